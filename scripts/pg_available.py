@@ -1,0 +1,12 @@
+"""Exit 0 when a PostgreSQL server answers at the given URL (used by `make test-pg`)."""
+
+import sys
+
+import psycopg
+
+url = sys.argv[1] if len(sys.argv) > 1 else "postgres://postgres@127.0.0.1:5432/"
+try:
+    psycopg.connect(url.rstrip("/") + "/postgres", connect_timeout=3).close()
+except Exception as exc:  # any failure means "not reachable" for the purpose of skipping
+    print(f"PostgreSQL not reachable: {exc.__class__.__name__}: {str(exc).strip()[:200]}")
+    sys.exit(1)

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def ensure_builtin_roles(sender, using="default", **kwargs):
+    """Create missing built-in roles. Existing roles keep whatever permissions an admin gave them."""
+    from .models import Role
+    from .permissions import BUILTIN_ROLES
+
+    for code, (name, perms, _kind) in BUILTIN_ROLES.items():
+        Role.objects.using(using).get_or_create(
+            code=code, defaults={"name": name, "permissions": perms, "builtin": True}
+        )
+
+
+class AccountsConfig(AppConfig):
+    name = "grassroots.accounts"
+    label = "accounts"
+    verbose_name = "用户与权限"
+
+    def ready(self):
+        post_migrate.connect(ensure_builtin_roles, sender=self)

@@ -1,0 +1,49 @@
+"""The permission catalog and the built-in roles. Roles are data (accounts.Role): these are the
+defaults created on migrate, which an administrator can change afterwards."""
+
+from __future__ import annotations
+
+PERMISSIONS: dict[str, str] = {
+    "regions.view": "查看行政区划与住户",
+    "regions.change": "维护行政区划与住户",
+    "party.view": "查看党组织与党员",
+    "party.change": "维护党组织与党员",
+    "units.view": "查看驻区单位",
+    "units.change": "维护驻区单位",
+    "people.view": "查看社区工作者、三长与代表委员",
+    "people.change": "维护社区工作者、三长与代表委员",
+    "standards.view": "查看组织体检与规则",
+    "standards.change": "修改规则参数",
+    "dashboards.view": "查看工作台与统计",
+    "personal.view": "查看个人信息明文",
+    "personal.export": "导出含个人信息的数据",
+    "imports.run": "批量导入",
+    "audit.view": "查看审计日志",
+    "accounts.manage": "管理用户与授权",
+    "roles.manage": "配置角色权限",
+}
+
+_VIEW = ["regions.view", "party.view", "units.view", "people.view", "standards.view", "dashboards.view"]
+_CHANGE = ["regions.change", "party.change", "units.change", "people.change"]
+_ADMIN = (
+    _VIEW + _CHANGE + ["personal.view", "personal.export", "imports.run", "audit.view", "accounts.manage"]
+)
+
+# code -> (name, permissions, scope kind: "region" | "party_org" | "own" | "any")
+BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
+    "city_admin": ("市级管理员", _ADMIN + ["standards.change"], "region"),
+    "district_admin": ("区级管理员", _ADMIN, "region"),
+    "street_admin": ("街道管理员", _ADMIN, "region"),
+    "community_admin": ("社区管理员", _ADMIN, "region"),
+    "grid_worker": ("网格员", _VIEW + ["regions.change", "personal.view"], "region"),
+    "department_handler": ("部门经办人", ["dashboards.view", "regions.view"], "region"),
+    "unit_liaison": ("单位联络员", ["party.view", "units.view", "dashboards.view"], "party_org"),
+    "party_member": ("党员", ["party.view"], "own"),
+    "resident": ("居民", ["regions.view"], "own"),
+    "auditor": ("审计员", _VIEW + ["audit.view"], "any"),
+    "system_admin": ("系统管理员", ["accounts.manage", "dashboards.view"], "any"),
+    "security_admin": ("安全管理员", ["roles.manage", "audit.view"], "any"),
+}
+
+# 三员分立 (MLPS 2.0): these roles can't be held by one account.
+SEPARATED_ROLES = {"system_admin", "security_admin", "auditor"}

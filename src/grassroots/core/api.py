@@ -1,0 +1,178 @@
+"""The REST API at /api/v1/ (django-ninja): auth, RFC 9457 errors and cursor pagination.
+
+Apps add their routers in `grassroots.urls`; endpoints stay thin and call services and
+`visible_to()` querysets.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils import timezone
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import PaginationBase
+from ninja.security import APIKeyCookie, HttpBearer
+
+from .errors import ServiceError, problem_response
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer gr_...`; tokens are stored hashed and can be revoked or expire."""
+
+    def authenticate(self, request, token):
+        from grassroots.accounts.models import ApiToken, hash_token
+
+        try:
+            t = ApiToken.objects.select_related("user").get(key_hash=hash_token(token))
+        except ApiToken.DoesNotExist:
+            return None
+        if not t.is_active or not t.user.is_active:
+            return None
+        now = timezone.now()
+        if t.last_used_at is None or (now - t.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=t.pk).update(last_used_at=now)
+        request.user = t.user
+        return t.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The logged-in browser session, with Django's CSRF check on unsafe methods."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request, key):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="基层治理平台 API",
+    version="1",
+    description=(
+        "城市基层党建引领基层治理平台接口。认证：`Authorization: Bearer <令牌>` 或已登录会话。"
+        "错误按 RFC 9457（application/problem+json）返回。所有坐标均为 WGS-84 经纬度，另有注明的除外。"
+    ),
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ServiceError)
+def _service_error(request, exc: ServiceError):
+    return problem_response(exc.status, exc.message, exc.message, exc.errors or None)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return problem_response(404, "对象不存在或无权访问")
+
+
+@api.exception_handler(DjangoValidationError)
+def _django_validation(request, exc):
+    from .services import validation_message
+
+    message, errors = validation_message(exc)
+    return problem_response(400, message, message, errors or None)
+
+
+def _loc(err: dict) -> str:
+    return ".".join(str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path"))
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation(request, exc: NinjaValidationError):
+    errors: dict[str, list[str]] = {}
+    for err in exc.errors:
+        errors.setdefault(_loc(err) or "请求", []).append(_translate(err))
+    first = next(iter(errors.items()))
+    return problem_response(422, "请求数据不正确", f"{first[0]}：{first[1][0]}", errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth(request, exc):
+    return problem_response(401, "未登录或令牌无效", "请登录，或在 Authorization 头中提供有效令牌。")
+
+
+@api.exception_handler(HttpError)
+def _http(request, exc: HttpError):
+    return problem_response(exc.status_code, str(exc))
+
+
+_MESSAGES = {
+    "missing": "缺少必填项",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "float_parsing": "应为数字",
+    "bool_parsing": "应为布尔值",
+    "string_type": "应为文本",
+    "string_too_long": "文本过长",
+    "string_too_short": "文本过短",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "json_invalid": "JSON 格式不正确",
+    "enum": "取值不在允许范围内",
+    "literal_error": "取值不在允许范围内",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "extra_forbidden": "不允许的字段",
+    "model_attributes_type": "应为对象",
+    "dict_type": "应为对象",
+    "list_type": "应为列表",
+}
+
+
+def _translate(err: dict) -> str:
+    return _MESSAGES.get(err.get("type", ""), err.get("msg", "数据不正确"))
+
+
+class Problem(Schema):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: dict[str, list[str]] | None = None
+
+
+ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+
+
+def _encode(value: int) -> str:
+    return base64.urlsafe_b64encode(str(value).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> int:
+    try:
+        return int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+    except Exception as exc:
+        raise ServiceError("分页游标无效", field="cursor") from exc
+
+
+class CursorPagination(PaginationBase):
+    """Keyset pagination on the primary key: stable under inserts and O(1) deep into a large list."""
+
+    class Input(Schema):
+        cursor: str | None = None
+        limit: int = 50
+
+    class Output(Schema):
+        items: list[Any]
+        next_cursor: str | None = None
+
+    items_attribute = "items"
+
+    def paginate_queryset(self, queryset, pagination: Input, **params):
+        limit = max(1, min(pagination.limit, 200))
+        qs = queryset.order_by("pk")
+        if pagination.cursor:
+            qs = qs.filter(pk__gt=_decode(pagination.cursor))
+        rows = list(qs[: limit + 1])
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return {"items": rows, "next_cursor": _encode(rows[-1].pk) if more and rows else None}

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from .scoping import ScopedManager, ScopedModel
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", "新增"
+    UPDATE = "update", "修改"
+    DELETE = "delete", "删除"
+    TRANSITION = "transition", "流转"
+    UNMASK = "unmask", "查看个人信息"
+    EXPORT = "export", "导出"
+    IMPORT = "import", "导入"
+    LOGIN = "login", "登录"
+    LOGIN_FAILED = "login_failed", "登录失败"
+    LOGOUT = "logout", "退出"
+    TOKEN = "token", "令牌"
+
+
+class AuditEvent(ScopedModel):
+    """Append-only record of a change or a sensitive read.
+
+    Never updated or deleted by the application; on PostgreSQL a trigger refuses UPDATE and DELETE
+    (migration 0002). The actor is kept as id + name without a foreign key, so deleting a user can't
+    touch the log.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    actor_name = models.CharField("操作人", max_length=150, blank=True)
+    request_id = models.CharField(max_length=32, blank=True, db_index=True)
+    ip = models.CharField("IP", max_length=64, blank=True)
+    source = models.CharField(max_length=16, blank=True)
+    action = models.CharField("操作", max_length=16, choices=AuditAction.choices, db_index=True)
+    model = models.CharField("对象类型", max_length=64, db_index=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    region_path = models.CharField(max_length=64, blank=True, db_index=True)
+    org_path = models.CharField(max_length=64, blank=True, db_index=True)
+    changes = models.JSONField("变更", default=dict, blank=True)
+    purpose = models.CharField("用途", max_length=200, blank=True)
+    success = models.BooleanField(default=True)
+
+    objects = ScopedManager()
+
+    # Audit records are scoped by the paths copied onto them at write time.
+    scope_region_path_field = "region_path"
+    scope_org_path_field = "org_path"
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["model", "object_id", "-at"])]
+        verbose_name = verbose_name_plural = "审计日志"
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"

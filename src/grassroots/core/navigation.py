@@ -1,0 +1,43 @@
+"""The left navigation. Apps add entries here; an entry shows only to users holding its permission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from .scoping import has_perm
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    icon: str
+    perm: str | None = None
+    section: str = ""
+
+
+MENU: list[NavItem] = [
+    NavItem("工作台", "home", "home", "dashboards.view"),
+]
+
+
+def register(*items: NavItem) -> None:
+    MENU.extend(items)
+
+
+def menu_for(user, path: str) -> list[dict]:
+    out = []
+    for item in MENU:
+        if item.perm and not has_perm(user, item.perm):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        active = path == url if url == "/" else path.startswith(url)
+        out.append(
+            {"label": item.label, "url": url, "icon": item.icon, "active": active, "section": item.section}
+        )
+    return out

@@ -1,0 +1,27 @@
+"""Chinese text helpers: pinyin initials for search (张三 -> zs)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.db.models import Q
+from pypinyin import Style, lazy_pinyin
+
+
+@lru_cache(maxsize=65536)
+def initials(text: str) -> str:
+    if not text:
+        return ""
+    letters = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")
+    return "".join(letters).lower()[:64]
+
+
+def name_search_q(term: str, field: str = "name", initials_field: str = "name_initials") -> Q:
+    """Match a name by substring, or by pinyin initials when the term is Latin letters (zs -> 张三)."""
+    term = (term or "").strip()
+    if not term:
+        return Q()
+    q = Q(**{f"{field}__icontains": term})
+    if term.isascii() and term.isalpha():
+        q |= Q(**{f"{initials_field}__startswith": term.lower()})
+    return q

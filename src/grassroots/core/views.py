@@ -1,0 +1,139 @@
+"""Shared page machinery: scoped lists with search, filters, pagination and Excel export."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
+
+from .errors import ServiceError
+from .excel import Column, export_response
+from .personal import unmask
+from .scoping import has_perm, perm_code
+from .text import name_search_q
+
+
+class ScopedListView(LoginRequiredMixin, TemplateView):
+    """A list of one scoped model.
+
+    Subclasses set `model`, `template_name`, and optionally `filters` (GET name -> lookup),
+    `search_fields` (name field, initials field), `select_related`, `export_columns`, `ordering`.
+    `?region=<code>` narrows to a subtree of the region tree; `?export=xlsx` downloads the
+    current filtered list.
+    """
+
+    model = None
+    action = "view"
+    paginate_by = 25
+    filters: dict[str, str] = {}
+    search_fields: tuple[str, str] | None = ("name", "name_initials")
+    select_related: tuple[str, ...] = ()
+    ordering: tuple[str, ...] = ("-id",)
+    export_columns: list[Column] = []
+    export_title = ""
+    region_filter: str | None = None  # lookup to the Region for ?region=<code>
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not has_perm(request.user, perm_code(self.model, self.action)):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def base_queryset(self):
+        qs = self.model.objects.visible_to(self.request.user, self.action)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        return qs
+
+    def applied_filters(self) -> dict:
+        out = {}
+        for name in list(self.filters) + ["q", "region"]:
+            value = self.request.GET.get(name, "").strip()
+            if value:
+                out[name] = value
+        return out
+
+    def filter_queryset(self, qs):
+        params = self.applied_filters()
+        for name, lookup in self.filters.items():
+            if name in params:
+                value = params[name]
+                if value in ("true", "false"):
+                    value = value == "true"
+                qs = qs.filter(**{lookup: value})
+        if "q" in params and self.search_fields:
+            qs = qs.filter(name_search_q(params["q"], *self.search_fields))
+        if "region" in params and self.region_filter is not None:
+            from grassroots.regions.models import Region
+
+            node = Region.objects.visible_to(self.request.user).filter(code=params["region"]).first()
+            if node is None:
+                return qs.none()
+            lookup = f"{self.region_filter}__path__startswith" if self.region_filter else "path__startswith"
+            qs = qs.filter(**{lookup: node.path})
+        return qs.order_by(*self.ordering)
+
+    def get_queryset(self):
+        return self.filter_queryset(self.base_queryset())
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx" and self.export_columns:
+            return export_response(
+                request.user,
+                self.export_title or str(self.model._meta.verbose_name),
+                self.export_columns,
+                self.get_queryset().iterator(chunk_size=2000),
+                model_label=self.model._meta.label_lower,
+                filters=self.applied_filters(),
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        paginator = Paginator(self.get_queryset(), self.paginate_by)
+        page = paginator.get_page(self.request.GET.get("page"))
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        qs = params.urlencode()
+        ctx.update(
+            page_obj=page,
+            object_list=page.object_list,
+            filters=self.applied_filters(),
+            querystring_without_page=(qs + "&") if qs else "",
+            can_export=bool(self.export_columns),
+            can_change=has_perm(self.request.user, perm_code(self.model, "change")),
+        )
+        return ctx
+
+
+@login_required
+@require_POST
+def unmask_view(request, model: str, pk: int, field: str):
+    """HTMX endpoint behind the 查看 button: returns the plaintext, audited with the given purpose."""
+    try:
+        model_cls = apps.get_model(model)
+    except (LookupError, ValueError) as exc:
+        raise Http404 from exc
+    obj = model_cls.objects.visible_to(request.user).filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    purpose = request.headers.get("HX-Prompt") or request.POST.get("purpose", "")
+    try:
+        value = unmask(request.user, obj, field, purpose)
+    except ServiceError as exc:
+        return HttpResponse(
+            format_html('<span class="text-danger">{}</span>', exc.message),
+            status=exc.status if exc.status != 400 else 200,
+        )
+    return HttpResponse(format_html('<span class="fw-bold">{}</span>', value or "—"))
+
+
+def bad_request(message: str) -> HttpResponseBadRequest:
+    return HttpResponseBadRequest(message)
+
+
+__all__ = ["ScopedListView", "Column", "unmask_view"]

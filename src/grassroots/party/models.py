@@ -1,0 +1,252 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from treebeard.mp_tree import MP_Node
+
+from grassroots.core.crypto import EncryptedCharField
+from grassroots.core.scoping import ScopedManager, ScopedModel
+from grassroots.core.text import initials
+from grassroots.core.tree import ScopedTreeManager
+
+from .choices import Gender, MemberStatus, OrgKind, SeatPost
+
+org_code_validator = RegexValidator(
+    r"^[0-9A-Za-z-]{2,32}$", "组织编码只能包含字母、数字和连字符（2 至 32 位）"
+)
+
+
+class PartyOrg(MP_Node, ScopedModel):
+    """A node of the party organisation tree.
+
+    Bound either to a Region (街道党工委, 社区党委, 小区党支部, 楼栋党小组) or to a Unit. `region` is
+    always set (for a unit's org, the unit's region) so that region-scoped users see it.
+    """
+
+    steplen = 4
+    code = models.CharField("组织编码", max_length=32, unique=True, validators=[org_code_validator])
+    name = models.CharField("名称", max_length=100)
+    short_name = models.CharField("简称", max_length=50, blank=True)
+    name_initials = models.CharField(max_length=64, blank=True, db_index=True)
+    kind = models.CharField("类别", max_length=20, choices=OrgKind.choices, db_index=True)
+    is_regional = models.BooleanField("区域化(大党委)", default=False)
+    is_joint = models.BooleanField("联合党组织", default=False)
+    is_functional = models.BooleanField("功能型党组织", default=False)
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="party_orgs", verbose_name="所在区划"
+    )
+    unit = models.ForeignKey(
+        "units.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="own_orgs",
+        verbose_name="所在单位",
+    )
+    secretary = models.ForeignKey(
+        "Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="书记"
+    )
+    secretary_name = models.CharField("书记姓名", max_length=50, blank=True)
+    committee_size = models.PositiveSmallIntegerField("委员会人数", default=0)
+    established_on = models.DateField("成立日期", null=True, blank=True)
+    term_start = models.DateField("本届开始", null=True, blank=True)
+    term_end = models.DateField("本届届满", null=True, blank=True)
+
+    objects = ScopedTreeManager()
+    scope_region = "region"
+    scope_org = ""
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党组织"
+        indexes = [models.Index(fields=["kind", "path"])]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_initials = initials(self.name)
+        if self.unit_id and not self.region_id:
+            self.region_id = self.unit.region_id
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.term_start and self.term_end and self.term_end <= self.term_start:
+            raise ValidationError({"term_end": "届满日期必须晚于本届开始日期"})
+        if self.kind == OrgKind.GROUP and (self.is_regional or self.is_joint):
+            raise ValidationError("党小组不能是区域化或联合党组织")
+        if self.unit_id and self.region_id and self.unit.region_id != self.region_id:
+            raise ValidationError({"region": "单位党组织的所在区划必须与单位一致"})
+
+    @property
+    def binding(self):
+        return self.unit if self.unit_id else self.region
+
+    @property
+    def flags_display(self) -> list[str]:
+        flags = []
+        if self.is_regional:
+            flags.append("区域化")
+        if self.is_joint:
+            flags.append("联合")
+        if self.is_functional:
+            flags.append("功能型")
+        return flags
+
+
+class Seat(ScopedModel):
+    """A seat on a committee; on a regional committee (社区大党委) held by people from member units."""
+
+    org = models.ForeignKey(PartyOrg, on_delete=models.CASCADE, related_name="seats", verbose_name="党组织")
+    post = models.CharField("职务", max_length=20, choices=SeatPost.choices)
+    holder_name = models.CharField("姓名", max_length=50)
+    member = models.ForeignKey(
+        "Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="seats"
+    )
+    unit = models.ForeignKey(
+        "units.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="seats",
+        verbose_name="来自单位",
+    )
+
+    objects = ScopedManager()
+    scope_region = "org__region"
+    scope_org = "org"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "委员席位"
+
+    def __str__(self):
+        return f"{self.org} · {self.get_post_display()} · {self.holder_name}"
+
+
+id_number_validator = RegexValidator(r"^\d{17}[\dXx]$", "身份证号应为 18 位，最后一位可以是 X")
+phone_validator = RegexValidator(r"^1\d{10}$", "手机号应为 11 位数字，以 1 开头")
+
+
+class Member(ScopedModel):
+    """A party member. ID number and phone are encrypted at rest and masked on display."""
+
+    name = models.CharField("姓名", max_length=50)
+    name_initials = models.CharField(max_length=64, blank=True, db_index=True)
+    gender = models.CharField("性别", max_length=8, choices=Gender.choices)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    id_number = EncryptedCharField("身份证号", validators=[id_number_validator])
+    id_number_hash = models.CharField(max_length=40, unique=True)
+    phone = EncryptedCharField("手机号", blank=True, validators=[phone_validator])
+    party_org = models.ForeignKey(
+        PartyOrg, on_delete=models.PROTECT, related_name="members", verbose_name="所在党组织"
+    )
+    status = models.CharField("党员类别", max_length=16, choices=MemberStatus.choices, db_index=True)
+    joined_on = models.DateField("入党日期")
+    converted_on = models.DateField("转正日期", null=True, blank=True)
+    in_service = models.BooleanField("在职党员", default=False)
+    workplace_unit = models.ForeignKey(
+        "units.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="employed_members",
+        verbose_name="工作单位",
+    )
+    residence = models.ForeignKey(
+        "regions.Region",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resident_members",
+        verbose_name="居住地",
+    )
+    room = models.CharField("房号", max_length=20, blank=True)
+    is_household_hub = models.BooleanField("党员中心户", default=False)
+    user = models.OneToOneField(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="member"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager()
+    scope_region = "party_org__region"
+    scope_org = "party_org"
+    scope_owner = "user"
+    personal_fields = {"id_number": "id_number", "phone": "phone", "room": "room"}
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员"
+        indexes = [models.Index(fields=["party_org", "status"])]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        from grassroots.core.crypto import lookup_hash
+
+        self.name_initials = initials(self.name)
+        self.id_number = (self.id_number or "").upper()
+        self.id_number_hash = lookup_hash(self.id_number)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.status == MemberStatus.FULL and self.converted_on and self.converted_on < self.joined_on:
+            raise ValidationError({"converted_on": "转正日期不能早于入党日期"})
+        if self.status == MemberStatus.PROBATIONARY and self.converted_on:
+            raise ValidationError({"converted_on": "预备党员不应有转正日期"})
+        if self.party_org_id and self.party_org.is_functional:
+            raise ValidationError({"party_org": "功能型党组织不接收党员组织关系（ORG-7）"})
+
+    @property
+    def age(self) -> int | None:
+        if not self.birth_date:
+            return None
+        today = timezone.localdate()
+        b = self.birth_date
+        return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
+
+
+class Transfer(ScopedModel):
+    """A membership moved from one org to another; the history is kept."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="transfers")
+    from_org = models.ForeignKey(
+        PartyOrg, on_delete=models.PROTECT, related_name="transfers_out", verbose_name="转出组织"
+    )
+    to_org = models.ForeignKey(
+        PartyOrg, on_delete=models.PROTECT, related_name="transfers_in", verbose_name="转入组织"
+    )
+    transferred_on = models.DateField("转接日期")
+    reason = models.CharField("原因", max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager()
+    scope_region = "to_org__region"
+    scope_org = "to_org"
+
+    class Meta:
+        ordering = ["-transferred_on", "-id"]
+        verbose_name = verbose_name_plural = "组织关系转接"
+
+    def __str__(self):
+        return f"{self.member} {self.from_org} → {self.to_org}"
+
+
+class DuesPayment(ScopedModel):
+    """Monthly party dues (ORG-9: 6 consecutive months unpaid is flagged). Money in fen."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="dues")
+    month = models.DateField("月份")  # first day of the month
+    amount_fen = models.PositiveIntegerField("金额(分)")
+    paid_on = models.DateField("缴纳日期")
+
+    objects = ScopedManager()
+    scope_region = "member__party_org__region"
+    scope_org = "member__party_org"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党费缴纳"
+        constraints = [models.UniqueConstraint(fields=["member", "month"], name="dues_once_a_month")]
+
+    def __str__(self):
+        return f"{self.member} {self.month:%Y-%m}"

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from grassroots.core.scoping import ScopedManager, ScopedModel
+from grassroots.core.text import initials
+
+from .choices import PartyWork, UnitType
+
+
+class Instructor(ScopedModel):
+    """党建指导员: guides a unit with fewer than 3 members (ORG-2) or none (COV-1)."""
+
+    name = models.CharField("姓名", max_length=50)
+    phone = models.CharField("手机号", max_length=20, blank=True)
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="instructors", verbose_name="所属区划"
+    )
+    org = models.ForeignKey(
+        "party.PartyOrg",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="instructors",
+        verbose_name="选派党组织",
+    )
+
+    objects = ScopedManager()
+    scope_region = "region"
+    personal_fields = {"phone": "phone"}
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党建指导员"
+
+    def __str__(self):
+        return self.name
+
+
+class Unit(ScopedModel):
+    """驻区单位: an organisation located in an area."""
+
+    code = models.CharField("单位编码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=100)
+    name_initials = models.CharField(max_length=64, blank=True, db_index=True)
+    type = models.CharField("单位类型", max_length=20, choices=UnitType.choices, db_index=True)
+    industry = models.CharField("行业", max_length=50, blank=True)
+    employees = models.PositiveIntegerField("从业人数", default=0)
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="units", verbose_name="所在区划"
+    )
+    address = models.CharField("地址", max_length=200, blank=True)
+    lng = models.FloatField("经度(WGS-84)", null=True, blank=True)
+    lat = models.FloatField("纬度(WGS-84)", null=True, blank=True)
+    party_work = models.CharField(
+        "党组织设置", max_length=16, choices=PartyWork.choices, default=PartyWork.NONE
+    )
+    party_org = models.ForeignKey(
+        "party.PartyOrg",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="covered_units",
+        verbose_name="覆盖党组织",
+    )
+    full_members = models.PositiveIntegerField("正式党员数", default=0)
+    has_union = models.BooleanField("已建工会", default=False)
+    has_youth_league = models.BooleanField("已建团组织", default=False)
+    instructor = models.ForeignKey(
+        Instructor,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="units",
+        verbose_name="党建指导员",
+    )
+
+    objects = ScopedManager()
+    scope_region = "region"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "驻区单位"
+        indexes = [models.Index(fields=["region", "type"])]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_initials = initials(self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.party_work == PartyWork.NONE and self.party_org_id:
+            raise ValidationError({"party_org": "未建立党组织的单位不能指定覆盖党组织"})
+        if self.party_work != PartyWork.NONE and not self.party_org_id:
+            raise ValidationError({"party_org": "请指定覆盖该单位的党组织"})
+
+    @property
+    def is_covered(self) -> bool:
+        """Party organisation coverage (COV-3)."""
+        return self.party_work != PartyWork.NONE

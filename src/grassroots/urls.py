@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from grassroots.core.api import api
+from grassroots.dashboards import views as dashboard_views
+
+admin.site.site_header = admin.site.site_title = "基层治理平台管理后台"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("", dashboard_views.home, name="home"),
+    path("accounts/", include("grassroots.accounts.urls")),
+    path("core/", include("grassroots.core.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,58 @@
+"""Shared fixtures: a small region/org tree, users with role assignments, API clients."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.test import Client
+
+from grassroots.accounts.models import ApiToken, Role, RoleAssignment, User
+from grassroots.core.scoping import reset_grants
+
+
+@pytest.fixture
+def make_user(db):
+    def _make(username: str, role: str | None = None, scope=None, **extra) -> User:
+        user = User.objects.create_user(username=username, password="Secret-Pass-123", **extra)
+        if role:
+            from grassroots.party.models import PartyOrg
+
+            kwargs = {"party_org": scope} if isinstance(scope, PartyOrg) else {"region": scope}
+            RoleAssignment.objects.create(user=user, role=Role.objects.get(code=role), **kwargs)
+        reset_grants(user)
+        return user
+
+    return _make
+
+
+@pytest.fixture
+def city(db):
+    """A tiny city: 1 district, 2 streets, 2 communities each, with orgs, units and members."""
+    from tests.factories import build_city
+
+    return build_city()
+
+
+@pytest.fixture
+def client_for():
+    def _client(user) -> Client:
+        c = Client()
+        c.force_login(user)
+        return c
+
+    return _client
+
+
+@pytest.fixture
+def token_for():
+    def _token(user) -> str:
+        _t, raw = ApiToken.issue(user, name="test")
+        return raw
+
+    return _token
+
+
+@pytest.fixture
+def today():
+    return datetime.date.today()
