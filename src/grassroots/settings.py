@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "grassroots.units",
     "grassroots.party",
     "grassroots.people",
+    "grassroots.grids",
     "grassroots.standards",
     "grassroots.dashboards",
     "grassroots.demo",

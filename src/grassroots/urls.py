@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from grassroots.core.api import api
+from grassroots.api_routes import api
 from grassroots.dashboards import views as dashboard_views
 
 admin.site.site_header = admin.site.site_title = "基层治理平台管理后台"
@@ -11,6 +11,14 @@ urlpatterns = [
     path("", dashboard_views.home, name="home"),
     path("accounts/", include("grassroots.accounts.urls")),
     path("core/", include("grassroots.core.urls")),
+    path("imports/", include("grassroots.core.import_urls")),
+    path("regions/", include("grassroots.regions.urls")),
+    path("party/", include("grassroots.party.urls")),
+    path("units/", include("grassroots.units.urls")),
+    path("people/", include("grassroots.people.urls")),
+    path("grids/", include("grassroots.grids.urls")),
+    path("standards/", include("grassroots.standards.urls")),
+    path("dashboards/", include("grassroots.dashboards.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
