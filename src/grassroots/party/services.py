@@ -1,0 +1,184 @@
+"""Writes on party organisations and members. Every function checks scope, validates and audits."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from grassroots.core import audit
+from grassroots.core import services as core
+from grassroots.core.errors import NotFound, ServiceError
+from grassroots.core.scoping import covers
+from grassroots.core.trees import add_node, delete_leaf, move_node
+
+from .choices import MemberStatus
+from .models import Member, PartyOrg, Seat, Transfer
+
+__all__ = [
+    "add_org",
+    "update_org",
+    "move_org",
+    "delete_org",
+    "add_member",
+    "update_member",
+    "transfer_member",
+    "convert_member",
+    "add_seat",
+    "remove_seat",
+]
+
+ORG_EDITABLE = {
+    "name",
+    "short_name",
+    "kind",
+    "is_regional",
+    "is_joint",
+    "is_functional",
+    "region",
+    "unit",
+    "secretary",
+    "secretary_name",
+    "committee_size",
+    "established_on",
+    "term_start",
+    "term_end",
+}
+MEMBER_EDITABLE = {
+    "name",
+    "gender",
+    "birth_date",
+    "id_number",
+    "phone",
+    "joined_on",
+    "in_service",
+    "workplace_unit",
+    "residence",
+    "room",
+    "is_household_hub",
+}
+
+
+def _check_refs(user, **refs) -> None:
+    """Referenced regions/units/orgs must be visible to the user: no linking to other scopes."""
+    for label, obj in refs.items():
+        if obj is not None and not covers(user, obj, "view"):
+            raise NotFound(f"{label}不存在或不在您的管辖范围内")
+
+
+def add_org(user, parent: PartyOrg | None, **data) -> PartyOrg:
+    if data.get("unit") is not None and data.get("region") is None:
+        data["region"] = data["unit"].region
+    _check_refs(user, 所在区划=data.get("region"), 所在单位=data.get("unit"))
+    return add_node(user, PartyOrg, parent, data)
+
+
+def update_org(user, org: PartyOrg, **changes) -> PartyOrg:
+    unknown = set(changes) - ORG_EDITABLE
+    if unknown:
+        raise ServiceError(f"不能修改字段：{'、'.join(sorted(unknown))}")
+    _check_refs(user, 所在区划=changes.get("region"), 所在单位=changes.get("unit"))
+    secretary = changes.get("secretary")
+    if secretary is not None:
+        if secretary.party_org_id != org.pk:
+            raise ServiceError("书记必须是本组织的党员", field="secretary")
+        changes.setdefault("secretary_name", secretary.name)
+    if changes.get("is_functional") and not org.is_functional and org.members.exists():
+        raise ServiceError("该组织已有党员组织关系，不能改为功能型党组织（ORG-7）", field="is_functional")
+    return core.update_object(user, org, changes)
+
+
+def move_org(user, org: PartyOrg, new_parent: PartyOrg) -> PartyOrg:
+    return move_node(user, org, new_parent)
+
+
+def delete_org(user, org: PartyOrg) -> None:
+    if org.members.exists():
+        raise ServiceError("该组织还有党员，请先转出后再删除")
+    delete_leaf(user, org)
+
+
+def add_member(user, **data) -> Member:
+    _check_refs(user, 所在党组织=data.get("party_org"))
+    member = Member(**data)
+    _check_unique_id(member)
+    return core.create_object(user, member)
+
+
+def _check_unique_id(member: Member, exclude_pk=None) -> None:
+    from grassroots.core.crypto import lookup_hash
+
+    qs = Member.objects.filter(id_number_hash=lookup_hash((member.id_number or "").upper()))
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    if qs.exists():
+        # Say it exists without saying where: the other record may be outside the user's scope.
+        raise ServiceError("该身份证号已登记为党员，如需转入请办理组织关系转接", field="id_number")
+
+
+def update_member(user, member: Member, **changes) -> Member:
+    unknown = set(changes) - MEMBER_EDITABLE
+    if unknown:
+        raise ServiceError(f"不能修改字段：{'、'.join(sorted(unknown))}（组织关系变更请办理转接）")
+    if "id_number" in changes:
+        probe = Member(id_number=changes["id_number"])
+        _check_unique_id(probe, exclude_pk=member.pk)
+    return core.update_object(user, member, changes)
+
+
+def transfer_member(
+    user, member: Member, to_org: PartyOrg, *, on: datetime.date | None = None, reason: str = ""
+) -> Transfer:
+    """Move a membership to another org, keeping the history (a Transfer row).
+
+    The user must be able to change the member where it is now; the receiving org only has to be
+    visible (transfers cross scopes: the receiving side sees the member arrive). Functional orgs
+    transfer no memberships (ORG-7).
+    """
+    core.require_in_scope(user, member, "change")
+    if not covers(user, to_org, "view"):
+        raise NotFound("转入组织不存在或不在您的管辖范围内")
+    from_org = member.party_org
+    if to_org.pk == from_org.pk:
+        raise ServiceError("转入组织与当前组织相同", field="to_org")
+    if from_org.is_functional or to_org.is_functional:
+        raise ServiceError("功能型党组织不办理组织关系转接（ORG-7）", field="to_org")
+    if to_org.kind == "group":
+        raise ServiceError("组织关系不能转入党小组，请选择党支部", field="to_org")
+    on = on or timezone.localdate()
+    before = audit.snapshot(member)
+    with transaction.atomic():
+        member.party_org = to_org
+        member.save(update_fields=["party_org"])
+        transfer = Transfer.objects.create(
+            member=member, from_org=from_org, to_org=to_org, transferred_on=on, reason=reason[:200]
+        )
+        if from_org.secretary_id == member.pk:
+            PartyOrg.objects.filter(pk=from_org.pk).update(secretary=None)
+        audit.record_update(user, member, before)
+    return transfer
+
+
+def convert_member(user, member: Member, *, on: datetime.date) -> Member:
+    """Probationary → full member (ORG-8), recorded as a workflow transition."""
+    core.require_in_scope(user, member, "change")
+    if member.status != MemberStatus.PROBATIONARY:
+        raise ServiceError("只有预备党员可以办理转正")
+    if on < member.joined_on:
+        raise ServiceError("转正日期不能早于入党日期", field="on")
+    with transaction.atomic():
+        member.status = MemberStatus.FULL
+        member.converted_on = on
+        member.save(update_fields=["status", "converted_on"])
+        audit.record_transition(user, member, MemberStatus.PROBATIONARY, MemberStatus.FULL, converted_on=on)
+    return member
+
+
+def add_seat(user, org: PartyOrg, **data) -> Seat:
+    _check_refs(user, 来自单位=data.get("unit"))
+    return core.create_object(user, Seat(org=org, **data))
+
+
+def remove_seat(user, seat: Seat) -> None:
+    core.delete_object(user, seat)
