@@ -32,6 +32,15 @@ class Region(MP_Node, ScopedModel):
     is_closed = models.BooleanField("封闭小区", null=True, blank=True)
     has_property_management = models.BooleanField("有物业管理", null=True, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
+    # The grid a building (or entrance) falls in, set from lng/lat by grids.services.place_in_grids.
+    grid = models.ForeignKey(
+        "grids.Grid",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="regions",
+        verbose_name="所在网格",
+    )
 
     objects = ScopedTreeManager()
     scope_region = ""
@@ -95,6 +104,15 @@ class Household(ScopedModel):
     # ",elderly_alone,low_income," so "has tag X" is a portable LIKE on SQLite and PostgreSQL
     tags = models.CharField("标签", max_length=200, blank=True, db_index=True)
     note = models.CharField("备注", max_length=200, blank=True)
+    # Set from the building's lng/lat by grids.services.place_in_grids.
+    grid = models.ForeignKey(
+        "grids.Grid",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="households",
+        verbose_name="所在网格",
+    )
 
     objects = ScopedManager()
     scope_region = "entrance"

@@ -74,6 +74,15 @@ class Unit(ScopedModel):
         related_name="units",
         verbose_name="党建指导员",
     )
+    # Set from lng/lat by grids.services.place_in_grids.
+    grid = models.ForeignKey(
+        "grids.Grid",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="units",
+        verbose_name="所在网格",
+    )
 
     objects = ScopedManager()
     scope_region = "region"
