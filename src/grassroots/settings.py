@@ -146,7 +146,9 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 # re-login after 12 hours.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock the account whatever the IP (a distributed guess stays limited), and the account+IP pair, which is
+# what axes.W006 asks for. An IP alone is never locked: a whole office shares one NAT address.
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False

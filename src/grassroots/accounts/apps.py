@@ -20,3 +20,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(ensure_builtin_roles, sender=self)
+        from . import signals  # noqa: F401  (audit of login, failed login and logout)

@@ -48,6 +48,10 @@ class RoleAssignment(models.Model):
     party_org = models.ForeignKey("party.PartyOrg", null=True, blank=True, on_delete=models.CASCADE)
     created_at = models.DateTimeField(default=timezone.now)
 
+    # Audit records of assignments carry the node's path, so the audit page scopes them.
+    scope_region = "region"
+    scope_org = "party_org"
+
     class Meta:
         verbose_name = verbose_name_plural = "角色授权"
         constraints = [
@@ -102,3 +106,64 @@ class ApiToken(models.Model):
     def is_active(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class ResidentProfile(models.Model):
+    """A resident who signed up by phone. The phone is kept only as a keyed hash (core.crypto)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="resident_profile")
+    phone_hash = models.CharField(max_length=40, unique=True)
+    phone_masked = models.CharField("手机号", max_length=20)
+    household = models.ForeignKey(
+        "regions.Household",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="residents",
+        verbose_name="所属住户",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    scope_region = "household__entrance"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "居民账号"
+
+    def __str__(self):
+        return f"居民 {self.phone_masked}"
+
+
+class OneTimeCode(models.Model):
+    """A 6-digit login code: stored hashed, expires, single use, limited attempts (SECURITY.md)."""
+
+    phone_hash = models.CharField(max_length=40, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    ip = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "短信验证码"
+        indexes = [models.Index(fields=["phone_hash", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.phone_hash[:8]} {self.created_at:%H:%M}"
+
+
+class SmsOutbox(models.Model):
+    """Every message the SMS backend was asked to send: the default backend only writes here and to
+    the log, so a demo installation works offline."""
+
+    phone = models.CharField("手机号", max_length=20)
+    body = models.CharField("内容", max_length=300)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    backend = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = "短信发件箱"
+
+    def __str__(self):
+        return f"{self.phone} {self.created_at:%Y-%m-%d %H:%M}"

@@ -147,9 +147,22 @@ def covers(user, obj, action: str = "view") -> bool:
             return True
         if g.org_path is not None and org_path and org_path.startswith(g.org_path):
             return True
-        if g.own and owner and _resolve(obj, owner) == user:
+        if g.own and owner and _owned_by(obj, owner, user):
             return True
     return False
+
+
+def _owned_by(obj, lookup: str, user) -> bool:
+    """Whether `lookup` from obj reaches the user. Follows forward relations in Python; a lookup that
+    crosses a reverse or many-to-many relation (e.g. "residents__user") is answered by one query."""
+    target = obj
+    for attr in lookup.split("__"):
+        if target is None:
+            return False
+        target = getattr(target, attr)
+        if isinstance(target, models.Manager):
+            return type(obj)._default_manager.filter(pk=obj.pk, **{lookup: user}).exists()
+    return target == user
 
 
 class ScopedQuerySet(models.QuerySet):

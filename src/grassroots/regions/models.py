@@ -116,6 +116,8 @@ class Household(ScopedModel):
 
     objects = ScopedManager()
     scope_region = "entrance"
+    # A resident signed up by phone (accounts.ResidentProfile.household) reads their own household.
+    scope_owner = "residents__user"
     personal_fields = {"room": "room", "phone": "phone", "head_name": "name"}
 
     class Meta:

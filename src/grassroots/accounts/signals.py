@@ -1,0 +1,33 @@
+"""Audit of sign-in events: login, failed login (without the password) and logout."""
+
+from __future__ import annotations
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from grassroots.core import audit
+from grassroots.core.models import AuditAction
+
+
+@receiver(user_logged_in, dispatch_uid="grassroots_audit_login")
+def _logged_in(sender, request, user, **kwargs):
+    audit.record(AuditAction.LOGIN, user, user=user, object_repr=f"{user.username} 登录")
+
+
+@receiver(user_logged_out, dispatch_uid="grassroots_audit_logout")
+def _logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        audit.record(AuditAction.LOGOUT, user, user=user, object_repr=f"{user.username} 退出")
+
+
+@receiver(user_login_failed, dispatch_uid="grassroots_audit_login_failed")
+def _login_failed(sender, credentials, request=None, **kwargs):
+    username = str((credentials or {}).get("username", ""))[:100]
+    audit.record(
+        AuditAction.LOGIN_FAILED,
+        None,
+        model_label="accounts.user",
+        object_repr=f"{username} 登录失败",
+        changes={"username": [None, username]},
+        success=False,
+    )
