@@ -10,7 +10,7 @@ from django.db import migrations
 PG_UP = """
 CREATE OR REPLACE FUNCTION grassroots_audit_append_only() RETURNS trigger AS $$
 BEGIN
-  RAISE EXCEPTION 'audit log is append-only (% refused)', TG_OP;
+  RAISE EXCEPTION USING MESSAGE = 'audit log is append-only (' || TG_OP || ' refused)';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER core_auditevent_append_only
