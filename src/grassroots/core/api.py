@@ -125,10 +125,25 @@ _MESSAGES = {
     "model_attributes_type": "应为对象",
     "dict_type": "应为对象",
     "list_type": "应为列表",
+    "float_type": "应为数字",
+    "int_from_float": "应为整数",
+    "bool_type": "应为布尔值",
+    "finite_number": "应为有限数字",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "too_long": "项目过多",
+    "too_short": "项目过少",
+    "greater_than": "数值过小",
+    "less_than": "数值过大",
+    "string_pattern_mismatch": "格式不正确",
+    "model_type": "应为对象",
+    "union_tag_invalid": "类型不在允许范围内",
 }
 
 
 def _translate(err: dict) -> str:
+    if err.get("type") == "value_error" and (err.get("ctx") or {}).get("error"):
+        # Validators in schemas raise ValueError with a Chinese message: show it as is.
+        return str(err["ctx"]["error"])
     return _MESSAGES.get(err.get("type", ""), err.get("msg", "数据不正确"))
 
 
@@ -176,3 +191,33 @@ class CursorPagination(PaginationBase):
         more = len(rows) > limit
         rows = rows[:limit]
         return {"items": rows, "next_cursor": _encode(rows[-1].pk) if more and rows else None}
+
+
+def visible_or_404(model, user, action: str = "view", select_related: tuple[str, ...] = (), **lookup):
+    """The one object matching `lookup` that the user may `action`, else a 404 (missing = out of scope)."""
+    qs = model.objects.visible_to(user, action)
+    if select_related:
+        qs = qs.select_related(*select_related)
+    obj = qs.filter(**lookup).first()
+    if obj is None:
+        raise ServiceError("对象不存在或无权访问", status=404)
+    return obj
+
+
+def reference(model, user, field: str, label: str, value, lookup: str = "code"):
+    """Resolve a reference given by code in a request body; unknown or out of scope -> 404 naming the field."""
+    if value is None:
+        return None
+    obj = model.objects.visible_to(user, "view").filter(**{lookup: value}).first()
+    if obj is None:
+        raise ServiceError(f"{label}“{value}”不存在或不在您的管辖范围内", field=field, status=404)
+    return obj
+
+
+def require_perm(user, perm: str) -> None:
+    """Lists: a user whose roles lack the permission everywhere gets a 403 rather than an empty page."""
+    from .errors import PermissionDenied
+    from .scoping import has_perm
+
+    if not has_perm(user, perm):
+        raise PermissionDenied()
