@@ -20,4 +20,12 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(ensure_builtin_roles, sender=self)
+        from grassroots.core import navigation
+
         from . import signals  # noqa: F401  (audit of login, failed login and logout)
+
+        navigation.register(
+            navigation.NavItem("用户管理", "accounts:users", "users", "accounts.manage", section="系统"),
+            navigation.NavItem("角色配置", "accounts:roles", "shield-lock", "roles.manage", section="系统"),
+            navigation.NavItem("审计日志", "core:audit", "history", "audit.view", section="系统"),
+        )

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
@@ -100,9 +100,16 @@ def _auth(request, exc):
     return problem_response(401, "未登录或令牌无效", "请登录，或在 Authorization 头中提供有效令牌。")
 
 
+_HTTP_MESSAGES = {"Cannot parse request body": "请求体不是有效的 JSON"}
+
+
 @api.exception_handler(HttpError)
 def _http(request, exc: HttpError):
-    return problem_response(exc.status_code, str(exc))
+    message = str(exc)
+    for prefix, chinese in _HTTP_MESSAGES.items():
+        if message.startswith(prefix):
+            message = chinese
+    return problem_response(exc.status_code, message)
 
 
 _MESSAGES = {
@@ -205,7 +212,10 @@ def visible_or_404(model, user, action: str = "view", select_related: tuple[str,
 
 
 def reference(model, user, field: str, label: str, value, lookup: str = "code"):
-    """Resolve a reference given by code in a request body; unknown or out of scope -> 404 naming the field."""
+    """Resolve a reference given by code in a request body.
+
+    Unknown or out of scope -> 404 naming the field.
+    """
     if value is None:
         return None
     obj = model.objects.visible_to(user, "view").filter(**{lookup: value}).first()
@@ -221,3 +231,47 @@ def require_perm(user, perm: str) -> None:
 
     if not has_perm(user, perm):
         raise PermissionDenied()
+
+
+# --- personal data: unmask one field with a purpose (audited) ------------------------------------
+
+personal_router = Router(tags=["personal"])
+
+
+class UnmaskIn(Schema):
+    model: str = Field(..., max_length=64, description="对象类型，如 party.member、regions.household")
+    id: int = Field(..., ge=1, le=2**62, description="对象 ID")
+    field: str = Field(..., max_length=64, description="个人信息字段，如 phone、id_number、room")
+    purpose: str = Field(..., min_length=2, max_length=200, description="查看用途（记入审计日志）")
+
+
+class UnmaskOut(Schema):
+    model: str
+    id: int
+    field: str
+    value: str
+
+
+@personal_router.post(
+    "/unmask", response={200: UnmaskOut, **ERRORS}, summary="查看个人信息明文（逐字段，须填写用途，记入审计）"
+)
+def unmask_field(request, payload: UnmaskIn):
+    from django.apps import apps
+
+    from .errors import NotFound
+    from .personal import unmask
+
+    try:
+        model_cls = apps.get_model(payload.model)
+    except (LookupError, ValueError) as exc:
+        raise NotFound() from exc
+    if not getattr(model_cls, "personal_fields", None) or not hasattr(model_cls.objects, "visible_to"):
+        raise NotFound()
+    obj = model_cls.objects.visible_to(request.auth, "view").filter(pk=payload.id).first()
+    if obj is None:
+        raise NotFound()
+    value = unmask(request.auth, obj, payload.field, payload.purpose)
+    return {"model": payload.model, "id": payload.id, "field": payload.field, "value": value}
+
+
+api.add_router("/personal/", personal_router)
