@@ -67,8 +67,12 @@ class Grid(ScopedModel):
     code = models.CharField("网格编码", max_length=15, unique=True, validators=[grid_code_validator])
     name = models.CharField("网格名称", max_length=100)
     name_initials = models.CharField(max_length=64, blank=True, db_index=True)
-    level = models.CharField("网格层级", max_length=16, choices=GridLevel.choices, default=GridLevel.COMMUNITY)
-    kind = models.CharField("网格类型", max_length=16, choices=GridKind.choices, default=GridKind.COMPREHENSIVE)
+    level = models.CharField(
+        "网格层级", max_length=16, choices=GridLevel.choices, default=GridLevel.COMMUNITY
+    )
+    kind = models.CharField(
+        "网格类型", max_length=16, choices=GridKind.choices, default=GridKind.COMPREHENSIVE
+    )
     polygon = models.JSONField("边界(GeoJSON, WGS-84)")
     area_m2 = models.FloatField("面积(平方米)", default=0)
     lng = models.FloatField("中心点经度(WGS-84)", default=0)
@@ -180,3 +184,6 @@ class GridStamp(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "网格版本"
+
+    def __str__(self):
+        return f"v{self.version}"

@@ -7,116 +7,272 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('party', '0002_initial'),
-        ('people', '0001_initial'),
-        ('regions', '0001_initial'),
+        ("party", "0002_initial"),
+        ("people", "0001_initial"),
+        ("regions", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GridStamp',
+            name="GridStamp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveBigIntegerField(default=0)),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveBigIntegerField(default=0)),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': '网格版本',
-                'verbose_name_plural': '网格版本',
+                "verbose_name": "网格版本",
+                "verbose_name_plural": "网格版本",
             },
         ),
         migrations.CreateModel(
-            name='Grid',
+            name="Grid",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=15, unique=True, validators=[django.core.validators.RegexValidator('^\\d{15}$', '网格编码应为 15 位数字（所属社区 12 位编码 + 3 位序号）')], verbose_name='网格编码')),
-                ('name', models.CharField(max_length=100, verbose_name='网格名称')),
-                ('name_initials', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('level', models.CharField(choices=[('street', '街道网格'), ('community', '社区网格'), ('neighborhood', '小区网格')], default='community', max_length=16, verbose_name='网格层级')),
-                ('kind', models.CharField(choices=[('comprehensive', '全科网格'), ('special', '专属网格')], default='comprehensive', max_length=16, verbose_name='网格类型')),
-                ('polygon', models.JSONField(verbose_name='边界(GeoJSON, WGS-84)')),
-                ('area_m2', models.FloatField(default=0, verbose_name='面积(平方米)')),
-                ('lng', models.FloatField(default=0, verbose_name='中心点经度(WGS-84)')),
-                ('lat', models.FloatField(default=0, verbose_name='中心点纬度(WGS-84)')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('party_org', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='grids', to='party.partyorg', verbose_name='网格党组织')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='grids', to='regions.region', verbose_name='所属社区/街道')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=15,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{15}$", "网格编码应为 15 位数字（所属社区 12 位编码 + 3 位序号）"
+                            )
+                        ],
+                        verbose_name="网格编码",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="网格名称")),
+                ("name_initials", models.CharField(blank=True, db_index=True, max_length=64)),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("street", "街道网格"),
+                            ("community", "社区网格"),
+                            ("neighborhood", "小区网格"),
+                        ],
+                        default="community",
+                        max_length=16,
+                        verbose_name="网格层级",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("comprehensive", "全科网格"), ("special", "专属网格")],
+                        default="comprehensive",
+                        max_length=16,
+                        verbose_name="网格类型",
+                    ),
+                ),
+                ("polygon", models.JSONField(verbose_name="边界(GeoJSON, WGS-84)")),
+                ("area_m2", models.FloatField(default=0, verbose_name="面积(平方米)")),
+                ("lng", models.FloatField(default=0, verbose_name="中心点经度(WGS-84)")),
+                ("lat", models.FloatField(default=0, verbose_name="中心点纬度(WGS-84)")),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "party_org",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="grids",
+                        to="party.partyorg",
+                        verbose_name="网格党组织",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="grids",
+                        to="regions.region",
+                        verbose_name="所属社区/街道",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '网格',
-                'verbose_name_plural': '网格',
-                'ordering': ['code'],
+                "verbose_name": "网格",
+                "verbose_name_plural": "网格",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Duty',
+            name="Duty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('city', '市级包保'), ('district', '区级包保'), ('street', '街道包保'), ('community', '社区包保'), ('grid', '网格包保')], max_length=16, verbose_name='包保层级')),
-                ('cadre_name', models.CharField(max_length=50, verbose_name='包保干部')),
-                ('post', models.CharField(blank=True, max_length=100, verbose_name='职务')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('worker', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='grid_duties', to='people.worker', verbose_name='社区工作者')),
-                ('grid', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='duties', to='grids.grid', verbose_name='网格')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("city", "市级包保"),
+                            ("district", "区级包保"),
+                            ("street", "街道包保"),
+                            ("community", "社区包保"),
+                            ("grid", "网格包保"),
+                        ],
+                        max_length=16,
+                        verbose_name="包保层级",
+                    ),
+                ),
+                ("cadre_name", models.CharField(max_length=50, verbose_name="包保干部")),
+                ("post", models.CharField(blank=True, max_length=100, verbose_name="职务")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="grid_duties",
+                        to="people.worker",
+                        verbose_name="社区工作者",
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="duties",
+                        to="grids.grid",
+                        verbose_name="网格",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '包保责任',
-                'verbose_name_plural': '包保责任',
+                "verbose_name": "包保责任",
+                "verbose_name_plural": "包保责任",
             },
         ),
         migrations.CreateModel(
-            name='GridAssignment',
+            name="GridAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('grid_head', '网格长'), ('grid_worker', '网格员')], max_length=16, verbose_name='职责')),
-                ('since', models.DateField(default=django.utils.timezone.localdate, verbose_name='任职日期')),
-                ('grid', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='grids.grid', verbose_name='网格')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grid_assignments', to='people.worker', verbose_name='社区工作者')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("grid_head", "网格长"), ("grid_worker", "网格员")],
+                        max_length=16,
+                        verbose_name="职责",
+                    ),
+                ),
+                ("since", models.DateField(default=django.utils.timezone.localdate, verbose_name="任职日期")),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="grids.grid",
+                        verbose_name="网格",
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grid_assignments",
+                        to="people.worker",
+                        verbose_name="社区工作者",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '网格人员',
-                'verbose_name_plural': '网格人员',
+                "verbose_name": "网格人员",
+                "verbose_name_plural": "网格人员",
             },
         ),
         migrations.CreateModel(
-            name='GridLayer',
+            name="GridLayer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('department', models.CharField(choices=[('party', '党建'), ('zongzhi', '综治'), ('chengguan', '城管'), ('minzheng', '民政'), ('yingji', '应急'), ('weijian', '卫健'), ('gongan', '公安'), ('shijian', '市场监管')], max_length=16, verbose_name='部门')),
-                ('code', models.CharField(max_length=40, verbose_name='部门网格编码')),
-                ('grid', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='layers', to='grids.grid', verbose_name='网格')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "department",
+                    models.CharField(
+                        choices=[
+                            ("party", "党建"),
+                            ("zongzhi", "综治"),
+                            ("chengguan", "城管"),
+                            ("minzheng", "民政"),
+                            ("yingji", "应急"),
+                            ("weijian", "卫健"),
+                            ("gongan", "公安"),
+                            ("shijian", "市场监管"),
+                        ],
+                        max_length=16,
+                        verbose_name="部门",
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, verbose_name="部门网格编码")),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="layers",
+                        to="grids.grid",
+                        verbose_name="网格",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '部门网格',
-                'verbose_name_plural': '部门网格',
+                "verbose_name": "部门网格",
+                "verbose_name_plural": "部门网格",
             },
         ),
         migrations.AddIndex(
-            model_name='grid',
-            index=models.Index(fields=['region', 'code'], name='grids_grid_region__2e7cf0_idx'),
+            model_name="grid",
+            index=models.Index(fields=["region", "code"], name="grids_grid_region__2e7cf0_idx"),
         ),
         migrations.AddConstraint(
-            model_name='duty',
-            constraint=models.UniqueConstraint(fields=('grid', 'level'), name='duty_one_per_level'),
+            model_name="duty",
+            constraint=models.UniqueConstraint(fields=("grid", "level"), name="duty_one_per_level"),
         ),
         migrations.AddIndex(
-            model_name='gridassignment',
-            index=models.Index(fields=['worker', 'role'], name='grids_grida_worker__b4bcda_idx'),
+            model_name="gridassignment",
+            index=models.Index(fields=["worker", "role"], name="grids_grida_worker__b4bcda_idx"),
         ),
         migrations.AddConstraint(
-            model_name='gridassignment',
-            constraint=models.UniqueConstraint(fields=('grid', 'worker'), name='gridassignment_unique'),
+            model_name="gridassignment",
+            constraint=models.UniqueConstraint(fields=("grid", "worker"), name="gridassignment_unique"),
         ),
         migrations.AddConstraint(
-            model_name='gridlayer',
-            constraint=models.UniqueConstraint(fields=('department', 'code'), name='gridlayer_unique_department_code'),
+            model_name="gridlayer",
+            constraint=models.UniqueConstraint(
+                fields=("department", "code"), name="gridlayer_unique_department_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gridlayer',
-            constraint=models.UniqueConstraint(fields=('grid', 'department'), name='gridlayer_one_per_department'),
+            model_name="gridlayer",
+            constraint=models.UniqueConstraint(
+                fields=("grid", "department"), name="gridlayer_one_per_department"
+            ),
         ),
     ]

@@ -1,0 +1,133 @@
+"""Per-grid metrics and coverage statistics (GOV-4), computed with a fixed number of queries.
+
+A grid "has a party member" when a member lives in it (Member.residence placed in the grid) or is
+registered in the grid's own party organisation. A grid "has a worker" when it has a grid head or
+a grid worker (GridAssignment).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+
+from grassroots.party.models import Member
+from grassroots.regions.models import Household
+from grassroots.units.models import Unit
+
+from .models import AssignmentRole, GridAssignment
+
+METRICS = {
+    "households": "住户数",
+    "members": "党员数",
+    "party_org": "党组织覆盖",
+    "worker_load": "网格员人均住户",
+    "units": "驻区单位数",
+}
+
+
+def grid_metrics(grids: list) -> dict[int, dict]:
+    """{grid id: {households, members, units, workers, has_head, party_org, worker_load}}."""
+    ids = [g.id for g in grids]
+    out = {
+        g.id: {
+            "households": 0,
+            "members": 0,
+            "units": 0,
+            "workers": 0,
+            "has_head": False,
+            "party_org": 1 if g.party_org_id else 0,
+            "worker_load": 0.0,
+        }
+        for g in grids
+    }
+    if not ids:
+        return out
+    for row in Household.objects.filter(grid_id__in=ids).values("grid_id").annotate(n=Count("id")):
+        out[row["grid_id"]]["households"] = row["n"]
+    for row in Unit.objects.filter(grid_id__in=ids).values("grid_id").annotate(n=Count("id")):
+        out[row["grid_id"]]["units"] = row["n"]
+    for row in (
+        GridAssignment.objects.filter(grid_id__in=ids).values("grid_id", "role").annotate(n=Count("id"))
+    ):
+        out[row["grid_id"]]["workers"] += row["n"]
+        if row["role"] == AssignmentRole.HEAD:
+            out[row["grid_id"]]["has_head"] = True
+    # Members living in the grid, plus members of the grid's own org (counted once each).
+    seen: dict[int, set] = {i: set() for i in ids}
+    for mid, gid in Member.objects.filter(residence__grid_id__in=ids).values_list("id", "residence__grid_id"):
+        seen[gid].add(mid)
+    org_to_grids: dict[int, list[int]] = {}
+    for g in grids:
+        if g.party_org_id:
+            org_to_grids.setdefault(g.party_org_id, []).append(g.id)
+    if org_to_grids:
+        for mid, oid in Member.objects.filter(party_org_id__in=list(org_to_grids)).values_list(
+            "id", "party_org_id"
+        ):
+            for gid in org_to_grids[oid]:
+                seen[gid].add(mid)
+    for gid, members in seen.items():
+        out[gid]["members"] = len(members)
+    for m in out.values():
+        m["worker_load"] = (
+            round(m["households"] / m["workers"], 1) if m["workers"] else float(m["households"])
+        )
+    return out
+
+
+@dataclass
+class Coverage:
+    key: str
+    label: str
+    covered: int
+    total: int
+    warnings: list = field(default_factory=list)  # [(grid, text)]
+
+    @property
+    def rate(self) -> float:
+        return round(100.0 * self.covered / self.total, 1) if self.total else 0.0
+
+
+def coverage(grids: list, metrics: dict[int, dict] | None = None) -> dict:
+    metrics = metrics if metrics is not None else grid_metrics(grids)
+    total = len(grids)
+    org = Coverage("party_org", "有党组织的网格", 0, total)
+    member = Coverage("party_member", "有党员的网格", 0, total)
+    worker = Coverage("worker", "有网格员的网格", 0, total)
+    head = Coverage("head", "有网格长的网格", 0, total)
+    households = workers = 0
+    for g in grids:
+        m = metrics[g.id]
+        households += m["households"]
+        workers += m["workers"]
+        if g.party_org_id:
+            org.covered += 1
+        else:
+            org.warnings.append((g, "未建立网格党组织（GOV-4）"))
+        if m["members"]:
+            member.covered += 1
+        else:
+            member.warnings.append((g, "网格内没有党员（GOV-4）"))
+        if m["workers"]:
+            worker.covered += 1
+        else:
+            worker.warnings.append((g, "没有责任网格员（GOV-4）"))
+        if m["has_head"]:
+            head.covered += 1
+        else:
+            head.warnings.append((g, "未设网格长"))
+    load = Coverage("load", "网格员负担", 0, total)
+    avg_load = round(households / workers, 1) if workers else 0.0
+    for g in grids:
+        m = metrics[g.id]
+        if m["workers"] and avg_load and m["worker_load"] > 2 * avg_load:
+            load.warnings.append((g, f"网格员人均 {m['worker_load']} 户，超过平均值两倍"))
+    return {
+        "total": total,
+        "households": households,
+        "workers": workers,
+        "households_per_grid": round(households / total, 1) if total else 0.0,
+        "households_per_worker": avg_load,
+        "items": [org, member, worker, head, load],
+    }
