@@ -57,3 +57,45 @@ class AuditEvent(ScopedModel):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"
+
+
+class ImportJob(models.Model):
+    """One uploaded file and its way through dry run and commit. Only its owner can read it."""
+
+    class State(models.TextChoices):
+        CHECKING = "checking", "校验中"
+        CHECKED = "checked", "待确认"
+        INVALID = "invalid", "有错误"
+        COMMITTING = "committing", "导入中"
+        DONE = "done", "已导入"
+        FAILED = "failed", "导入失败"
+
+    RUNNING = (State.CHECKING, State.COMMITTING)
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="import_jobs")
+    kind = models.CharField("类型", max_length=16)
+    original_name = models.CharField("文件名", max_length=200)
+    stored_name = models.CharField(max_length=64, unique=True)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.CHECKING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    preview = models.JSONField(default=dict, blank=True)
+    message = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = "导入任务"
+
+    def __str__(self):
+        return f"{self.original_name} ({self.get_state_display()})"
+
+    @property
+    def running(self) -> bool:
+        return self.state in self.RUNNING
