@@ -1,0 +1,619 @@
+"""Case services: one function per verb of the closed loop. Each is atomic and audited, checks the
+transition table (workflow.TRANSITIONS), the permission in scope and the input, and refuses with a
+Chinese ServiceError before changing anything.
+
+Every transition is a conditional UPDATE ... WHERE state = <seen state> AND version = <seen version>
+(accept also pins the handler): of two concurrent requests exactly one changes the row, the other gets
+a Conflict, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from grassroots.core import audit
+from grassroots.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
+from grassroots.core.scoping import covers, grants_for, has_perm
+from grassroots.regions.models import Region
+
+from .models import (
+    HANDLER_ACTIONS,
+    AdmissionItem,
+    Case,
+    CaseEvent,
+    Category,
+    Channel,
+    DispatchRule,
+    Evaluation,
+    EvaluationLink,
+    EvaluationResult,
+    Handler,
+    HandlerKind,
+    Tier,
+    handler_ids_for,
+)
+from .workdays import compute_deadline
+from .workflow import TRANSITIONS, VERB_LABELS, VERB_PERMISSION, CaseState, allowed_verbs
+
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+MIN_TEXT = 5
+# 赋分 at closing: base by evaluation (None = closed without an evaluation), minus a penalty when the
+# case was resolved after its deadline. closed_unresolved scores 0.
+SCORE_BASE = {EvaluationResult.SATISFIED: 100, EvaluationResult.BASIC: 80, None: 90}
+LATE_PENALTY = 20
+EVALUATION_LINK_MAX_AGE = 7 * 24 * 3600  # seconds
+EVALUATION_SALT = "grassroots.cases.evaluation"
+
+
+# ---------------------------------------------------------------- scope and permissions
+
+
+def case_covers(user, case: Case, action: str = "view") -> bool:
+    if covers(user, case, action):
+        return True
+    return (
+        action in HANDLER_ACTIONS and case.handler_id is not None and case.handler_id in handler_ids_for(user)
+    )
+
+
+def can_act_for(user, handler: Handler | None) -> bool:
+    """Whether the user may accept / return / log / resolve for this handler."""
+    if handler is None or user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser or handler.pk in handler_ids_for(user):
+        return True
+    if handler.kind == HandlerKind.DEPARTMENT:
+        return False
+    path = handler.region.path
+    return any(
+        "cases.handle" in g.perms and g.region_path is not None and path.startswith(g.region_path)
+        for g in grants_for(user)
+    )
+
+
+def get_case(user, pk, action: str = "view") -> Case:
+    """A case the user may see (404 otherwise), with the relations the pages and services use."""
+    try:
+        return (
+            Case.objects.visible_to(user, action)
+            .select_related(
+                "region", "category", "handler__region", "grid", "suggested_handler", "merged_into"
+            )
+            .get(pk=pk)
+        )
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise NotFound("工单不存在或无权访问") from None
+
+
+def _require(user, case: Case, verb: str) -> None:
+    action = VERB_PERMISSION[verb]
+    if action == "handle":
+        if not case_covers(user, case, "view") and not can_act_for(user, case.handler):
+            raise NotFound("工单不存在或无权访问")
+        if not can_act_for(user, case.handler):
+            raise PermissionDenied("您不是该工单的承办人，不能执行此操作")
+        return
+    if case_covers(user, case, action):
+        return
+    if case_covers(user, case, "view"):
+        raise PermissionDenied(f"没有{VERB_LABELS[verb]}权限")
+    raise NotFound("工单不存在或无权访问")
+
+
+def _require_state(case: Case, verb: str) -> None:
+    sources, _target = TRANSITIONS[verb]
+    if case.state not in sources:
+        raise Conflict(f"工单当前状态为“{case.get_state_display()}”，不能{VERB_LABELS[verb]}")
+
+
+def available_actions(user, case: Case) -> list[str]:
+    """Verbs the user may perform now (the buttons a page shows)."""
+    out = []
+    for verb in allowed_verbs(case.state):
+        action = VERB_PERMISSION.get(verb)
+        if action is None:
+            continue
+        ok = can_act_for(user, case.handler) if action == "handle" else case_covers(user, case, action)
+        if ok and not (verb == "reopen" and case.reopen_count >= 1):
+            out.append(verb)
+    return out
+
+
+# ---------------------------------------------------------------- the transition itself
+
+
+def _event(case, step, from_state, to_state, user, note="", handler=None, data=None) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        step=step,
+        from_state=from_state,
+        to_state=to_state,
+        actor=user if user is not None and user.is_authenticated else None,
+        actor_name=(str(user) if user is not None and user.is_authenticated else "居民")[:150],
+        handler=handler,
+        note=note,
+        data=data or {},
+    )
+
+
+def _transition(
+    user, case: Case, verb: str, changes: dict, *, target=None, note="", extra_filter=None, data=None
+):
+    """Apply a transition with a conditional UPDATE; refresh `case` in memory; log event and audit."""
+    _sources, default_target = TRANSITIONS[verb]
+    target = target or default_target
+    from_state = case.state
+    flt = {"pk": case.pk, "state": from_state, "version": case.version, **(extra_filter or {})}
+    updated = Case.objects.filter(**flt).update(state=target, version=F("version") + 1, **changes)
+    if updated != 1:
+        raise Conflict("工单已被他人处理或状态已变化，请刷新后重试")
+    case.state = target
+    case.version += 1
+    for k, v in changes.items():
+        setattr(case, k, v)
+    handler = changes.get("handler", case.handler) if "handler" in changes else case.handler
+    _event(case, verb, from_state, target, user, note=note, handler=handler, data=data)
+    extra = {k: v for k, v in changes.items() if k not in ("version",)}
+    audit.record_transition(user, case, from_state, target, **extra)
+    return case
+
+
+def _text(value, label: str, minimum: int = MIN_TEXT, maximum: int = 2000) -> str:
+    value = (value or "").strip()
+    if len(value) < minimum:
+        raise ServiceError(f"请填写{label}（至少 {minimum} 个字）", field=None)
+    if len(value) > maximum:
+        raise ServiceError(f"{label}不能超过 {maximum} 个字")
+    return value
+
+
+# ---------------------------------------------------------------- intake
+
+
+def _validate_location(lng, lat) -> tuple[float | None, float | None]:
+    if lng in (None, "") and lat in (None, ""):
+        return None, None
+    try:
+        lng, lat = float(lng), float(lat)
+    except (TypeError, ValueError):
+        raise ServiceError("位置坐标格式不正确", field="lng") from None
+    if not (-180 <= lng <= 180 and -90 <= lat <= 90):
+        raise ServiceError("位置坐标超出范围", field="lng")
+    return lng, lat
+
+
+def submit(
+    user,
+    *,
+    channel: str,
+    region: Region,
+    description: str,
+    category: Category | None = None,
+    lng=None,
+    lat=None,
+    address: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    grid=None,
+) -> Case:
+    """Create a case from any intake channel. Residents (or anonymous H5 visitors) use channel h5;
+    every other channel needs cases.submit over the community."""
+    if channel not in Channel.values:
+        raise ServiceError("受理渠道不正确", field="channel")
+    if region is None or region.level != "community":
+        raise ServiceError("请选择问题所在社区", field="region")
+    authenticated = user is not None and user.is_authenticated
+    if channel != Channel.H5:
+        probe = Case(region=region)
+        if not covers(user, probe, "submit"):
+            raise PermissionDenied("没有在该社区代录诉求的权限")
+    description = _text(description, "问题描述")
+    if category is not None and not category.is_active:
+        raise ServiceError("该事项类别已停用", field="category")
+    lng, lat = _validate_location(lng, lat)
+    address = (address or "").strip()[:200]
+    reporter_name = (reporter_name or "").strip()[:50]
+    reporter_phone = (reporter_phone or "").strip().replace(" ", "")
+    if reporter_phone and not PHONE_RE.match(reporter_phone):
+        raise ServiceError("联系电话格式不正确", field="reporter_phone")
+    if category is not None:
+        values = {
+            "location": lng is not None,
+            "address": bool(address),
+            "reporter_phone": bool(reporter_phone),
+            "reporter_name": bool(reporter_name),
+        }
+        from .models import REQUIRABLE_FIELDS
+
+        missing = [REQUIRABLE_FIELDS[f] for f in category.required_fields if not values.get(f, True)]
+        if missing:
+            raise ServiceError(f"“{category.name}”类诉求须填写：{'、'.join(missing)}")
+    if grid is not None and not (grid.region_id == region.pk or grid.region.path.startswith(region.path)):
+        raise ServiceError("所选网格不属于该社区", field="grid")
+    now = timezone.now()
+    case = Case(
+        number="tmp-" + uuid.uuid4().hex[:16],
+        channel=channel,
+        category=category,
+        description=description,
+        lng=lng,
+        lat=lat,
+        address=address,
+        region=region,
+        grid=grid,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        reporter_user=user if authenticated and channel == Channel.H5 else None,
+        created_by=user if authenticated else None,
+        submitted_at=now,
+    )
+    with transaction.atomic():
+        case.save()
+        case.number = f"{timezone.localtime(now):%Y%m%d}{case.pk:06d}"
+        Case.objects.filter(pk=case.pk).update(number=case.number)
+        _event(case, "submit", "", CaseState.SUBMITTED, user, data={"channel": channel})
+        audit.record_create(user if authenticated else None, case)
+    return case
+
+
+# ---------------------------------------------------------------- triage and dispatch
+
+
+def triage(user, case: Case, *, category: Category, tier: str = "", grid=None, note: str = "") -> Case:
+    _require(user, case, "triage")
+    _require_state(case, "triage")
+    if category is None or not category.is_active:
+        raise ServiceError("请选择有效的事项类别", field="category")
+    tier = tier or category.default_tier
+    if tier not in Tier.values:
+        raise ServiceError("三事分流类型不正确", field="tier")
+    if grid is not None and not grid.region.path.startswith(case.region.path):
+        raise ServiceError("所选网格不属于该工单所在社区", field="grid")
+    changes = {"category": category, "tier": tier, "triaged_at": timezone.now()}
+    if grid is not None:
+        changes["grid"] = grid
+    with transaction.atomic():
+        return _transition(user, case, "triage", changes, note=note.strip())
+
+
+def _category_chain(category: Category) -> list[int]:
+    """The category and its ancestors, nearest first."""
+    chain, node, seen = [], category, set()
+    while node is not None and node.pk not in seen:
+        chain.append(node.pk)
+        seen.add(node.pk)
+        node = node.parent
+    return chain
+
+
+def route(case: Case) -> Handler | None:
+    """The handler the rules give for this case (category × tier × place), or the place's own
+    street / community / grid handler when the category's handler kind is not a department."""
+    chain = _category_chain(case.category) if case.category_id else []
+    region_path = case.region.path
+    best, best_key = None, None
+    rules = DispatchRule.objects.filter(is_active=True, handler__is_active=True).select_related(
+        "region", "handler__region"
+    )
+    for rule in rules:
+        if rule.category_id is not None and rule.category_id not in chain:
+            continue
+        if rule.tier and rule.tier != case.tier:
+            continue
+        if rule.region_id is not None and not region_path.startswith(rule.region.path):
+            continue
+        key = (
+            len(chain) - chain.index(rule.category_id) if rule.category_id else 0,
+            len(rule.region.path) if rule.region_id else 0,
+            1 if rule.tier else 0,
+        )
+        if best_key is None or key > best_key:
+            best, best_key = rule.handler, key
+    if best is not None:
+        return best
+    kind = case.category.handler_kind if case.category_id else HandlerKind.COMMUNITY
+    qs = Handler.objects.filter(is_active=True, kind=kind).select_related("region")
+    if kind == HandlerKind.GRID:
+        return qs.filter(grid=case.grid).first() if case.grid_id else None
+    if kind == HandlerKind.COMMUNITY:
+        return qs.filter(region=case.region).first()
+    if kind == HandlerKind.STREET:
+        return qs.filter(region__path=region_path[: len(region_path) - case.region.steplen]).first()
+    return None
+
+
+def admission_allows(case: Case) -> bool:
+    """GOV-2: may this case's category be delegated to a community?"""
+    if not case.category_id:
+        return False
+    items = AdmissionItem.objects.filter(
+        is_active=True, category_id__in=_category_chain(case.category)
+    ).select_related("region")
+    return any(i.region_id is None or case.region.path.startswith(i.region.path) for i in items)
+
+
+def dispatch(user, case: Case, *, handler: Handler | None = None, note: str = "") -> Case:
+    _require(user, case, "dispatch")
+    _require_state(case, "dispatch")
+    if case.tier == Tier.PRIVATE:
+        raise ServiceError("私事应引导居民自行解决或通过市场服务解决，不派单；请说明处理建议后结案")
+    if not case.category_id:
+        raise ServiceError("请先分拨并确定事项类别")
+    if handler is None:
+        handler = route(case)
+        if handler is None:
+            raise ServiceError("没有适用的派单规则，请手动选择承办单位", field="handler")
+    if not handler.is_active:
+        raise ServiceError(f"承办单位“{handler.name}”已停用", field="handler")
+    hpath, cpath = handler.region.path, case.region.path
+    if not (cpath.startswith(hpath) or hpath.startswith(cpath)):
+        raise ServiceError(f"承办单位“{handler.name}”的管辖区域不包含该工单所在社区", field="handler")
+    if handler.kind in (HandlerKind.COMMUNITY, HandlerKind.GRID) and not admission_allows(case):
+        raise ServiceError(
+            f"“{case.category.name}”不在社区事项准入清单内，不能派给社区或网格办理，请派给街道或职能部门",
+            field="handler",
+        )
+    if case.tier == Tier.MAJOR and handler.kind in (HandlerKind.COMMUNITY, HandlerKind.GRID):
+        raise ServiceError("大事应由政府职能部门或街道办理，不能派给社区或网格", field="handler")
+    now = timezone.now()
+    soon, due, missing = compute_deadline(now, case.category.deadline_value, case.category.deadline_unit)
+    changes = {
+        "handler": handler,
+        "dispatcher": user,
+        "dispatched_at": now,
+        "accepted_at": None,
+        "due_soon_at": soon,
+        "due_at": due,
+        "suggested_handler": None,
+    }
+    data = {"missing_calendar_years": sorted(missing)} if missing else None
+    with transaction.atomic():
+        return _transition(user, case, "dispatch", changes, note=note.strip(), data=data)
+
+
+# ---------------------------------------------------------------- handling
+
+
+def accept(user, case: Case) -> Case:
+    _require(user, case, "accept")
+    _require_state(case, "accept")
+    with transaction.atomic():
+        return _transition(
+            user,
+            case,
+            "accept",
+            {"accepted_at": timezone.now()},
+            extra_filter={"handler_id": case.handler_id},
+        )
+
+
+def return_case(user, case: Case, *, reason: str, suggested_handler: Handler | None) -> Case:
+    """退单: the handler refuses with a reason and names the right handler; back to the dispatcher."""
+    _require(user, case, "return")
+    _require_state(case, "return")
+    reason = _text(reason, "退单理由")
+    if suggested_handler is None:
+        raise ServiceError("请指明应由哪个承办单位办理", field="suggested_handler")
+    if suggested_handler.pk == case.handler_id:
+        raise ServiceError("建议的承办单位不能是本单位", field="suggested_handler")
+    if not suggested_handler.is_active:
+        raise ServiceError(f"承办单位“{suggested_handler.name}”已停用", field="suggested_handler")
+    changes = {
+        "handler": None,
+        "suggested_handler": suggested_handler,
+        "return_count": case.return_count + 1,
+        "accepted_at": None,
+        "due_soon_at": None,
+        "due_at": None,
+    }
+    returning = case.handler
+    with transaction.atomic():
+        _transition(
+            user,
+            case,
+            "return",
+            changes,
+            note=reason,
+            extra_filter={"handler_id": case.handler_id},
+            data={"returned_by": returning.pk if returning else None, "suggested": suggested_handler.pk},
+        )
+    return case
+
+
+def log_work(user, case: Case, *, note: str) -> Case:
+    _require(user, case, "log_work")
+    _require_state(case, "log_work")
+    note = _text(note, "办理纪实")
+    with transaction.atomic():
+        return _transition(
+            user, case, "log_work", {}, note=note, extra_filter={"handler_id": case.handler_id}
+        )
+
+
+def resolve(user, case: Case, *, resolution: str) -> Case:
+    _require(user, case, "resolve")
+    _require_state(case, "resolve")
+    resolution = _text(resolution, "办理结果")
+    changes = {"resolution": resolution, "resolved_at": timezone.now()}
+    with transaction.atomic():
+        return _transition(
+            user, case, "resolve", changes, note=resolution, extra_filter={"handler_id": case.handler_id}
+        )
+
+
+# ---------------------------------------------------------------- evaluation, reopen, close
+
+
+def issue_evaluation_link(case: Case) -> str:
+    """A signed token for one evaluation of the current resolution round (single use, expires)."""
+    if case.state != CaseState.RESOLVED:
+        raise Conflict("工单尚未办结，不能发起评价")
+    nonce = secrets.token_hex(16)
+    EvaluationLink.objects.create(case=case, round=case.reopen_count + 1, nonce=nonce)
+    return signing.TimestampSigner(salt=EVALUATION_SALT).sign_object({"c": case.pk, "n": nonce})
+
+
+def read_evaluation_link(token: str) -> EvaluationLink:
+    """The link a token stands for, if the signature holds, it has not expired and was not used."""
+    try:
+        payload = signing.TimestampSigner(salt=EVALUATION_SALT).unsign_object(
+            token, max_age=EVALUATION_LINK_MAX_AGE
+        )
+    except signing.SignatureExpired:
+        raise ServiceError("评价链接已过期", status=410) from None
+    except signing.BadSignature:
+        raise NotFound("评价链接无效") from None
+    link = (
+        EvaluationLink.objects.select_related("case__category", "case__handler")
+        .filter(nonce=payload.get("n"), case_id=payload.get("c"))
+        .first()
+    )
+    if link is None:
+        raise NotFound("评价链接无效")
+    if link.used_at is not None:
+        raise ServiceError("该评价链接已使用，感谢您的评价", status=410)
+    if link.case.state != CaseState.RESOLVED or link.round != link.case.reopen_count + 1:
+        raise ServiceError("该工单当前不在待评价状态，链接已失效", status=410)
+    return link
+
+
+def evaluate_with_link(token: str, *, result: str, comment: str = "") -> Case:
+    with transaction.atomic():
+        link = read_evaluation_link(token)
+        used = EvaluationLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=timezone.now())
+        if used != 1:
+            raise ServiceError("该评价链接已使用，感谢您的评价", status=410)
+        return evaluate(None, link.case, result=result, comment=comment, _via_link=True)
+
+
+def evaluate(user, case: Case, *, result: str, comment: str = "", _via_link: bool = False) -> Case:
+    """The resident's evaluation (GOV-6). satisfied / basic → evaluated; unsatisfied → reopened to the
+    same handler the first time, closed_unresolved (counted against the handler) the second time."""
+    # Without a link only the reporter themselves may evaluate.
+    if not _via_link and (user is None or not user.is_authenticated or case.reporter_user_id != user.pk):
+        raise PermissionDenied("只有诉求人本人可以评价")
+    _require_state(case, "evaluate")
+    if result not in EvaluationResult.values:
+        raise ServiceError("请选择评价结果", field="result")
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        raise ServiceError("评价意见不能超过 500 个字", field="comment")
+    if result == EvaluationResult.UNSATISFIED and len(comment) < 2:
+        raise ServiceError("请说明不满意的原因", field="comment")
+    now = timezone.now()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                Evaluation.objects.create(
+                    case=case,
+                    round=case.reopen_count + 1,
+                    result=result,
+                    comment=comment,
+                    handler=case.handler,
+                )
+        except IntegrityError:
+            raise Conflict("本轮办理已评价") from None
+        if result != EvaluationResult.UNSATISFIED:
+            return _transition(
+                user, case, "evaluate", {"evaluated_at": now}, note=comment, data={"result": result}
+            )
+        if case.reopen_count == 0:
+            _event(case, "evaluate", case.state, case.state, user, note=comment, data={"result": result})
+            return _reopen(user, case, reason=f"群众评价不满意：{comment}")
+        return _transition(
+            user,
+            case,
+            "close_unresolved",
+            {"evaluated_at": now, "closed_at": now, "score": 0},
+            note=comment,
+            data={"result": result},
+        )
+
+
+def _reopen(user, case: Case, *, reason: str) -> Case:
+    now = timezone.now()
+    soon, due, _missing = compute_deadline(now, case.category.deadline_value, case.category.deadline_unit)
+    changes = {
+        "reopen_count": case.reopen_count + 1,
+        "dispatched_at": now,
+        "accepted_at": None,
+        "resolved_at": None,
+        "due_soon_at": soon,
+        "due_at": due,
+    }
+    return _transition(user, case, "reopen", changes, note=reason)
+
+
+def reopen(user, case: Case, *, reason: str) -> Case:
+    """A dispatcher reopens a resolved case (e.g. the resident complained by phone): once only."""
+    _require(user, case, "reopen")
+    _require_state(case, "reopen")
+    reason = _text(reason, "重办理由")
+    if case.reopen_count >= 1:
+        raise ServiceError("该工单已重办过一次，不能再次重办")
+    with transaction.atomic():
+        return _reopen(user, case, reason=reason)
+
+
+def compute_score(case: Case, result: str | None) -> int:
+    score = SCORE_BASE[result]
+    if case.due_at and case.resolved_at and case.resolved_at > case.due_at:
+        score -= LATE_PENALTY
+    return max(score, 0)
+
+
+def close(user, case: Case, *, note: str = "") -> Case:
+    """结案 and 赋分. From evaluated (the normal end), from resolved when the resident did not evaluate
+    (a note is required), or from triaged for 私事 with the advice given to the resident (GOV-1)."""
+    _require(user, case, "close")
+    _require_state(case, "close")
+    note = (note or "").strip()
+    if case.state == CaseState.TRIAGED:
+        if case.tier != Tier.PRIVATE:
+            raise ServiceError("只有私事可在分拨后直接结案，其他诉求须派单办理")
+        note = _text(note, "处理建议")
+    if case.state == CaseState.RESOLVED:
+        note = _text(note, "未评价结案说明")
+    last = case.evaluations.order_by("-round").first() if case.state == CaseState.EVALUATED else None
+    score = compute_score(case, last.result if last else None) if case.state != CaseState.TRIAGED else None
+    with transaction.atomic():
+        return _transition(user, case, "close", {"closed_at": timezone.now(), "score": score}, note=note)
+
+
+def merge(user, case: Case, *, into: Case, note: str = "") -> Case:
+    _require(user, case, "merge")
+    _require_state(case, "merge")
+    if into is None or into.pk == case.pk:
+        raise ServiceError("请选择要合并到的另一张工单", field="into")
+    if not case_covers(user, into, "view"):
+        raise NotFound("要合并到的工单不存在或无权访问")
+    if into.state == CaseState.MERGED:
+        raise ServiceError(f"工单 {into.number} 本身已被合并，请合并到原工单", field="into")
+    with transaction.atomic():
+        return _transition(
+            user, case, "merge", {"merged_into": into}, note=note.strip(), data={"into": into.number}
+        )
+
+
+VERB_SERVICES = {
+    "triage": triage,
+    "dispatch": dispatch,
+    "accept": accept,
+    "return": return_case,
+    "log_work": log_work,
+    "resolve": resolve,
+    "reopen": reopen,
+    "close": close,
+    "merge": merge,
+}
+
+
+def can_view_personal(user, case: Case) -> bool:
+    return has_perm(user, "personal.view") and covers(user, case, "personal.view")
