@@ -1,0 +1,450 @@
+"""The rules engine: every enabled ORG-* and COV-* rule of the Rule table, evaluated over the data in a
+user's scope.
+
+Each rule reads its thresholds from its Rule row (never from constants here) and is computed with a
+few set-based queries (filters, Exists/Subquery, one grouped count of members per org), so the cost
+grows with the number of findings, not with the number of queries. The result is a list of
+`Finding` rows: rule code, severity, the object (model label, pk, name, region) and a Chinese message
+with the facts, plus the rule's suggested action.
+
+How each rule is computed (params in brackets are read from the rule row):
+- ORG-1  unit with full_members ≥ [min_full_members] whose party_work is not own_org.
+- ORG-2, COV-2  unit with 1 ≤ full_members < [min_full_members], party_work none and no instructor.
+- ORG-3  branch with ≥ [min_members] members (its own and its groups') and committee_size 0.
+- ORG-4  branch with ≥ [min_members] members (default 51: "more than 50").
+- ORG-5  org that is not a committee / working committee with ≥ [min_members] members.
+- ORG-6  org (not a group) whose term end (term_end, else term_start + [branch_years] for branches and
+         general branches / [committee_years] for committees) is past: violation; or within
+         [warn_days] days from today (inclusive): warning.
+- ORG-7  functional org with memberships registered in it or dues paid by members registered there.
+- ORG-8  probationary member with joined_on + [probation_days] before today.
+- ORG-9  member who joined before the window of the last [months] whole months (up to last month) and
+         has no DuesPayment in any month of that window.
+- COV-1  unit with employees ≥ [min_employees], no full member and no member working there, lacking a
+         trade union, a youth league branch or an instructor (the missing ones are listed).
+- COV-3  unit that should be covered (full_members ≥ 1 or employees ≥ [min_employees]) but has
+         party_work none. The coverage rate (services.coverage_stats) is covered ÷ should-be-covered.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from grassroots.party.choices import MemberStatus, OrgKind
+from grassroots.party.models import DuesPayment, Member, PartyOrg
+from grassroots.units.choices import PartyWork
+from grassroots.units.models import Unit
+
+from .models import Rule, RuleCategory
+
+PERM = "standards.view"
+STEPLEN = PartyOrg.steplen
+
+
+class Severity:
+    VIOLATION = "violation"
+    WARNING = "warning"
+    SUGGESTION = "suggestion"
+    choices = [(VIOLATION, "违规"), (WARNING, "预警"), (SUGGESTION, "建议")]
+    labels = dict(choices)
+    order = {VIOLATION: 0, WARNING: 1, SUGGESTION: 2}
+    badge = {VIOLATION: "bg-red-lt", WARNING: "bg-orange-lt", SUGGESTION: "bg-azure-lt"}
+
+
+# object type -> (label, model label, url name of the detail page taking the pk)
+OBJECT_TYPES = {
+    "unit": ("驻区单位", "units.unit", "units:detail"),
+    "org": ("党组织", "party.partyorg", "party:org_detail"),
+    "member": ("党员", "party.member", "party:member_detail"),
+}
+
+_PARTY_WORK = dict(PartyWork.choices)
+_KIND = dict(OrgKind.choices)
+
+
+def object_url(object_type: str, pk: int) -> str | None:
+    try:
+        return reverse(OBJECT_TYPES[object_type][2], args=[pk])
+    except (NoReverseMatch, KeyError):
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    severity: str
+    object_type: str  # unit / org / member (OBJECT_TYPES)
+    pk: int
+    name: str
+    region_path: str
+    region_name: str
+    message: str
+    action: str
+
+    @property
+    def severity_label(self) -> str:
+        return Severity.labels[self.severity]
+
+    @property
+    def severity_badge(self) -> str:
+        return Severity.badge[self.severity]
+
+    @property
+    def object_label(self) -> str:
+        return OBJECT_TYPES[self.object_type][0]
+
+    @property
+    def model(self) -> str:
+        return OBJECT_TYPES[self.object_type][1]
+
+    @property
+    def url(self) -> str | None:
+        return object_url(self.object_type, self.pk)
+
+    def sort_key(self):
+        return (Severity.order[self.severity], self.rule, self.region_path, self.name, self.pk)
+
+
+class RuleParamError(Exception):
+    pass
+
+
+def int_param(rule: Rule, name: str) -> int:
+    value = (rule.params or {}).get(name)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise RuleParamError(f"{rule.code} 的参数 {name} 缺失或不是正整数")
+    return value
+
+
+def add_years(d: datetime.date, years: int) -> datetime.date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def month_start(d: datetime.date, back: int = 0) -> datetime.date:
+    """First day of the month `back` months before d's month."""
+    index = d.year * 12 + d.month - 1 - back
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+class Checker:
+    """Evaluates the enabled ORG/COV rules for one user, optionally within a region subtree."""
+
+    def __init__(self, user, *, within=None, today: datetime.date | None = None, rules=None):
+        self.user = user
+        self.within = within  # a Region: narrow to its subtree
+        self.today = today or timezone.localdate()
+        self.errors: list[str] = []
+        if rules is None:
+            rules = Rule.objects.filter(enabled=True, category__in=[RuleCategory.ORG, RuleCategory.COV])
+        self.rules = {r.code: r for r in rules}
+
+    # scoped querysets -------------------------------------------------------------------------
+    def _narrow(self, qs, region_lookup: str):
+        if self.within is not None:
+            qs = qs.filter(**{f"{region_lookup}__path__startswith": self.within.path})
+        return qs
+
+    def units(self):
+        return self._narrow(Unit.objects.visible_to(self.user, PERM), "region")
+
+    def orgs(self):
+        return self._narrow(PartyOrg.objects.visible_to(self.user, PERM), "region")
+
+    def members(self):
+        return self._narrow(Member.objects.visible_to(self.user, PERM), "party_org__region")
+
+    @cached_property
+    def org_rows(self) -> list[dict]:
+        """Every org in scope with its member count (own members plus those of its sub-orgs)."""
+        rows = list(
+            self.orgs().values(
+                "id",
+                "path",
+                "name",
+                "kind",
+                "committee_size",
+                "term_start",
+                "term_end",
+                "region__path",
+                "region__name",
+            )
+        )
+        direct = self.members().values_list("party_org__path").annotate(n=Count("id")).order_by()
+        totals: dict[str, int] = defaultdict(int)
+        for path, n in direct:
+            for k in range(STEPLEN, len(path) + 1, STEPLEN):
+                totals[path[:k]] += n
+        for row in rows:
+            row["members"] = totals.get(row["path"], 0)
+        return rows
+
+    # running ----------------------------------------------------------------------------------
+    def run(self) -> list[Finding]:
+        findings: list[Finding] = []
+        for code, rule in self.rules.items():
+            check = CHECKS.get(code)
+            if check is None:
+                continue
+            try:
+                findings.extend(check(self, rule))
+            except RuleParamError as exc:
+                self.errors.append(str(exc))
+        findings.sort(key=Finding.sort_key)
+        return findings
+
+    def _unit(self, rule: Rule, severity: str, row: dict, message: str) -> Finding:
+        return Finding(
+            rule.code,
+            severity,
+            "unit",
+            row["id"],
+            row["name"],
+            row["region__path"],
+            row["region__name"],
+            message,
+            rule.action,
+        )
+
+    def _org(self, rule: Rule, severity: str, row: dict, message: str) -> Finding:
+        return Finding(
+            rule.code,
+            severity,
+            "org",
+            row["id"],
+            row["name"],
+            row["region__path"],
+            row["region__name"],
+            message,
+            rule.action,
+        )
+
+    def _member(self, rule: Rule, severity: str, row: dict, message: str) -> Finding:
+        return Finding(
+            rule.code,
+            severity,
+            "member",
+            row["id"],
+            row["name"],
+            row["party_org__region__path"],
+            row["party_org__name"],
+            message,
+            rule.action,
+        )
+
+
+UNIT_FIELDS = ("id", "name", "full_members", "employees", "party_work", "region__path", "region__name")
+
+
+def check_org_1(c: Checker, rule: Rule) -> Iterator[Finding]:
+    n = int_param(rule, "min_full_members")
+    qs = c.units().filter(full_members__gte=n).exclude(party_work=PartyWork.OWN_ORG)
+    for row in qs.values(*UNIT_FIELDS):
+        if row["party_work"] == PartyWork.NONE:
+            state = "未建立党组织"
+        else:
+            state = f"现为{_PARTY_WORK[row['party_work']]}覆盖，未单独建立党组织"
+        yield c._unit(rule, Severity.VIOLATION, row, f"正式党员 {row['full_members']} 名（≥{n}），{state}")
+
+
+def check_small_unit(c: Checker, rule: Rule) -> Iterator[Finding]:
+    """ORG-2 and COV-2: 1 to min-1 full members, no organisation at all and no instructor."""
+    n = int_param(rule, "min_full_members")
+    qs = c.units().filter(
+        full_members__gte=1, full_members__lt=n, party_work=PartyWork.NONE, instructor__isnull=True
+    )
+    for row in qs.values(*UNIT_FIELDS):
+        yield c._unit(
+            rule,
+            Severity.VIOLATION,
+            row,
+            f"正式党员 {row['full_members']} 名，未建立党组织，未选派党建指导员",
+        )
+
+
+def check_org_3(c: Checker, rule: Rule) -> Iterator[Finding]:
+    n = int_param(rule, "min_members")
+    for row in c.org_rows:
+        if row["kind"] == OrgKind.BRANCH and row["committee_size"] == 0 and row["members"] >= n:
+            yield c._org(rule, Severity.VIOLATION, row, f"党员 {row['members']} 名（≥{n}），未设立支部委员会")
+
+
+def check_org_4(c: Checker, rule: Rule) -> Iterator[Finding]:
+    n = int_param(rule, "min_members")
+    for row in c.org_rows:
+        if row["kind"] == OrgKind.BRANCH and row["members"] >= n:
+            yield c._org(rule, Severity.SUGGESTION, row, f"党支部有党员 {row['members']} 名（≥{n}）")
+
+
+def check_org_5(c: Checker, rule: Rule) -> Iterator[Finding]:
+    n = int_param(rule, "min_members")
+    for row in c.org_rows:
+        if row["kind"] not in (OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE) and row["members"] >= n:
+            yield c._org(
+                rule,
+                Severity.SUGGESTION,
+                row,
+                f"{_KIND[row['kind']]}有党员 {row['members']} 名（≥{n}），尚未设立党委",
+            )
+
+
+def check_org_6(c: Checker, rule: Rule) -> Iterator[Finding]:
+    years = {
+        OrgKind.BRANCH: int_param(rule, "branch_years"),
+        OrgKind.GENERAL_BRANCH: int_param(rule, "branch_years"),
+        OrgKind.COMMITTEE: int_param(rule, "committee_years"),
+        OrgKind.WORKING_COMMITTEE: int_param(rule, "committee_years"),
+    }
+    warn = int_param(rule, "warn_days")
+    for row in c.org_rows:
+        if row["kind"] not in years:
+            continue
+        end = row["term_end"]
+        if end is None:
+            if row["term_start"] is None:
+                continue
+            end = add_years(row["term_start"], years[row["kind"]])
+            source = f"按 {years[row['kind']]} 年任期推算"
+        else:
+            source = "登记"
+        days = (end - c.today).days
+        if days < 0:
+            yield c._org(
+                rule, Severity.VIOLATION, row, f"本届已于 {end:%Y-%m-%d} 届满（{source}），超期 {-days} 天"
+            )
+        elif days <= warn:
+            yield c._org(
+                rule,
+                Severity.WARNING,
+                row,
+                f"本届将于 {end:%Y-%m-%d} 届满（{source}），还有 {days} 天",
+            )
+
+
+def check_org_7(c: Checker, rule: Rule) -> Iterator[Finding]:
+    members = dict(
+        c.members()
+        .filter(party_org__is_functional=True)
+        .values_list("party_org_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    dues_qs = DuesPayment.objects.visible_to(c.user, PERM).filter(member__party_org__is_functional=True)
+    dues_qs = c._narrow(dues_qs, "member__party_org__region")
+    dues = dict(dues_qs.values_list("member__party_org_id").annotate(n=Count("id")).order_by())
+    ids = set(members) | set(dues)
+    if not ids:
+        return
+    rows = c.orgs().filter(pk__in=ids).values("id", "name", "region__path", "region__name")
+    for row in rows:
+        facts = []
+        if members.get(row["id"]):
+            facts.append(f"登记党员组织关系 {members[row['id']]} 名")
+        if dues.get(row["id"]):
+            facts.append(f"收缴党费 {dues[row['id']]} 笔")
+        yield c._org(rule, Severity.VIOLATION, row, "功能型党组织" + "，".join(facts))
+
+
+MEMBER_FIELDS = ("id", "name", "joined_on", "party_org__name", "party_org__region__path")
+
+
+def check_org_8(c: Checker, rule: Rule) -> Iterator[Finding]:
+    days = int_param(rule, "probation_days")
+    limit = c.today - datetime.timedelta(days=days)
+    qs = c.members().filter(status=MemberStatus.PROBATIONARY, joined_on__lt=limit)
+    for row in qs.values(*MEMBER_FIELDS):
+        over = (c.today - row["joined_on"]).days - days
+        yield c._member(
+            rule,
+            Severity.WARNING,
+            row,
+            f"{row['joined_on']:%Y-%m-%d} 成为预备党员，预备期 {days} 天已满，超期 {over} 天未转正",
+        )
+
+
+def check_org_9(c: Checker, rule: Rule) -> Iterator[Finding]:
+    months = int_param(rule, "months")
+    this_month = month_start(c.today)
+    start = month_start(c.today, months)
+    paid = DuesPayment.objects.filter(member=OuterRef("pk"), month__gte=start, month__lt=this_month)
+    last = DuesPayment.objects.filter(member=OuterRef("pk")).order_by("-month").values("month")[:1]
+    qs = (
+        c.members()
+        .filter(joined_on__lt=start)
+        .exclude(Exists(paid))
+        .annotate(last_paid=Subquery(last))
+        .values(*MEMBER_FIELDS, "last_paid")
+    )
+    window = f"{start:%Y-%m} 至 {month_start(c.today, 1):%Y-%m}"
+    for row in qs:
+        last_paid = f"最近一次交纳 {row['last_paid']:%Y-%m}" if row["last_paid"] else "无交纳记录"
+        yield c._member(rule, Severity.WARNING, row, f"连续 {months} 个月（{window}）未交纳党费，{last_paid}")
+
+
+def check_cov_1(c: Checker, rule: Rule) -> Iterator[Finding]:
+    n = int_param(rule, "min_employees")
+    qs = (
+        c.units()
+        .filter(employees__gte=n, full_members=0)
+        .exclude(Exists(Member.objects.filter(workplace_unit=OuterRef("pk"))))
+        .filter(Q(has_union=False) | Q(has_youth_league=False) | Q(instructor__isnull=True))
+    )
+    for row in qs.values(*UNIT_FIELDS, "has_union", "has_youth_league", "instructor_id"):
+        missing = [
+            label
+            for label, ok in (
+                ("工会", row["has_union"]),
+                ("共青团组织", row["has_youth_league"]),
+                ("党建指导员", row["instructor_id"]),
+            )
+            if not ok
+        ]
+        yield c._unit(
+            rule,
+            Severity.WARNING,
+            row,
+            f"从业人员 {row['employees']} 人（≥{n}），无党员，缺少{'、'.join(missing)}",
+        )
+
+
+def should_cover_q(min_employees: int) -> Q:
+    """COV-3: a unit should be covered when it has a full member or has min_employees employees."""
+    return Q(full_members__gte=1) | Q(employees__gte=min_employees)
+
+
+def check_cov_3(c: Checker, rule: Rule) -> Iterator[Finding]:
+    n = int_param(rule, "min_employees")
+    qs = c.units().filter(should_cover_q(n), party_work=PartyWork.NONE)
+    for row in qs.values(*UNIT_FIELDS):
+        yield c._unit(
+            rule,
+            Severity.WARNING,
+            row,
+            f"正式党员 {row['full_members']} 名，从业人员 {row['employees']} 人，未被党组织覆盖",
+        )
+
+
+CHECKS: dict[str, Callable[[Checker, Rule], Iterator[Finding]]] = {
+    "ORG-1": check_org_1,
+    "ORG-2": check_small_unit,
+    "ORG-3": check_org_3,
+    "ORG-4": check_org_4,
+    "ORG-5": check_org_5,
+    "ORG-6": check_org_6,
+    "ORG-7": check_org_7,
+    "ORG-8": check_org_8,
+    "ORG-9": check_org_9,
+    "COV-1": check_cov_1,
+    "COV-2": check_small_unit,
+    "COV-3": check_cov_3,
+}
