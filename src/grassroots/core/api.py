@@ -275,3 +275,14 @@ def unmask_field(request, payload: UnmaskIn):
 
 
 api.add_router("/personal/", personal_router)
+
+
+def references(user, data: dict, spec: dict[str, tuple]) -> dict:
+    """Replace `<field>: code` entries of a request body by the visible objects they name.
+
+    spec: body field -> (model attribute, model, Chinese label[, lookup]); a null clears the reference.
+    """
+    for field, (attr, model, label, *lookup) in spec.items():
+        if field in data:
+            data[attr] = reference(model, user, field, label, data.pop(field), *(lookup or ["code"]))
+    return data
