@@ -5,3 +5,11 @@ class PartyConfig(AppConfig):
     name = "grassroots.party"
     label = "party"
     verbose_name = "党组织"
+
+    def ready(self):
+        from grassroots.core.navigation import NavItem, register
+
+        register(
+            NavItem("党组织", "party:tree", "sitemap", "party.view", section="党的建设"),
+            NavItem("党员", "party:members", "flag", "party.view", section="党的建设"),
+        )

@@ -1,4 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "party"
-urlpatterns: list = []
+urlpatterns = [
+    path("tree/", views.tree, name="tree"),
+    path("tree/<str:code>/children/", views.tree_children, name="tree_children"),
+    path("lookup/", views.lookup, name="lookup"),
+    path("orgs/", views.OrgListView.as_view(), name="orgs"),
+    path("orgs/<str:code>/", views.org_detail, name="org_detail"),
+    path("orgs/<str:code>/add/", views.OrgAddChildView.as_view(), name="org_add_child"),
+    path("orgs/<str:code>/edit/", views.OrgEditView.as_view(), name="org_edit"),
+    path("orgs/<str:code>/seats/add/", views.SeatAddView.as_view(), name="seat_add"),
+    path("seats/<int:pk>/remove/", views.seat_remove, name="seat_remove"),
+    path("members/", views.MemberListView.as_view(), name="members"),
+    path("members/add/", views.MemberCreateView.as_view(), name="member_add"),
+    path("members/<int:pk>/", views.member_detail, name="member_detail"),
+    path("members/<int:pk>/edit/", views.MemberEditView.as_view(), name="member_edit"),
+    path("members/<int:pk>/transfer/", views.MemberTransferView.as_view(), name="member_transfer"),
+    path("members/<int:pk>/convert/", views.MemberConvertView.as_view(), name="member_convert"),
+]

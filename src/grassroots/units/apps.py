@@ -5,3 +5,8 @@ class UnitsConfig(AppConfig):
     name = "grassroots.units"
     label = "units"
     verbose_name = "驻区单位"
+
+    def ready(self):
+        from grassroots.core.navigation import NavItem, register
+
+        register(NavItem("驻区单位", "units:list", "building", "units.view", section="基础数据"))

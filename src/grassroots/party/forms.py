@@ -1,0 +1,177 @@
+"""Forms of the party pages: they parse input; the rules live in party.services."""
+
+from __future__ import annotations
+
+from django import forms
+
+from grassroots.core.pages import ActionForm, DateInput, FilterForm, LookupInput, ScopedCodeField, ServiceForm
+from grassroots.regions.models import Region
+from grassroots.units.models import Unit
+
+from .choices import MemberStatus, OrgKind, SeatPost
+from .models import Member, PartyOrg, Seat
+
+YES_NO = [("", "不限"), ("true", "是"), ("false", "否")]
+
+
+def region_field(label="所在区划", required=True):
+    return ScopedCodeField(
+        Region,
+        label=label,
+        required=required,
+        widget=LookupInput("regions:lookup", attrs={"placeholder": "区划编码或名称"}),
+    )
+
+
+def unit_field(label="所在单位", required=False):
+    return ScopedCodeField(
+        Unit,
+        label=label,
+        required=required,
+        widget=LookupInput("units:lookup", attrs={"placeholder": "单位编码或名称"}),
+    )
+
+
+def org_field(label="党组织", required=True):
+    return ScopedCodeField(
+        PartyOrg,
+        label=label,
+        required=required,
+        widget=LookupInput("party:lookup", attrs={"placeholder": "组织编码或名称"}),
+    )
+
+
+class OrgForm(ServiceForm):
+    region = region_field()
+    unit = unit_field(label="所在单位（单位党组织填写）")
+    secretary = forms.ModelChoiceField(queryset=Member.objects.none(), label="书记", required=False)
+
+    class Meta:
+        model = PartyOrg
+        fields = [
+            "code",
+            "name",
+            "short_name",
+            "kind",
+            "is_regional",
+            "is_joint",
+            "is_functional",
+            "region",
+            "unit",
+            "secretary",
+            "secretary_name",
+            "committee_size",
+            "established_on",
+            "term_start",
+            "term_end",
+        ]
+        widgets = {"established_on": DateInput(), "term_start": DateInput(), "term_end": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            del self.fields["code"]
+            self.fields["secretary"].queryset = Member.objects.filter(party_org=self.instance).order_by(
+                "name"
+            )
+            self.fields["secretary"].empty_label = "—（未指定）"
+        else:
+            del self.fields["secretary"]
+            self.fields["code"].help_text = "字母、数字和连字符，如 QD-SN-1-1-2"
+
+
+class OrgFilterForm(FilterForm):
+    q = forms.CharField(label="搜索", widget=forms.TextInput(attrs={"placeholder": "名称、编码或拼音首字母"}))
+    kind = forms.ChoiceField(label="类别", choices=[("", "全部类别")] + list(OrgKind.choices))
+    is_regional = forms.ChoiceField(label="区域化", choices=YES_NO)
+    is_joint = forms.ChoiceField(label="联合", choices=YES_NO)
+    is_functional = forms.ChoiceField(label="功能型", choices=YES_NO)
+    region = forms.CharField(
+        label="区域", widget=LookupInput("regions:lookup", attrs={"placeholder": "区划编码（含下级）"})
+    )
+
+
+class SeatForm(ServiceForm):
+    unit = unit_field(label="来自单位（兼职委员填写）")
+    member = forms.ModelChoiceField(queryset=Member.objects.none(), label="对应党员", required=False)
+
+    class Meta:
+        model = Seat
+        fields = ["post", "holder_name", "member", "unit"]
+
+    def __init__(self, *args, org=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if org is not None:
+            self.fields["member"].queryset = Member.objects.filter(party_org=org).order_by("name")
+        self.fields["member"].empty_label = "—（非本组织党员）"
+        self.fields["post"].choices = list(SeatPost.choices)
+
+
+class MemberForm(ServiceForm):
+    personal = ("id_number", "phone", "room")
+    party_org = org_field(label="所在党组织")
+    workplace_unit = unit_field(label="工作单位")
+    residence = ScopedCodeField(
+        Region,
+        label="居住地（单元）",
+        required=False,
+        widget=LookupInput(
+            "regions:lookup", params="level=entrance", attrs={"placeholder": "单元编码或名称"}
+        ),
+    )
+
+    class Meta:
+        model = Member
+        fields = [
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "phone",
+            "party_org",
+            "status",
+            "joined_on",
+            "converted_on",
+            "in_service",
+            "workplace_unit",
+            "residence",
+            "room",
+            "is_household_hub",
+        ]
+        widgets = {
+            "id_number": forms.TextInput(attrs={"autocomplete": "off", "maxlength": 18}),
+            "phone": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel", "maxlength": 11}),
+            "birth_date": DateInput(),
+            "joined_on": DateInput(),
+            "converted_on": DateInput(),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            # Org changes are transfers; status changes are conversions: both have their own pages.
+            for name in ("party_org", "status", "converted_on"):
+                del self.fields[name]
+
+
+class MemberFilterForm(FilterForm):
+    q = forms.CharField(label="姓名", widget=forms.TextInput(attrs={"placeholder": "姓名或拼音首字母"}))
+    status = forms.ChoiceField(label="类别", choices=[("", "全部")] + list(MemberStatus.choices))
+    org = forms.CharField(
+        label="党组织", widget=LookupInput("party:lookup", attrs={"placeholder": "组织编码（含下级）"})
+    )
+    in_service = forms.ChoiceField(label="在职党员", choices=YES_NO)
+    is_household_hub = forms.ChoiceField(label="中心户", choices=YES_NO)
+    region = forms.CharField(
+        label="区域", widget=LookupInput("regions:lookup", attrs={"placeholder": "区划编码（含下级）"})
+    )
+
+
+class TransferForm(ActionForm):
+    to_org = org_field(label="转入党组织")
+    on = forms.DateField(label="转接日期", required=False, widget=DateInput(), help_text="留空为今天")
+    reason = forms.CharField(label="原因", max_length=200, required=False)
+
+
+class ConvertForm(ActionForm):
+    on = forms.DateField(label="转正日期", widget=DateInput())

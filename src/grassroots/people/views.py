@@ -1,0 +1,262 @@
+"""Pages of workers (社区工作者), stewards (三长) and deputies (两代表一委员).
+
+Reads are scoped; writes call people.services. The three kinds share one detail template.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+
+from grassroots.core.excel import Column
+from grassroots.core.pages import PageListView, ServiceFormView, get_visible, require_perm
+
+from . import services
+from .forms import (
+    DeputyFilterForm,
+    DeputyForm,
+    StewardFilterForm,
+    StewardForm,
+    WorkerFilterForm,
+    WorkerForm,
+)
+from .models import Deputy, Steward, Worker
+
+# ---- workers ---------------------------------------------------------------------------------------
+
+
+class WorkerListView(PageListView):
+    model = Worker
+    template_name = "people/worker_list.html"
+    title = "社区工作者"
+    filter_form_class = WorkerFilterForm
+    filters = {"post": "post", "grade": "grade", "role": "role"}
+    select_related = ("region",)
+    region_filter = "region"
+    ordering = ("region__path", "grade", "name")
+    create_url_name = "people:worker_add"
+    empty_hint = "登记社区工作者的岗位、等级（三岗十八级）和职责。"
+    export_title = "社区工作者"
+    export_columns = [
+        Column("工号", "code", width=16),
+        Column("姓名", "name", width=10),
+        Column("性别", "get_gender_display", width=6),
+        Column("手机号", "phone", personal="phone", width=14),
+        Column("所在社区/街道", "region.name", width=16),
+        Column("岗位", "get_post_display", width=20),
+        Column("等级", "grade", width=6),
+        Column("职责", "get_role_display", width=12),
+        Column("入职日期", "hired_on", width=12),
+    ]
+
+    def filter_queryset(self, qs):
+        grade = self.request.GET.get("grade", "")
+        if grade and not grade.isdigit():
+            return qs.none()
+        return super().filter_queryset(qs)
+
+
+class StewardListView(PageListView):
+    model = Steward
+    template_name = "people/steward_list.html"
+    title = "三长"
+    filter_form_class = StewardFilterForm
+    filters = {"role": "role"}
+    search_fields = ("name", "name")
+    select_related = ("region", "member")
+    region_filter = "region"
+    ordering = ("region__path", "role", "name")
+    create_url_name = "people:steward_add"
+    empty_hint = "登记小区长、楼长、单元长，可关联党员身份（双三长）。"
+    export_title = "三长"
+    export_columns = [
+        Column("姓名", "name", width=10),
+        Column("类别", "get_role_display", width=8),
+        Column("负责区域", "region.name", width=16),
+        Column("区域编码", "region.code", width=22),
+        Column("手机号", "phone", personal="phone", width=14),
+        Column("党员", lambda s: s.member_id is not None, width=6),
+    ]
+
+
+class DeputyListView(PageListView):
+    model = Deputy
+    template_name = "people/deputy_list.html"
+    title = "两代表一委员"
+    filter_form_class = DeputyFilterForm
+    filters = {"kind": "kind"}
+    search_fields = ("name", "name")
+    select_related = ("region",)
+    region_filter = "region"
+    ordering = ("region__path", "kind", "name")
+    create_url_name = "people:deputy_add"
+    empty_hint = "登记联系本社区的人大代表、党代表和政协委员。"
+    export_title = "两代表一委员"
+    export_columns = [
+        Column("姓名", "name", width=10),
+        Column("类别", "get_kind_display", width=10),
+        Column("层级", "get_level_display", width=10),
+        Column("联系社区", "region.name", width=16),
+        Column("工作单位", "unit_name", width=24),
+        Column("手机号", "phone", personal="phone", width=14),
+    ]
+
+
+def _detail(request, model, pk, *, title, rows, list_url, edit_url):
+    require_perm(request.user, "people.view")
+    obj = get_visible(model, request.user, pk=pk, select_related=("region",))
+    ctx = {
+        "obj": obj,
+        "title": title(obj),
+        "rows": rows(obj),
+        "list_url": reverse(list_url),
+        "list_label": model._meta.verbose_name,
+        "edit_url": reverse(edit_url, args=[obj.pk]),
+    }
+    return render(request, "people/detail.html", ctx)
+
+
+def _region_link(obj):
+    return (reverse("regions:detail", args=[obj.region.code]), obj.region.name)
+
+
+@login_required
+def worker_detail(request, pk: int):
+    return _detail(
+        request,
+        Worker,
+        pk,
+        title=lambda w: w.name,
+        rows=lambda w: [
+            ("工号", w.code, None),
+            ("性别", w.get_gender_display() or "—", None),
+            ("手机号", None, "phone"),
+            ("所在社区/街道", _region_link(w), None),
+            ("岗位", w.get_post_display(), None),
+            ("等级", f"{w.grade} 级", None),
+            ("职责", w.get_role_display(), None),
+            ("入职日期", w.hired_on.isoformat() if w.hired_on else "—", None),
+        ],
+        list_url="people:workers",
+        edit_url="people:worker_edit",
+    )
+
+
+@login_required
+def steward_detail(request, pk: int):
+    return _detail(
+        request,
+        Steward,
+        pk,
+        title=lambda s: s.name,
+        rows=lambda s: [
+            ("类别", s.get_role_display(), None),
+            ("负责区域", _region_link(s), None),
+            ("手机号", None, "phone"),
+            ("党员身份", "是（双三长）" if s.member_id else "否", None),
+        ],
+        list_url="people:stewards",
+        edit_url="people:steward_edit",
+    )
+
+
+@login_required
+def deputy_detail(request, pk: int):
+    return _detail(
+        request,
+        Deputy,
+        pk,
+        title=lambda d: d.name,
+        rows=lambda d: [
+            ("类别", d.get_kind_display(), None),
+            ("层级", d.get_level_display(), None),
+            ("联系社区", _region_link(d), None),
+            ("工作单位", d.unit_name or "—", None),
+            ("手机号", None, "phone"),
+        ],
+        list_url="people:deputies",
+        edit_url="people:deputy_edit",
+    )
+
+
+class _PeopleForm(ServiceFormView):
+    perm = "people.change"
+    model = None
+    list_url = ""
+    detail_url = ""
+
+    def url_for(self, obj):
+        return reverse(self.detail_url, args=[obj.pk])
+
+    def breadcrumbs(self):
+        return [(self.model._meta.verbose_name, reverse(self.list_url))]
+
+    def cancel_url(self):
+        return self.url_for(self.object) if self.object is not None else reverse(self.list_url)
+
+    def get_instance(self):
+        if self.object is None:
+            return self.model()
+        return self.model.objects.select_related("region").get(pk=self.object.pk)
+
+    def get_initial(self):
+        return {"region": self.request.GET.get("region", "")} if self.object is None else {}
+
+
+class _Edit(_PeopleForm):
+    def get_object(self):
+        return get_visible(
+            self.model, self.request.user, action="change", pk=self.kwargs["pk"], select_related=("region",)
+        )
+
+    def get_title(self):
+        return f"编辑：{self.object.name}"
+
+
+class WorkerCreateView(_PeopleForm):
+    model, form_class, title = Worker, WorkerForm, "新增社区工作者"
+    list_url, detail_url = "people:workers", "people:worker_detail"
+
+    def save(self, form):
+        return services.add_worker(self.request.user, **form.service_data())
+
+
+class WorkerEditView(_Edit):
+    model, form_class = Worker, WorkerForm
+    list_url, detail_url = "people:workers", "people:worker_detail"
+
+    def save(self, form):
+        return services.update_worker(self.request.user, self.object, **form.service_data())
+
+
+class StewardCreateView(_PeopleForm):
+    model, form_class, title = Steward, StewardForm, "新增三长"
+    list_url, detail_url = "people:stewards", "people:steward_detail"
+
+    def save(self, form):
+        return services.add_steward(self.request.user, **form.service_data())
+
+
+class StewardEditView(_Edit):
+    model, form_class = Steward, StewardForm
+    list_url, detail_url = "people:stewards", "people:steward_detail"
+
+    def save(self, form):
+        return services.update_steward(self.request.user, self.object, **form.service_data())
+
+
+class DeputyCreateView(_PeopleForm):
+    model, form_class, title = Deputy, DeputyForm, "新增代表委员"
+    list_url, detail_url = "people:deputies", "people:deputy_detail"
+
+    def save(self, form):
+        return services.add_deputy(self.request.user, **form.service_data())
+
+
+class DeputyEditView(_Edit):
+    model, form_class = Deputy, DeputyForm
+    list_url, detail_url = "people:deputies", "people:deputy_detail"
+
+    def save(self, form):
+        return services.update_deputy(self.request.user, self.object, **form.service_data())
