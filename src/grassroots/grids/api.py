@@ -54,18 +54,26 @@ class GridOut(Schema):
 
     @staticmethod
     def resolve_community_code(obj):
+        if isinstance(obj, dict):
+            return obj["community_code"]
         return obj.region.code
 
     @staticmethod
     def resolve_community_name(obj):
+        if isinstance(obj, dict):
+            return obj["community_name"]
         return obj.region.name
 
     @staticmethod
     def resolve_party_org(obj):
+        if isinstance(obj, dict):
+            return obj["party_org"]
         return obj.party_org.code if obj.party_org_id else None
 
     @staticmethod
     def resolve_layers(obj):
+        if isinstance(obj, dict):
+            return obj["layers"]
         return [{"department": la.department, "code": la.code} for la in obj.layers.all()]
 
 
@@ -331,9 +339,22 @@ def _detail(request, grid: Grid) -> dict:
     for d in Duty.objects.filter(grid=grid).select_related("grid__region"):
         phone = d.phone if can_unmask(request.user, d) else masked_value(d, "phone")
         duties.append({"level": d.level, "cadre_name": d.cadre_name, "post": d.post, "phone": phone})
-    out = GridOut.from_orm(grid).dict()
-    out.update(polygon=grid.polygon, people=people, duties=duties)
-    return out
+    return {
+        "code": grid.code,
+        "name": grid.name,
+        "level": grid.level,
+        "kind": grid.kind,
+        "community_code": grid.region.code,
+        "community_name": grid.region.name,
+        "area_m2": grid.area_m2,
+        "lng": grid.lng,
+        "lat": grid.lat,
+        "party_org": grid.party_org.code if grid.party_org_id else None,
+        "layers": [{"department": la.department, "code": la.code} for la in grid.layers.all()],
+        "polygon": grid.polygon,
+        "people": people,
+        "duties": duties,
+    }
 
 
 @router.get("/{code}", response={200: GridDetailOut, **ERRORS}, summary="网格详情")
