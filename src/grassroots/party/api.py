@@ -1,3 +1,274 @@
-from ninja import Router
+"""/api/v1/party/: organisations (by code) with seats, members (masked), transfers and conversion.
+
+Thin: reads through visible_to(), writes through party.services (scope, validation, audit).
+"""
+
+from django.db.models import Prefetch
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
+
+from grassroots.core.api import ERRORS, CursorPagination, reference, require_perm, visible_or_404
+from grassroots.core.crypto import lookup_hash
+from grassroots.core.text import name_search_q
+from grassroots.regions.api import with_parent_code
+from grassroots.regions.models import Region
+from grassroots.regions.schemas import dump
+from grassroots.units.models import Unit
+
+from . import services
+from .models import Member, PartyOrg, Seat, Transfer
+from .schemas import (
+    ConvertIn,
+    MemberCreate,
+    MemberFilter,
+    MemberOut,
+    MemberUpdate,
+    OrgCreate,
+    OrgDetail,
+    OrgFilter,
+    OrgOut,
+    OrgUpdate,
+    TransferIn,
+    TransferOut,
+)
 
 router = Router(tags=["party"])
+
+ORG_RELATED = ("region", "unit")
+MEMBER_RELATED = ("party_org", "workplace_unit", "residence")
+
+
+def _orgs(user):
+    return with_parent_code(PartyOrg.objects.visible_to(user).select_related(*ORG_RELATED), PartyOrg)
+
+
+def _org_detail(user, code: str) -> PartyOrg:
+    org = (
+        _orgs(user)
+        .prefetch_related(Prefetch("seats", queryset=Seat.objects.select_related("unit").order_by("id")))
+        .filter(code=code)
+        .first()
+    )
+    if org is None:
+        visible_or_404(PartyOrg, user, code=code)
+    return org
+
+
+def _path(model, user, code: str) -> str | None:
+    node = model.objects.visible_to(user).filter(code=code).only("path").first()
+    return node.path if node else None
+
+
+# ---- organisations ------------------------------------------------------------------------------
+
+
+@router.get(
+    "/orgs/", response={200: list[OrgOut], **ERRORS}, operation_id="party_orgs_list", summary="党组织列表"
+)
+@paginate(CursorPagination)
+def orgs_list(request, filters: Query[OrgFilter]):
+    require_perm(request.user, "party.view")
+    qs = _orgs(request.user)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind.value)
+    for flag in ("is_regional", "is_joint", "is_functional"):
+        value = getattr(filters, flag)
+        if value is not None:
+            qs = qs.filter(**{flag: value})
+    if filters.parent:
+        parent = PartyOrg.objects.visible_to(request.user).filter(code=filters.parent).first()
+        if parent is None:
+            return qs.none()
+        qs = qs.filter(path__startswith=parent.path, depth=parent.depth + 1)
+    if filters.org:
+        path = _path(PartyOrg, request.user, filters.org)
+        if path is None:
+            return qs.none()
+        qs = qs.filter(path__startswith=path)
+    if filters.region:
+        path = _path(Region, request.user, filters.region)
+        if path is None:
+            return qs.none()
+        qs = qs.filter(region__path__startswith=path)
+    if filters.q:
+        qs = qs.filter(name_search_q(filters.q))
+    return qs
+
+
+@router.get(
+    "/orgs/{code}",
+    response={200: OrgDetail, **ERRORS},
+    operation_id="party_orgs_get",
+    summary="党组织详情（含委员席位）",
+)
+def orgs_get(request, code: str):
+    return _org_detail(request.user, code)
+
+
+def _org_refs(user, data: dict) -> dict:
+    if "region_code" in data:
+        data["region"] = reference(Region, user, "region_code", "所在区划", data.pop("region_code"))
+    if "unit_code" in data:
+        data["unit"] = reference(Unit, user, "unit_code", "所在单位", data.pop("unit_code"))
+    if "secretary_id" in data:
+        data["secretary"] = reference(Member, user, "secretary_id", "书记", data.pop("secretary_id"), "pk")
+    return data
+
+
+@router.post(
+    "/orgs/", response={201: OrgDetail, **ERRORS}, operation_id="party_orgs_create", summary="新增下级党组织"
+)
+def orgs_create(request, payload: OrgCreate):
+    data = dump(payload)
+    parent = reference(PartyOrg, request.user, "parent_code", "上级党组织", data.pop("parent_code"))
+    data = _org_refs(request.user, data)
+    if data.get("region") is None:
+        data.pop("region", None)
+    org = services.add_org(request.user, parent, **data)
+    return Status(201, _org_detail(request.user, org.code))
+
+
+@router.patch(
+    "/orgs/{code}",
+    response={200: OrgDetail, **ERRORS},
+    operation_id="party_orgs_update",
+    summary="修改党组织",
+)
+def orgs_update(request, code: str, payload: OrgUpdate):
+    org = visible_or_404(PartyOrg, request.user, select_related=ORG_RELATED, code=code)
+    services.update_org(request.user, org, **_org_refs(request.user, dump(payload)))
+    return _org_detail(request.user, code)
+
+
+@router.delete(
+    "/orgs/{code}",
+    response={204: None, **ERRORS},
+    operation_id="party_orgs_delete",
+    summary="删除党组织（仅限无下级、无党员的组织）",
+)
+def orgs_delete(request, code: str):
+    org = visible_or_404(PartyOrg, request.user, select_related=ORG_RELATED, code=code)
+    services.delete_org(request.user, org)
+    return Status(204, None)
+
+
+# ---- members ------------------------------------------------------------------------------------
+
+
+def _members(user):
+    return Member.objects.visible_to(user).select_related(*MEMBER_RELATED)
+
+
+def _member(user, member_id: int, action: str = "view") -> Member:
+    return visible_or_404(Member, user, action, select_related=MEMBER_RELATED, pk=member_id)
+
+
+@router.get(
+    "/members/",
+    response={200: list[MemberOut], **ERRORS},
+    operation_id="party_members_list",
+    summary="党员列表（身份证号、手机号已脱敏）",
+)
+@paginate(CursorPagination)
+def members_list(request, filters: Query[MemberFilter]):
+    require_perm(request.user, "party.view")
+    qs = _members(request.user)
+    if filters.status:
+        qs = qs.filter(status=filters.status.value)
+    if filters.org:
+        path = _path(PartyOrg, request.user, filters.org)
+        if path is None:
+            return qs.none()
+        qs = qs.filter(party_org__path__startswith=path)
+    if filters.in_service is not None:
+        qs = qs.filter(in_service=filters.in_service)
+    if filters.is_household_hub is not None:
+        qs = qs.filter(is_household_hub=filters.is_household_hub)
+    if filters.q:
+        qs = qs.filter(name_search_q(filters.q))
+    return qs
+
+
+@router.get(
+    "/members/{int:member_id}",
+    response={200: MemberOut, **ERRORS},
+    operation_id="party_members_get",
+    summary="党员详情（身份证号、手机号已脱敏）",
+)
+def members_get(request, member_id: int):
+    return _member(request.user, member_id)
+
+
+def _member_refs(user, data: dict) -> dict:
+    if "party_org_code" in data:
+        data["party_org"] = reference(
+            PartyOrg, user, "party_org_code", "所在党组织", data.pop("party_org_code")
+        )
+    if "workplace_unit_code" in data:
+        data["workplace_unit"] = reference(
+            Unit, user, "workplace_unit_code", "工作单位", data.pop("workplace_unit_code")
+        )
+    if "residence_code" in data:
+        data["residence"] = reference(Region, user, "residence_code", "居住地", data.pop("residence_code"))
+    return data
+
+
+@router.post(
+    "/members/", response={201: MemberOut, **ERRORS}, operation_id="party_members_create", summary="登记党员"
+)
+def members_create(request, payload: MemberCreate):
+    data = _member_refs(request.user, dump(payload))
+    # Member.save() derives the lookup hash, but full_clean() runs before save and requires it.
+    data["id_number_hash"] = lookup_hash(data["id_number"].upper())
+    member = services.add_member(request.user, **data)
+    return Status(201, _member(request.user, member.pk))
+
+
+@router.patch(
+    "/members/{int:member_id}",
+    response={200: MemberOut, **ERRORS},
+    operation_id="party_members_update",
+    summary="修改党员信息",
+)
+def members_update(request, member_id: int, payload: MemberUpdate):
+    member = _member(request.user, member_id)
+    services.update_member(request.user, member, **_member_refs(request.user, dump(payload)))
+    return _member(request.user, member_id)
+
+
+@router.post(
+    "/members/{int:member_id}/transfer",
+    response={201: TransferOut, **ERRORS},
+    operation_id="party_members_transfer",
+    summary="组织关系转接",
+    description="把党员的组织关系转入另一个党组织（不能是功能型党组织或党小组），保留转接记录。",
+)
+def members_transfer(request, member_id: int, payload: TransferIn):
+    member = _member(request.user, member_id)
+    to_org = reference(PartyOrg, request.user, "to_org", "转入组织", payload.to_org)
+    transfer = services.transfer_member(request.user, member, to_org, on=payload.on, reason=payload.reason)
+    return Status(201, Transfer.objects.select_related("from_org", "to_org").get(pk=transfer.pk))
+
+
+@router.post(
+    "/members/{int:member_id}/convert",
+    response={200: MemberOut, **ERRORS},
+    operation_id="party_members_convert",
+    summary="预备党员转正",
+)
+def members_convert(request, member_id: int, payload: ConvertIn):
+    member = _member(request.user, member_id)
+    services.convert_member(request.user, member, on=payload.on)
+    return _member(request.user, member_id)
+
+
+@router.get(
+    "/members/{int:member_id}/transfers",
+    response={200: list[TransferOut], **ERRORS},
+    operation_id="party_members_transfers",
+    summary="党员的组织关系转接记录",
+)
+@paginate(CursorPagination)
+def members_transfers(request, member_id: int):
+    member = _member(request.user, member_id)
+    return Transfer.objects.filter(member=member).select_related("from_org", "to_org")

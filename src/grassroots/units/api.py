@@ -1,3 +1,163 @@
-from ninja import Router
+"""/api/v1/units/: units (驻区单位, by code) and party-building instructors.
+
+Thin: reads through visible_to(), writes through units.services (scope, validation, audit).
+"""
+
+from django.db.models import Q
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
+
+from grassroots.core.api import ERRORS, CursorPagination, references, require_perm, visible_or_404
+from grassroots.core.text import name_search_q
+from grassroots.party.models import PartyOrg
+from grassroots.regions.models import Region
+from grassroots.regions.schemas import dump
+
+from . import services
+from .choices import PartyWork
+from .models import Instructor, Unit
+from .schemas import (
+    InstructorCreate,
+    InstructorFilter,
+    InstructorOut,
+    InstructorUpdate,
+    UnitCreate,
+    UnitFilter,
+    UnitOut,
+    UnitUpdate,
+)
 
 router = Router(tags=["units"])
+
+UNIT_RELATED = ("region", "party_org", "grid")
+INSTRUCTOR_RELATED = ("region", "org")
+UNIT_REFS = {
+    "region_code": ("region", Region, "所在区划"),
+    "party_org_code": ("party_org", PartyOrg, "覆盖党组织"),
+    "instructor_id": ("instructor", Instructor, "党建指导员", "pk"),
+}
+INSTRUCTOR_REFS = {"region_code": ("region", Region, "所属区划"), "org_code": ("org", PartyOrg, "选派党组织")}
+
+
+def _region_path(user, code: str) -> str | None:
+    node = Region.objects.visible_to(user).filter(code=code).only("path").first()
+    return node.path if node else None
+
+
+# ---- instructors (declared before /{code} so the literal path wins) -------------------------------
+
+
+def _instructors(user):
+    return Instructor.objects.visible_to(user).select_related(*INSTRUCTOR_RELATED)
+
+
+@router.get(
+    "/instructors/",
+    response={200: list[InstructorOut], **ERRORS},
+    operation_id="units_instructors_list",
+    summary="党建指导员列表",
+)
+@paginate(CursorPagination)
+def instructors_list(request, filters: Query[InstructorFilter]):
+    require_perm(request.user, "units.view")
+    qs = _instructors(request.user)
+    if filters.region:
+        path = _region_path(request.user, filters.region)
+        if path is None:
+            return qs.none()
+        qs = qs.filter(region__path__startswith=path)
+    if filters.q:
+        qs = qs.filter(name__icontains=filters.q.strip())
+    return qs
+
+
+@router.get(
+    "/instructors/{int:instructor_id}",
+    response={200: InstructorOut, **ERRORS},
+    operation_id="units_instructors_get",
+    summary="党建指导员详情",
+)
+def instructors_get(request, instructor_id: int):
+    return visible_or_404(Instructor, request.user, select_related=INSTRUCTOR_RELATED, pk=instructor_id)
+
+
+@router.post(
+    "/instructors/",
+    response={201: InstructorOut, **ERRORS},
+    operation_id="units_instructors_create",
+    summary="新增党建指导员",
+)
+def instructors_create(request, payload: InstructorCreate):
+    data = references(request.user, dump(payload), INSTRUCTOR_REFS)
+    instructor = services.add_instructor(request.user, **data)
+    return Status(201, _instructors(request.user).get(pk=instructor.pk))
+
+
+@router.patch(
+    "/instructors/{int:instructor_id}",
+    response={200: InstructorOut, **ERRORS},
+    operation_id="units_instructors_update",
+    summary="修改党建指导员",
+)
+def instructors_update(request, instructor_id: int, payload: InstructorUpdate):
+    instructor = visible_or_404(Instructor, request.user, select_related=INSTRUCTOR_RELATED, pk=instructor_id)
+    services.update_instructor(
+        request.user, instructor, **references(request.user, dump(payload), INSTRUCTOR_REFS)
+    )
+    return _instructors(request.user).get(pk=instructor.pk)
+
+
+# ---- units --------------------------------------------------------------------------------------
+
+
+def _units(user):
+    return Unit.objects.visible_to(user).select_related(*UNIT_RELATED)
+
+
+@router.get("/", response={200: list[UnitOut], **ERRORS}, operation_id="units_list", summary="驻区单位列表")
+@paginate(CursorPagination)
+def units_list(request, filters: Query[UnitFilter]):
+    require_perm(request.user, "units.view")
+    qs = _units(request.user)
+    if filters.type:
+        qs = qs.filter(type=filters.type.value)
+    if filters.party_work:
+        qs = qs.filter(party_work=filters.party_work.value)
+    if filters.covered is not None:
+        none = Q(party_work=PartyWork.NONE)
+        qs = qs.filter(~none if filters.covered else none)
+    if filters.region:
+        path = _region_path(request.user, filters.region)
+        if path is None:
+            return qs.none()
+        qs = qs.filter(region__path__startswith=path)
+    if filters.q:
+        qs = qs.filter(name_search_q(filters.q))
+    return qs
+
+
+@router.post("/", response={201: UnitOut, **ERRORS}, operation_id="units_create", summary="登记驻区单位")
+def units_create(request, payload: UnitCreate):
+    unit = services.add_unit(request.user, **references(request.user, dump(payload), UNIT_REFS))
+    return Status(201, _units(request.user).get(pk=unit.pk))
+
+
+@router.get("/{code}", response={200: UnitOut, **ERRORS}, operation_id="units_get", summary="驻区单位详情")
+def units_get(request, code: str):
+    return visible_or_404(Unit, request.user, select_related=UNIT_RELATED, code=code)
+
+
+@router.patch(
+    "/{code}", response={200: UnitOut, **ERRORS}, operation_id="units_update", summary="修改驻区单位"
+)
+def units_update(request, code: str, payload: UnitUpdate):
+    unit = visible_or_404(Unit, request.user, select_related=UNIT_RELATED, code=code)
+    services.update_unit(request.user, unit, **references(request.user, dump(payload), UNIT_REFS))
+    return _units(request.user).get(pk=unit.pk)
+
+
+@router.delete("/{code}", response={204: None, **ERRORS}, operation_id="units_delete", summary="删除驻区单位")
+def units_delete(request, code: str):
+    unit = visible_or_404(Unit, request.user, select_related=UNIT_RELATED, code=code)
+    services.delete_unit(request.user, unit)
+    return Status(204, None)

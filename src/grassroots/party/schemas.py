@@ -1,0 +1,251 @@
+"""API schemas for party organisations, seats, members and transfers. ID numbers and phones are masked."""
+
+import datetime
+from typing import Annotated
+
+from ninja import Field, Schema
+
+from grassroots.core.personal import masked_value
+from grassroots.regions.schemas import InSchema, text
+
+from .choices import Gender, MemberStatus, OrgKind, SeatPost
+
+SmallUInt = Annotated[int, Field(ge=0, le=32767)]
+
+
+# ---- organisations ------------------------------------------------------------------------------
+
+
+class SeatOut(Schema):
+    id: int
+    post: SeatPost
+    holder_name: str
+    member_id: int | None = None
+    unit_code: str | None = Field(None, description="兼职委员来自的单位编码")
+
+    @staticmethod
+    def resolve_unit_code(obj):
+        return obj.unit.code if obj.unit_id else None
+
+
+class OrgOut(Schema):
+    id: int
+    code: str = Field(description="组织编码")
+    name: str
+    short_name: str
+    kind: OrgKind
+    is_regional: bool = Field(description="区域化党组织（大党委）")
+    is_joint: bool = Field(description="联合党组织")
+    is_functional: bool = Field(description="功能型党组织")
+    parent_code: str | None = Field(None, description="上级党组织编码；根节点为空")
+    children_count: int
+    region_code: str = Field(description="所在区划编码")
+    unit_code: str | None = Field(None, description="所在单位编码（单位党组织）")
+    secretary_id: int | None = Field(None, description="书记（党员编号）")
+    secretary_name: str
+    committee_size: int
+    established_on: datetime.date | None = None
+    term_start: datetime.date | None = None
+    term_end: datetime.date | None = None
+
+    @staticmethod
+    def resolve_parent_code(obj):
+        return getattr(obj, "parent_code", None)
+
+    @staticmethod
+    def resolve_children_count(obj):
+        return obj.numchild
+
+    @staticmethod
+    def resolve_region_code(obj):
+        return obj.region.code
+
+    @staticmethod
+    def resolve_unit_code(obj):
+        return obj.unit.code if obj.unit_id else None
+
+
+class OrgDetail(OrgOut):
+    seats: list[SeatOut] = Field(description="委员席位")
+
+    @staticmethod
+    def resolve_seats(obj):
+        return list(obj.seats.all())
+
+
+class OrgFilter(Schema):
+    kind: OrgKind | None = None
+    is_regional: bool | None = None
+    is_joint: bool | None = None
+    is_functional: bool | None = None
+    parent: str | None = Field(None, max_length=32, description="只列出该编码党组织的直接下级")
+    org: str | None = Field(None, max_length=32, description="只列出该编码党组织的子树（含自身）")
+    region: str | None = Field(None, max_length=24, description="只列出该编码区划之下的党组织")
+    q: str | None = Field(None, max_length=50, description="名称关键字或拼音首字母")
+
+
+class OrgCreate(InSchema):
+    parent_code: str | None = Field(
+        max_length=32, description="上级党组织编码；为空表示新建根节点（仅系统管理员）"
+    )
+    code: text(32, "组织编码：字母、数字和连字符，2 至 32 位", 1)
+    name: text(100, "名称", 1)
+    short_name: text(50) = ""
+    kind: OrgKind
+    is_regional: bool = False
+    is_joint: bool = False
+    is_functional: bool = False
+    region_code: str | None = Field(
+        None, max_length=24, description="所在区划编码；单位党组织可不填，取单位所在区划"
+    )
+    unit_code: str | None = Field(None, max_length=32, description="所在单位编码")
+    secretary_name: text(50) = ""
+    committee_size: SmallUInt = 0
+    established_on: datetime.date | None = None
+    term_start: datetime.date | None = None
+    term_end: datetime.date | None = None
+
+
+class OrgUpdate(InSchema):
+    name: text(100, "名称", 1) = None
+    short_name: text(50) = None
+    kind: OrgKind = None
+    is_regional: bool = None
+    is_joint: bool = None
+    is_functional: bool = None
+    region_code: str = Field(None, max_length=24, description="所在区划编码")
+    unit_code: str | None = Field(None, max_length=32, description="所在单位编码；null 表示不属于单位")
+    secretary_id: int | None = Field(None, description="书记（本组织党员编号）；null 表示空缺")
+    secretary_name: text(50) = None
+    committee_size: SmallUInt = None
+    established_on: datetime.date | None = None
+    term_start: datetime.date | None = None
+    term_end: datetime.date | None = None
+
+
+# ---- members ------------------------------------------------------------------------------------
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    gender: Gender
+    birth_date: datetime.date | None = None
+    id_number: str = Field(description="身份证号（已脱敏；明文只能通过查看个人信息接口并登记用途）")
+    phone: str = Field(description="手机号（已脱敏）")
+    party_org_code: str = Field(description="所在党组织编码")
+    party_org_name: str
+    status: MemberStatus
+    joined_on: datetime.date
+    converted_on: datetime.date | None = None
+    in_service: bool = Field(description="在职党员")
+    workplace_unit_code: str | None = Field(None, description="工作单位编码")
+    residence_code: str | None = Field(None, description="居住地区划编码")
+    room: str = Field(description="房号（已脱敏）")
+    is_household_hub: bool = Field(description="党员中心户")
+
+    @staticmethod
+    def resolve_id_number(obj):
+        return masked_value(obj, "id_number")
+
+    @staticmethod
+    def resolve_phone(obj):
+        return masked_value(obj, "phone")
+
+    @staticmethod
+    def resolve_room(obj):
+        return masked_value(obj, "room")
+
+    @staticmethod
+    def resolve_party_org_code(obj):
+        return obj.party_org.code
+
+    @staticmethod
+    def resolve_party_org_name(obj):
+        return obj.party_org.name
+
+    @staticmethod
+    def resolve_workplace_unit_code(obj):
+        return obj.workplace_unit.code if obj.workplace_unit_id else None
+
+    @staticmethod
+    def resolve_residence_code(obj):
+        return obj.residence.code if obj.residence_id else None
+
+
+class MemberFilter(Schema):
+    status: MemberStatus | None = None
+    org: str | None = Field(None, max_length=32, description="只列出该编码党组织子树中的党员")
+    in_service: bool | None = None
+    is_household_hub: bool | None = None
+    q: str | None = Field(None, max_length=50, description="姓名关键字或拼音首字母")
+
+
+class MemberCreate(InSchema):
+    name: text(50, "姓名", 1)
+    gender: Gender
+    birth_date: datetime.date | None = None
+    id_number: text(18, "身份证号，18 位", 1)
+    phone: text(11, "手机号，11 位") = ""
+    party_org_code: text(32, "所在党组织编码", 1)
+    status: MemberStatus
+    joined_on: datetime.date
+    converted_on: datetime.date | None = None
+    in_service: bool = False
+    workplace_unit_code: str | None = Field(None, max_length=32, description="工作单位编码")
+    residence_code: str | None = Field(None, max_length=24, description="居住地区划编码")
+    room: text(20) = ""
+    is_household_hub: bool = False
+
+
+class MemberUpdate(InSchema):
+    """Changing the org is a transfer (POST .../transfer), becoming a full member a conversion."""
+
+    name: text(50, "姓名", 1) = None
+    gender: Gender = None
+    birth_date: datetime.date | None = None
+    id_number: text(18, "身份证号，18 位", 1) = None
+    phone: text(11, "手机号，11 位") = None
+    joined_on: datetime.date = None
+    in_service: bool = None
+    workplace_unit_code: str | None = Field(None, max_length=32, description="工作单位编码；null 表示清除")
+    residence_code: str | None = Field(None, max_length=24, description="居住地区划编码；null 表示清除")
+    room: text(20) = None
+    is_household_hub: bool = None
+
+
+class TransferIn(InSchema):
+    to_org: text(32, "转入党组织编码", 1)
+    on: datetime.date | None = Field(None, description="转接日期；不填为今天")
+    reason: text(200, "原因") = ""
+
+
+class ConvertIn(InSchema):
+    on: datetime.date = Field(description="转正日期")
+
+
+class TransferOut(Schema):
+    id: int
+    member_id: int
+    from_org_code: str
+    from_org_name: str
+    to_org_code: str
+    to_org_name: str
+    transferred_on: datetime.date
+    reason: str
+
+    @staticmethod
+    def resolve_from_org_code(obj):
+        return obj.from_org.code
+
+    @staticmethod
+    def resolve_from_org_name(obj):
+        return obj.from_org.name
+
+    @staticmethod
+    def resolve_to_org_code(obj):
+        return obj.to_org.code
+
+    @staticmethod
+    def resolve_to_org_name(obj):
+        return obj.to_org.name
