@@ -34,3 +34,12 @@ def set_params():
         return rule
 
     return _set
+
+
+@pytest.fixture(autouse=True)
+def plain_static(settings):
+    """Pages render {% static %}: use plain storage so tests need no collectstatic manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
