@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Length, Substr
 
 from grassroots.core import audit
 from grassroots.core.errors import NotFound, PermissionDenied, ServiceError
@@ -383,12 +385,20 @@ def place_in_grids(region: Region | None = None) -> dict[str, int]:
         for new, items in changed.items():
             bids = [i for i, _ in items]
             for chunk in range(0, len(bids), 500):
-                part = bids[chunk : chunk + 500]
-                Region.objects.filter(id__in=part).update(grid_id=new)
-            for _bid, path in items:
-                Region.objects.filter(path__startswith=path, level="entrance").update(grid_id=new)
-                Household.objects.filter(entrance__path__startswith=path).update(grid_id=new)
+                Region.objects.filter(id__in=bids[chunk : chunk + 500]).update(grid_id=new)
             counts["buildings"] += len(items)
+        if changed:
+            # Entrances and households follow their building (entrance path = building path + one step).
+            building_of = Region.objects.filter(
+                level="building", path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Region.steplen)
+            ).values("grid_id")[:1]
+            Region.objects.filter(level="entrance", path__startswith=prefix).update(
+                grid_id=Subquery(building_of)
+            )
+            entrance_grid = Region.objects.filter(pk=OuterRef("entrance_id")).values("grid_id")[:1]
+            Household.objects.filter(entrance__path__startswith=prefix).update(
+                grid_id=Subquery(entrance_grid)
+            )
     units = list(
         Unit.objects.filter(
             region__path__startswith=prefix, lng__isnull=False, lat__isnull=False

@@ -1,0 +1,217 @@
+"""Demo step for grids, called by the core generator after the city exists (`generate(ctx)`).
+
+Each community polygon is split into as many grids as the community has grid workers (8–10 when it
+has none), by Voronoi cells of random points clipped to the community, so the grids tile it exactly.
+Then: codes (community code + 3 digits), department layers, grid head and grid workers from the
+community's Worker rows, grid party branches for most (not all) grids, 包保 duties at up to five
+levels, and placement of buildings, entrances, households and units into grids by location.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from django.db.models import Max
+
+from grassroots.party.models import PartyOrg
+from grassroots.people.models import Worker
+from grassroots.regions.models import Region
+
+from . import geometry as geo
+from .models import AssignmentRole, Department, Duty, DutyLevel, Grid, GridAssignment, GridKind, GridLayer
+from .routing import bump_version
+from .services import place_in_grids
+
+ORG_SHARE = 0.88  # share of grids with their own party branch: the rest raise GOV-4 warnings
+EXTRA_LAYERS = [Department.CIVIL_AFFAIRS, Department.EMERGENCY, Department.HEALTH, Department.POLICE]
+
+
+def split_polygon(poly, k: int, rng) -> list:
+    """k Voronoi cells of random points inside `poly`, clipped to it (they tile the polygon)."""
+    minx, miny, maxx, maxy = poly.bounds
+    pts: list = []
+    tries = 0
+    while len(pts) < k and tries < 50:
+        tries += 1
+        cand = np.column_stack(
+            [[rng.uniform(minx, maxx) for _ in range(k * 4)], [rng.uniform(miny, maxy) for _ in range(k * 4)]]
+        )
+        inside = shapely.contains_xy(poly, cand[:, 0], cand[:, 1])
+        pts.extend(cand[inside].tolist())
+    if len(pts) < 2:
+        return [poly]
+    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(pts[:k]), extend_to=poly))
+    out = []
+    for cell in shapely.intersection(cells, poly):
+        cell = geo._polygonal(cell)
+        if not cell.is_empty and geo.area_m2(cell) > 1:
+            out.append(cell)
+    # Sort cells from north-west to south-east so codes read like a map.
+    out.sort(key=lambda g: (-round(g.centroid.y, 4), g.centroid.x))
+    return out
+
+
+def _round(geom):
+    return shapely.set_precision(geom, 1e-7)
+
+
+def generate(ctx) -> None:
+    rng = ctx.rng("grids")
+    fake = ctx.faker("grids")
+    communities = list(
+        Region.objects.filter(level="community", polygon__isnull=False)
+        .exclude(grids__isnull=False)
+        .only("id", "code", "name", "path", "polygon")
+        .order_by("path")
+    )
+    if not communities:
+        return
+    workers: dict[int, list] = {}
+    for w in (
+        Worker.objects.filter(region__in=communities).only("id", "region_id", "role", "name").order_by("code")
+    ):
+        workers.setdefault(w.region_id, []).append(w)
+    grids: list[Grid] = []
+    with ctx.progress("网格划分", len(communities)) as bar:
+        for c in communities:
+            ws = workers.get(c.id, [])
+            k = sum(1 for w in ws if w.role == "grid_worker") or rng.randint(8, 10)
+            poly = (
+                geo.repair(geo.from_stored(c.polygon))
+                if not geo.from_stored(c.polygon).is_valid
+                else (geo.from_stored(c.polygon))
+            )
+            for n, cell in enumerate(split_polygon(poly, k, rng), 1):
+                cell = _round(cell)
+                rp = cell.representative_point()
+                grids.append(
+                    Grid(
+                        region_id=c.id,
+                        code=f"{c.code}{n:03d}",
+                        name=f"{c.name}第{n}网格",
+                        name_initials="",
+                        level="community",
+                        kind=GridKind.SPECIAL if rng.random() < 0.04 else GridKind.COMPREHENSIVE,
+                        polygon=geo.to_geojson(cell),
+                        area_m2=round(geo.area_m2(cell), 1),
+                        lng=round(rp.x, 7),
+                        lat=round(rp.y, 7),
+                    )
+                )
+            bar.advance()
+    from grassroots.core.text import initials
+
+    for g in grids:
+        g.name_initials = initials(g.name)
+    created: list[Grid] = []
+    for i in range(0, len(grids), ctx.batch_size):
+        created.extend(Grid.objects.bulk_create(grids[i : i + ctx.batch_size]))
+    if created and created[0].pk is None:  # backends without RETURNING
+        created = list(Grid.objects.filter(code__in=[g.code for g in grids]))
+    by_community: dict[int, list[Grid]] = {}
+    for g in created:
+        by_community.setdefault(g.region_id, []).append(g)
+
+    layers, assignments, duties = [], [], []
+    for g in created:
+        layers.append(GridLayer(grid=g, department=Department.COMPREHENSIVE_GOVERNANCE, code=f"ZZ{g.code}"))
+        layers.append(GridLayer(grid=g, department=Department.CITY_MANAGEMENT, code=f"CG{g.code[6:]}"))
+        for dept in EXTRA_LAYERS:
+            if rng.random() < 0.5:
+                layers.append(
+                    GridLayer(grid=g, department=dept, code=f"{dept.value[:2].upper()}{g.code[6:]}")
+                )
+    for c in communities:
+        cgrids = sorted(by_community.get(c.id, []), key=lambda g: g.code)
+        ws = workers.get(c.id, [])
+        heads = [w for w in ws if w.role == "grid_head"]
+        pool = [w for w in ws if w.role == "grid_worker"]
+        secretary = next((w for w in ws if w.role == "secretary"), None)
+        for i, g in enumerate(cgrids):
+            if heads:
+                assignments.append(GridAssignment(grid=g, worker=heads[0], role=AssignmentRole.HEAD))
+            if i < len(pool):
+                assignments.append(GridAssignment(grid=g, worker=pool[i], role=AssignmentRole.WORKER))
+            levels = [DutyLevel.GRID, DutyLevel.COMMUNITY, DutyLevel.STREET]
+            if rng.random() < 0.3:
+                levels.append(DutyLevel.DISTRICT)
+            if rng.random() < 0.05:
+                levels.append(DutyLevel.CITY)
+            for level in levels:
+                if level == DutyLevel.GRID and i < len(pool):
+                    name, post, worker = pool[i].name, "网格员", pool[i]
+                elif level == DutyLevel.COMMUNITY and secretary:
+                    name, post, worker = secretary.name, "社区党组织书记", secretary
+                else:
+                    name, post, worker = fake.name(), _post(level, rng), None
+                duties.append(
+                    Duty(
+                        grid=g,
+                        level=level,
+                        cadre_name=name,
+                        post=post,
+                        phone=fake.phone_number(),
+                        worker=worker,
+                    )
+                )
+    ctx.bulk_insert(GridLayer, layers)
+    ctx.bulk_insert(GridAssignment, assignments)
+    ctx.bulk_insert(Duty, duties)
+    _grid_orgs(ctx, rng, communities, by_community)
+    bump_version()
+    with ctx.progress("网格落位", 1) as bar:
+        place_in_grids()
+        bar.advance()
+
+
+def _post(level: str, rng) -> str:
+    return {
+        DutyLevel.CITY: rng.choice(["市委常委", "副市长", "市直部门负责人"]),
+        DutyLevel.DISTRICT: rng.choice(["区委常委", "副区长", "区直部门负责人"]),
+        DutyLevel.STREET: rng.choice(["街道党工委副书记", "街道办事处副主任", "街道科室负责人"]),
+        DutyLevel.COMMUNITY: "社区两委成员",
+        DutyLevel.GRID: "网格员",
+    }[level]
+
+
+def _grid_orgs(ctx, rng, communities, by_community) -> None:
+    """网格党支部 under each community's top org, for most grids; materialized paths computed here."""
+    tops: dict[int, PartyOrg] = {}
+    for org in PartyOrg.objects.filter(region__in=communities, unit__isnull=True).order_by("depth", "path"):
+        tops.setdefault(org.region_id, org)
+    new_orgs, bound = [], []
+    for c in communities:
+        top = tops.get(c.id)
+        if top is None:
+            continue
+        children = PartyOrg.objects.filter(path__startswith=top.path, depth=top.depth + 1)
+        last = children.aggregate(m=Max("path"))["m"]
+        seq = PartyOrg._str2int(last[-PartyOrg.steplen :]) if last else 0
+        for g in sorted(by_community.get(c.id, []), key=lambda g: g.code):
+            if rng.random() >= ORG_SHARE:
+                continue
+            seq += 1
+            org = PartyOrg(
+                code=f"G{g.code}",
+                name=f"{g.name}党支部",
+                name_initials="",
+                kind="branch",
+                region_id=c.id,
+                path=top.path + PartyOrg._int2str(seq).rjust(PartyOrg.steplen, "0"),
+                depth=top.depth + 1,
+                numchild=0,
+            )
+            new_orgs.append(org)
+            top.numchild += 1
+            bound.append((g, org.code))
+    from grassroots.core.text import initials
+
+    for o in new_orgs:
+        o.name_initials = initials(o.name)
+    ctx.bulk_insert(PartyOrg, new_orgs)
+    for top in tops.values():
+        PartyOrg.objects.filter(pk=top.pk).update(numchild=top.numchild)
+    ids = dict(PartyOrg.objects.filter(code__in=[c for _, c in bound]).values_list("code", "id"))
+    for g, code in bound:
+        g.party_org_id = ids[code]
+    Grid.objects.bulk_update([g for g, _ in bound], ["party_org"], batch_size=2000)
