@@ -87,6 +87,7 @@ def subtree_counts(nodes, queryset, path_field: str, *, extra: dict | None = Non
             cond |= Q(**{f"{path_field}__startswith": p})
         rows = (
             queryset.filter(cond)
+            .order_by()
             .annotate(_prefix=Substr(path_field, 1, length))
             .values("_prefix")
             .annotate(n=Count("pk"), **(extra or {}))

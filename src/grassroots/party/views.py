@@ -201,6 +201,7 @@ def org_detail(request, code: str):
     )
     members = list(members_qs.order_by("name")[:50])
     children = with_counts(user, list(PartyOrg.objects.get_children(org).visible_to(user)))
+    with_counts(user, [org])
     covered = list(org.covered_units.all().order_by("name")[:100])
     ctx = {
         "org": org,

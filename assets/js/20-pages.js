@@ -1,0 +1,44 @@
+/* Pages of regions, party, units and people. */
+(function () {
+  "use strict";
+  const G = (window.Grassroots = window.Grassroots || {});
+
+  // Region map: <div data-region-map="json-script-id"> holds a GeoJSON FeatureCollection of the region
+  // (properties.role = "self") and its children. Vector only: registered as an ECharts map.
+  G.initRegionMaps = function (root) {
+    if (!window.echarts) return;
+    (root || document).querySelectorAll("[data-region-map]").forEach(function (el) {
+      if (el._chart) return;
+      const geo = G.readJson(el.dataset.regionMap);
+      if (!geo || !geo.features || !geo.features.length) return;
+      const mapName = "region-" + el.dataset.regionMap;
+      echarts.registerMap(mapName, geo);
+      const children = geo.features.filter((f) => f.properties.role === "child");
+      const data = (children.length ? children : geo.features).map((f) => ({ name: f.properties.name }));
+      el._chart = echarts.init(el, null, { renderer: "svg" });
+      el._chart.setOption({
+        tooltip: { trigger: "item", formatter: "{b}" },
+        series: [{
+          type: "map", map: mapName, roam: true, data: data, selectedMode: false,
+          label: { show: children.length > 0 && children.length <= 30, fontSize: 11 },
+          itemStyle: { areaColor: "#fde8e8", borderColor: "#b91c1c", borderWidth: 1 },
+          emphasis: { itemStyle: { areaColor: "#fca5a5" }, label: { show: true } },
+        }],
+      });
+      (G.charts || []).push(el._chart);
+    });
+  };
+  document.addEventListener("DOMContentLoaded", function () { G.initRegionMaps(); });
+
+  // Charts inside a tab that was hidden at load have no size: resize when a tab is shown.
+  document.addEventListener("shown.bs.tab", function () {
+    (G.charts || []).forEach((c) => c.resize());
+  });
+
+  // Open the tab named in the URL hash (e.g. after adding a seat: #tab-seats).
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!location.hash || !window.bootstrap) return;
+    const link = document.querySelector('[data-bs-toggle="tab"][href="' + location.hash + '"]');
+    if (link) bootstrap.Tab.getOrCreateInstance(link).show();
+  });
+})();

@@ -1,0 +1,29 @@
+"""Helpers for page tests: parse exported workbooks, count audit events."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+from grassroots.core.models import AuditEvent
+
+
+def xlsx_rows(response) -> list[list]:
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    wb = load_workbook(io.BytesIO(response.content), read_only=True)
+    ws = wb.worksheets[0]
+    return [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+def column(rows: list[list], header: str) -> list:
+    i = rows[0].index(header)
+    return [r[i] for r in rows[1:]]
+
+
+def audit_count(action: str | None = None) -> int:
+    qs = AuditEvent.objects.all()
+    if action:
+        qs = qs.filter(action=action)
+    return qs.count()
