@@ -252,10 +252,26 @@ def create_user(
             user = User.objects.create_user(username=username, password=password, display_name=display_name)
         except IntegrityError as exc:
             raise ServiceError(f"用户名“{username}”已存在", field="username") from exc
-        audit.record(AuditAction.CREATE, user, user=actor, changes=_user_snapshot(user))
+        audit.record(
+            AuditAction.CREATE, user, user=actor, changes=_user_snapshot(user), **_user_paths(user, node)
+        )
         if role_code:
             assign_role(actor, user, role_code, node)
     return user, generated
+
+
+def _user_paths(user: User, node=None) -> dict:
+    """Audit scope of a user account: the node it is managed under (or its first assignment)."""
+    from grassroots.party.models import PartyOrg
+
+    if node is None:
+        a = user.assignments.select_related("region", "party_org").order_by("id").first()
+        node = a.scope_node if a is not None else None
+    if node is None:
+        return {}
+    if isinstance(node, PartyOrg):
+        return {"org_path": node.path, "region_path": node.region.path if node.region_id else ""}
+    return {"region_path": node.path}
 
 
 def _user_snapshot(user: User) -> dict:
@@ -309,7 +325,13 @@ def reset_password(actor, user: User, password: str | None = None) -> str | None
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        audit.record(AuditAction.UPDATE, user, user=actor, changes={"password": ["******", "已重置"]})
+        audit.record(
+            AuditAction.UPDATE,
+            user,
+            user=actor,
+            changes={"password": ["******", "已重置"]},
+            **_user_paths(user),
+        )
     return generated
 
 
@@ -353,6 +375,7 @@ def issue_token(actor, user: User, name: str = "", expires_days: int | None = No
             token,
             user=actor,
             object_repr=f"为 {user.username} 生成令牌 {token.prefix}…",
+            **_user_paths(user),
             changes={"token": [None, token.prefix], "expires_at": [None, audit._plain(expires_at)]},
         )
     return token, raw
@@ -378,6 +401,7 @@ def revoke_token(actor, user: User, prefix: str) -> int:
             token,
             user=actor,
             object_repr=f"吊销 {user.username} 的令牌 {token.prefix}…",
+            **_user_paths(user),
             changes={"revoked_at": [None, audit._plain(token.revoked_at)]},
         )
     return 1
@@ -417,7 +441,11 @@ def request_login_code(phone: str, ip: str = "") -> OneTimeCode:
         # A new code supersedes the earlier ones: only the latest can be used.
         OneTimeCode.objects.filter(phone_hash=ph, used_at__isnull=True).update(used_at=now)
         otp = OneTimeCode.objects.create(
-            phone_hash=ph, code_hash=_code_hash(ph, code), expires_at=now + OTP_TTL, ip=ip[:64]
+            phone_hash=ph,
+            code_hash=_code_hash(ph, code),
+            created_at=now,
+            expires_at=now + OTP_TTL,
+            ip=ip[:64],
         )
         send_sms(phone, f"【基层治理平台】您的登录验证码为 {code}，5 分钟内有效。请勿告诉他人。")
     return otp

@@ -58,12 +58,17 @@ def record(
     model_label: str = "",
     object_repr: str = "",
     success: bool = True,
+    region_path: str | None = None,
+    org_path: str | None = None,
 ) -> AuditEvent:
+    """Write one audit record. The record is scoped by the object's region/org paths; objects that
+    hang off no tree (a user account) can pass the paths under which they are managed."""
     ctx = context.current()
-    region_path = org_path = ""
+    rp = op = None
     if obj is not None:
         rp, op = object_paths(obj)
-        region_path, org_path = rp or "", op or ""
+    region_path = (rp if region_path is None else region_path) or ""
+    org_path = (op if org_path is None else org_path) or ""
     return AuditEvent.objects.create(
         actor_id=getattr(user, "pk", None),
         actor_name=(getattr(user, "username", "") or "")[:150] if user else "系统",
