@@ -1,7 +1,5 @@
 """/api/v1/accounts/: the caller's own account and tokens; users within scope for administrators."""
 
-from __future__ import annotations
-
 import datetime
 
 from django.db.models import Prefetch, Q
