@@ -181,8 +181,8 @@ def test_import_excel_bad_wkt_and_unknown_community_change_nothing(geo_city, adm
                 "一",
                 c0.code,
                 "综治:ZZ-1",
-                f"POLYGON(({X0} {Y0}, {X0 + 0.5 * W} {Y0}, {X0 + 0.5 * W} {Y0 + 0.5 * H}, {X0} {Y0 + 0.5 * H}, "
-                f"{X0} {Y0}))",
+                f"POLYGON(({X0} {Y0}, {X0 + 0.5 * W} {Y0}, {X0 + 0.5 * W} {Y0 + 0.5 * H}, "
+                f"{X0} {Y0 + 0.5 * H}, {X0} {Y0}))",
                 None,
             ]
         ]
