@@ -443,7 +443,8 @@ class Importer:
 
     def clean_exclude(self) -> list[str]:
         """Model fields full_clean skips: everything the file doesn't set."""
-        set_fields = {c.field for c in self.columns}
+        # Reference columns are resolved (and scope-checked) in bulk: skip ForeignKey.validate's query.
+        set_fields = {c.field for c in self.columns if c.type != "ref"}
         return [f.name for f in self.model._meta.fields if f.name not in set_fields]
 
     def row_checks(self, obj, values: dict, refs: dict) -> list[tuple[str, str]]:

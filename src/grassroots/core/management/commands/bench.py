@@ -10,8 +10,14 @@ from django.core.management.base import BaseCommand, CommandError
 import grassroots.bench as bench_pkg
 
 
+# Scenario names that are Python keywords live in modules with another name.
+ALIASES = {"import": "import_members"}
+
+
 def scenarios() -> list[str]:
-    return sorted(m.name for m in pkgutil.iter_modules(bench_pkg.__path__) if not m.name.startswith("_"))
+    modules = {m.name for m in pkgutil.iter_modules(bench_pkg.__path__) if not m.name.startswith("_")}
+    shown = {alias for alias, module in ALIASES.items() if module in modules}
+    return sorted((modules - set(ALIASES.values())) | shown)
 
 
 class Command(BaseCommand):
@@ -38,7 +44,7 @@ class Command(BaseCommand):
         for n in names:
             if n not in scenarios():
                 raise CommandError(f"未知基准场景：{n}（可选：{'、'.join(scenarios())}）")
-            mod = importlib.import_module(f"grassroots.bench.{n}")
+            mod = importlib.import_module(f"grassroots.bench.{ALIASES.get(n, n)}")
             parser = argparse.ArgumentParser(prog=f"grassroots bench {n}")
             if hasattr(mod, "add_arguments"):
                 mod.add_arguments(parser)
