@@ -9,7 +9,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 import grassroots.bench as bench_pkg
 
-
 # Scenario names that are Python keywords live in modules with another name.
 ALIASES = {"import": "import_members"}
 
