@@ -12,12 +12,20 @@ pytestmark = pytest.mark.django_db
 
 
 def test_superuser_root_is_the_citys_districts(shaped_city, make_user, client_for):
+    city = shaped_city
     su = make_user("root", is_superuser=True)
-    data = client_for(su).get("/dashboards/map/").json()
-    assert data["region"]["code"] == "370200000000"
-    assert [c["code"] for c in data["children"]] == ["370202000000"]
-    assert data["parent"] is None
-    assert data["geojson"]["features"][0]["properties"] == {"name": "370202000000", "label": "市南区"}
+    client = client_for(su)
+    top = client.get(f"/dashboards/map/?region={city.city.code}").json()
+    assert top["region"]["code"] == city.city.code and top["parent"] is None
+    assert [c["code"] for c in top["children"]] == [city.district.code]
+    assert top["geojson"]["features"][0]["properties"] == {"name": city.district.code, "label": "市南区"}
+    # by default a level with a single node is skipped: one district -> its streets, back to the city
+    data = client.get("/dashboards/map/").json()
+    assert data["region"]["code"] == city.district.code
+    assert [c["code"] for c in data["children"]] == [s.code for s in city.streets]
+    assert data["parent"] == {"code": city.city.code, "name": "青岛市"}
+    feature = data["geojson"]["features"][0]
+    assert feature["geometry"]["type"] == "Polygon"  # stored as a Feature, served as its geometry
 
 
 def test_street_admin_map_metrics_equal_direct_counts(shaped_city, make_user, client_for):

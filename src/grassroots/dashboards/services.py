@@ -165,6 +165,13 @@ def map_data(
     elif len(roots) == 1:
         node = roots[0]
         children = list(Region.objects.get_children(node).order_by("path"))
+        # A level with a single node says nothing on a map: start at the first level that branches
+        # (a city with one district shows its streets); the back button still climbs to the root.
+        for _ in range(3):
+            if len(children) != 1 or not children[0].numchild:
+                break
+            node = children[0]
+            children = list(Region.objects.get_children(node).order_by("path"))
     else:
         node = None
         children = roots
@@ -259,6 +266,8 @@ def map_data(
 
 # Home page -------------------------------------------------------------------------------------
 def _age_bands(user, today: datetime.date) -> list[dict]:
+    """Members per age band and status (one aggregate query)."""
+
     def born_after(years: int) -> datetime.date:
         try:
             return today.replace(year=today.year - years)
@@ -266,17 +275,24 @@ def _age_bands(user, today: datetime.date) -> list[dict]:
             return today.replace(year=today.year - years, day=28)
 
     aggregates = {}
-    for i, (_label, lo, hi) in enumerate(AGE_BANDS):
+    bands = [*AGE_BANDS, ("未登记", None, None)]
+    for i, (_label, lo, hi) in enumerate(bands):
         # age in [lo, hi): born after today-hi years and on or before today-lo years
-        aggregates[f"b{i}"] = Count(
-            "id", filter=Q(birth_date__gt=born_after(hi), birth_date__lte=born_after(lo))
+        band = (
+            Q(birth_date__isnull=True)
+            if lo is None
+            else Q(birth_date__gt=born_after(hi), birth_date__lte=born_after(lo))
         )
-    aggregates["unknown"] = Count("id", filter=Q(birth_date__isnull=True))
+        for status in MemberStatus.values:
+            aggregates[f"b{i}_{status}"] = Count("id", filter=band & Q(status=status))
     row = Member.objects.visible_to(user).aggregate(**aggregates)
-    bands = [{"label": label, "count": row[f"b{i}"]} for i, (label, _lo, _hi) in enumerate(AGE_BANDS)]
-    if row["unknown"]:
-        bands.append({"label": "未登记", "count": row["unknown"]})
-    return bands
+    out = []
+    for i, (label, lo, _hi) in enumerate(bands):
+        counts = {status: row[f"b{i}_{status}"] for status in MemberStatus.values}
+        if lo is None and not any(counts.values()):
+            continue
+        out.append({"label": label, **counts})
+    return out
 
 
 def _unit_types(user) -> list[dict]:
@@ -311,13 +327,12 @@ def _charts(stats: dict, ages: list[dict], unit_types: list[dict]) -> dict:
     kinds = dict(OrgKind.choices)
     org_pie = {
         "color": PALETTE,
-        "tooltip": {"trigger": "item"},
-        "legend": {"bottom": 0, "type": "scroll"},
+        "tooltip": {"trigger": "item", "formatter": "{b}：{c} 个（{d}%）"},
         "series": [
             {
                 "type": "pie",
-                "radius": ["40%", "68%"],
-                "center": ["50%", "45%"],
+                "radius": ["38%", "62%"],
+                "center": ["50%", "50%"],
                 "label": {"formatter": "{b}\n{c}"},
                 "data": [
                     {"name": kinds[k], "value": stats["orgs"][k]} for k in OrgKind.values if stats["orgs"][k]
@@ -326,26 +341,25 @@ def _charts(stats: dict, ages: list[dict], unit_types: list[dict]) -> dict:
         ],
     }
     members_chart = {
-        "color": PALETTE,
-        "tooltip": {"trigger": "axis"},
+        "color": ["#d63939", "#f59f00"],
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "grid": {"left": 8, "right": 8, "top": 30, "bottom": 8, "containLabel": True},
         "legend": {"top": 0},
-        "xAxis": {"type": "category", "data": [b["label"] for b in ages]},
+        "xAxis": {
+            "type": "category",
+            "data": [b["label"] for b in ages],
+            "axisLabel": {"interval": 0, "fontSize": 11},
+        },
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [
-            {"name": "党员人数", "type": "bar", "data": [b["count"] for b in ages], "barMaxWidth": 36},
             {
-                "name": "正式 / 预备",
-                "type": "pie",
-                "radius": ["0", "22%"],
-                "center": ["85%", "30%"],
-                "label": {"show": False},
-                "tooltip": {"trigger": "item"},
-                "data": [
-                    {"name": "正式党员", "value": stats["members"]["full"]},
-                    {"name": "预备党员", "value": stats["members"]["probationary"]},
-                ],
-            },
+                "name": MemberStatus(status).label,
+                "type": "bar",
+                "stack": "m",
+                "barMaxWidth": 40,
+                "data": [b[status] for b in ages],
+            }
+            for status in MemberStatus.values
         ],
     }
     units_chart = {

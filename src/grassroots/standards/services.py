@@ -32,14 +32,14 @@ __all__ = [
 ]
 
 PARAM_LABELS = {
-    "min_full_members": "正式党员人数",
-    "min_members": "党员人数",
+    "min_full_members": "正式党员人数门槛",
+    "min_members": "党员人数门槛",
     "branch_years": "支部、总支任期（年）",
     "committee_years": "党委任期（年）",
     "warn_days": "提前预警天数",
     "probation_days": "预备期（天）",
     "months": "连续未交纳月数",
-    "min_employees": "从业人员人数",
+    "min_employees": "从业人员人数门槛",
 }
 PARAM_MAX = 100_000
 
@@ -61,6 +61,15 @@ class HealthReport:
     @property
     def by_severity(self) -> Counter:
         return Counter(f.severity for f in self.findings)
+
+    @property
+    def worst_severity(self) -> dict[str, str]:
+        """The most serious severity among each rule's findings."""
+        worst: dict[str, str] = {}
+        for f in self.findings:
+            if f.rule not in worst or Severity.order[f.severity] < Severity.order[worst[f.rule]]:
+                worst[f.rule] = f.severity
+        return worst
 
     def __len__(self):
         return len(self.findings)

@@ -65,7 +65,8 @@ def health(request):
         )
     by_rule = report.by_rule
     rules = list(services.checked_rules())
-    cards = [{"rule": r, "count": by_rule.get(r.code, 0)} for r in rules]
+    worst = report.worst_severity
+    cards = [{"rule": r, "count": by_rule.get(r.code, 0), "severity": worst.get(r.code)} for r in rules]
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -96,8 +97,10 @@ def rules(request):
         request,
         "standards/rules.html",
         {
-            "rules": Rule.objects.order_by("category", "code"),
-            "labels": services.PARAM_LABELS,
+            "rules": [
+                (r, [(services.PARAM_LABELS.get(k, k), k, v) for k, v in (r.params or {}).items()])
+                for r in Rule.objects.order_by("category", "code")
+            ],
             "can_change": has_perm(request.user, "standards.change"),
         },
     )
