@@ -79,6 +79,12 @@ class OrgForm(ServiceForm):
             del self.fields["secretary"]
             self.fields["code"].help_text = "字母、数字和连字符，如 QD-SN-1-1-2"
 
+    def service_data(self) -> dict:
+        data = super().service_data()
+        if data.get("secretary") is not None and not data.get("secretary_name"):
+            data.pop("secretary_name", None)  # the service fills in the secretary's name
+        return data
+
 
 class OrgFilterForm(FilterForm):
     q = forms.CharField(label="搜索", widget=forms.TextInput(attrs={"placeholder": "名称、编码或拼音首字母"}))

@@ -406,7 +406,13 @@ class MemberCreateView(MemberFormMixin, ServiceFormView):
         return reverse("party:members")
 
     def save(self, form):
-        return services.add_member(self.request.user, **form.service_data())
+        from grassroots.core.crypto import lookup_hash
+
+        data = form.service_data()
+        # party.services.add_member validates before Member.save() computes the look-up hash, so a
+        # blank hash would fail validation ("此字段不能为空"): pass it along with the ID number.
+        data["id_number_hash"] = lookup_hash((data.get("id_number") or "").upper())
+        return services.add_member(self.request.user, **data)
 
 
 class MemberEditView(MemberFormMixin, ServiceFormView):
