@@ -14,14 +14,25 @@
       const mapName = "region-" + el.dataset.regionMap;
       echarts.registerMap(mapName, geo);
       const children = geo.features.filter((f) => f.properties.role === "child");
-      const data = (children.length ? children : geo.features).map((f) => ({ name: f.properties.name }));
+      // The region itself is drawn as an outline; its children (if any) are the labelled areas.
+      const data = geo.features.map(function (f) {
+        const self = f.properties.role === "self";
+        const outlineOnly = self && children.length > 0;
+        return {
+          name: f.properties.name,
+          label: { show: !outlineOnly && children.length <= 30 },
+          itemStyle: outlineOnly
+            ? { areaColor: "rgba(0,0,0,0)", borderColor: "#7f1d1d", borderWidth: 2 }
+            : { areaColor: "#fde8e8", borderColor: "#b91c1c", borderWidth: 1 },
+          emphasis: outlineOnly ? { disabled: true } : undefined,
+        };
+      });
       el._chart = echarts.init(el, null, { renderer: "svg" });
       el._chart.setOption({
         tooltip: { trigger: "item", formatter: "{b}" },
         series: [{
           type: "map", map: mapName, roam: true, data: data, selectedMode: false,
-          label: { show: children.length > 0 && children.length <= 30, fontSize: 11 },
-          itemStyle: { areaColor: "#fde8e8", borderColor: "#b91c1c", borderWidth: 1 },
+          label: { fontSize: 11 },
           emphasis: { itemStyle: { areaColor: "#fca5a5" }, label: { show: true } },
         }],
       });

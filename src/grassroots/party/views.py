@@ -27,7 +27,7 @@ from grassroots.core.pages import (
 from grassroots.core.text import name_search_q
 
 from . import services
-from .choices import MemberStatus
+from .choices import MemberStatus, SeatPost
 from .forms import (
     ConvertForm,
     MemberFilterForm,
@@ -192,7 +192,10 @@ def org_detail(request, code: str):
     parent = PartyOrg.objects.get_parent(org) if org.depth > 1 else None
     if parent is not None and not PartyOrg.objects.visible_to(user).filter(pk=parent.pk).exists():
         parent.hidden = True
-    seats = list(org.seats.select_related("unit", "member").order_by("post", "id"))
+    order = list(SeatPost.values)
+    seats = sorted(
+        org.seats.select_related("unit", "member").order_by("id"), key=lambda s: order.index(s.post)
+    )
     members_qs = Member.objects.visible_to(user).filter(party_org=org)
     member_stats = members_qs.aggregate(
         total=Count("pk"),
