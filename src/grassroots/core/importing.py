@@ -789,11 +789,15 @@ class Importer:
                         f"不能通过导入调整上级（现为 {current or '无'}），请在页面上移动",
                     )
                     continue
-            if obj is None and not parent_code and self.user is not None and not self.user.is_superuser:
-                err(rownum, parent_field, "", "必填：只有系统管理员可以导入顶级节点")
-                continue
             out.append(r)
-        out.sort(key=lambda r: depth.get(r[3], 0) if r[3] else 0)
+
+        def order(r):
+            if r[3]:
+                return depth.get(r[3], 0)
+            parent = r[1].get(parent_field)  # a row without a usable key still follows its parent
+            return depth.get(parent, -1) + 1 if parent in by_key else 0
+
+        out.sort(key=order)
         return out
 
     def current_parent_code(self, obj) -> str | None:
