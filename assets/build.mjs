@@ -8,7 +8,10 @@ const nm = "node_modules";
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, "fonts"), { recursive: true });
 
-const read = (p) => readFileSync(p, "utf8");
+// Source-map references of the vendor files are dropped: the maps aren't shipped, and collectstatic's
+// manifest storage fails on a reference to a missing file.
+const read = (p) =>
+  readFileSync(p, "utf8").replace(/\/\*# sourceMappingURL=[^*]*\*\//g, "").replace(/\/\/# sourceMappingURL=\S*/g, "");
 const ours = (dir, ext) =>
   readdirSync(dir).filter((f) => f.endsWith(ext)).sort().map((f) => `/* ${f} */\n` + read(join(dir, f)));
 
