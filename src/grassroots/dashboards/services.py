@@ -23,7 +23,7 @@ from grassroots.regions.choices import RegionLevel
 from grassroots.regions.models import Household, Region
 from grassroots.standards.checks import should_cover_q
 from grassroots.standards.models import Rule
-from grassroots.standards.services import HealthReport, run_health_check
+from grassroots.standards.services import HealthReport, cov3_min_employees, run_health_check
 from grassroots.units.choices import PartyWork, UnitType
 from grassroots.units.models import Unit
 
@@ -40,12 +40,6 @@ METRICS = {
 }
 
 AGE_BANDS = [("35 岁以下", 0, 35), ("35–45 岁", 35, 46), ("46–60 岁", 46, 61), ("61 岁以上", 61, 200)]
-
-
-def cov3_min_employees() -> int | None:
-    rule = Rule.objects.filter(code="COV-3").only("params").first()
-    value = (rule.params or {}).get("min_employees") if rule else None
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def _should_q(min_employees: int | None) -> Q:

@@ -107,10 +107,11 @@ def resolve_region(user, code: str, action: str = "view") -> Region:
     return node
 
 
-def _cov3_min_employees() -> int | None:
-    rule = Rule.objects.filter(code="COV-3").first()
+def cov3_min_employees() -> int | None:
+    """COV-3's employee threshold of "should be covered", None when the parameter is unusable."""
+    rule = Rule.objects.filter(code="COV-3").only("params").first()
     value = (rule.params or {}).get("min_employees") if rule else None
-    return value if isinstance(value, int) and value > 0 else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def coverage_stats(user, *, parent: Region | None = None, action: str = "view") -> dict:
@@ -121,7 +122,7 @@ def coverage_stats(user, *, parent: Region | None = None, action: str = "view") 
     min_employees employees; it *is covered* when its party_work is not none (own, joint or attached
     organisation). Units outside both (no member, few employees) are counted in `units` only.
     """
-    min_employees = _cov3_min_employees()
+    min_employees = cov3_min_employees()
     units = Unit.objects.visible_to(user, action)
     if parent is not None:
         units = units.filter(region__path__startswith=parent.path)

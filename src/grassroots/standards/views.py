@@ -38,14 +38,14 @@ def _require(request, perm: str = PERM):
 @login_required
 def health(request):
     _require(request)
-    form = HealthFilterForm(request.GET or None, user=request.user)
-    data = form.cleaned_data if form.is_valid() else {}
     within = None
-    if data.get("region"):
+    if code := request.GET.get("region", "").strip():
         try:
-            within = services.resolve_region(request.user, data["region"], PERM)
+            within = services.resolve_region(request.user, code, PERM)
         except NotFound as exc:
             raise Http404 from exc
+    form = HealthFilterForm(request.GET or None, user=request.user)
+    data = form.cleaned_data if form.is_valid() else {}
     report = services.run_health_check(request.user, within=within)
     rows = services.filter_findings(
         report.findings,
