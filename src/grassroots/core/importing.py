@@ -680,6 +680,12 @@ class Importer:
                     probe.clean_fields(exclude=set(exclude) | {self.model_field(f) for f in bad_fields})
                 except ValidationError as exc:
                     problems.extend(_messages(exc))
+                try:  # the model's own rules, where they name a field whose cell was fine
+                    probe.clean()
+                except ValidationError as exc:
+                    problems.extend((f, m) for f, m in _messages(exc) if f)
+                except Exception:  # noqa: BLE001 - a rule that needs the bad cell can't be judged yet
+                    pass
                 for f, msg in problems:
                     col_field = self.error_field(f)
                     if col_field not in bad_fields:
@@ -768,8 +774,20 @@ class Importer:
             depth[key] = d
             return d
 
+        for key in by_key:  # every node on a cycle is an error, not only where the walk noticed it
+            seen, k = set(), key
+            while True:
+                p = by_key[k][1].get(parent_field)
+                if not p or p in refs[ref_name] or p not in by_key or p in seen:
+                    break
+                if p == key:
+                    bad_keys.add(key)
+                    break
+                seen.add(p)
+                k = p
         for key in by_key:
-            depth_of(key, {key})
+            if key not in bad_keys:
+                depth_of(key, {key})
         for key in bad_keys:
             r = by_key[key]
             err(r[0], parent_field, r[1].get(parent_field), "上级关系出现循环")
