@@ -325,9 +325,9 @@ def _charts(stats: dict, ages: list[dict], unit_types: list[dict]) -> dict:
         "series": [
             {
                 "type": "pie",
-                "radius": ["38%", "62%"],
+                "radius": ["32%", "55%"],
                 "center": ["50%", "50%"],
-                "label": {"formatter": "{b}\n{c}"},
+                "label": {"formatter": "{b}\n{c}", "overflow": "none"},
                 "data": [
                     {"name": kinds[k], "value": stats["orgs"][k]} for k in OrgKind.values if stats["orgs"][k]
                 ],
