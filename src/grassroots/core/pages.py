@@ -107,6 +107,22 @@ class PageListView(ScopedListView):
     create_url_name: str | None = None
     empty_hint = ""
     tabs: list[tuple[str, str]] = []  # (label, url name) of sibling lists
+    # Dotted path of the app's Excel importer: when set, ?export=xlsx writes the import template's
+    # columns (so an export can be edited and imported back); `export_columns` is the fallback.
+    importer: str | None = None
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx" and self.importer:
+            from django.utils.module_loading import import_string
+
+            try:
+                importer = import_string(self.importer)(request.user)
+            except ImportError:
+                importer = None
+            if importer is not None:
+                self.export_columns = importer.export_columns()
+                self.select_related = tuple(self.select_related) + tuple(importer.export_select)
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -146,6 +146,7 @@ def _flags(org) -> str:
 
 
 class OrgListView(PageListView):
+    importer = "grassroots.party.importers.PartyOrgImporter"
     model = PartyOrg
     template_name = "party/org_list.html"
     title = "党组织"
@@ -312,6 +313,7 @@ def seat_remove(request, pk: int):
 
 
 class MemberListView(PageListView):
+    importer = "grassroots.party.importers.MemberImporter"
     model = Member
     template_name = "party/member_list.html"
     title = "党员"

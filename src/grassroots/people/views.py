@@ -27,6 +27,7 @@ from .models import Deputy, Steward, Worker
 
 
 class WorkerListView(PageListView):
+    importer = "grassroots.people.importers.WorkerImporter"
     model = Worker
     template_name = "people/worker_list.html"
     title = "社区工作者"

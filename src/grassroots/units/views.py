@@ -43,6 +43,7 @@ def lookup(request):
 
 
 class UnitListView(PageListView):
+    importer = "grassroots.units.importers.UnitImporter"
     model = Unit
     template_name = "units/unit_list.html"
     title = "驻区单位"
