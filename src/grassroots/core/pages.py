@@ -358,6 +358,12 @@ class ServiceFormView(LoginRequiredMixin, View):
         return self.title
 
     def render_form(self, form, status=200):
+        if form.is_bound:
+            for name in form.errors:
+                if name in form.fields:
+                    attrs = form.fields[name].widget.attrs
+                    attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
+                    attrs["aria-invalid"] = "true"
         ctx = {
             "form": form,
             "title": self.get_title(),
