@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-from django.db.models import Max
+from django.db.models import F
 
+from grassroots.core.text import initials
 from grassroots.party.models import PartyOrg
 from grassroots.people.models import Worker
 from grassroots.regions.models import Region
@@ -99,10 +100,9 @@ def generate(ctx) -> None:
                     )
                 )
             bar.advance()
-    from grassroots.core.text import initials
-
     for g in grids:
         g.name_initials = initials(g.name)
+    _grid_orgs(ctx, rng, communities, grids)
     created: list[Grid] = []
     for i in range(0, len(grids), ctx.batch_size):
         created.extend(Grid.objects.bulk_create(grids[i : i + ctx.batch_size]))
@@ -157,7 +157,6 @@ def generate(ctx) -> None:
     ctx.bulk_insert(GridLayer, layers)
     ctx.bulk_insert(GridAssignment, assignments)
     ctx.bulk_insert(Duty, duties)
-    _grid_orgs(ctx, rng, communities, by_community)
     bump_version()
     with ctx.progress("网格落位", 1) as bar:
         place_in_grids()
@@ -174,44 +173,48 @@ def _post(level: str, rng) -> str:
     }[level]
 
 
-def _grid_orgs(ctx, rng, communities, by_community) -> None:
-    """网格党支部 under each community's top org, for most grids; materialized paths computed here."""
+def _grid_orgs(ctx, rng, communities, grids: list[Grid]) -> None:
+    """网格党支部 under each community's top org, for most grids; materialized paths computed here.
+
+    Sets `party_org_id` on the (not yet saved) grids."""
     tops: dict[int, PartyOrg] = {}
     for org in PartyOrg.objects.filter(region__in=communities, unit__isnull=True).order_by("depth", "path"):
         tops.setdefault(org.region_id, org)
+    step = PartyOrg.steplen
+    last: dict[str, str] = {}
+    top_paths = {t.path for t in tops.values()}
+    for depth in {t.depth + 1 for t in tops.values()}:
+        for path in (
+            PartyOrg.objects.filter(depth=depth).values_list("path", flat=True).iterator(chunk_size=5000)
+        ):
+            parent = path[:-step]
+            if parent in top_paths and path > last.get(parent, ""):
+                last[parent] = path
+    seqs = {t.path: PartyOrg._str2int(last[t.path][-step:]) if t.path in last else 0 for t in tops.values()}
+    added: dict[int, int] = {}
     new_orgs, bound = [], []
-    for c in communities:
-        top = tops.get(c.id)
-        if top is None:
+    for g in grids:
+        top = tops.get(g.region_id)
+        if top is None or rng.random() >= ORG_SHARE:
             continue
-        children = PartyOrg.objects.filter(path__startswith=top.path, depth=top.depth + 1)
-        last = children.aggregate(m=Max("path"))["m"]
-        seq = PartyOrg._str2int(last[-PartyOrg.steplen :]) if last else 0
-        for g in sorted(by_community.get(c.id, []), key=lambda g: g.code):
-            if rng.random() >= ORG_SHARE:
-                continue
-            seq += 1
-            org = PartyOrg(
+        seqs[top.path] += 1
+        added[top.pk] = added.get(top.pk, 0) + 1
+        new_orgs.append(
+            PartyOrg(
                 code=f"G{g.code}",
                 name=f"{g.name}党支部",
-                name_initials="",
+                name_initials=initials(f"{g.name}党支部"),
                 kind="branch",
-                region_id=c.id,
-                path=top.path + PartyOrg._int2str(seq).rjust(PartyOrg.steplen, "0"),
+                region_id=g.region_id,
+                path=top.path + PartyOrg._int2str(seqs[top.path]).rjust(step, "0"),
                 depth=top.depth + 1,
                 numchild=0,
             )
-            new_orgs.append(org)
-            top.numchild += 1
-            bound.append((g, org.code))
-    from grassroots.core.text import initials
-
-    for o in new_orgs:
-        o.name_initials = initials(o.name)
+        )
+        bound.append(g)
     ctx.bulk_insert(PartyOrg, new_orgs)
-    for top in tops.values():
-        PartyOrg.objects.filter(pk=top.pk).update(numchild=top.numchild)
-    ids = dict(PartyOrg.objects.filter(code__in=[c for _, c in bound]).values_list("code", "id"))
-    for g, code in bound:
-        g.party_org_id = ids[code]
-    Grid.objects.bulk_update([g for g, _ in bound], ["party_org"], batch_size=2000)
+    for pk, n in added.items():
+        PartyOrg.objects.filter(pk=pk).update(numchild=F("numchild") + n)
+    ids = dict(PartyOrg.objects.filter(code__in=[f"G{g.code}" for g in bound]).values_list("code", "id"))
+    for g in bound:
+        g.party_org_id = ids[f"G{g.code}"]

@@ -42,7 +42,7 @@ class GridInfo:
 class GridIndex:
     """An STRtree over grids sorted by code, so the smallest tree index is the smallest code."""
 
-    def __init__(self, geoms, infos: list[GridInfo], version: int = 0):
+    def __init__(self, geoms, infos: list[GridInfo], version=(0, None)):
         order = sorted(range(len(infos)), key=lambda i: infos[i].code)
         self.infos = [infos[i] for i in order]
         self.geoms = np.array([geoms[i] for i in order], dtype=object)
@@ -124,14 +124,15 @@ _lock = threading.Lock()
 _cache: dict[str, GridIndex] = {}
 
 
-def current_version() -> int:
+def current_version() -> tuple:
+    """(version, changed_at) of the stamp: the pair also tells apart two databases at the same count."""
     from .models import GridStamp
 
-    row = GridStamp.objects.filter(pk=1).values_list("version", flat=True).first()
-    return int(row or 0)
+    row = GridStamp.objects.filter(pk=1).values_list("version", "changed_at").first()
+    return tuple(row) if row else (0, None)
 
 
-def bump_version() -> int:
+def bump_version() -> tuple:
     """Called inside every grid write's transaction."""
     from django.db.models import F
     from django.utils import timezone
@@ -144,7 +145,7 @@ def bump_version() -> int:
     return current_version()
 
 
-def build_index(version: int) -> GridIndex:
+def build_index(version) -> GridIndex:
     from grassroots.regions.models import Region
 
     from .models import Grid

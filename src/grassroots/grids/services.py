@@ -356,6 +356,19 @@ def _save_org(user, grid, org) -> Grid:
 # ---------------------------------------------------------------- placement
 
 
+def _set_grid(model, pairs: list[tuple[int | None, int]]) -> None:
+    """UPDATE ... SET grid_id = ? WHERE id = ? for many rows in one executemany (fast on both backends)."""
+    from django.db import connection
+
+    if not pairs:
+        return
+    qn = connection.ops.quote_name
+    sql = f"UPDATE {qn(model._meta.db_table)} SET {qn('grid_id')} = %s WHERE {qn('id')} = %s"
+    with connection.cursor() as cur:
+        for i in range(0, len(pairs), 5000):
+            cur.executemany(sql, pairs[i : i + 5000])
+
+
 def place_in_grids(region: Region | None = None) -> dict[str, int]:
     """Set `grid` on buildings (and their entrances and households) and units from their lng/lat.
 
@@ -378,15 +391,11 @@ def place_in_grids(region: Region | None = None) -> dict[str, int]:
         arr = np.array([(b[2], b[3]) for b in buildings], dtype=float)
         best = index.route_batch(arr[:, 0], arr[:, 1])
         ids = [index.infos[b].id if b >= 0 else None for b in best.tolist()]
-        changed: dict[int | None, list] = {}
-        for (bid, path, _x, _y, old), new in zip(buildings, ids):
-            if old != new:
-                changed.setdefault(new, []).append((bid, path))
-        for new, items in changed.items():
-            bids = [i for i, _ in items]
-            for chunk in range(0, len(bids), 500):
-                Region.objects.filter(id__in=bids[chunk : chunk + 500]).update(grid_id=new)
-            counts["buildings"] += len(items)
+        changed = [
+            Region(id=bid, grid_id=new) for (bid, _p, _x, _y, old), new in zip(buildings, ids) if old != new
+        ]
+        Region.objects.bulk_update(changed, ["grid"], batch_size=500)
+        counts["buildings"] = len(changed)
         if changed:
             # Entrances and households follow their building (entrance path = building path + one step).
             building_of = Region.objects.filter(
@@ -407,11 +416,13 @@ def place_in_grids(region: Region | None = None) -> dict[str, int]:
     if units:
         arr = np.array([(u[1], u[2]) for u in units], dtype=float)
         best = index.route_batch(arr[:, 0], arr[:, 1])
+        changed_units = []
         for (uid, _x, _y, old), b in zip(units, best.tolist()):
             new = index.infos[b].id if b >= 0 else None
             if old != new:
-                Unit.objects.filter(pk=uid).update(grid_id=new)
-                counts["units"] += 1
+                changed_units.append((new, uid))
+        _set_grid(Unit, changed_units)
+        counts["units"] = len(changed_units)
     return counts
 
 

@@ -5,21 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('grids', '0001_initial'),
-        ('regions', '0001_initial'),
+        ("grids", "0001_initial"),
+        ("regions", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='household',
-            name='grid',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='households', to='grids.grid', verbose_name='所在网格'),
+            model_name="household",
+            name="grid",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="households",
+                to="grids.grid",
+                verbose_name="所在网格",
+            ),
         ),
         migrations.AddField(
-            model_name='region',
-            name='grid',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='regions', to='grids.grid', verbose_name='所在网格'),
+            model_name="region",
+            name="grid",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="regions",
+                to="grids.grid",
+                verbose_name="所在网格",
+            ),
         ),
     ]

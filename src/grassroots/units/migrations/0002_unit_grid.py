@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('grids', '0001_initial'),
-        ('units', '0001_initial'),
+        ("grids", "0001_initial"),
+        ("units", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='unit',
-            name='grid',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='units', to='grids.grid', verbose_name='所在网格'),
+            model_name="unit",
+            name="grid",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="units",
+                to="grids.grid",
+                verbose_name="所在网格",
+            ),
         ),
     ]

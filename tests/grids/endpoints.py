@@ -1,0 +1,94 @@
+"""Access matrix entries of grids (contract: tests/access/registry.py). Grids are regions.* data."""
+
+from tests.access.registry import api, holders, page
+
+LIST = holders("regions.view", own=True)
+VIEW = holders("regions.view")
+CHANGE = holders("regions.change")
+IMPORT = holders("imports.run")
+
+_A = lambda w: {"code": w.grid_a.code}  # noqa: E731
+_B = lambda w: {"code": w.grid_b.code}  # noqa: E731
+
+
+def _polygon(k):
+    x, y = 120.30 + k * 0.01 + 0.002, 36.062
+    return {
+        "type": "Polygon",
+        "coordinates": [[[x, y], [x + 0.001, y], [x + 0.001, y + 0.001], [x, y + 0.001], [x, y]]],
+    }
+
+
+ENDPOINTS = [
+    page("grids:list", LIST),
+    page("grids:map", LIST),
+    page("grids:coverage", LIST),
+    page("grids:validate", LIST),
+    page("grids:import", IMPORT),
+    page("grids:export_geojson", LIST),
+    page("grids:route", LIST),
+    page("grids:detail", VIEW, kwargs=_A, out=_B),
+    page("grids:edit", CHANGE, kwargs=_A, out=_B, forbidden=VIEW),
+    page("grids:repair", CHANGE, method="POST", kwargs=_A, out=_B, ok=(200, 302), forbidden=VIEW),
+    page("grids:assign", CHANGE, method="POST", kwargs=_A, out=_B, ok=(200, 302, 400), forbidden=VIEW),
+    page(
+        "grids:unassign",
+        CHANGE,
+        method="POST",
+        kwargs=lambda w: {"code": w.grid_a.code, "pk": w.grid_assignment_a.pk},
+        out=lambda w: {"code": w.grid_b.code, "pk": w.grid_assignment_b.pk},
+        ok=(200, 302),
+        forbidden=VIEW,
+    ),
+    page("grids:duty", CHANGE, method="POST", kwargs=_A, out=_B, ok=(200, 302, 400), forbidden=VIEW),
+    api("GET", "/api/v1/grids/", LIST),
+    api(
+        "POST",
+        "/api/v1/grids/",
+        CHANGE,
+        body=lambda w: {
+            "code": w.A.code + "002",
+            "name": "新网格",
+            "community": w.A.code,
+            "polygon": _polygon(0),
+        },
+        body_out=lambda w: {
+            "code": w.B.code + "002",
+            "name": "新网格",
+            "community": w.B.code,
+            "polygon": _polygon(2),
+        },
+        ok=(201,),
+        forbidden=VIEW,
+    ),
+    api("GET", "/api/v1/grids/geojson", LIST),
+    api("GET", "/api/v1/grids/route", LIST, query={"lng": 120.305, "lat": 36.065}),
+    api("POST", "/api/v1/grids/route/batch", LIST, body=lambda w: {"points": [[120.305, 36.065]]}),
+    api(
+        "POST",
+        "/api/v1/grids/route/address",
+        LIST,
+        body=lambda w: {"address": "团岛小区1号楼"},
+        ok=(200, 404),
+    ),
+    api("GET", "/api/v1/grids/validate", LIST),
+    api("GET", "/api/v1/grids/coverage", LIST),
+    api(
+        "POST",
+        "/api/v1/grids/import",
+        IMPORT,
+        body=lambda w: {"geojson": {"type": "FeatureCollection", "features": []}, "dry_run": True},
+        ok=(200, 400),
+    ),
+    api("GET", "/api/v1/grids/{code}", VIEW, params=_A, out=_B),
+    api(
+        "PATCH",
+        "/api/v1/grids/{code}",
+        CHANGE,
+        params=_A,
+        out=_B,
+        body=lambda w: {"name": "改名"},
+        forbidden=VIEW,
+    ),
+    api("DELETE", "/api/v1/grids/{code}", CHANGE, params=_A, out=_B, ok=(204, 409), forbidden=VIEW),
+]
