@@ -25,12 +25,19 @@ $(DIST): node_modules/.package-lock.json assets/build.mjs $(wildcard assets/js/*
 
 assets: $(DIST)
 
-static: install assets
+# collectstatic (hashing and compressing every file) only when a static source changed since the last run.
+VAR_DIR := $(or $(GRASSROOTS_VAR),var)
+STATIC_MANIFEST := $(VAR_DIR)/static/staticfiles.json
+STATIC_SOURCES := $(shell find src/grassroots -path '*/static/*' -type f 2>/dev/null)
+
+$(STATIC_MANIFEST): $(VENV)/.installed $(DIST) $(STATIC_SOURCES)
 	$(GR) collectstatic --noinput -v0
+
+static: install assets $(STATIC_MANIFEST)
 
 # First run: venv, assets, migrations, the `small` demo city and an administrator; later runs reuse them.
 demo: static
-	$(GR) migrate --noinput -v0
+	$(GR) migrate --noinput -v0 --skip-checks
 	$(GR) demo --preset small --seed 1 --if-empty
 	$(GR) demoadmin
 	$(GR) serve

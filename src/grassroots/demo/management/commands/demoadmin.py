@@ -55,6 +55,7 @@ def admin_password() -> tuple[str, bool]:
 
 class Command(BaseCommand):
     help = "创建演示用管理员和各级演示账号（可重复运行）"
+    requires_system_checks: list = []
 
     def handle(self, *args, **options):
         roots = list(Region.objects.filter(depth=1).order_by("path"))
