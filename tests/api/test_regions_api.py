@@ -191,6 +191,11 @@ def test_update_permissions(city, api_as):
     # Visible but not changeable -> 403; invisible -> 404; nothing written either way.
     viewer = api_as("department_handler", city.streets[0])
     assert_problem(viewer.patch(URL + city.communities[0].code, {"name": "改"}), 403)
+    assert_problem(viewer.delete(URL + city.households[0].entrance.code), 403)
+    assert_problem(
+        viewer.post(URL, {"parent_code": city.streets[0].code, "code": "370202001009", "name": "新"}), 403
+    )
+    assert not Region.objects.filter(code="370202001009").exists()
     other = api_as("community_admin", city.communities[1])
     assert_problem(other.patch(URL + city.communities[0].code, {"name": "改"}), 404)
     assert Region.objects.get(pk=city.communities[0].pk).name == "团岛社区"

@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 
 from grassroots.core.api import ERRORS, CursorPagination, reference, require_perm, visible_or_404
 from grassroots.core.crypto import lookup_hash
+from grassroots.core.services import require_in_scope
 from grassroots.core.text import name_search_q
 from grassroots.regions.api import with_parent_code
 from grassroots.regions.models import Region
@@ -121,6 +122,8 @@ def _org_refs(user, data: dict) -> dict:
 def orgs_create(request, payload: OrgCreate):
     data = dump(payload)
     parent = reference(PartyOrg, request.user, "parent_code", "上级党组织", data.pop("parent_code"))
+    if parent is not None:
+        require_in_scope(request.user, parent, "change")  # visible but not changeable -> 403
     data = _org_refs(request.user, data)
     if data.get("region") is None:
         data.pop("region", None)
@@ -148,6 +151,7 @@ def orgs_update(request, code: str, payload: OrgUpdate):
 )
 def orgs_delete(request, code: str):
     org = visible_or_404(PartyOrg, request.user, select_related=ORG_RELATED, code=code)
+    require_in_scope(request.user, org, "change")  # 403 before the service's own checks (members, children)
     services.delete_org(request.user, org)
     return Status(204, None)
 

@@ -9,6 +9,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from grassroots.core.api import ERRORS, CursorPagination, reference, require_perm, visible_or_404
+from grassroots.core.services import require_in_scope
 from grassroots.core.text import name_search_q
 
 from . import services
@@ -177,6 +178,8 @@ def regions_create(request, payload: RegionCreate):
     data = dump(payload)
     parent_code = data.pop("parent_code")
     parent = reference(Region, request.user, "parent_code", "上级区划", parent_code)
+    if parent is not None:
+        require_in_scope(request.user, parent, "change")  # visible but not changeable -> 403
     if data.get("category") is None:
         data["category"] = ""
     if data.get("level") is None:
@@ -218,6 +221,9 @@ def regions_update(request, code: str, payload: RegionUpdate):
 )
 def regions_delete(request, code: str):
     node = visible_or_404(Region, request.user, code=code)
+    require_in_scope(
+        request.user, node, "change"
+    )  # 403 before the service's own checks (households, children)
     services.delete_region(request.user, node)
     return Status(204, None)
 
