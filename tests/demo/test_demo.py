@@ -18,6 +18,7 @@ from grassroots.demo.generator import CORE_MODELS, generate
 from grassroots.demo.names import id_check_digit, id_number_valid
 from grassroots.demo.presets import get_preset
 from grassroots.party.models import DuesPayment, Member, PartyOrg, Seat
+from grassroots.people.models import Steward
 from grassroots.regions.models import Household, Region
 from grassroots.units.models import Unit
 
@@ -215,8 +216,16 @@ def test_every_foundation_model_has_rows_and_the_org_structure_is_coherent():
     roles = set(community.workers.values_list("role", flat=True))
     assert {"secretary", "grid_worker", "grid_head", "governance_officer"} <= roles
     assert community.workers.filter(role="governance_officer").count() == 3
-    for steward in community.stewards.all() if hasattr(community, "stewards") else []:
+    stewards = list(Steward.objects.select_related("region", "member"))
+    assert {s.role for s in stewards} == {"neighborhood", "building", "entrance"}
+    for steward in stewards:
         assert steward.region.level == steward.role
+        if steward.member:
+            assert steward.member.name == steward.name
+            assert steward.member.residence.path.startswith(steward.region.path)
+    # deliberate findings for the rules pages: ORG-6 terms, ORG-8 overdue probation, ORG-9 dues gaps
+    assert orgs.filter(term_end__isnull=False).exists()
+    assert Unit.objects.filter(instructor__isnull=False).exists()
 
 
 def test_demo_command_and_if_empty():
