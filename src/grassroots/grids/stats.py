@@ -96,11 +96,10 @@ def coverage(grids: list, metrics: dict[int, dict] | None = None) -> dict:
     member = Coverage("party_member", "有党员的网格", 0, total)
     worker = Coverage("worker", "有网格员的网格", 0, total)
     head = Coverage("head", "有网格长的网格", 0, total)
-    households = workers = 0
+    households = 0
     for g in grids:
         m = metrics[g.id]
         households += m["households"]
-        workers += m["workers"]
         if g.party_org_id:
             org.covered += 1
         else:
@@ -118,10 +117,19 @@ def coverage(grids: list, metrics: dict[int, dict] | None = None) -> dict:
         else:
             head.warnings.append((g, "未设网格长"))
     load = Coverage("load", "网格员负担", 0, total)
+    # A grid head may lead several grids: count each person once for the scope's average.
+    workers = (
+        GridAssignment.objects.filter(grid_id__in=[g.id for g in grids])
+        .values("worker_id")
+        .distinct()
+        .count()
+        if grids
+        else 0
+    )
     avg_load = round(households / workers, 1) if workers else 0.0
     for g in grids:
         m = metrics[g.id]
-        if m["workers"] and avg_load and m["worker_load"] > 2 * avg_load:
+        if m["workers"] and m["households"] and avg_load and m["households"] / m["workers"] > 2 * avg_load:
             load.warnings.append((g, f"网格员人均 {m['worker_load']} 户，超过平均值两倍"))
     return {
         "total": total,
