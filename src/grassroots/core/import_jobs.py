@@ -155,6 +155,10 @@ def _run(job_id: int, commit: bool) -> None:
         except ImportFailed as exc:
             _finish(job, bad_state, exc.errors)
             return
+        except Exception:
+            # the page must stop polling; the worker log keeps the traceback
+            _finish(job, bad_state, [], message="处理文件时发生系统错误，未写入任何数据，请联系管理员")
+            raise
         headers = [c.header for c in imp.columns if c.field in imp.present]
         if plan.ok:
             _finish(job, ImportJob.State.DONE if commit else ImportJob.State.CHECKED, [], plan, headers)
