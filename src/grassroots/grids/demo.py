@@ -52,10 +52,6 @@ def split_polygon(poly, k: int, rng) -> list:
     return out
 
 
-def _round(geom):
-    return shapely.set_precision(geom, 1e-7)
-
-
 def generate(ctx) -> None:
     rng = ctx.rng("grids")
     fake = ctx.faker("grids")
@@ -83,7 +79,6 @@ def generate(ctx) -> None:
                 else (geo.from_stored(c.polygon))
             )
             for n, cell in enumerate(split_polygon(poly, k, rng), 1):
-                cell = _round(cell)
                 rp = cell.representative_point()
                 grids.append(
                     Grid(
