@@ -1,8 +1,10 @@
 """Access matrix entries of grids (contract: tests/access/registry.py). Grids are regions.* data."""
 
-from tests.access.registry import api, holders, page
+from tests.access.registry import ALL_ROLES, api, holders, page
 
 LIST = holders("regions.view", own=True)
+# The grid API's lists and maps answer 200 with only the visible grids (none) to any logged-in user.
+EVERYONE = ALL_ROLES | {"nobody"}
 VIEW = holders("regions.view")
 CHANGE = holders("regions.change")
 IMPORT = holders("imports.run")
@@ -26,11 +28,29 @@ ENDPOINTS = [
     page("grids:validate", LIST),
     page("grids:import", IMPORT),
     page("grids:export_geojson", LIST),
-    page("grids:route", LIST),
+    page("grids:route", LIST, query={"lng": 120.305, "lat": 36.065}),
     page("grids:detail", VIEW, kwargs=_A, out=_B),
     page("grids:edit", CHANGE, kwargs=_A, out=_B, forbidden=VIEW),
-    page("grids:repair", CHANGE, method="POST", kwargs=_A, out=_B, ok=(200, 302), forbidden=VIEW),
-    page("grids:assign", CHANGE, method="POST", kwargs=_A, out=_B, ok=(200, 302, 400), forbidden=VIEW),
+    page(
+        "grids:repair",
+        CHANGE,
+        method="POST",
+        kwargs=_A,
+        out=_B,
+        ok=(200, 302),
+        forbidden=VIEW,
+        refused=(302,),
+    ),
+    page(
+        "grids:assign",
+        CHANGE,
+        method="POST",
+        kwargs=_A,
+        out=_B,
+        ok=(200, 302, 400),
+        forbidden=VIEW,
+        refused=(302,),
+    ),
     page(
         "grids:unassign",
         CHANGE,
@@ -39,9 +59,19 @@ ENDPOINTS = [
         out=lambda w: {"code": w.grid_b.code, "pk": w.grid_assignment_b.pk},
         ok=(200, 302),
         forbidden=VIEW,
+        refused=(302,),
     ),
-    page("grids:duty", CHANGE, method="POST", kwargs=_A, out=_B, ok=(200, 302, 400), forbidden=VIEW),
-    api("GET", "/api/v1/grids/", LIST),
+    page(
+        "grids:duty",
+        CHANGE,
+        method="POST",
+        kwargs=_A,
+        out=_B,
+        ok=(200, 302, 400),
+        forbidden=VIEW,
+        refused=(302,),
+    ),
+    api("GET", "/api/v1/grids/", EVERYONE),
     api(
         "POST",
         "/api/v1/grids/",
@@ -61,9 +91,14 @@ ENDPOINTS = [
         ok=(201,),
         forbidden=VIEW,
     ),
-    api("GET", "/api/v1/grids/geojson", LIST),
+    api("GET", "/api/v1/grids/geojson", EVERYONE),
     api("GET", "/api/v1/grids/route", LIST, query={"lng": 120.305, "lat": 36.065}),
-    api("POST", "/api/v1/grids/route/batch", LIST, body=lambda w: {"points": [[120.305, 36.065]]}),
+    api(
+        "POST",
+        "/api/v1/grids/route/batch",
+        LIST,
+        body=lambda w: {"points": [{"lng": 120.305, "lat": 36.065}]},
+    ),
     api(
         "POST",
         "/api/v1/grids/route/address",
@@ -71,8 +106,8 @@ ENDPOINTS = [
         body=lambda w: {"address": "团岛小区1号楼"},
         ok=(200, 404),
     ),
-    api("GET", "/api/v1/grids/validate", LIST),
-    api("GET", "/api/v1/grids/coverage", LIST),
+    api("GET", "/api/v1/grids/validate", VIEW, query={"region": "370202001001"}),
+    api("GET", "/api/v1/grids/coverage", EVERYONE),
     api(
         "POST",
         "/api/v1/grids/import",

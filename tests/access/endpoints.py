@@ -1,0 +1,41 @@
+"""Access matrix entries of the project-wide and core endpoints (contract: tests/access/registry.py)."""
+
+from tests.access.registry import ALL_ROLES, api, excluded, holders, page
+
+EVERYONE = ALL_ROLES | {"nobody"}
+UNMASKERS = holders("personal.view")
+# They see the member (party.view over A, or their own record) but may not unmask it: 403.
+SEE_MEMBER_NOT_UNMASK = {"unit_liaison", "auditor", "party_member"}
+
+
+def _unmask_body(member):
+    return {"model": "party.member", "id": member.pk, "field": "phone", "purpose": "核实联系方式"}
+
+
+ENDPOINTS = [
+    excluded("admin:*", "Django admin: superusers only, guarded by is_staff; not a product surface"),
+    excluded("admin/*", "Django admin's unnamed catch-all and object redirects (is_staff only)"),
+    page("home", EVERYONE),
+    page("core:audit", holders("audit.view")),
+    page(
+        "core:unmask",
+        UNMASKERS,
+        method="POST",
+        kwargs=lambda w: {"model": "party.member", "pk": w.member_a.pk, "field": "phone"},
+        out=lambda w: {"model": "party.member", "pk": w.member_b.pk, "field": "phone"},
+        data=lambda w: {"purpose": "核实联系方式"},
+        forbidden=SEE_MEMBER_NOT_UNMASK,
+    ),
+    page("api:openapi-json", EVERYONE, public=True),
+    page("api:openapi-view", EVERYONE, public=True),
+    # ninja's root view only serves as the reverse() anchor of the API: it answers 404 to everyone.
+    page("api:api-root", EVERYONE, ok=(404,), public=True),
+    api(
+        "POST",
+        "/api/v1/personal/unmask",
+        UNMASKERS,
+        body=lambda w: _unmask_body(w.member_a),
+        body_out=lambda w: _unmask_body(w.member_b),
+        forbidden=SEE_MEMBER_NOT_UNMASK,
+    ),
+]

@@ -1,0 +1,37 @@
+"""Schemathesis over /api/v1/openapi.json, through the WSGI app, as a city admin with a Bearer token.
+
+Checks: no 5xx and every response conforms to the documented schema. Examples are bounded (a few per
+operation, derandomized) so the run stays well under a minute on an idle machine.
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from grassroots.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def headers(w):
+    return {"Authorization": f"Bearer {w.tokens['city_admin']}"}
+
+
+@schema.parametrize()
+@settings(
+    max_examples=6,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+def test_api_conforms_and_never_fails(case, headers):
+    case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])

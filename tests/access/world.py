@@ -1,0 +1,167 @@
+"""The world of the matrix: the `build_city()` city plus one user per subject.
+
+Community A = city.communities[0] (团岛社区, street 0); community B = city.communities[2] (四方路社区,
+street 1). In-scope objects belong to A, out-of-scope objects to B.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from django.test import Client
+
+from grassroots.accounts.models import ApiToken, ResidentProfile, Role, RoleAssignment, User
+from grassroots.core.crypto import lookup_hash
+from tests.factories import build_city
+
+# role -> function of the city giving the scope node (None = own records only)
+SCOPES = {
+    "city_admin": lambda c: c.city,
+    "district_admin": lambda c: c.district,
+    "street_admin": lambda c: c.streets[0],
+    "community_admin": lambda c: c.communities[0],
+    "grid_worker": lambda c: c.communities[0],
+    "department_handler": lambda c: c.communities[0],
+    "unit_liaison": lambda c: c.community_orgs[0],
+    "party_member": lambda c: None,
+    "resident": lambda c: None,
+    "auditor": lambda c: c.city,
+    "system_admin": lambda c: c.city,
+    "security_admin": lambda c: c.city,
+}
+
+
+def build_world() -> SimpleNamespace:
+    from grassroots.party.models import PartyOrg
+
+    c = build_city()
+    w = SimpleNamespace(**c.__dict__)
+    w.A, w.B = c.communities[0], c.communities[2]
+    w.users, w.tokens, w.cookies = {}, {}, {}
+    # B's objects: community index 2 -> members 6..8, households 4..5, units/workers/orgs [2]
+    w.member_a, w.member_b = c.members[0], c.members[6]
+    w.household_a, w.household_b = c.households[0], c.households[4]
+    w.unit_a, w.unit_b = c.units[0], c.units[2]
+    w.worker_a, w.worker_b = c.workers[0], c.workers[2]
+    w.org_a, w.org_b = c.community_orgs[0], c.community_orgs[2]
+    w.branch_a, w.branch_b = c.branches[0], c.branches[2]
+    for code, scope in list(SCOPES.items()) + [("nobody", None)]:
+        user = User.objects.create_user(username=f"m_{code}", password=None)
+        if code != "nobody":
+            node = scope(c)
+            kw = {"party_org": node} if isinstance(node, PartyOrg) else {"region": node}
+            RoleAssignment.objects.create(user=user, role=Role.objects.get(code=code), **kw)
+        w.users[code] = user
+        _t, w.tokens[code] = ApiToken.issue(user, name="matrix")
+        client = Client()
+        client.force_login(user)
+        w.cookies[code] = client.cookies
+    _add_people_and_grids(w)
+    # A managed account in each community (user management pages).
+    w.user_a = w.users["grid_worker"]
+    w.user_b = User.objects.create_user(username="m_worker_b", password=None)
+    RoleAssignment.objects.create(user=w.user_b, role=Role.objects.get(code="grid_worker"), region=w.B)
+    w.assignment_a = w.user_a.assignments.get()
+    w.assignment_b = w.user_b.assignments.get()
+    # Excel import jobs belong to their uploader only.
+    from grassroots.core.models import ImportJob
+
+    w.job_a = ImportJob.objects.create(
+        user=w.users["community_admin"], kind="regions", original_name="a.xlsx", stored_name="matrix-a"
+    )
+    w.job_b = ImportJob.objects.create(
+        user=w.user_b, kind="regions", original_name="b.xlsx", stored_name="matrix-b"
+    )
+    # Own records: the party member is members[0]; the resident is linked to households[0].
+    w.member_a.user = w.users["party_member"]
+    w.member_a.save(update_fields=["user"])
+    ResidentProfile.objects.create(
+        user=w.users["resident"],
+        phone_hash=lookup_hash("13900000001"),
+        phone_masked="139****0001",
+        household=w.household_a,
+    )
+    w.token_a = ApiToken.objects.filter(user=w.users["community_admin"]).first()
+    return w
+
+
+def _square(k: int, x0: float = 0.0, x1: float = 0.005) -> dict:
+    """Part of community k's square [120.30 + k/100, +0.01] x [36.06, 36.07]; grid 001 is the left half."""
+    x, y = 120.30 + k * 0.01, 36.06
+    a, b = x + x0, x + x1
+    return {"type": "Polygon", "coordinates": [[[a, y], [b, y], [b, y + 0.01], [a, y + 0.01], [a, y]]]}
+
+
+def _add_people_and_grids(w) -> None:
+    """Objects build_city() doesn't make, one in A and one in B: instructors, stewards, deputies,
+    seats, grids with a worker assigned."""
+    from grassroots.core.models import ImportJob  # noqa: F401
+    from grassroots.grids.models import Grid, GridAssignment
+    from grassroots.party.models import PartyOrg, Seat
+    from grassroots.people.models import Deputy, Steward
+    from grassroots.regions.models import Region
+    from grassroots.units.models import Instructor
+
+    for tag, community, org, worker, k in (
+        ("a", w.A, w.org_a, w.worker_a, 0),
+        ("b", w.B, w.org_b, w.worker_b, 2),
+    ):
+        hood = Region.objects.get_children(community).first()
+        setattr(w, f"hood_{tag}", hood)
+        setattr(
+            w,
+            f"entrance_{tag}",
+            Region.objects.filter(path__startswith=community.path, level="entrance").first(),
+        )
+        setattr(
+            w,
+            f"instructor_{tag}",
+            Instructor.objects.create(name=f"指导员{tag}", phone="13700000001", region=community),
+        )
+        setattr(
+            w,
+            f"steward_{tag}",
+            Steward.objects.create(
+                name=f"小区长{tag}", role="neighborhood", region=hood, phone="13700000002"
+            ),
+        )
+        setattr(
+            w,
+            f"deputy_{tag}",
+            Deputy.objects.create(name=f"代表{tag}", kind="npc", level="district", region=community),
+        )
+        setattr(w, f"seat_{tag}", Seat.objects.create(org=org, post="member", holder_name=f"委员{tag}"))
+        grid = Grid.objects.create(
+            region=community,
+            code=f"{community.code}001",
+            name=f"{community.name}第1网格",
+            polygon=_square(k),
+            area_m2=1.0,
+            lng=120.305 + k * 0.01,
+            lat=36.065,
+        )
+        setattr(w, f"grid_{tag}", grid)
+        community.polygon = _square(k, 0, 0.01)
+        community.save(update_fields=["polygon"])
+        building = Region.objects.filter(path__startswith=community.path, level="building").first()
+        spare = Region.objects.add_child(
+            building, create_kwargs={"code": building.code + "009", "name": "9单元", "level": "entrance"}
+        )
+        setattr(w, f"spare_entrance_{tag}", spare)
+        branch = w.branch_a if tag == "a" else w.branch_b
+        spare_org = PartyOrg.objects.add_child(
+            org,
+            create_kwargs={
+                "code": f"{org.code}-9",
+                "name": "第九党支部",
+                "kind": "branch",
+                "region": community,
+            },
+        )
+        setattr(w, f"spare_org_{tag}", spare_org)
+        assert branch
+        setattr(
+            w,
+            f"grid_assignment_{tag}",
+            GridAssignment.objects.create(grid=grid, worker=worker, role="worker"),
+        )
