@@ -177,3 +177,20 @@ def test_navigation_entries(city, make_user, client_for):
     user = make_user("c0", "community_admin", city.communities[0])
     html = client_for(user).get("/standards/rules/").content.decode()
     assert 'href="/standards/health/"' in html and "组织体检" in html and "规则参数" in html
+
+
+def test_object_links_open_the_detail_pages(city, make_user, client_for):
+    import datetime
+
+    from grassroots.party.models import PartyOrg
+
+    unit = small_unit(city.communities[0], "L1")
+    branch = city.branches[0]
+    today = datetime.date.today()
+    PartyOrg.objects.filter(pk=branch.pk).update(term_start=today.replace(year=today.year - 4))
+    user = make_user("c0", "community_admin", city.communities[0])
+    client = client_for(user)
+    html = client.get("/standards/health/").content.decode()
+    for url in (f"/units/{unit.pk}/", f"/party/orgs/{branch.code}/", f"/party/members/{city.members[0].pk}/"):
+        assert f'href="{url}"' in html
+        assert client.get(url).status_code == 200

@@ -59,7 +59,7 @@ class Severity:
     badge = {VIOLATION: "bg-red-lt", WARNING: "bg-orange-lt", SUGGESTION: "bg-azure-lt"}
 
 
-# object type -> (label, model label, url name of the detail page taking the pk)
+# object type -> (label, model label, url name of the detail page taking Finding.key)
 OBJECT_TYPES = {
     "unit": ("驻区单位", "units.unit", "units:detail"),
     "org": ("党组织", "party.partyorg", "party:org_detail"),
@@ -70,9 +70,9 @@ _PARTY_WORK = dict(PartyWork.choices)
 _KIND = dict(OrgKind.choices)
 
 
-def object_url(object_type: str, pk: int) -> str | None:
+def object_url(object_type: str, key) -> str | None:
     try:
-        return reverse(OBJECT_TYPES[object_type][2], args=[pk])
+        return reverse(OBJECT_TYPES[object_type][2], args=[key])
     except (NoReverseMatch, KeyError):
         return None
 
@@ -88,6 +88,7 @@ class Finding:
     region_name: str
     message: str
     action: str
+    key: str | int = ""  # the detail page's URL argument (an org's code; else the pk)
 
     @property
     def severity_label(self) -> str:
@@ -107,7 +108,7 @@ class Finding:
 
     @property
     def url(self) -> str | None:
-        return object_url(self.object_type, self.pk)
+        return object_url(self.object_type, self.key or self.pk)
 
     def sort_key(self):
         return (Severity.order[self.severity], self.rule, self.region_path, self.name, self.pk)
@@ -170,6 +171,7 @@ class Checker:
         rows = list(
             self.orgs().values(
                 "id",
+                "code",
                 "path",
                 "name",
                 "kind",
@@ -227,6 +229,7 @@ class Checker:
             row["region__name"],
             message,
             rule.action,
+            row["code"],
         )
 
     def _member(self, rule: Rule, severity: str, row: dict, message: str) -> Finding:
@@ -345,7 +348,7 @@ def check_org_7(c: Checker, rule: Rule) -> Iterator[Finding]:
     ids = set(members) | set(dues)
     if not ids:
         return
-    rows = c.orgs().filter(pk__in=ids).values("id", "name", "region__path", "region__name")
+    rows = c.orgs().filter(pk__in=ids).values("id", "code", "name", "region__path", "region__name")
     for row in rows:
         facts = []
         if members.get(row["id"]):
