@@ -19,6 +19,9 @@ class RuleAdmin(ScopedAdmin):
     def get_queryset(self, request):
         return self.model._default_manager.all()
 
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or has_perm(request.user, "standards.view")
+
     def has_change_permission(self, request, obj=None):
         return request.user.is_superuser or has_perm(request.user, "standards.change")
 
