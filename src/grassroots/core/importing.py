@@ -501,8 +501,11 @@ class Importer:
             rownum = 1
             for raw in it:
                 rownum += 1
-                if not any(v is not None and v != "" for v in raw[:n]):
-                    continue
+                for v in raw[:n]:
+                    if v is not None and v != "":
+                        break
+                else:
+                    continue  # an empty row
                 values, errs = {}, []
                 width = len(raw)
                 for i, col, letter in cols:
@@ -633,6 +636,7 @@ class Importer:
         order = self.tree_order(rows, existing, refs, err) if self.tree_parent else rows
         fields = self.compare_fields()
         exclude = self.clean_exclude()
+        ref_cols = [c for c in self.columns if c.type == "ref" and c.field in self.present]
         done = 0
         for rownum, values, _errs, key, obj in order:
             done += 1
@@ -640,9 +644,7 @@ class Importer:
                 progress("check", done, total)
             bad_fields = set(values.get(BAD, ()))
             row_refs = {}
-            for col in self.columns:
-                if col.type != "ref" or col.field not in self.present:
-                    continue
+            for col in ref_cols:
                 code = values.get(col.field)
                 if not code:
                     continue
