@@ -14,11 +14,10 @@ _B = lambda w: {"code": w.grid_b.code}  # noqa: E731
 
 
 def _polygon(k):
-    x, y = 120.30 + k * 0.01 + 0.002, 36.062
-    return {
-        "type": "Polygon",
-        "coordinates": [[[x, y], [x + 0.001, y], [x + 0.001, y + 0.001], [x, y + 0.001], [x, y]]],
-    }
+    """The right half of community k's square (grid 001 of the world holds the left half)."""
+    from tests.access.world import _square
+
+    return _square(k, 0.005, 0.01)
 
 
 ENDPOINTS = [

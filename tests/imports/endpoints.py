@@ -12,7 +12,7 @@ OWNER = {"community_admin"}
 
 ENDPOINTS = [
     page("imports:index", RUN),
-    page("imports:upload", RUN, method="POST", ok=(200, 302, 400)),
+    page("imports:upload", RUN, method="POST", data=lambda w: {"kind": "regions"}, ok=(200, 302, 400)),
     page("imports:template", RUN, kwargs=lambda w: {"kind": "regions"}),
     page("imports:job", OWNER, kwargs=_A, out=_B),
     page("imports:progress", OWNER, kwargs=_A, out=_B),

@@ -11,7 +11,7 @@ ENDPOINTS = [
     page("regions:tree", LIST),
     page(
         "regions:tree_children",
-        VIEW | {"resident"},
+        VIEW,
         kwargs=lambda w: {"code": w.A.code},
         out=lambda w: {"code": w.B.code},
     ),
