@@ -9,6 +9,8 @@ import pytest
 
 from grassroots.grids.models import Grid
 
+from .conftest import X0, Y0, H, W
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = "/usr/bin/chromium"
@@ -50,10 +52,19 @@ def test_map_click_opens_detail_and_editor_saves(page, live_server, geo_city):
     page.goto(f"{live_server.url}/grids/map/?region={c0.code}&metric=households")
     page.wait_for_selector("[data-grid-map][data-ready='1'] canvas")
     assert all(u.startswith(live_server.url) for u in page.external_requests), "no request leaves the server"
-    box = page.locator("[data-grid-map]").bounding_box()
-    # the map fits community 0 (4 grids, 2 × 2): the top-right quarter is grid 004
-    page.mouse.click(box["x"] + box["width"] * 0.5 + box["height"] * 0.2, box["y"] + box["height"] * 0.3)
-    page.wait_for_url(f"**/grids/{c0.code}004/")
+    # the pixel of a point inside grid 004 (top-right quarter of community 0), from the map's own projection
+    xy = page.evaluate(
+        """([lng, lat]) => {
+          const el = document.querySelector('[data-grid-map]');
+          const r = el.getBoundingClientRect();
+          const p = el._chart.convertToPixel({seriesIndex: 0}, [lng, lat]);
+          return [r.left + p[0], r.top + p[1]];
+        }""",
+        [X0 + 0.75 * W, Y0 + 0.75 * H],
+    )
+    page.wait_for_timeout(500)  # let the first render settle
+    with page.expect_navigation(url=f"**/grids/{c0.code}004/"):
+        page.mouse.click(xy[0], xy[1])
     assert "第4网格" in page.locator("h2.page-title").inner_text()
     page.goto(f"{live_server.url}/grids/{c0.code}001/edit/")
     page.wait_for_selector("[data-grid-editor][data-ready='1']")
