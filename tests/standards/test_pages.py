@@ -194,3 +194,14 @@ def test_object_links_open_the_detail_pages(city, make_user, client_for):
     for url in (f"/units/{unit.pk}/", f"/party/orgs/{branch.code}/", f"/party/members/{city.members[0].pk}/"):
         assert f'href="{url}"' in html
         assert client.get(url).status_code == 200
+
+
+def test_region_below_the_listed_levels_still_filters(city, make_user, client_for):
+    small_unit(city.communities[0], "N1")
+    user = make_user("c0", "community_admin", city.communities[0])
+    from grassroots.regions.models import Region
+
+    hood = Region.objects.get_children(city.communities[0]).first()
+    Unit.objects.filter(code="N1").update(region=hood)
+    html = client_for(user).get(f"/standards/health/?region={hood.code}&rule=ORG-2").content.decode()
+    assert "小微企业N1" in html and 'data-finding="ORG-9"' not in html

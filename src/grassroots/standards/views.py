@@ -45,6 +45,9 @@ def health(request):
         except NotFound as exc:
             raise Http404 from exc
     form = HealthFilterForm(request.GET or None, user=request.user)
+    region_field = form.fields["region"]
+    if within is not None and within.code not in dict(region_field.choices):
+        region_field.choices = [*region_field.choices, (within.code, within.name)]  # below the listed levels
     data = form.cleaned_data if form.is_valid() else {}
     report = services.run_health_check(request.user, within=within)
     rows = services.filter_findings(
