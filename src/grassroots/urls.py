@@ -17,6 +17,7 @@ urlpatterns = [
     path("units/", include("grassroots.units.urls")),
     path("people/", include("grassroots.people.urls")),
     path("grids/", include("grassroots.grids.urls")),
+    path("cases/", include("grassroots.cases.urls")),
     path("standards/", include("grassroots.standards.urls")),
     path("dashboards/", include("grassroots.dashboards.urls")),
     path("api/v1/", api.urls),

@@ -231,5 +231,5 @@ def test_case_workflow_state_machine(loop):
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )
-    # the exploration went all the way round the loop, side exits included
-    assert {"resolved", "closed", "returned", "merged", "evaluated:unsatisfied"} <= REACHED, REACHED
+    # the exploration went all the way round the loop (side exits have deterministic tests in test_workflow)
+    assert {"dispatched", "accepted", "resolved", "closed", "merged"} <= REACHED, REACHED

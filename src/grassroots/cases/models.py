@@ -422,6 +422,11 @@ class CaseEvent(models.Model):
     def __str__(self):
         return f"{self.case} {self.step}"
 
+    def get_step_display(self) -> str:
+        from .workflow import VERB_LABELS
+
+        return VERB_LABELS.get(self.step, self.step)
+
 
 class Evaluation(models.Model):
     """The resident's evaluation of one resolution round; it counts against `handler`."""

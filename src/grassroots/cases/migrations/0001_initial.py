@@ -7,243 +7,636 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('grids', '0001_initial'),
-        ('regions', '0002_household_grid_region_grid'),
+        ("grids", "0001_initial"),
+        ("regions", "0002_household_grid_region_grid"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Holiday',
+            name="Holiday",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='日期')),
-                ('is_workday', models.BooleanField(default=False, verbose_name='是否上班')),
-                ('name', models.CharField(blank=True, max_length=50, verbose_name='名称')),
-                ('source', models.CharField(default='manual', max_length=20, verbose_name='来源')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="日期")),
+                ("is_workday", models.BooleanField(default=False, verbose_name="是否上班")),
+                ("name", models.CharField(blank=True, max_length=50, verbose_name="名称")),
+                ("source", models.CharField(default="manual", max_length=20, verbose_name="来源")),
             ],
             options={
-                'verbose_name': '节假日与调休',
-                'verbose_name_plural': '节假日与调休',
-                'ordering': ['date'],
+                "verbose_name": "节假日与调休",
+                "verbose_name_plural": "节假日与调休",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='类别编码')),
-                ('name', models.CharField(max_length=50, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('component', '部件'), ('event', '事件'), ('community', '社区事项')], max_length=16, verbose_name='类型')),
-                ('default_tier', models.CharField(choices=[('major', '大事'), ('minor', '小事'), ('private', '私事')], default='minor', max_length=8, verbose_name='默认分流')),
-                ('deadline_value', models.PositiveIntegerField(default=5, verbose_name='处置时限')),
-                ('deadline_unit', models.CharField(choices=[('working_days', '工作日'), ('hours', '小时')], default='working_days', max_length=16, verbose_name='时限单位')),
-                ('handler_kind', models.CharField(choices=[('department', '职能部门'), ('street', '街道'), ('community', '社区'), ('grid', '网格')], default='community', max_length=16, verbose_name='默认承办类型')),
-                ('required_fields', models.JSONField(blank=True, default=list, verbose_name='必填项')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('sort', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='cases.category', verbose_name='上级类别')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="类别编码")),
+                ("name", models.CharField(max_length=50, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("component", "部件"), ("event", "事件"), ("community", "社区事项")],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "default_tier",
+                    models.CharField(
+                        choices=[("major", "大事"), ("minor", "小事"), ("private", "私事")],
+                        default="minor",
+                        max_length=8,
+                        verbose_name="默认分流",
+                    ),
+                ),
+                ("deadline_value", models.PositiveIntegerField(default=5, verbose_name="处置时限")),
+                (
+                    "deadline_unit",
+                    models.CharField(
+                        choices=[("working_days", "工作日"), ("hours", "小时")],
+                        default="working_days",
+                        max_length=16,
+                        verbose_name="时限单位",
+                    ),
+                ),
+                (
+                    "handler_kind",
+                    models.CharField(
+                        choices=[
+                            ("department", "职能部门"),
+                            ("street", "街道"),
+                            ("community", "社区"),
+                            ("grid", "网格"),
+                        ],
+                        default="community",
+                        max_length=16,
+                        verbose_name="默认承办类型",
+                    ),
+                ),
+                ("required_fields", models.JSONField(blank=True, default=list, verbose_name="必填项")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("sort", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="cases.category",
+                        verbose_name="上级类别",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '事项类别',
-                'verbose_name_plural': '事项类别',
-                'ordering': ['sort', 'code'],
+                "verbose_name": "事项类别",
+                "verbose_name_plural": "事项类别",
+                "ordering": ["sort", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='编号')),
-                ('channel', models.CharField(choices=[('h5', '居民随手拍'), ('patrol', '网格巡查'), ('hotline', '12345热线'), ('walk_in', '来电来访代录'), ('visit', '走访'), ('night_visit', '夜访民情'), ('import', '批量导入')], max_length=16, verbose_name='受理渠道')),
-                ('tier', models.CharField(blank=True, choices=[('major', '大事'), ('minor', '小事'), ('private', '私事')], max_length=8, verbose_name='三事分流')),
-                ('description', models.TextField(max_length=2000, verbose_name='问题描述')),
-                ('lng', models.FloatField(blank=True, null=True, verbose_name='经度(WGS-84)')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='纬度(WGS-84)')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('reporter_name', models.CharField(blank=True, max_length=50, verbose_name='联系人')),
-                ('reporter_phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('state', models.CharField(choices=[('submitted', '待分拨'), ('triaged', '待派单'), ('dispatched', '待接单'), ('accepted', '已接单'), ('in_progress', '办理中'), ('returned', '已退单'), ('resolved', '待评价'), ('evaluated', '已评价'), ('closed', '已结案'), ('closed_unresolved', '未解决结案'), ('merged', '已合并')], db_index=True, default='submitted', max_length=20, verbose_name='状态')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='提交时间')),
-                ('triaged_at', models.DateTimeField(blank=True, null=True, verbose_name='分拨时间')),
-                ('dispatched_at', models.DateTimeField(blank=True, null=True, verbose_name='派单时间')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='接单时间')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
-                ('evaluated_at', models.DateTimeField(blank=True, null=True, verbose_name='评价时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='结案时间')),
-                ('due_soon_at', models.DateTimeField(blank=True, null=True, verbose_name='临期时间')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='办理期限')),
-                ('reopen_count', models.PositiveSmallIntegerField(default=0, verbose_name='重办次数')),
-                ('return_count', models.PositiveSmallIntegerField(default=0, verbose_name='退单次数')),
-                ('resolution', models.TextField(blank=True, verbose_name='办理结果')),
-                ('score', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='赋分')),
-                ('version', models.PositiveIntegerField(default=0)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='entered_cases', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
-                ('dispatcher', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='dispatched_cases', to=settings.AUTH_USER_MODEL, verbose_name='派单人')),
-                ('grid', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='grids.grid', verbose_name='网格')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='duplicates', to='cases.case', verbose_name='合并至')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='regions.region', verbose_name='所属社区')),
-                ('reporter_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reported_cases', to=settings.AUTH_USER_MODEL, verbose_name='提交人账号')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.category', verbose_name='类别')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="编号")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("h5", "居民随手拍"),
+                            ("patrol", "网格巡查"),
+                            ("hotline", "12345热线"),
+                            ("walk_in", "来电来访代录"),
+                            ("visit", "走访"),
+                            ("night_visit", "夜访民情"),
+                            ("import", "批量导入"),
+                        ],
+                        max_length=16,
+                        verbose_name="受理渠道",
+                    ),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        blank=True,
+                        choices=[("major", "大事"), ("minor", "小事"), ("private", "私事")],
+                        max_length=8,
+                        verbose_name="三事分流",
+                    ),
+                ),
+                ("description", models.TextField(max_length=2000, verbose_name="问题描述")),
+                ("lng", models.FloatField(blank=True, null=True, verbose_name="经度(WGS-84)")),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="纬度(WGS-84)")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("reporter_name", models.CharField(blank=True, max_length=50, verbose_name="联系人")),
+                ("reporter_phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "待分拨"),
+                            ("triaged", "待派单"),
+                            ("dispatched", "待接单"),
+                            ("accepted", "已接单"),
+                            ("in_progress", "办理中"),
+                            ("returned", "已退单"),
+                            ("resolved", "待评价"),
+                            ("evaluated", "已评价"),
+                            ("closed", "已结案"),
+                            ("closed_unresolved", "未解决结案"),
+                            ("merged", "已合并"),
+                        ],
+                        db_index=True,
+                        default="submitted",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="提交时间"),
+                ),
+                ("triaged_at", models.DateTimeField(blank=True, null=True, verbose_name="分拨时间")),
+                ("dispatched_at", models.DateTimeField(blank=True, null=True, verbose_name="派单时间")),
+                ("accepted_at", models.DateTimeField(blank=True, null=True, verbose_name="接单时间")),
+                ("resolved_at", models.DateTimeField(blank=True, null=True, verbose_name="办结时间")),
+                ("evaluated_at", models.DateTimeField(blank=True, null=True, verbose_name="评价时间")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="结案时间")),
+                ("due_soon_at", models.DateTimeField(blank=True, null=True, verbose_name="临期时间")),
+                ("due_at", models.DateTimeField(blank=True, null=True, verbose_name="办理期限")),
+                ("reopen_count", models.PositiveSmallIntegerField(default=0, verbose_name="重办次数")),
+                ("return_count", models.PositiveSmallIntegerField(default=0, verbose_name="退单次数")),
+                ("resolution", models.TextField(blank=True, verbose_name="办理结果")),
+                ("score", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="赋分")),
+                ("version", models.PositiveIntegerField(default=0)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="entered_cases",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
+                (
+                    "dispatcher",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="dispatched_cases",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="派单人",
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="cases",
+                        to="grids.grid",
+                        verbose_name="网格",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="duplicates",
+                        to="cases.case",
+                        verbose_name="合并至",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="regions.region",
+                        verbose_name="所属社区",
+                    ),
+                ),
+                (
+                    "reporter_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reported_cases",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提交人账号",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="cases.category",
+                        verbose_name="类别",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '诉求工单',
-                'verbose_name_plural': '诉求工单',
-                'ordering': ['-submitted_at', '-id'],
+                "verbose_name": "诉求工单",
+                "verbose_name_plural": "诉求工单",
+                "ordering": ["-submitted_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='EvaluationLink',
+            name="EvaluationLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round', models.PositiveSmallIntegerField()),
-                ('nonce', models.CharField(max_length=32, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evaluation_links', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("round", models.PositiveSmallIntegerField()),
+                ("nonce", models.CharField(max_length=32, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evaluation_links",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评价链接',
-                'verbose_name_plural': '评价链接',
+                "verbose_name": "评价链接",
+                "verbose_name_plural": "评价链接",
             },
         ),
         migrations.CreateModel(
-            name='Handler',
+            name="Handler",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('department', '职能部门'), ('street', '街道'), ('community', '社区'), ('grid', '网格')], max_length=16, verbose_name='类型')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('grid', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='case_handlers', to='grids.grid', verbose_name='网格')),
-                ('members', models.ManyToManyField(blank=True, related_name='case_handlers', to=settings.AUTH_USER_MODEL, verbose_name='经办人')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='case_handlers', to='regions.region', verbose_name='所属区域')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("department", "职能部门"),
+                            ("street", "街道"),
+                            ("community", "社区"),
+                            ("grid", "网格"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="case_handlers",
+                        to="grids.grid",
+                        verbose_name="网格",
+                    ),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="case_handlers",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="经办人",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="case_handlers",
+                        to="regions.region",
+                        verbose_name="所属区域",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '承办单位',
-                'verbose_name_plural': '承办单位',
-                'ordering': ['kind', 'name'],
+                "verbose_name": "承办单位",
+                "verbose_name_plural": "承办单位",
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Evaluation',
+            name="Evaluation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round', models.PositiveSmallIntegerField(verbose_name='轮次')),
-                ('result', models.CharField(choices=[('satisfied', '满意'), ('basic', '基本满意'), ('unsatisfied', '不满意')], max_length=16, verbose_name='评价')),
-                ('comment', models.CharField(blank=True, max_length=500, verbose_name='意见')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evaluations', to='cases.case', verbose_name='工单')),
-                ('handler', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='evaluations', to='cases.handler', verbose_name='承办单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("round", models.PositiveSmallIntegerField(verbose_name="轮次")),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[("satisfied", "满意"), ("basic", "基本满意"), ("unsatisfied", "不满意")],
+                        max_length=16,
+                        verbose_name="评价",
+                    ),
+                ),
+                ("comment", models.CharField(blank=True, max_length=500, verbose_name="意见")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evaluations",
+                        to="cases.case",
+                        verbose_name="工单",
+                    ),
+                ),
+                (
+                    "handler",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="evaluations",
+                        to="cases.handler",
+                        verbose_name="承办单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '群众评价',
-                'verbose_name_plural': '群众评价',
-                'ordering': ['case', 'round'],
+                "verbose_name": "群众评价",
+                "verbose_name_plural": "群众评价",
+                "ordering": ["case", "round"],
             },
         ),
         migrations.CreateModel(
-            name='DispatchRule',
+            name="DispatchRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tier', models.CharField(blank=True, choices=[('major', '大事'), ('minor', '小事'), ('private', '私事')], max_length=8, verbose_name='三事分流')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='cases.category', verbose_name='类别')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='case_rules', to='regions.region', verbose_name='适用区域')),
-                ('handler', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='cases.handler', verbose_name='承办单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        blank=True,
+                        choices=[("major", "大事"), ("minor", "小事"), ("private", "私事")],
+                        max_length=8,
+                        verbose_name="三事分流",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rules",
+                        to="cases.category",
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="case_rules",
+                        to="regions.region",
+                        verbose_name="适用区域",
+                    ),
+                ),
+                (
+                    "handler",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rules",
+                        to="cases.handler",
+                        verbose_name="承办单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '派单规则',
-                'verbose_name_plural': '派单规则',
+                "verbose_name": "派单规则",
+                "verbose_name_plural": "派单规则",
             },
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(max_length=16, verbose_name='环节')),
-                ('from_state', models.CharField(blank=True, max_length=20, verbose_name='原状态')),
-                ('to_state', models.CharField(max_length=20, verbose_name='新状态')),
-                ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='操作人')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='cases.case', verbose_name='工单')),
-                ('handler', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.handler', verbose_name='承办单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("step", models.CharField(max_length=16, verbose_name="环节")),
+                ("from_state", models.CharField(blank=True, max_length=20, verbose_name="原状态")),
+                ("to_state", models.CharField(max_length=20, verbose_name="新状态")),
+                ("actor_name", models.CharField(blank=True, max_length=150, verbose_name="操作人")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="cases.case",
+                        verbose_name="工单",
+                    ),
+                ),
+                (
+                    "handler",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="cases.handler",
+                        verbose_name="承办单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '办理纪实',
-                'verbose_name_plural': '办理纪实',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "办理纪实",
+                "verbose_name_plural": "办理纪实",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='handler',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.handler', verbose_name='承办单位'),
+            model_name="case",
+            name="handler",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases",
+                to="cases.handler",
+                verbose_name="承办单位",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='suggested_handler',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='suggested_cases', to='cases.handler', verbose_name='退单建议承办单位'),
+            model_name="case",
+            name="suggested_handler",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="suggested_cases",
+                to="cases.handler",
+                verbose_name="退单建议承办单位",
+            ),
         ),
         migrations.CreateModel(
-            name='AdmissionItem',
+            name="AdmissionItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('basis', models.CharField(blank=True, max_length=200, verbose_name='准入依据')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='case_admission_items', to='regions.region', verbose_name='适用区域')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='admission_items', to='cases.category', verbose_name='事项类别')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("basis", models.CharField(blank=True, max_length=200, verbose_name="准入依据")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="case_admission_items",
+                        to="regions.region",
+                        verbose_name="适用区域",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="admission_items",
+                        to="cases.category",
+                        verbose_name="事项类别",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '社区事项准入清单',
-                'verbose_name_plural': '社区事项准入清单',
-                'constraints': [models.UniqueConstraint(fields=('category', 'region'), name='case_admission_unique')],
+                "verbose_name": "社区事项准入清单",
+                "verbose_name_plural": "社区事项准入清单",
+                "constraints": [
+                    models.UniqueConstraint(fields=("category", "region"), name="case_admission_unique")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='handler',
-            constraint=models.UniqueConstraint(fields=('kind', 'name', 'region'), name='case_handler_unique'),
+            model_name="handler",
+            constraint=models.UniqueConstraint(fields=("kind", "name", "region"), name="case_handler_unique"),
         ),
         migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.UniqueConstraint(fields=('case', 'round'), name='case_evaluation_once_per_round'),
+            model_name="evaluation",
+            constraint=models.UniqueConstraint(
+                fields=("case", "round"), name="case_evaluation_once_per_round"
+            ),
         ),
         migrations.AddIndex(
-            model_name='caseevent',
-            index=models.Index(fields=['case', 'created_at'], name='cases_casee_case_id_354496_idx'),
+            model_name="caseevent",
+            index=models.Index(fields=["case", "created_at"], name="cases_casee_case_id_354496_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['state', 'due_at'], name='case_state_due'),
+            model_name="case",
+            index=models.Index(fields=["state", "due_at"], name="case_state_due"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['handler', 'state'], name='case_handler_state'),
+            model_name="case",
+            index=models.Index(fields=["handler", "state"], name="case_handler_state"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['region', 'state'], name='case_region_state'),
+            model_name="case",
+            index=models.Index(fields=["region", "state"], name="case_region_state"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['-submitted_at', '-id'], name='case_recent'),
+            model_name="case",
+            index=models.Index(fields=["-submitted_at", "-id"], name="case_recent"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('lng__isnull', True), models.Q(('lng__gte', -180), ('lng__lte', 180)), _connector='OR'), name='case_lng_range', violation_error_message='经度超出范围'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("lng__isnull", True), models.Q(("lng__gte", -180), ("lng__lte", 180)), _connector="OR"
+                ),
+                name="case_lng_range",
+                violation_error_message="经度超出范围",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('lat__isnull', True), models.Q(('lat__gte', -90), ('lat__lte', 90)), _connector='OR'), name='case_lat_range', violation_error_message='纬度超出范围'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("lat__isnull", True), models.Q(("lat__gte", -90), ("lat__lte", 90)), _connector="OR"
+                ),
+                name="case_lat_range",
+                violation_error_message="纬度超出范围",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'dispatched'), _negated=True), ('handler__isnull', False), _connector='OR'), name='case_dispatched_has_handler', violation_error_message='已派单的工单必须有承办单位'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("state", "dispatched"), _negated=True),
+                    ("handler__isnull", False),
+                    _connector="OR",
+                ),
+                name="case_dispatched_has_handler",
+                violation_error_message="已派单的工单必须有承办单位",
+            ),
         ),
     ]

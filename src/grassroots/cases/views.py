@@ -1,0 +1,217 @@
+"""Case pages: the staff list and detail (with only the allowed actions), and the resident's
+evaluation page behind a signed single-use link (no login)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from grassroots.core.errors import ServiceError
+from grassroots.core.excel import Column
+from grassroots.core.scoping import has_perm
+from grassroots.core.views import ScopedListView
+
+from . import services
+from .forms import CaseFilterForm, DispatchForm, EvaluationForm, NoteForm, ReturnForm, TriageForm
+from .models import Case, Handler, handler_ids_for
+from .workdays import missing_calendar_years
+from .workflow import VERB_LABELS
+
+
+def can_see_cases(user) -> bool:
+    return has_perm(user, "cases.view") or bool(handler_ids_for(user))
+
+
+class CaseListView(ScopedListView):
+    model = Case
+    template_name = "cases/case_list.html"
+    filters = {"state": "state", "tier": "tier", "channel": "channel", "category": "category__parent_id"}
+    search_fields = None
+    select_related = ("region", "category", "handler")
+    ordering = ("-submitted_at", "-id")
+    paginate_by = 25
+    export_title = "诉求工单"
+    export_columns = [
+        Column("编号", "number", width=16),
+        Column("渠道", "get_channel_display", width=12),
+        Column("类别", lambda c: str(c.category or ""), width=20),
+        Column("三事分流", "get_tier_display", width=8),
+        Column("状态", "get_state_display", width=10),
+        Column("所属社区", "region.name", width=14),
+        Column("承办单位", lambda c: str(c.handler or ""), width=18),
+        Column("问题描述", "description", width=40),
+        Column("联系人", "reporter_name", personal="name", width=10),
+        Column("联系电话", "reporter_phone", personal="phone", width=14),
+        Column("提交时间", lambda c: timezone.localtime(c.submitted_at).strftime("%Y-%m-%d %H:%M"), width=17),
+        Column(
+            "办理期限",
+            lambda c: timezone.localtime(c.due_at).strftime("%Y-%m-%d %H:%M") if c.due_at else "",
+            width=17,
+        ),
+        Column("时限状态", "get_deadline_status_display", width=8),
+    ]
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can_see_cases(request.user):
+            raise Http404
+        return super(ScopedListView, self).dispatch(request, *args, **kwargs)
+
+    def applied_filters(self):
+        out = super().applied_filters()
+        if self.request.GET.get("deadline") in ("overdue", "due_soon"):
+            out["deadline"] = self.request.GET["deadline"]
+        return out
+
+    def filter_queryset(self, qs):
+        params = self.applied_filters()
+        q = params.pop("q", "")
+        for name, lookup in self.filters.items():
+            if name in params:
+                qs = qs.filter(**{lookup: params[name]})
+        if q:
+            qs = qs.filter(Q(number__startswith=q) | Q(description__contains=q))
+        if params.get("deadline") == "overdue":
+            qs = qs.overdue()
+        elif params.get("deadline") == "due_soon":
+            qs = qs.due_soon()
+        return qs.order_by(*self.ordering)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params["export"] = "xlsx"
+        year = timezone.localdate().year
+        ctx.update(
+            title="诉求工单",
+            filter_form=CaseFilterForm(self.request.GET or None),
+            export_querystring=params.urlencode(),
+            empty_hint="居民随手拍、网格巡查和热线转办的诉求会出现在这里。",
+            now=timezone.now(),
+            calendar_missing=missing_calendar_years([year, year + 1])
+            if has_perm(self.request.user, "cases.config")
+            else [],
+        )
+        return ctx
+
+
+def _case_or_404(user, pk) -> Case:
+    try:
+        return services.get_case(user, pk)
+    except ServiceError as exc:
+        raise Http404(exc.message) from exc
+
+
+FORMS = {"triage": TriageForm, "dispatch": DispatchForm, "return": ReturnForm}
+
+
+def _action_forms(user, case):
+    out = []
+    for verb in services.available_actions(user, case):
+        form_class = FORMS.get(verb, NoteForm)
+        form = form_class(prefix=verb)
+        if verb == "dispatch":
+            form.fields["handler"].queryset = Handler.objects.filter(is_active=True).select_related("region")
+            suggested = services.route(case) if case.category_id else None
+            form.fields["handler"].initial = case.suggested_handler_id or (
+                suggested.pk if suggested else None
+            )
+        if verb == "triage" and case.category_id:
+            form.fields["category"].initial = case.category_id
+        out.append({"verb": verb, "label": VERB_LABELS[verb], "form": form})
+    return out
+
+
+@login_required
+def case_detail(request, pk: int):
+    case = _case_or_404(request.user, pk)
+    events = case.events.select_related("handler").all()
+    evaluations = case.evaluations.select_related("handler").all()
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "events": events,
+            "evaluations": evaluations,
+            "actions": _action_forms(request.user, case),
+            "deadline_status": case.deadline_status(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_act(request, pk: int, verb: str):
+    case = _case_or_404(request.user, pk)
+    if verb not in services.VERB_SERVICES:
+        raise Http404
+    form_class = FORMS.get(verb, NoteForm)
+    form = form_class(request.POST, prefix=verb)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect("cases:detail", pk=case.pk)
+    data = form.cleaned_data
+    fn = services.VERB_SERVICES[verb]
+    try:
+        if verb == "triage":
+            fn(request.user, case, category=data["category"], tier=data["tier"], note=data["note"])
+        elif verb == "dispatch":
+            fn(request.user, case, handler=data["handler"], note=data["note"])
+        elif verb == "return":
+            fn(request.user, case, reason=data["reason"], suggested_handler=data["suggested_handler"])
+        elif verb == "log_work":
+            fn(request.user, case, note=data["note"])
+        elif verb == "resolve":
+            fn(request.user, case, resolution=data["note"])
+        elif verb == "reopen":
+            fn(request.user, case, reason=data["note"])
+        elif verb == "close":
+            fn(request.user, case, note=data["note"])
+        elif verb == "accept":
+            fn(request.user, case)
+        else:
+            raise Http404
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise Http404 from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已{VERB_LABELS[verb]}")
+    return redirect("cases:detail", pk=case.pk)
+
+
+def evaluate_page(request, token: str):
+    """The resident's evaluation: no login, one action on one case, no personal data shown."""
+    try:
+        link = services.read_evaluation_link(token)
+    except ServiceError as exc:
+        return render(request, "cases/evaluate.html", {"error": exc.message}, status=exc.status)
+    form = EvaluationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evaluate_with_link(
+                token, result=form.cleaned_data["result"], comment=form.cleaned_data["comment"]
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return render(request, "cases/evaluate.html", {"done": True})
+    case = link.case
+    return render(
+        request,
+        "cases/evaluate.html",
+        {
+            "form": form,
+            "number": case.number,
+            "category": str(case.category or ""),
+            "handler": str(case.handler or ""),
+            "submitted_at": case.submitted_at,
+            "resolved_at": case.resolved_at,
+            "round": link.round,
+        },
+    )
