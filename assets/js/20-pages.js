@@ -41,6 +41,16 @@
   };
   document.addEventListener("DOMContentLoaded", function () { G.initRegionMaps(); });
 
+  // The unmask purpose (hx-prompt) is Chinese text; a header can't carry it (htmx would send it
+  // URI-encoded), so send it as the "purpose" form field instead.
+  document.addEventListener("htmx:configRequest", function (evt) {
+    const purpose = evt.detail.headers["HX-Prompt"];
+    if (purpose && /[^\x00-\xff]/.test(purpose)) {
+      evt.detail.parameters["purpose"] = purpose;
+      delete evt.detail.headers["HX-Prompt"];
+    }
+  });
+
   // Charts inside a tab that was hidden at load have no size: resize when a tab is shown.
   document.addEventListener("shown.bs.tab", function () {
     (G.charts || []).forEach((c) => c.resize());

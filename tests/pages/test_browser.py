@@ -76,6 +76,12 @@ def test_tree_member_unmask_and_phone_layout(city, make_user, live_server, brows
         arg=['[data-field="phone"]', member.phone],
     )
 
+    from grassroots.core.models import AuditEvent
+
+    assert (
+        AuditEvent.objects.filter(action="unmask", object_id=str(member.pk)).get().purpose == "入户走访联系"
+    )
+
     # phone width: pages fit in 375 px without sideways scrolling of the body
     phone = browser.new_page(viewport={"width": 375, "height": 812})
     login(phone, live_server.url, "street_a")

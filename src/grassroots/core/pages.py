@@ -135,7 +135,6 @@ class PageListView(ScopedListView):
             filter_form=form,
             create_url_name=self.create_url_name if ctx["can_change"] else None,
             empty_hint=self.empty_hint,
-            export_query=self.request.GET.copy(),
         )
         params = self.request.GET.copy()
         params.pop("page", None)
