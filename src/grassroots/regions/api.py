@@ -9,6 +9,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from grassroots.core.api import ERRORS, CursorPagination, reference, require_perm, visible_or_404
+from grassroots.core.scoping import scope_q
 from grassroots.core.services import require_in_scope
 from grassroots.core.text import name_search_q
 
@@ -84,6 +85,11 @@ def households_list(request, filters: Query[HouseholdFilter]):
     if filters.tag:
         qs = qs.filter(tags__contains=f",{filters.tag.value},")
     if filters.q:
+        # The head's name is personal data: searching by it only finds households whose personal
+        # data the caller may see, so a masked list can't be used to confirm a name.
+        personal = scope_q(Household, request.user, "personal.view")
+        if personal is not None:
+            qs = qs.filter(personal)
         qs = qs.filter(name_search_q(filters.q, "head_name", "name_initials"))
     return qs
 
