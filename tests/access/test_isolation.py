@@ -35,6 +35,8 @@ SURFACES = [
     ("/core/audit/", {}),
     ("/core/audit/", {"export": "xlsx"}),
     ("/accounts/users/", {}),
+    ("/cases/", {}),
+    ("/api/v1/cases/", {}),
     ("/", {}),
     ("/api/v1/regions/households/", {}),
     ("/api/v1/regions/households/", {"q": "云"}),
@@ -65,8 +67,9 @@ def two(city, make_user, client_for, token_for):
     markers = [m.name for m in b["members"]] + [b["unit"].name, b["worker"].name, b["org"].name, "admin_b"]
     markers += [m.phone for m in b["members"]] + [h.phone for h in b["households"]]
     markers += [m.id_number for m in b["members"]] + [b_comm.name]
-    page_client = client_for(admin_a)
-    api_client = Client(HTTP_AUTHORIZATION=f"Bearer {token_for(admin_a)}")
+    page_client = Client(raise_request_exception=False)
+    page_client.force_login(admin_a)
+    api_client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {token_for(admin_a)}")
     return city, b, markers, page_client, api_client
 
 

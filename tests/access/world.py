@@ -63,6 +63,8 @@ def build_world() -> SimpleNamespace:
     RoleAssignment.objects.create(user=w.user_b, role=Role.objects.get(code="grid_worker"), region=w.B)
     w.assignment_a = w.user_a.assignments.get()
     w.assignment_b = w.user_b.assignments.get()
+    w.user_b_reporter = User.objects.create_user(username="m_resident_b", password=None)
+    RoleAssignment.objects.create(user=w.user_b_reporter, role=Role.objects.get(code="resident"))
     # Excel import jobs belong to their uploader only.
     from grassroots.core.models import ImportJob
 
@@ -81,6 +83,7 @@ def build_world() -> SimpleNamespace:
         phone_masked="139****0001",
         household=w.household_a,
     )
+    _add_cases(w)
     w.token_a = ApiToken.objects.filter(user=w.users["community_admin"]).first()
     return w
 
@@ -165,3 +168,13 @@ def _add_people_and_grids(w) -> None:
             f"grid_assignment_{tag}",
             GridAssignment.objects.create(grid=grid, worker=worker, role="worker"),
         )
+
+
+def _add_cases(w) -> None:
+    """A case reported in A by the matrix resident, and one in B reported by another account."""
+    from grassroots.cases import services as cases
+    from grassroots.cases.models import Channel
+
+    common = {"channel": Channel.H5, "description": "楼道堆放杂物，影响通行", "lng": 120.301, "lat": 36.061}
+    w.case_a = cases.submit(w.users["resident"], region=w.A, **common)
+    w.case_b = cases.submit(w.user_b_reporter, region=w.B, **common)

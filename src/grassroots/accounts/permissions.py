@@ -15,6 +15,11 @@ PERMISSIONS: dict[str, str] = {
     "standards.view": "查看组织体检与规则",
     "standards.change": "修改规则参数",
     "dashboards.view": "查看工作台与统计",
+    "cases.view": "查看诉求工单",
+    "cases.submit": "受理、登记诉求",
+    "cases.dispatch": "分拨、督办诉求",
+    "cases.handle": "办理诉求",
+    "cases.config": "配置事项类别与办理单位",
     "personal.view": "查看个人信息明文",
     "personal.export": "导出含个人信息的数据",
     "imports.run": "批量导入",
@@ -25,22 +30,34 @@ PERMISSIONS: dict[str, str] = {
 
 _VIEW = ["regions.view", "party.view", "units.view", "people.view", "standards.view", "dashboards.view"]
 _CHANGE = ["regions.change", "party.change", "units.change", "people.change"]
+_CASES = ["cases.view", "cases.submit", "cases.dispatch", "cases.handle"]
 _ADMIN = (
-    _VIEW + _CHANGE + ["personal.view", "personal.export", "imports.run", "audit.view", "accounts.manage"]
+    _VIEW
+    + _CHANGE
+    + _CASES
+    + ["personal.view", "personal.export", "imports.run", "audit.view", "accounts.manage"]
 )
 
 # code -> (name, permissions, scope kind: "region" | "party_org" | "own" | "any")
 BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
-    "city_admin": ("市级管理员", _ADMIN + ["standards.change"], "region"),
+    "city_admin": ("市级管理员", _ADMIN + ["standards.change", "cases.config"], "region"),
     "district_admin": ("区级管理员", _ADMIN, "region"),
     "street_admin": ("街道管理员", _ADMIN, "region"),
     "community_admin": ("社区管理员", _ADMIN, "region"),
-    "grid_worker": ("网格员", _VIEW + ["regions.change", "personal.view"], "region"),
-    "department_handler": ("部门经办人", ["dashboards.view", "regions.view"], "region"),
+    "grid_worker": (
+        "网格员",
+        _VIEW + ["regions.change", "personal.view", "cases.view", "cases.submit", "cases.handle"],
+        "region",
+    ),
+    "department_handler": (
+        "部门经办人",
+        ["dashboards.view", "regions.view", "cases.view", "cases.handle"],
+        "region",
+    ),
     "unit_liaison": ("单位联络员", ["party.view", "units.view", "dashboards.view"], "party_org"),
     "party_member": ("党员", ["party.view"], "own"),
-    "resident": ("居民", ["regions.view"], "own"),
-    "auditor": ("审计员", _VIEW + ["audit.view"], "any"),
+    "resident": ("居民", ["regions.view", "cases.view", "cases.submit"], "own"),
+    "auditor": ("审计员", _VIEW + ["audit.view", "cases.view"], "any"),
     "system_admin": ("系统管理员", ["accounts.manage", "dashboards.view"], "any"),
     "security_admin": ("安全管理员", ["roles.manage", "audit.view"], "any"),
 }
