@@ -115,3 +115,22 @@ def test_api_needs_standards_view(city, make_user, token_for, client):
     token = token_for(make_user("dept", "department_handler", city.communities[0]))
     assert api(client, "get", "/findings", token).status_code == 403
     assert api(client, "get", "/coverage", token).status_code == 403
+
+
+def test_patch_rejects_unknown_fields_and_openapi_declares_errors(city, make_user, token_for, client):
+    token = token_for(make_user("city", "city_admin", city.city))
+    resp = api(client, "patch", "/rules/ORG-1", token, {"enabled": False, "title": "x"})
+    assert resp.status_code == 422 and Rule.objects.get(code="ORG-1").enabled is True
+    spec = client.get("/api/v1/openapi.json").json()
+    ops = {
+        ("get", "/api/v1/standards/rules"): "standards_rules",
+        ("patch", "/api/v1/standards/rules/{code}"): "standards_rules_update",
+        ("get", "/api/v1/standards/findings"): "standards_findings",
+        ("get", "/api/v1/standards/coverage"): "standards_coverage",
+    }
+    for (method, path), op_id in ops.items():
+        op = spec["paths"][path][method]
+        assert op["operationId"] == op_id
+        assert {"400", "401", "403", "404", "422"} <= set(op["responses"])
+    severity = spec["components"]["schemas"]["FindingOut"]["properties"]["severity"]
+    assert severity.get("enum") == ["violation", "warning", "suggestion"]

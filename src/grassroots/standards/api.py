@@ -1,10 +1,9 @@
 """/api/v1/standards/: the rule table, the health-check findings of the caller's scope and COV-3 coverage."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from ninja import Field, Query, Router, Schema
+from pydantic import ConfigDict
 
 from grassroots.core.api import ERRORS, require_perm
 
@@ -29,6 +28,8 @@ class RuleOut(Schema):
 
 
 class RulePatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     params: dict[str, int] | None = Field(
         None, description="要修改的参数（只能是规则已有的参数，正整数）；未列出的参数保持不变"
     )
@@ -129,13 +130,17 @@ def _rule_or_404(code: str) -> Rule:
     return rule
 
 
-@router.get("/rules", response={200: list[RuleOut], **ERRORS}, summary="规则表")
+@router.get(
+    "/rules", response={200: list[RuleOut], **ERRORS}, operation_id="standards_rules", summary="规则表"
+)
 def list_rules(request):
     require_perm(request.user, PERM)
     return [_rule_out(r) for r in Rule.objects.order_by("category", "code")]
 
 
-@router.get("/rules/{code}", response={200: RuleOut, **ERRORS}, summary="一条规则")
+@router.get(
+    "/rules/{code}", response={200: RuleOut, **ERRORS}, operation_id="standards_rules_get", summary="一条规则"
+)
 def get_rule(request, code: str):
     require_perm(request.user, PERM)
     return _rule_out(_rule_or_404(code))
@@ -144,6 +149,7 @@ def get_rule(request, code: str):
 @router.patch(
     "/rules/{code}",
     response={200: RuleOut, **ERRORS},
+    operation_id="standards_rules_update",
     summary="修改规则参数或启停",
     description="需要“修改规则参数”权限。参数只能是规则已有的键，取值为正整数；修改记入审计日志。",
 )
@@ -157,6 +163,7 @@ def patch_rule(request, code: str, payload: RulePatch):
 @router.get(
     "/findings",
     response={200: FindingsPage, **ERRORS},
+    operation_id="standards_findings",
     summary="组织体检问题清单",
     description="按已启用的 ORG、COV 规则检查调用者管辖范围内的单位、党组织和党员。",
 )
@@ -188,6 +195,7 @@ def list_findings(request, filters: Query[FindingsQuery]):
 @router.get(
     "/coverage",
     response={200: CoverageOut, **ERRORS},
+    operation_id="standards_coverage",
     summary="单位党组织覆盖率（COV-3）",
     description="覆盖率 = 应覆盖单位中已覆盖的 ÷ 应覆盖单位。指定 region 时同时给出各下级区划的覆盖率。",
 )
