@@ -23,6 +23,8 @@ OPERATIONS = {
     ("get", "/api/v1/party/orgs/{code}"): "party_orgs_get",
     ("patch", "/api/v1/party/orgs/{code}"): "party_orgs_update",
     ("delete", "/api/v1/party/orgs/{code}"): "party_orgs_delete",
+    ("post", "/api/v1/party/orgs/{code}/seats"): "party_seats_create",
+    ("delete", "/api/v1/party/orgs/{code}/seats/{seat_id}"): "party_seats_delete",
     ("get", "/api/v1/party/members/"): "party_members_list",
     ("post", "/api/v1/party/members/"): "party_members_create",
     ("get", "/api/v1/party/members/{member_id}"): "party_members_get",

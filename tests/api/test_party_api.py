@@ -341,3 +341,25 @@ def test_members_cursor_walk_and_query_count(city, api_as):
         )
     assert count_queries(lambda: api.get(MEMBERS, {"limit": 200})) == few <= 4
     assert count_queries(lambda: api.get(ORGS, {"limit": 200})) == orgs_few <= 4
+
+
+def test_seats_create_and_remove(city, api_as):
+    api = api_as("community_admin", city.communities[0])
+    c_org = city.community_orgs[0]
+    url = ORGS + c_org.code + "/seats"
+    body = {"post": "part_time", "holder_name": "物业李经理", "unit_code": city.units[0].code}
+    r = api.post(url, body)
+    assert r.status_code == 201, r.content
+    seat_id = r.json()["id"]
+    assert r.json()["unit_code"] == city.units[0].code
+    assert [s["id"] for s in api.get(ORGS + c_org.code).json()["seats"]] == [seat_id]
+    assert events("party.seat", seat_id)[0].action == "create"
+    assert_problem(api.post(url, body | {"unit_code": city.units[2].code}), 404, "来自单位")
+    assert_problem(api.post(url, body | {"post": "king"}), 422)
+    assert_problem(api_as("unit_liaison", c_org).post(url, {"post": "member", "holder_name": "王"}), 403)
+    other = api_as("community_admin", city.communities[2])
+    assert_problem(other.delete(f"{url}/{seat_id}"), 404)
+    assert_problem(other.post(url, body), 404)
+    assert api.delete(f"{url}/{seat_id}").status_code == 204
+    assert not Seat.objects.filter(pk=seat_id).exists()
+    assert [e.action for e in events("party.seat", seat_id)] == ["create", "delete"]

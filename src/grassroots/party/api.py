@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from grassroots.core.api import ERRORS, CursorPagination, reference, require_perm, visible_or_404
+from grassroots.core.api import ERRORS, CursorPagination, reference, references, require_perm, visible_or_404
 from grassroots.core.crypto import lookup_hash
 from grassroots.core.services import require_in_scope
 from grassroots.core.text import name_search_q
@@ -29,6 +29,8 @@ from .schemas import (
     OrgFilter,
     OrgOut,
     OrgUpdate,
+    SeatIn,
+    SeatOut,
     TransferIn,
     TransferOut,
 )
@@ -153,6 +155,36 @@ def orgs_delete(request, code: str):
     org = visible_or_404(PartyOrg, request.user, select_related=ORG_RELATED, code=code)
     require_in_scope(request.user, org, "change")  # 403 before the service's own checks (members, children)
     services.delete_org(request.user, org)
+    return Status(204, None)
+
+
+@router.post(
+    "/orgs/{code}/seats",
+    response={201: SeatOut, **ERRORS},
+    operation_id="party_seats_create",
+    summary="新增委员席位",
+)
+def seats_create(request, code: str, payload: SeatIn):
+    org = visible_or_404(PartyOrg, request.user, select_related=ORG_RELATED, code=code)
+    data = references(
+        request.user,
+        dump(payload),
+        {"member_id": ("member", Member, "党员", "pk"), "unit_code": ("unit", Unit, "来自单位")},
+    )
+    seat = services.add_seat(request.user, org, **data)
+    return Status(201, Seat.objects.select_related("unit").get(pk=seat.pk))
+
+
+@router.delete(
+    "/orgs/{code}/seats/{int:seat_id}",
+    response={204: None, **ERRORS},
+    operation_id="party_seats_delete",
+    summary="撤销委员席位",
+)
+def seats_delete(request, code: str, seat_id: int):
+    org = visible_or_404(PartyOrg, request.user, code=code)
+    seat = visible_or_404(Seat, request.user, select_related=("org__region",), pk=seat_id, org=org)
+    services.remove_seat(request.user, seat)
     return Status(204, None)
 
 

@@ -28,6 +28,13 @@ class SeatOut(Schema):
         return obj.unit.code if obj.unit_id else None
 
 
+class SeatIn(InSchema):
+    post: SeatPost
+    holder_name: text(50, "姓名", 1)
+    member_id: int | None = Field(None, description="本人的党员编号（如是党员）")
+    unit_code: str | None = Field(None, max_length=32, description="兼职委员来自的单位编码")
+
+
 class OrgOut(Schema):
     id: int
     code: str = Field(description="组织编码")
