@@ -292,3 +292,14 @@ def test_household_list_constant_queries(city, admin_a, client_for, django_asser
     with django_assert_max_num_queries(len(small.captured_queries)):
         r = c.get(reverse("regions:households"))
     assert len(r.context["object_list"]) == 25
+
+
+def test_household_name_search_needs_personal_view(city, make_user, client_for):
+    handler = make_user("dept", "department_handler", city.communities[0])  # regions.view, no personal.view
+    c = client_for(handler)
+    assert len(c.get(reverse("regions:households")).context["object_list"]) == 2
+    assert list(c.get(reverse("regions:households"), {"q": "thz"}).context["object_list"]) == []
+    worker = make_user("gw", "grid_worker", city.communities[0])  # has personal.view
+    assert (
+        len(client_for(worker).get(reverse("regions:households"), {"q": "thz"}).context["object_list"]) == 2
+    )

@@ -273,9 +273,17 @@ class HouseholdListView(PageListView):
     ]
 
     def filter_queryset(self, qs):
+        from grassroots.core.scoping import scope_q
+
         tag = self.request.GET.get("tag", "")
         if tag in HouseholdTag.values:
             qs = qs.filter(tags__contains=f",{tag},")
+        if self.request.GET.get("q", "").strip():
+            # The head's name is personal data: searching it is limited to households whose personal
+            # data the user may see, so a masked name can't be probed letter by letter.
+            personal = scope_q(Household, self.request.user, "personal.view")
+            if personal is not None:
+                qs = qs.filter(personal)
         return super().filter_queryset(qs)
 
     def applied_filters(self):
