@@ -1,6 +1,7 @@
 """Mounts every app's django-ninja router under /api/v1/."""
 
 from grassroots.accounts.api import router as accounts_router
+from grassroots.cases.api import router as cases_router
 from grassroots.core.api import api
 from grassroots.dashboards.api import router as dashboards_router
 from grassroots.grids.api import router as grids_router
@@ -16,6 +17,7 @@ api.add_router("/party/", party_router)
 api.add_router("/units/", units_router)
 api.add_router("/people/", people_router)
 api.add_router("/grids/", grids_router)
+api.add_router("/cases/", cases_router)
 api.add_router("/standards/", standards_router)
 api.add_router("/dashboards/", dashboards_router)
 

@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from grassroots.core.scoping import ScopedManager, ScopedModel, ScopedQuerySet, scope_q
+from grassroots.core.scoping import ScopedManager, ScopedModel, ScopedQuerySet, grants_for
 
 from .workflow import OPEN_STATES, CaseState
 
@@ -215,19 +215,41 @@ def handler_ids_for(user) -> list[int]:
 
 # Actions a handler membership grants on the cases currently dispatched to that handler.
 HANDLER_ACTIONS = {"view", "handle"}
+# Roles whose region grants give no case visibility: a department handler sees only the cases dispatched
+# to a handler they are a member of, whatever region their role assignment covers.
+HANDLER_ONLY_ROLES = {"department_handler"}
+
+
+def case_grants(user, action: str):
+    """The user's grants that carry cases.<action>, without the handler-only roles."""
+    perm = action if "." in action else f"cases.{action}"
+    return [g for g in grants_for(user) if perm in g.perms and g.role not in HANDLER_ONLY_ROLES]
+
+
+def case_scope_q(user, action: str = "view") -> Q | None:
+    """Like core.scoping.scope_q for Case, plus handler membership; None = no restriction."""
+    if user is None or not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return None
+    q = Q(pk__in=[])
+    for g in case_grants(user, action):
+        if g.region_path is not None:
+            q |= Q(region__path__startswith=g.region_path)
+        elif g.own:
+            q |= Q(reporter_user=user)
+    if action in HANDLER_ACTIONS:
+        ids = handler_ids_for(user)
+        if ids:
+            q |= Q(handler_id__in=ids)
+    return q
 
 
 class CaseQuerySet(ScopedQuerySet):
     def visible_to(self, user, action: str = "view"):
-        """Region grants (core.scoping) OR membership of the case's current handler (departments)."""
-        q = scope_q(self.model, user, action)
-        if q is None:
-            return self
-        if action in HANDLER_ACTIONS:
-            ids = handler_ids_for(user)
-            if ids:
-                q = q | Q(handler_id__in=ids)
-        return self.filter(q)
+        """Region grants (as core.scoping, minus handler-only roles) OR membership of the current handler."""
+        q = case_scope_q(user, action)
+        return self if q is None else self.filter(q)
 
     def open(self):
         return self.filter(state__in=OPEN_STATES)

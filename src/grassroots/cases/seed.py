@@ -87,21 +87,6 @@ def _holiday_name(name: str) -> str:
     return HOLIDAY_NAMES.get(name, name)[:50]
 
 
-def seed_role_permissions(using="default") -> None:
-    """Give built-in roles their case permissions unless the role already has some (an admin's later
-    removal of all case permissions is then restored on the next migrate: remove them from the role
-    by replacing the role, or keep one)."""
-    from grassroots.accounts.models import Role
-
-    from .apps import CASE_ROLE_PERMISSIONS
-
-    for role in Role.objects.using(using).filter(code__in=CASE_ROLE_PERMISSIONS, builtin=True):
-        if any(p.startswith("cases.") for p in role.permissions):
-            continue
-        role.permissions = list(role.permissions) + CASE_ROLE_PERMISSIONS[role.code]
-        role.save(using=using, update_fields=["permissions"])
-
-
 def calendar_years_known(using="default") -> list[int]:
     from .models import Holiday
 

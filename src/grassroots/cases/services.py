@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from grassroots.core import audit
 from grassroots.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
-from grassroots.core.scoping import covers, grants_for, has_perm
+from grassroots.core.scoping import covers
 from grassroots.regions.models import Region
 
 from .models import (
@@ -37,6 +37,7 @@ from .models import (
     Handler,
     HandlerKind,
     Tier,
+    case_grants,
     handler_ids_for,
 )
 from .workdays import compute_deadline
@@ -56,8 +57,17 @@ EVALUATION_SALT = "grassroots.cases.evaluation"
 
 
 def case_covers(user, case: Case, action: str = "view") -> bool:
-    if covers(user, case, action):
+    """Object-level twin of Case.objects.visible_to (no query once grants and relations are loaded)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
         return True
+    path = case.region.path
+    for g in case_grants(user, action):
+        if g.region_path is not None and path.startswith(g.region_path):
+            return True
+        if g.own and case.reporter_user_id == user.pk:
+            return True
     return (
         action in HANDLER_ACTIONS and case.handler_id is not None and case.handler_id in handler_ids_for(user)
     )
@@ -73,8 +83,7 @@ def can_act_for(user, handler: Handler | None) -> bool:
         return False
     path = handler.region.path
     return any(
-        "cases.handle" in g.perms and g.region_path is not None and path.startswith(g.region_path)
-        for g in grants_for(user)
+        g.region_path is not None and path.startswith(g.region_path) for g in case_grants(user, "handle")
     )
 
 
@@ -210,10 +219,8 @@ def submit(
     if region is None or region.level != "community":
         raise ServiceError("请选择问题所在社区", field="region")
     authenticated = user is not None and user.is_authenticated
-    if channel != Channel.H5:
-        probe = Case(region=region)
-        if not covers(user, probe, "submit"):
-            raise PermissionDenied("没有在该社区代录诉求的权限")
+    if channel != Channel.H5 and not case_covers(user, Case(region=region), "submit"):
+        raise PermissionDenied("没有在该社区代录诉求的权限")
     description = _text(description, "问题描述")
     if category is not None and not category.is_active:
         raise ServiceError("该事项类别已停用", field="category")
@@ -616,4 +623,4 @@ VERB_SERVICES = {
 
 
 def can_view_personal(user, case: Case) -> bool:
-    return has_perm(user, "personal.view") and covers(user, case, "personal.view")
+    return covers(user, case, "personal.view")
