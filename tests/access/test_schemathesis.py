@@ -19,6 +19,20 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """Schemathesis calls the WSGI app directly, whose request signals would close the test database
+    connection after every request; Django's own test client disconnects them the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def headers(w):
     return {"Authorization": f"Bearer {w.tokens['city_admin']}"}
