@@ -22,10 +22,15 @@ from grassroots.units.models import Unit
 _seq = itertools.count(1)
 
 
+_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+
 def id_number(n: int | None = None) -> str:
-    """A syntactically valid 18-digit ID number, unique per call."""
+    """A valid 18-digit ID number (region, birth date, sequence, ISO 7064 check digit), unique per call."""
     n = next(_seq) if n is None else n
-    return f"370202199001{n:06d}"
+    birth = datetime.date(1980, 1, 1) + datetime.timedelta(days=n // 1000)
+    body = f"370202{birth:%Y%m%d}{n % 1000:03d}"
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, _WEIGHTS)) % 11]
 
 
 def phone(n: int | None = None) -> str:

@@ -117,3 +117,22 @@ def test_grid_worker_cannot_change_party_data(city, make_user):
     user = make_user("g", "grid_worker", city.communities[0])
     with pytest.raises(PermissionDenied):
         services.update_member(user, city.members[0], name="改")
+
+
+def test_add_member_computes_the_lookup_hash(city, make_user):
+    from tests.factories import id_number
+
+    user = make_user("a", "community_admin", city.communities[0])
+    m = services.add_member(
+        user,
+        name="新党员",
+        gender="female",
+        id_number=id_number(),
+        party_org=city.branches[0],
+        status="probationary",
+        joined_on=datetime.date(2026, 1, 5),
+    )
+    from grassroots.core.crypto import lookup_hash
+
+    stored = Member.objects.get(pk=m.pk)
+    assert stored.id_number_hash == lookup_hash(stored.id_number)

@@ -121,7 +121,12 @@ def unmask_view(request, model: str, pk: int, field: str):
     obj = model_cls.objects.visible_to(request.user).filter(pk=pk).first()
     if obj is None:
         raise Http404
-    purpose = request.headers.get("HX-Prompt") or request.POST.get("purpose", "")
+    purpose = request.POST.get("purpose", "") or request.headers.get("HX-Prompt", "")
+    if request.headers.get("HX-Prompt-URI-AutoEncoded") == "true":
+        # htmx URI-encodes header values that are not Latin-1 (any Chinese purpose).
+        from urllib.parse import unquote
+
+        purpose = unquote(purpose)
     try:
         value = unmask(request.user, obj, field, purpose)
     except ServiceError as exc:

@@ -110,12 +110,10 @@ def generate(ctx) -> None:
     layers, assignments, duties = [], [], []
     for g in created:
         layers.append(GridLayer(grid=g, department=Department.COMPREHENSIVE_GOVERNANCE, code=f"ZZ{g.code}"))
-        layers.append(GridLayer(grid=g, department=Department.CITY_MANAGEMENT, code=f"CG{g.code[6:]}"))
+        layers.append(GridLayer(grid=g, department=Department.CITY_MANAGEMENT, code=f"CG{g.code}"))
         for dept in EXTRA_LAYERS:
             if rng.random() < 0.5:
-                layers.append(
-                    GridLayer(grid=g, department=dept, code=f"{dept.value[:2].upper()}{g.code[6:]}")
-                )
+                layers.append(GridLayer(grid=g, department=dept, code=f"{dept.value[:2].upper()}{g.code}"))
     for c in communities:
         cgrids = sorted(by_community.get(c.id, []), key=lambda g: g.code)
         ws = workers.get(c.id, [])

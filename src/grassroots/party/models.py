@@ -136,7 +136,8 @@ class Member(ScopedModel):
     gender = models.CharField("性别", max_length=8, choices=Gender.choices)
     birth_date = models.DateField("出生日期", null=True, blank=True)
     id_number = EncryptedCharField("身份证号", validators=[id_number_validator])
-    id_number_hash = models.CharField(max_length=40, unique=True)
+    # Keyed hash of the ID number for exact look-ups; computed in clean() and save(), never entered.
+    id_number_hash = models.CharField(max_length=40, unique=True, blank=True, editable=False)
     phone = EncryptedCharField("手机号", blank=True, validators=[phone_validator])
     party_org = models.ForeignKey(
         PartyOrg, on_delete=models.PROTECT, related_name="members", verbose_name="所在党组织"
@@ -190,6 +191,10 @@ class Member(ScopedModel):
         super().save(*args, **kwargs)
 
     def clean(self):
+        from grassroots.core.crypto import lookup_hash
+
+        self.id_number = (self.id_number or "").upper()
+        self.id_number_hash = lookup_hash(self.id_number)
         if self.status == MemberStatus.FULL and self.converted_on and self.converted_on < self.joined_on:
             raise ValidationError({"converted_on": "转正日期不能早于入党日期"})
         if self.status == MemberStatus.PROBATIONARY and self.converted_on:
