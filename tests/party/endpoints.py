@@ -197,3 +197,25 @@ ENDPOINTS = [
         out=lambda w: {"member_id": w.member_b.pk},
     ),
 ]
+
+ENDPOINTS += [
+    api(
+        "POST",
+        "/api/v1/party/orgs/{code}/seats",
+        CHANGE,
+        params=lambda w: {"code": w.org_a.code},
+        out=lambda w: {"code": w.org_b.code},
+        body=lambda w: {"post": "member", "holder_name": "新委员"},
+        ok=(200, 201),
+        forbidden=VIEW,
+    ),
+    api(
+        "DELETE",
+        "/api/v1/party/orgs/{code}/seats/{seat_id}",
+        CHANGE,
+        params=lambda w: {"code": w.org_a.code, "seat_id": w.seat_a.pk},
+        out=lambda w: {"code": w.org_b.code, "seat_id": w.seat_b.pk},
+        ok=(200, 204),
+        forbidden=VIEW,
+    ),
+]

@@ -45,6 +45,12 @@ class UserOut(Schema):
     is_active: bool
     assignments: list[AssignmentOut]
 
+    @staticmethod
+    def resolve_assignments(obj) -> list[dict]:
+        if isinstance(obj, dict):
+            return obj["assignments"]
+        return [AssignmentOut.from_assignment(a) for a in obj.assignments.all()]
+
 
 class MeOut(UserOut):
     permissions: list[str]
