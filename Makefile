@@ -55,13 +55,13 @@ browser-deps:
 	fi
 
 lint: install
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests scripts
+	$(VENV)/bin/ruff format --check src tests scripts
 	$(GR) makemigrations --check --dry-run -v0
 
 fmt: install
-	$(VENV)/bin/ruff format src tests bench
-	$(VENV)/bin/ruff check --fix src tests bench
+	$(VENV)/bin/ruff format src tests scripts
+	$(VENV)/bin/ruff check --fix src tests scripts
 
 test: install assets browser-deps lint
 	$(MAKE) --no-print-directory test-sqlite

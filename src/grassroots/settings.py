@@ -119,8 +119,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    # Tests use a file in the (private) var dir, not a shared-cache memory database: tests of concurrent
-    # writers need SQLite's real locking (shared-cache memory fails with "table is locked" instead of waiting).
+    # Tests use a file in the (private) var dir, not a shared-cache memory database: tests of
+    # concurrent writers need SQLite's real locking (shared-cache memory fails with "table is
+    # locked" instead of waiting).
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_grassroots.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)

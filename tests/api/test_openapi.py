@@ -115,3 +115,29 @@ def test_enums_strict_inputs_and_wgs84(spec):
     assert "WGS-84" in str(schemas["RegionDetail"]["properties"]["polygon"])
     for name, field in (("MemberOut", "id_number"), ("MemberOut", "phone"), ("HouseholdOut", "phone")):
         assert "脱敏" in schemas[name]["properties"][field]["description"]
+
+
+def test_schema_names_are_unique_across_routers():
+    """django-ninja keys OpenAPI components by class name: two routers each defining, say,
+    `CoverageOut` silently share one schema, and one endpoint then documents the other's response."""
+    import importlib
+    import pkgutil
+
+    from ninja import Schema
+
+    import grassroots
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for mod in pkgutil.iter_modules(grassroots.__path__):
+        for sub in ("api", "schemas"):
+            try:
+                module = importlib.import_module(f"grassroots.{mod.name}.{sub}")
+            except ModuleNotFoundError:
+                continue
+            for name, obj in vars(module).items():
+                if isinstance(obj, type) and issubclass(obj, Schema) and obj.__module__ == module.__name__:
+                    if name in seen and seen[name] != module.__name__:
+                        clashes.append(f"{name}: {seen[name]} and {module.__name__}")
+                    seen.setdefault(name, module.__name__)
+    assert not clashes, clashes

@@ -141,12 +141,12 @@ class RouteOut(Schema):
 
 
 class PointIn(Schema):
-    lng: float = Field(description="经度，坐标系见 coord_system")
-    lat: float = Field(description="纬度，坐标系见 coord_system")
+    lng: float = Field(ge=-180, le=180, description="经度，坐标系见 coord_system")
+    lat: float = Field(ge=-90, le=90, description="纬度，坐标系见 coord_system")
 
 
 class BatchIn(Schema):
-    points: list[PointIn] = Field(description="最多 10000 个点")
+    points: list[PointIn] = Field(max_length=10000, description="最多 10000 个点")
     coord_system: CoordSystem = Field("wgs84", description=COORD_DOC)
 
 
@@ -192,7 +192,7 @@ class CoverageItemOut(Schema):
     warnings: list[dict[str, str]]
 
 
-class CoverageOut(Schema):
+class GridCoverageOut(Schema):
     total: int
     households: int
     workers: int
@@ -260,8 +260,8 @@ def grids_geojson(request, region: str | None = Query(None, description="区划�
 @router.get("/route", response={200: RouteOut, **ERRORS}, summary="单点定位到网格、社区、街道")
 def route(
     request,
-    lng: float = Query(..., description="经度，坐标系见 coord_system"),
-    lat: float = Query(..., description="纬度，坐标系见 coord_system"),
+    lng: float = Query(..., ge=-180, le=180, description="经度，坐标系见 coord_system"),
+    lat: float = Query(..., ge=-90, le=90, description="纬度，坐标系见 coord_system"),
     coord_system: CoordSystem = Query("wgs84", description=COORD_DOC),  # noqa: B008
 ):
     """点落在网格内部或边界上即属于该网格；落在多个网格的共用边界上时归属编码最小的网格（其余列在 also 中）；
@@ -297,7 +297,7 @@ def validate(
     return [dict(p.as_dict(), kind_label=KIND_LABELS.get(p.kind, p.kind)) for p in problems]
 
 
-@router.get("/coverage", response={200: CoverageOut, **ERRORS}, summary="网格覆盖统计（GOV-4）")
+@router.get("/coverage", response={200: GridCoverageOut, **ERRORS}, summary="网格覆盖统计（GOV-4）")
 def coverage(request, region: str | None = Query(None, description="区划编码")):
     from .stats import coverage as _coverage
 

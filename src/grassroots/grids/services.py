@@ -59,7 +59,8 @@ def _require_region(user, region: Region, action: str = "change") -> None:
 def region_by_code(user, code: str) -> Region:
     region = Region.objects.filter(code=(code or "").strip()).first()
     if region is None or not covers(user, region, "regions.view"):
-        raise ServiceError(f"找不到编码为“{code}”的社区或街道", field="community")
+        # Unknown and out of scope look the same (404), so codes can't be probed.
+        raise NotFound(f"找不到编码为“{code}”的社区或街道，或不在您的管辖范围内")
     return region
 
 
