@@ -126,6 +126,8 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         GRASSROOTS_SECRET_KEY="k" * 10 + "-Xy7_ZpQ2rT9vLm4NsB8wE1cJ5hG3fD6aK0uYiOoPqRsTuVwXyZ",
         DJANGO_SETTINGS_MODULE="grassroots.settings",
     )
+    # Browser-test modules set this for Playwright's event loop; production never has it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     r = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
