@@ -422,10 +422,9 @@ class Importer:
 
     def before_insert(self, obj) -> None:
         """Things save() would do that bulk_create skips (name_initials, hashes)."""
-        from .text import initials
 
         if hasattr(obj, "name_initials"):
-            obj.name_initials = initials(obj.name)
+            obj.fill_initials()
 
     def compare_fields(self) -> list[str]:
         """Model attributes compared to decide whether an existing record changes."""

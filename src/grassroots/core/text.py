@@ -16,6 +16,20 @@ def initials(text: str) -> str:
     return "".join(letters).lower()[:64]
 
 
+class InitialsMixin:
+    """Keeps `name_initials` (pinyin initials of `initials_source`) in step on every save, so lists
+    can be searched by initials. Bulk writers skip save() and call `fill_initials()` themselves."""
+
+    initials_source = "name"
+
+    def fill_initials(self) -> None:
+        self.name_initials = initials(getattr(self, self.initials_source) or "")
+
+    def save(self, *args, **kwargs):
+        self.fill_initials()
+        super().save(*args, **kwargs)
+
+
 def name_search_q(term: str, field: str = "name", initials_field: str = "name_initials") -> Q:
     """Match a name by substring, or by pinyin initials when the term is Latin letters (zs -> 张三)."""
     term = (term or "").strip()

@@ -32,7 +32,6 @@ from django.db.models import Max
 from shapely.geometry import MultiPoint, Polygon
 
 from grassroots.core.crypto import lookup_hash
-from grassroots.core.text import initials
 from grassroots.party.choices import TERM_YEARS
 from grassroots.party.models import DuesPayment, Member, PartyOrg, Seat, Transfer
 from grassroots.people.models import Deputy, Steward, Worker
@@ -236,7 +235,7 @@ class CityGenerator:
         if model in (Member, Worker):
             obj.name_initials = names.person_initials(obj.name)
         elif hasattr(obj, "name_initials") and model is not Household:
-            obj.name_initials = initials(obj.name)
+            obj.fill_initials()
         self.buf[model].append(obj)
         return obj
 

@@ -96,7 +96,7 @@ def generate(ctx) -> None:
                 )
             bar.advance()
     for g in grids:
-        g.name_initials = initials(g.name)
+        g.fill_initials()
     _grid_orgs(ctx, rng, communities, grids)
     created: list[Grid] = []
     for i in range(0, len(grids), ctx.batch_size):

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from grassroots.core.scoping import ScopedManager, ScopedModel
-from grassroots.core.text import initials
+from grassroots.core.text import InitialsMixin
 
 grid_code_validator = RegexValidator(r"^\d{15}$", "网格编码应为 15 位数字（所属社区 12 位编码 + 3 位序号）")
 
@@ -60,7 +60,7 @@ class DutyLevel(models.TextChoices):
 DUTY_LEVEL_ORDER = [c.value for c in DutyLevel]
 
 
-class Grid(ScopedModel):
+class Grid(InitialsMixin, ScopedModel):
     region = models.ForeignKey(
         "regions.Region", on_delete=models.PROTECT, related_name="grids", verbose_name="所属社区/街道"
     )
@@ -100,7 +100,6 @@ class Grid(ScopedModel):
         return f"{self.name}（{self.code}）"
 
     def save(self, *args, **kwargs):
-        self.name_initials = initials(self.name)
         self.updated_at = timezone.now()
         super().save(*args, **kwargs)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from grassroots.core.crypto import lookup_hash
 from grassroots.core.importing import Col, Importer, Ref, chunked
-from grassroots.core.text import initials
 from grassroots.regions.models import Region
 from grassroots.units.models import Unit
 
@@ -205,7 +204,7 @@ class MemberImporter(Importer):
             obj.id_number_hash = lookup_hash(obj.id_number)
 
     def before_insert(self, obj):
-        obj.name_initials = initials(obj.name)
+        obj.fill_initials()
 
     def row_check_needs(self):
         return {"party_org"}

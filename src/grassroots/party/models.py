@@ -8,7 +8,7 @@ from treebeard.mp_tree import MP_Node
 
 from grassroots.core.crypto import EncryptedCharField
 from grassroots.core.scoping import ScopedManager, ScopedModel
-from grassroots.core.text import initials
+from grassroots.core.text import InitialsMixin
 from grassroots.core.tree import ScopedTreeManager
 
 from .choices import Gender, MemberStatus, OrgKind, SeatPost
@@ -18,7 +18,7 @@ org_code_validator = RegexValidator(
 )
 
 
-class PartyOrg(MP_Node, ScopedModel):
+class PartyOrg(InitialsMixin, MP_Node, ScopedModel):
     """A node of the party organisation tree.
 
     Bound either to a Region (街道党工委, 社区党委, 小区党支部, 楼栋党小组) or to a Unit. `region` is
@@ -66,7 +66,6 @@ class PartyOrg(MP_Node, ScopedModel):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.name_initials = initials(self.name)
         if self.unit_id and not self.region_id:
             self.region_id = self.unit.region_id
         super().save(*args, **kwargs)
@@ -128,7 +127,7 @@ id_number_validator = RegexValidator(r"^\d{17}[\dXx]$", "身份证号应为 18 �
 phone_validator = RegexValidator(r"^1\d{10}$", "手机号应为 11 位数字，以 1 开头")
 
 
-class Member(ScopedModel):
+class Member(InitialsMixin, ScopedModel):
     """A party member. ID number and phone are encrypted at rest and masked on display."""
 
     name = models.CharField("姓名", max_length=50)
@@ -185,7 +184,6 @@ class Member(ScopedModel):
     def save(self, *args, **kwargs):
         from grassroots.core.crypto import lookup_hash
 
-        self.name_initials = initials(self.name)
         self.id_number = (self.id_number or "").upper()
         self.id_number_hash = lookup_hash(self.id_number)
         super().save(*args, **kwargs)

@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from grassroots.core.scoping import ScopedManager, ScopedModel
-from grassroots.core.text import initials
+from grassroots.core.text import InitialsMixin
 from grassroots.party.choices import Gender
 from grassroots.regions.choices import RegionLevel
 
@@ -16,7 +16,7 @@ from .choices import DeputyKind, StewardRole, WorkerPost, WorkerRole
 GRADE_MIN, GRADE_MAX = 1, 18
 
 
-class Worker(ScopedModel):
+class Worker(InitialsMixin, ScopedModel):
     """社区工作者: paid community worker on the 3 posts × 18 grades pay system."""
 
     code = models.CharField("工号", max_length=32, unique=True)
@@ -55,10 +55,6 @@ class Worker(ScopedModel):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        self.name_initials = initials(self.name)
-        super().save(*args, **kwargs)
 
     def clean(self):
         if self.region_id and self.region.level not in (RegionLevel.STREET, RegionLevel.COMMUNITY):

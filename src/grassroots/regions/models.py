@@ -6,7 +6,7 @@ from django.db import models
 from treebeard.mp_tree import MP_Node
 
 from grassroots.core.scoping import ScopedManager, ScopedModel
-from grassroots.core.text import initials
+from grassroots.core.text import InitialsMixin
 from grassroots.core.tree import ScopedTreeManager
 
 from .choices import LEVEL_ORDER, CommunityCategory, HouseholdTag, RegionLevel, StreetCategory, child_level
@@ -14,7 +14,7 @@ from .choices import LEVEL_ORDER, CommunityCategory, HouseholdTag, RegionLevel, 
 code_validator = RegexValidator(r"^\d{6,24}$", "编码须为 6 至 24 位数字")
 
 
-class Region(MP_Node, ScopedModel):
+class Region(InitialsMixin, MP_Node, ScopedModel):
     """A node of 市→区→街道→社区→小区→楼栋→单元. Codes follow GB/T 2260 + 3-digit sequences (DESIGN.md)."""
 
     steplen = 4
@@ -52,10 +52,6 @@ class Region(MP_Node, ScopedModel):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        self.name_initials = initials(self.name)
-        super().save(*args, **kwargs)
-
     def clean(self):
         if self.category:
             allowed = {
@@ -90,7 +86,7 @@ class Region(MP_Node, ScopedModel):
         return list(self.get_ancestors()) + [self]
 
 
-class Household(ScopedModel):
+class Household(InitialsMixin, ScopedModel):
     """A household at an entrance (单元). Room and phone are personal data: masked by default."""
 
     entrance = models.ForeignKey(
@@ -115,6 +111,7 @@ class Household(ScopedModel):
     )
 
     objects = ScopedManager()
+    initials_source = "head_name"
     scope_region = "entrance"
     # A resident signed up by phone (accounts.ResidentProfile.household) reads their own household.
     scope_owner = "residents__user"
@@ -126,10 +123,6 @@ class Household(ScopedModel):
 
     def __str__(self):
         return f"{self.head_name[:1]}** 户"
-
-    def save(self, *args, **kwargs):
-        self.name_initials = initials(self.head_name)
-        super().save(*args, **kwargs)
 
     def clean(self):
         if self.entrance_id and self.entrance.level != RegionLevel.ENTRANCE:

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from grassroots.core.scoping import ScopedManager, ScopedModel
-from grassroots.core.text import initials
+from grassroots.core.text import InitialsMixin
 
 from .choices import PartyWork, UnitType
 
@@ -37,7 +37,7 @@ class Instructor(ScopedModel):
         return self.name
 
 
-class Unit(ScopedModel):
+class Unit(InitialsMixin, ScopedModel):
     """驻区单位: an organisation located in an area."""
 
     code = models.CharField("单位编码", max_length=32, unique=True)
@@ -93,10 +93,6 @@ class Unit(ScopedModel):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        self.name_initials = initials(self.name)
-        super().save(*args, **kwargs)
 
     def clean(self):
         if self.party_work == PartyWork.NONE and self.party_org_id:
