@@ -107,3 +107,12 @@ def test_token_errors(city, make_user):
         run("token", "api2", "--revoke", "zzzzzz")
     with pytest.raises(CommandError, match="有效天数"):
         run("token", "api2", "--expires-days", "0")
+
+
+def test_token_prefixes_are_safe_on_a_command_line(make_user):
+    import re
+
+    user = make_user("prefixes")
+    for _ in range(200):
+        token, raw = ApiToken.issue(user)
+        assert re.fullmatch(r"[0-9a-f]{8}", token.prefix) and raw.startswith("gr_" + token.prefix)

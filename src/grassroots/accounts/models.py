@@ -96,7 +96,9 @@ class ApiToken(models.Model):
 
     @classmethod
     def issue(cls, user, name: str = "", expires_at=None) -> tuple[ApiToken, str]:
-        raw = "gr_" + secrets.token_urlsafe(32)
+        # The visible prefix is hex: a urlsafe one may start with "-", which a command line
+        # (`grassroots token U --revoke PREFIX`) would read as an option.
+        raw = "gr_" + secrets.token_hex(4) + secrets.token_urlsafe(32)
         token = cls.objects.create(
             user=user, name=name, prefix=raw[3:11], key_hash=hash_token(raw), expires_at=expires_at
         )

@@ -34,6 +34,48 @@ class RequestContextMiddleware:
         return response
 
 
+class RejectNulBytesMiddleware:
+    """Refuse NUL characters in query strings and text bodies with a 400.
+
+    PostgreSQL text can't hold NUL, so one would otherwise surface as a 500 from deep inside a
+    query; SQLite would store it. Forms already refuse it; this covers the API and query filters.
+    File uploads (multipart) are left to their own checks.
+    """
+
+    TEXT_TYPES = ("application/json", "application/x-www-form-urlencoded", "text/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            if request.path.startswith("/api/") or request.path.startswith("/open311/"):
+                from .errors import problem_response
+
+                return problem_response(
+                    400, "请求中含有非法字符", "请求参数或内容中不能包含空字符（\\u0000）。"
+                )
+            from django.http import HttpResponseBadRequest
+
+            return HttpResponseBadRequest(
+                "请求中含有非法字符（空字符）。".encode(), content_type="text/plain; charset=utf-8"
+            )
+        return self.get_response(request)
+
+    def _has_nul(self, request) -> bool:
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query:
+            return True
+        if request.method in ("POST", "PUT", "PATCH") and request.content_type.startswith(self.TEXT_TYPES):
+            body = request.body
+            if b"\x00" in body:
+                return True
+            if request.content_type == "application/x-www-form-urlencoded":
+                return b"%00" in body
+            return request.content_type == "application/json" and b"\\u0000" in body
+        return False
+
+
 class SessionTimeoutMiddleware:
     """Idle logout (SESSION_IDLE_SECONDS). The absolute limit is SESSION_COOKIE_AGE, never extended."""
 
