@@ -73,11 +73,11 @@ test-sqlite:
 
 test-pg:
 	@echo "== test pass 2/2: PostgreSQL =="
-	@if $(PY) scripts/pg_available.py "$(GRASSROOTS_TEST_PG)"; then \
+	@if reason=$$($(PY) scripts/pg_available.py "$(GRASSROOTS_TEST_PG)"); then \
 	  GRASSROOTS_VAR=$$(mktemp -d) GRASSROOTS_DATABASE_URL="$(GRASSROOTS_TEST_PG)grassroots_$$$$" \
 	    $(PY) -m pytest -n 2 -q $(PYTEST_ARGS); \
 	else \
-	  echo "PostgreSQL pass SKIPPED: no server reachable at $(GRASSROOTS_TEST_PG)"; \
+	  echo "PostgreSQL pass SKIPPED: no server reachable at $(GRASSROOTS_TEST_PG) ($$reason)"; \
 	fi
 
 bench: install
