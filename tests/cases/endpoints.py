@@ -6,10 +6,10 @@ case_a (community A) was reported by the matrix resident; case_b (community B) b
 from tests.access.registry import ALL_ROLES, api, holders, page
 
 LIST = holders("cases.view", own=True)
-# The resident reported case_a. A department handler's region grant shows no cases: departments see only
-# the cases dispatched to a handler they are a member of (cases.models.HANDLER_ONLY_ROLES), so for them
-# case_a is out of scope like case_b (test_workflow / test_pages test the membership route).
-SEE = (holders("cases.view") - {"department_handler"}) | {"resident"}
+# The resident reported case_a. Department handlers hold no region-wide case permission: they see only
+# the cases dispatched to a handler they are a member of, so for them case_a is out of scope like
+# case_b (test_workflow / test_pages test the membership route).
+SEE = holders("cases.view") | {"resident"}
 _A = lambda w: {"pk": w.case_a.pk}  # noqa: E731
 _B = lambda w: {"pk": w.case_b.pk}  # noqa: E731
 _NA = lambda w: {"number": w.case_a.number}  # noqa: E731

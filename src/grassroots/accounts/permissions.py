@@ -49,11 +49,9 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
         _VIEW + ["regions.change", "personal.view", "cases.view", "cases.submit", "cases.handle"],
         "region",
     ),
-    "department_handler": (
-        "部门经办人",
-        ["dashboards.view", "regions.view", "cases.view", "cases.handle"],
-        "region",
-    ),
+    # Departments hold no region-wide case permission: they see and handle the cases dispatched to a
+    # handler they are a member of (cases.Handler.members), whatever their assignment's region.
+    "department_handler": ("部门经办人", ["dashboards.view", "regions.view"], "region"),
     "unit_liaison": ("单位联络员", ["party.view", "units.view", "dashboards.view"], "party_org"),
     "party_member": ("党员", ["party.view"], "own"),
     "resident": ("居民", ["regions.view", "cases.view", "cases.submit"], "own"),

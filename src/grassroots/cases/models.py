@@ -215,15 +215,13 @@ def handler_ids_for(user) -> list[int]:
 
 # Actions a handler membership grants on the cases currently dispatched to that handler.
 HANDLER_ACTIONS = {"view", "handle"}
-# Roles whose region grants give no case visibility: a department handler sees only the cases dispatched
-# to a handler they are a member of, whatever region their role assignment covers.
-HANDLER_ONLY_ROLES = {"department_handler"}
 
 
 def case_grants(user, action: str):
-    """The user's grants that carry cases.<action>, without the handler-only roles."""
+    """The user's grants that carry cases.<action>. Department handlers hold none (see the role's
+    permissions in accounts/permissions.py): membership of a handler is what shows them cases."""
     perm = action if "." in action else f"cases.{action}"
-    return [g for g in grants_for(user) if perm in g.perms and g.role not in HANDLER_ONLY_ROLES]
+    return [g for g in grants_for(user) if perm in g.perms]
 
 
 def case_scope_q(user, action: str = "view") -> Q | None:
