@@ -11,6 +11,26 @@ from grassroots.accounts.models import ApiToken, Role, RoleAssignment, User
 from grassroots.core.scoping import reset_grants
 
 
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Pages render without a collectstatic manifest (production serves hashed files; tests don't need
+    them). Browser tests that need real files serve them from the finders."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Per-user cache keys (e.g. the alert badge) must not leak between tests that reuse primary keys."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def make_user(db):
     def _make(username: str, role: str | None = None, scope=None, **extra) -> User:

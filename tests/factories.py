@@ -138,3 +138,14 @@ def build_city() -> SimpleNamespace:
             ns.units.append(unit)
             ns.workers.append(worker)
     return ns
+
+
+def png_bytes(width: int = 8, height: int = 6, color=(200, 30, 30)) -> bytes:
+    """A small valid PNG for upload tests."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(out, format="PNG")
+    return out.getvalue()

@@ -20,6 +20,8 @@ def serve(argv: list[str]) -> int:
     host = os.environ.get("GRASSROOTS_HOST", "127.0.0.1")
     workers = os.environ.get("GRASSROOTS_WORKERS", "3")
     worker = subprocess.Popen([sys.executable, "-m", "grassroots.cli", "db_worker", "--no-startup-delay"])
+    # Enqueues the periodic jobs (core/schedule.py) for the worker: nightly checks, digests, reminders.
+    scheduler = subprocess.Popen([sys.executable, "-m", "grassroots.cli", "scheduler"])
     cmd = [
         sys.executable,
         "-m",
@@ -42,6 +44,7 @@ def serve(argv: list[str]) -> int:
     def stop(*_):
         server.terminate()
         worker.terminate()
+        scheduler.terminate()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -49,7 +52,9 @@ def serve(argv: list[str]) -> int:
         return server.wait()
     finally:
         worker.terminate()
+        scheduler.terminate()
         worker.wait(timeout=10)
+        scheduler.wait(timeout=10)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,22 @@ PERMISSIONS: dict[str, str] = {
     "cases.dispatch": "分拨、督办诉求",
     "cases.handle": "办理诉求",
     "cases.config": "配置事项类别与办理单位",
+    "whistle.view": "查看吹哨报到",
+    "whistle.summon": "吹哨召集部门",
+    "whistle.respond": "部门报到与反馈",
+    "cobuild.view": "查看共驻共建",
+    "cobuild.change": "维护共驻共建（报到、清单、项目、联席会议）",
+    "cobuild.claim": "认领需求与资源",
+    "cobuild.register": "在职党员到社区报到",
+    "volunteers.view": "查看志愿服务、微心愿与积分",
+    "volunteers.change": "维护志愿服务、微心愿与积分",
+    "volunteers.join": "报名志愿活动、认领微心愿、兑换积分",
+    "venues.view": "查看党群服务阵地与预约",
+    "venues.change": "维护阵地并审批预约",
+    "venues.book": "预约场地",
+    "orglife.view": "查看组织生活与活动",
+    "orglife.change": "维护组织生活与活动",
+    "standards.assess": "考核评价打分与审核",
     "personal.view": "查看个人信息明文",
     "personal.export": "导出含个人信息的数据",
     "imports.run": "批量导入",
@@ -28,8 +44,33 @@ PERMISSIONS: dict[str, str] = {
     "roles.manage": "配置角色权限",
 }
 
-_VIEW = ["regions.view", "party.view", "units.view", "people.view", "standards.view", "dashboards.view"]
-_CHANGE = ["regions.change", "party.change", "units.change", "people.change"]
+_VIEW = [
+    "regions.view",
+    "party.view",
+    "units.view",
+    "people.view",
+    "standards.view",
+    "dashboards.view",
+    "whistle.view",
+    "cobuild.view",
+    "volunteers.view",
+    "venues.view",
+    "orglife.view",
+]
+_CHANGE = [
+    "regions.change",
+    "party.change",
+    "units.change",
+    "people.change",
+    "cobuild.change",
+    "cobuild.claim",
+    "volunteers.change",
+    "venues.change",
+    "venues.book",
+    "orglife.change",
+    "whistle.summon",
+    "standards.assess",
+]
 _CASES = ["cases.view", "cases.submit", "cases.dispatch", "cases.handle"]
 _ADMIN = (
     _VIEW
@@ -46,15 +87,38 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
     "community_admin": ("社区管理员", _ADMIN, "region"),
     "grid_worker": (
         "网格员",
-        _VIEW + ["regions.change", "personal.view", "cases.view", "cases.submit", "cases.handle"],
+        _VIEW
+        + ["regions.change", "personal.view", "cases.view", "cases.submit", "cases.handle"]
+        + ["volunteers.change", "venues.book"],
         "region",
     ),
     # Departments hold no region-wide case permission: they see and handle the cases dispatched to a
     # handler they are a member of (cases.Handler.members), whatever their assignment's region.
-    "department_handler": ("部门经办人", ["dashboards.view", "regions.view"], "region"),
-    "unit_liaison": ("单位联络员", ["party.view", "units.view", "dashboards.view"], "party_org"),
-    "party_member": ("党员", ["party.view"], "own"),
-    "resident": ("居民", ["regions.view", "cases.view", "cases.submit"], "own"),
+    # The same holds for summons: a department sees the summons addressed to it (whistle.respond).
+    "department_handler": ("部门经办人", ["dashboards.view", "regions.view", "whistle.respond"], "region"),
+    "unit_liaison": (
+        "单位联络员",
+        ["party.view", "units.view", "dashboards.view"]
+        + [
+            "cobuild.view",
+            "cobuild.claim",
+            "venues.view",
+            "venues.book",
+            "volunteers.view",
+            "volunteers.join",
+        ],
+        "party_org",
+    ),
+    "party_member": (
+        "党员",
+        ["party.view", "cobuild.register", "volunteers.join", "venues.book", "orglife.view"],
+        "own",
+    ),
+    "resident": (
+        "居民",
+        ["regions.view", "cases.view", "cases.submit", "volunteers.join", "venues.book"],
+        "own",
+    ),
     "auditor": ("审计员", _VIEW + ["audit.view", "cases.view"], "any"),
     "system_admin": ("系统管理员", ["accounts.manage", "dashboards.view"], "any"),
     "security_admin": ("安全管理员", ["roles.manage", "audit.view"], "any"),

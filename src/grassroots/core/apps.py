@@ -7,6 +7,14 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self):
+        from grassroots.core import schedule
+
+        # Download files of background exports are kept 7 days.
+        schedule.register(
+            schedule.Periodic(
+                "core.purge_exports", "grassroots.core.exports.purge_expired_exports", at="04:30"
+            )
+        )
         from .navigation import NavItem, register
 
         register(NavItem("数据导入", "imports:index", "file-import", "imports.run"))

@@ -7,4 +7,6 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_menu": []}
-    return {"nav_menu": menu_for(user, request.path)}
+    from grassroots.notifications.services import unread_count
+
+    return {"nav_menu": menu_for(user, request.path), "unread_notifications": unread_count(user)}

@@ -99,3 +99,84 @@ class ImportJob(models.Model):
     @property
     def running(self) -> bool:
         return self.state in self.RUNNING
+
+
+class Attachment(models.Model):
+    """A file (photo, evidence, minutes) attached to any object; see core/attachments.py.
+
+    Files live under MEDIA_ROOT/attachments with random names and are only served through
+    core:attachment (scope-checked against the parent object) or a signed link."""
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    # What the file is for on its parent: "photo", "evidence", "minutes", ... (free, app-defined)
+    role = models.CharField("用途", max_length=24, default="photo")
+    stored_name = models.CharField(max_length=80, unique=True)
+    original_name = models.CharField("文件名", max_length=200)
+    mime = models.CharField(max_length=80)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "role"], name="attach_parent")]
+        verbose_name = verbose_name_plural = "附件"
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime.startswith("image/")
+
+
+class ExportJob(models.Model):
+    """A large Excel export produced in the background (core/exports.py). Only its owner sees it; the
+    file lives under settings.VAR_DIR/exports with a random name and is deleted after EXPORT_KEEP_DAYS."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    RUNNING_STATES = (State.QUEUED, State.RUNNING)
+
+    owner = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="export_jobs")
+    kind = models.CharField("类型", max_length=40)
+    title = models.CharField("名称", max_length=100)
+    params = models.JSONField("筛选条件", default=dict, blank=True)
+    state = models.CharField("状态", max_length=12, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField("预计行数", default=0)
+    progress = models.PositiveIntegerField("已写入行数", default=0)
+    row_count = models.PositiveIntegerField("行数", default=0)
+    stored_name = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField("文件大小", default=0)
+    personal = models.BooleanField("含个人信息明文", default=False)
+    error = models.CharField("错误", max_length=200, blank=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="exportjob_owner_recent")]
+        verbose_name = verbose_name_plural = "导出任务"
+
+    def __str__(self):
+        return f"{self.title} ({self.get_state_display()})"
+
+    @property
+    def running(self) -> bool:
+        return self.state in self.RUNNING_STATES
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return min(99, int(100 * self.progress / self.total)) if self.total else 0

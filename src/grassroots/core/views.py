@@ -142,3 +142,45 @@ def bad_request(message: str) -> HttpResponseBadRequest:
 
 
 __all__ = ["ScopedListView", "Column", "unmask_view"]
+
+
+def _serve_attachment(attachment):
+    from django.http import FileResponse
+
+    from .attachments import path_of
+
+    path = path_of(attachment)
+    if not path.exists():
+        raise Http404("文件不存在")
+    response = FileResponse(
+        path.open("rb"),
+        content_type=attachment.mime,
+        as_attachment=not attachment.is_image,
+        filename=attachment.original_name,
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def attachment_view(request, pk: int):
+    """A file, for a user who can see the object it is attached to (else 404)."""
+    from .attachments import parent_visible
+    from .models import Attachment
+
+    attachment = Attachment.objects.select_related("content_type").filter(pk=pk).first()
+    if attachment is None or not parent_visible(request.user, attachment):
+        raise Http404("文件不存在")
+    return _serve_attachment(attachment)
+
+
+def attachment_signed_view(request, token: str):
+    """A file through a signed link (no login): the resident's tracking and evaluation pages."""
+    from .attachments import read_signed
+    from .models import Attachment
+
+    pk = read_signed(token)
+    attachment = Attachment.objects.filter(pk=pk).first() if pk else None
+    if attachment is None:
+        raise Http404("链接无效或已过期")
+    return _serve_attachment(attachment)

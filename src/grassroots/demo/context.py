@@ -21,7 +21,17 @@ from django.utils import timezone
 from faker import Faker
 
 # Apps with a demo step, in the order they run (after the core city exists).
-DEMO_STEPS = ["grids", "cases", "cobuild", "venues", "standards"]
+DEMO_STEPS = [
+    "grids",
+    "cases",
+    "whistle",
+    "venues",
+    "orglife",
+    "cobuild",
+    "volunteers",
+    "standards",
+    "dashboards",
+]
 
 
 @dataclass
