@@ -81,3 +81,20 @@ def dispatched(loop, new_case):
         return case
 
     return _make
+
+
+@pytest.fixture
+def gridded(loop):
+    """Communities c0 and c1 of the loop city with 2 × 2 grids each (routing index rebuilt)."""
+    from grassroots.grids.routing import bump_version
+    from tests.grids.conftest import add_grids
+
+    loop.grids0 = add_grids(loop.c0, 0)
+    loop.grids1 = add_grids(loop.c1, 1)
+    bump_version()
+    return loop
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")

@@ -5,7 +5,9 @@ case_a (community A) was reported by the matrix resident; case_b (community B) b
 
 from tests.access.registry import ALL_ROLES, api, holders, page
 
-LIST = holders("cases.view", own=True)
+# The world makes the department handler a member of a handler (whistle's department): members see the
+# list of cases dispatched to their handler.
+LIST = holders("cases.view", own=True) | {"department_handler"}
 # The resident reported case_a. Department handlers hold no region-wide case permission: they see only
 # the cases dispatched to a handler they are a member of, so for them case_a is out of scope like
 # case_b (test_workflow / test_pages test the membership route).
@@ -60,5 +62,108 @@ ENDPOINTS = [
         out=lambda w: {**_NB(w), "verb": "accept"},
         body=lambda w: {},
         ok=(200, 400, 403, 409),
+    ),
+]
+
+
+# ---------------------------------------------------------------- intake, visits, configuration
+def _track(w):
+    from grassroots.cases.services import tracking_token
+
+    return {"token": tracking_token(w.case_a)}
+
+
+def _visit(region, place):
+    from django.utils import timezone
+
+    from grassroots.cases.models import Visit
+
+    visit, _ = Visit.objects.get_or_create(
+        region=region,
+        place=place,
+        defaults={
+            "kind": "night",
+            "visitor_name": "矩阵走访人",
+            "visited_at": timezone.now(),
+            "whom": "居民代表",
+            "heard": "楼道照明不足，希望加装路灯",
+        },
+    )
+    return visit
+
+
+def _handler(region):
+    from grassroots.cases.models import Handler
+
+    handler, _ = Handler.objects.get_or_create(
+        kind="community", name=f"{region.name}矩阵居委会", region=region
+    )
+    return handler
+
+
+STAFF_SUBMIT = holders("cases.submit")
+STAFF_VIEW = holders("cases.view")
+CONFIG = holders("cases.config")
+_VA = lambda w: {"pk": _visit(w.A, "矩阵走访点A").pk}  # noqa: E731
+_VB = lambda w: {"pk": _visit(w.B, "矩阵走访点B").pk}  # noqa: E731
+_HA = lambda w: {"kind": "handlers", "pk": _handler(w.A).pk}  # noqa: E731
+_HB = lambda w: {"kind": "handlers", "pk": _handler(w.B).pk}  # noqa: E731
+
+ENDPOINTS += [
+    # The resident's H5 form, its helpers and the tracking page need no login (signed link).
+    page("cases:report", ALL_ROLES | {"nobody"}, public=True),
+    page("cases:suggest", ALL_ROLES | {"nobody"}, query={"description": "小区门口垃圾堆放很久"}, public=True),
+    page("cases:buildings", ALL_ROLES | {"nobody"}, query={"community": "1"}, public=True),
+    page("cases:track", ALL_ROLES | {"nobody"}, kwargs=_track, public=True),
+    page("cases:mine", ALL_ROLES | {"nobody"}),
+    page("cases:intake", STAFF_SUBMIT),
+    page("cases:hotline_import", holders("cases.submit", "imports.run")),
+    page("cases:visits", STAFF_VIEW),
+    page("cases:visit_create", STAFF_SUBMIT),
+    page("cases:visit_detail", STAFF_VIEW, kwargs=_VA, out=_VB),
+    page("cases:config_home", CONFIG, ok=(302,)),
+    page("cases:config", CONFIG, kwargs=lambda w: {"kind": "categories"}),
+    page("cases:config_new", CONFIG, kwargs=lambda w: {"kind": "rules"}),
+    page("cases:config_edit", CONFIG, kwargs=_HA, out=_HB),
+    page("cases:config_toggle", CONFIG, method="POST", kwargs=_HA, out=_HB, ok=(302,)),
+    page(
+        "cases:holiday_add",
+        CONFIG,
+        method="POST",
+        data=lambda w: {"date": "2031-10-01", "is_workday": "0", "name": "国庆节"},
+        ok=(302,),
+    ),
+    page("cases:retrain", CONFIG, method="POST", ok=(302,)),
+]
+
+
+def _visit_body(community):
+    return {
+        "kind": "night",
+        "community": community.code,
+        "visitor_name": "矩阵走访人",
+        "visited_at": "2026-01-05T20:00:00+08:00",
+        "place": "小区广场",
+        "whom": "居民代表",
+        "heard": "楼道照明不足，希望加装路灯",
+    }
+
+
+ENDPOINTS += [
+    api(
+        "GET",
+        "/api/v1/cases/suggestions/",
+        ALL_ROLES | {"nobody"},
+        query={"description": "楼道里堆满杂物把消防通道堵了"},
+    ),
+    api("GET", "/api/v1/cases/{number}/duplicates", SEE, params=_NA, out=_NB),
+    api("GET", "/api/v1/cases/visits/", STAFF_VIEW),
+    api(
+        "POST",
+        "/api/v1/cases/visits/",
+        STAFF_SUBMIT,
+        body=lambda w: _visit_body(w.A),
+        body_out=lambda w: _visit_body(w.B),
+        ok=(201,),
     ),
 ]

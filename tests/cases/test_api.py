@@ -48,3 +48,31 @@ def test_api_intake_dispatch_accept_and_refusals(loop, token_for, client):
     assert resp.status_code == 200 and resp.json()["state"] == "accepted"
     other = {"HTTP_AUTHORIZATION": f"Bearer {token_for(loop.admin_c1)}"}
     assert client.get(f"/api/v1/cases/{number}", **other).status_code == 404
+
+
+def test_api_suggestions_duplicates_and_visits(loop, new_case, token_for):
+    from django.test import Client
+
+    c = Client(HTTP_AUTHORIZATION=f"Bearer {token_for(loop.dispatcher)}")
+    body = c.get("/api/v1/cases/suggestions/", {"description": "楼道里堆满杂物把消防通道堵了"}).json()
+    assert body[0]["category"] == "2401" and "消防通道" in body[0]["why"]
+    a = new_case(loop.cat_garbage, description="小区门口垃圾堆放很久没人清运")
+    b = new_case(loop.cat_garbage, description="门口垃圾堆放很久没人清运")
+    dups = c.get(f"/api/v1/cases/{b.number}/duplicates").json()
+    assert [d["number"] for d in dups] == [a.number] and dups[0]["same_category"] is True
+    payload = {
+        "kind": "contact_point",
+        "community": loop.c0.code,
+        "visitor_name": "王书记",
+        "visited_at": "2026-01-05T20:00:00+08:00",
+        "place": "党群服务中心",
+        "whom": "居民代表",
+        "heard": "希望增加停车位",
+    }
+    r = c.post("/api/v1/cases/visits/", payload, content_type="application/json")
+    assert r.status_code == 201 and r.json()["community_code"] == loop.c0.code
+    bad = c.post("/api/v1/cases/visits/", {**payload, "heard": "短"}, content_type="application/json")
+    assert bad.status_code == 400 and bad["Content-Type"].startswith("application/problem+json")
+    assert "听取的意见" in bad.json()["detail"]
+    listed = c.get("/api/v1/cases/visits/").json()
+    assert [v["place"] for v in listed["items"]] == ["党群服务中心"]

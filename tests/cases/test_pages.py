@@ -16,6 +16,7 @@ from grassroots.cases import services
 from grassroots.cases.models import Case, Evaluation, EvaluationLink
 
 pytestmark = pytest.mark.django_db
+NO_PHOTO = "现场为夜间作业，无法拍照"
 
 
 def test_list_is_scoped_filtered_and_exported_masked(loop, dispatched, new_case, client_for):
@@ -58,7 +59,10 @@ def test_detail_shows_only_allowed_actions_and_acts_through_services(loop, dispa
     assert 'data-action="accept"' in body and 'data-action="return"' in body
     assert 'data-action="resolve"' not in body and 'data-action="dispatch"' not in body
     assert "138****5678" in body and "13812345678" not in body
-    resp = dept.post(reverse("cases:act", args=[case.pk, "resolve"]), {"resolve-note": "已经处理好了"})
+    resp = dept.post(
+        reverse("cases:act", args=[case.pk, "resolve"]),
+        {"resolve-note": "已经处理好了", "resolve-no_photo_reason": "夜间现场无法拍照"},
+    )
     assert resp.status_code == 302
     case.refresh_from_db()
     assert case.state == "dispatched"  # refused: not accepted yet
@@ -79,7 +83,7 @@ def test_detail_shows_only_allowed_actions_and_acts_through_services(loop, dispa
 def _resolved(loop, dispatched):
     case = dispatched()
     services.accept(loop.dept_a, case)
-    services.resolve(loop.dept_a, case, resolution="已更换井盖")
+    services.resolve(loop.dept_a, case, resolution="已更换井盖", no_photo_reason=NO_PHOTO)
     return case
 
 
@@ -123,7 +127,7 @@ def test_a_link_for_an_old_round_is_dead_after_reopen(loop, dispatched):
     )
     assert case.state == "dispatched"
     services.accept(loop.dept_a, case)
-    services.resolve(loop.dept_a, case, resolution="重新施工完成")
+    services.resolve(loop.dept_a, case, resolution="重新施工完成", no_photo_reason=NO_PHOTO)
     resp = Client().post(reverse("cases:evaluate", args=[old]), {"result": "satisfied"})
     assert resp.status_code == 410
     case.refresh_from_db()

@@ -96,7 +96,7 @@ def make_machine(loop):
             if verb == "log_work":
                 return services.log_work(user, case, note=text)
             if verb == "resolve":
-                return services.resolve(user, case, resolution=text)
+                return services.resolve(user, case, resolution=text, no_photo_reason="现场无法拍照")
             if verb == "reopen":
                 return services.reopen(user, case, reason="居民来电反映问题仍然存在" if valid else "")
             if verb == "close":

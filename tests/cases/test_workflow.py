@@ -13,6 +13,7 @@ from grassroots.core.errors import Conflict, NotFound, PermissionDenied, Service
 from grassroots.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
+NO_PHOTO = "现场为夜间作业，无法拍照"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -49,7 +50,7 @@ def test_full_loop_with_evaluation_and_score(loop, new_case):
     services.accept(loop.dept_a, case)
     services.log_work(loop.dept_a, case, note="已到现场设置警示标志")
     assert case.state == "in_progress"
-    services.resolve(loop.dept_a, case, resolution="已更换新井盖并恢复路面")
+    services.resolve(loop.dept_a, case, resolution="已更换新井盖并恢复路面", no_photo_reason=NO_PHOTO)
     token = services.issue_evaluation_link(case)
     case = services.evaluate_with_link(token, result="satisfied", comment="很及时")
     assert case.state == "evaluated"
@@ -65,14 +66,14 @@ def test_full_loop_with_evaluation_and_score(loop, new_case):
 def test_unsatisfied_reopens_once_then_closes_unresolved_against_the_handler(loop, dispatched):
     case = dispatched()
     services.accept(loop.dept_a, case)
-    services.resolve(loop.dept_a, case, resolution="已处理完毕")
+    services.resolve(loop.dept_a, case, resolution="已处理完毕", no_photo_reason=NO_PHOTO)
     case = services.evaluate_with_link(
         services.issue_evaluation_link(case), result="unsatisfied", comment="没修好"
     )
     assert case.state == "dispatched" and case.reopen_count == 1 and case.handler == loop.h_dept
     assert case.resolved_at is None and case.due_at > case.dispatched_at
     services.accept(loop.dept_b, case)
-    services.resolve(loop.dept_b, case, resolution="再次处理完毕")
+    services.resolve(loop.dept_b, case, resolution="再次处理完毕", no_photo_reason=NO_PHOTO)
     refused(
         ServiceError,
         services.reopen,

@@ -131,6 +131,9 @@ class ActionIn(Schema):
     suggested_handler_id: int | None = Field(None, description="return：应由哪个承办单位办理")
     into: str | None = Field(None, description="merge：合并到的工单编号")
     note: str = Field("", description="说明、纪实、办理结果、退单或重办理由")
+    no_photo_reason: str = Field(
+        "", description="resolve：无法提供办结照片的原因（通过接口办结时必填，照片请在页面上传）"
+    )
 
 
 def _qs(user):
@@ -239,7 +242,7 @@ def act(request, number: str, verb: VerbEnum, payload: ActionIn):
     elif verb == "log_work":
         services.log_work(user, case, note=payload.note)
     elif verb == "resolve":
-        services.resolve(user, case, resolution=payload.note)
+        services.resolve(user, case, resolution=payload.note, no_photo_reason=payload.no_photo_reason)
     elif verb == "reopen":
         services.reopen(user, case, reason=payload.note)
     elif verb == "close":
@@ -248,3 +251,122 @@ def act(request, number: str, verb: VerbEnum, payload: ActionIn):
         into = _qs(user).filter(number=payload.into or "").first()
         services.merge(user, case, into=into, note=payload.note)
     return _detail(user, _case(user, number))
+
+
+# ---------------------------------------------------------------- intake helpers and visits
+
+
+class SuggestionOut(Schema):
+    category: str = Field(description="类别编码")
+    name: str
+    score: float
+    why: str = Field(description="推荐理由（命中的关键词、相似已办结诉求）")
+
+
+class DuplicateOut(Schema):
+    number: str
+    state: StateEnum
+    description: str
+    distance_m: float | None = Field(None, description="与本工单的距离（米），无位置时为空")
+    same_category: bool
+    similarity: float = Field(description="描述的 Jaccard 相似度")
+    why: str
+
+
+class VisitOut(Schema):
+    id: int
+    kind: Literal["contact_point", "night"]
+    community_code: str
+    visitor_name: str
+    visited_at: dt.datetime
+    place: str
+    whom: str
+    heard: str
+    cases: list[str] = Field(description="由本次走访转办的工单编号")
+
+    @staticmethod
+    def resolve_community_code(obj):
+        return obj.region.code
+
+    @staticmethod
+    def resolve_cases(obj):
+        return [c.number for c in obj.cases.all()]
+
+
+class VisitIn(Schema):
+    kind: Literal["contact_point", "night"]
+    community: str = Field(description="社区编码")
+    visitor_name: str
+    visited_at: dt.datetime
+    place: str
+    whom: str
+    heard: str
+
+
+@router.get(
+    "/suggestions/", response={200: list[SuggestionOut], **ERRORS}, summary="根据描述推荐事项类别（前 3 个）"
+)
+def suggest_categories(request, description: str = Query(..., max_length=2000)):
+    from .suggest import suggest_categories as suggest_fn
+
+    return [
+        {"category": s.category.code, "name": str(s.category), "score": round(s.score, 4), "why": s.why}
+        for s in suggest_fn(description)
+    ]
+
+
+@router.get(
+    "/{number}/duplicates", response={200: list[DuplicateOut], **ERRORS}, summary="疑似重复的在办工单"
+)
+def duplicates(request, number: str):
+    from .suggest import duplicates_of
+
+    case = _case(request.user, number)
+    return [
+        {
+            "number": d.case.number,
+            "state": d.case.state,
+            "description": d.case.description,
+            "distance_m": round(d.distance, 1) if d.distance is not None else None,
+            "same_category": d.same_category,
+            "similarity": round(d.similarity, 3),
+            "why": d.why,
+        }
+        for d in duplicates_of(case, queryset=Case.objects.visible_to(request.user))
+    ]
+
+
+def _visits(user):
+    from .models import Visit
+
+    return Visit.objects.visible_to(user).select_related("region").prefetch_related("cases")
+
+
+@router.get("/visits/", response={200: list[VisitOut], **ERRORS}, summary="走访记录（联系点走访、夜访民情）")
+@paginate(CursorPagination)
+def list_visits(request):
+    from .visit_views import can_see_visits
+
+    if not can_see_visits(request.user):
+        raise NotFound("对象不存在或无权访问")
+    return _visits(request.user).order_by("-visited_at", "-id")
+
+
+@router.post("/visits/", response={201: VisitOut, **ERRORS}, summary="登记走访")
+def create_visit(request, payload: VisitIn):
+    region = Region.objects.visible_to(request.user).filter(code=payload.community, level="community").first()
+    if region is None:
+        raise ServiceError(
+            f"社区“{payload.community}”不存在或不在您的管辖范围内", field="community", status=404
+        )
+    visit = services.record_visit(
+        request.user,
+        kind=payload.kind,
+        region=region,
+        visitor_name=payload.visitor_name,
+        visited_at=payload.visited_at,
+        place=payload.place,
+        whom=payload.whom,
+        heard=payload.heard,
+    )
+    return 201, _visits(request.user).get(pk=visit.pk)

@@ -19,9 +19,28 @@ class CasesConfig(AppConfig):
     verbose_name = "诉求办理"
 
     def ready(self):
-        from grassroots.core import navigation
+        from grassroots.core import importing, navigation
 
         post_migrate.connect(ensure_case_defaults, sender=self)
+        importing.KINDS.setdefault("hotline", "grassroots.cases.importers.HotlineImporter")
         navigation.register(
             navigation.NavItem("诉求工单", "cases:list", "clipboard-list", "cases.view", section="基层治理"),
+        )
+        navigation.register(
+            navigation.NavItem(
+                "受理诉求", "cases:intake", "message-plus", "cases.handle", section="基层治理"
+            ),
+        )
+        navigation.register(
+            navigation.NavItem("走访记录", "cases:visits", "walk", "cases.handle", section="基层治理"),
+        )
+        navigation.register(
+            navigation.NavItem(
+                "我的诉求", "cases:mine", "message-circle", "cases.submit", section="基层治理"
+            ),
+        )
+        navigation.register(
+            navigation.NavItem(
+                "诉求办理配置", "cases:config_home", "settings", "cases.config", section="基层治理"
+            ),
         )

@@ -60,3 +60,34 @@ DEFAULT_CATEGORIES: list[tuple[str, str, str, str, str, int, str, str, list[str]
 # Categories on the default community admission list (准入清单, GOV-2): matters a community may be
 # given. Department matters (law enforcement, construction permits, infrastructure) are not on it.
 DEFAULT_ADMISSION = ["1201", "21", "22", "23", "2401", "25", "26"]
+
+# Words residents use for each class (category suggestion, cases.suggest); a city edits them on the
+# config page. Only set when the category is created.
+DEFAULT_KEYWORDS: dict[str, str] = {
+    "0101": "井盖 窨井 下水井 盖子",
+    "0102": "路灯 灯不亮 照明 黑灯",
+    "0103": "供水 排水 下水道 堵塞 积水 雨水篦子",
+    "0201": "红绿灯 信号灯",
+    "0202": "护栏 隔离墩 栏杆",
+    "0301": "垃圾箱 垃圾桶 果皮箱",
+    "0302": "公厕 厕所",
+    "0401": "树木 倒伏 枯树 树枝",
+    "0402": "绿地 草坪 绿化带",
+    "1101": "垃圾 堆放 清运 暴露",
+    "1102": "路面 脏 油污 尘土",
+    "1201": "小广告 牛皮癣 张贴 涂写",
+    "1301": "施工 噪音 夜间施工 扰民",
+    "1302": "违建 违法建设 私搭乱建 加盖",
+    "1401": "占道 摆摊 流动摊贩 经营",
+    "1402": "乱停 停车 占用 车位 电动车",
+    "1501": "塌陷 坑 路面下沉",
+    "1502": "管道 破裂 漏水 爆管 冒水",
+    "2101": "老人 养老 助残 残疾 独居",
+    "2102": "困难 低保 救助 帮扶",
+    "2201": "电梯 故障 困人 停运",
+    "2202": "漏水 渗水 房顶 楼上",
+    "2203": "物业 卫生 楼道 清扫",
+    "2301": "噪音 吵闹 扰邻 装修 广场舞",
+    "2302": "财产 纠纷 借款 赔偿",
+    "2401": "消防通道 堵塞 杂物 消防",
+}

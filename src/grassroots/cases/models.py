@@ -56,6 +56,7 @@ class Channel(models.TextChoices):
     VISIT = "visit", "走访"
     NIGHT_VISIT = "night_visit", "夜访民情"
     IMPORT = "import", "批量导入"
+    OPEN311 = "open311", "开放接口(Open311)"
 
 
 class EvaluationResult(models.TextChoices):
@@ -97,6 +98,9 @@ class Category(models.Model):
         "默认承办类型", max_length=16, choices=HandlerKind.choices, default=HandlerKind.COMMUNITY
     )
     required_fields = models.JSONField("必填项", default=list, blank=True)
+    keywords = models.CharField(
+        "关键词", max_length=300, blank=True, help_text="用于自动推荐类别，多个关键词用空格或逗号分隔"
+    )
     is_active = models.BooleanField("启用", default=True)
     sort = models.PositiveIntegerField("排序", default=0)
 
@@ -267,6 +271,9 @@ class CaseManager(ScopedManager.from_queryset(CaseQuerySet)):
 
 class Case(ScopedModel):
     number = models.CharField("编号", max_length=20, unique=True)
+    external_number = models.CharField(
+        "外部工单号", max_length=40, blank=True, help_text="12345 热线等外部系统的工单编号，用于导入查重"
+    )
     channel = models.CharField("受理渠道", max_length=16, choices=Channel.choices)
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="cases", verbose_name="类别", null=True, blank=True
@@ -352,6 +359,14 @@ class Case(ScopedModel):
         verbose_name="合并至",
     )
     resolution = models.TextField("办理结果", blank=True)
+    visit = models.ForeignKey(
+        "cases.Visit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        verbose_name="来源走访",
+    )
     score = models.PositiveSmallIntegerField("赋分", null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
 
@@ -370,6 +385,10 @@ class Case(ScopedModel):
             models.Index(fields=["handler", "state"], name="case_handler_state"),
             models.Index(fields=["region", "state"], name="case_region_state"),
             models.Index(fields=["-submitted_at", "-id"], name="case_recent"),
+            models.Index(fields=["reporter_user", "-submitted_at"], name="case_reporter_recent"),
+            models.Index(fields=["category", "submitted_at"], name="case_category_recent"),
+            models.Index(fields=["dispatched_at"], name="case_dispatched"),  # rankings by dispatch period
+            models.Index(fields=["resolved_at"], name="case_resolved"),  # resolved trend in statistics
         ]
         constraints = [
             models.CheckConstraint(
@@ -381,6 +400,12 @@ class Case(ScopedModel):
                 condition=Q(lat__isnull=True) | (Q(lat__gte=-90) & Q(lat__lte=90)),
                 name="case_lat_range",
                 violation_error_message="纬度超出范围",
+            ),
+            models.UniqueConstraint(
+                fields=["external_number"],
+                condition=~Q(external_number=""),
+                name="case_external_number_unique",
+                violation_error_message="外部工单号已存在",
             ),
             models.CheckConstraint(
                 condition=~Q(state="dispatched") | Q(handler__isnull=False),
@@ -516,3 +541,101 @@ class DispatchRule(ScopedModel):
 
     def __str__(self):
         return f"{self.category or '全部类别'} · {self.get_tier_display() or '全部'} → {self.handler}"
+
+
+class CaseFollower(models.Model):
+    """A resident who follows a case without having reported it: the reporter of a case merged into
+    it. Followers see the surviving case on their tracking page and are notified when it moves."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followers", verbose_name="工单")
+    source = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="+", verbose_name="被合并工单", null=True, blank=True
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="followed_cases",
+        verbose_name="居民账号",
+    )
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+
+    personal_fields = {"phone": "phone"}
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工单关注人"
+        constraints = [models.UniqueConstraint(fields=["case", "source"], name="case_follower_once")]
+        indexes = [models.Index(fields=["user", "case"], name="case_follower_user")]
+
+    def __str__(self):
+        return f"{self.case} ← {self.source}"
+
+
+class VisitKind(models.TextChoices):
+    CONTACT_POINT = "contact_point", "联系点走访"
+    NIGHT = "night", "夜访民情"
+
+
+class Visit(ScopedModel):
+    """A leader's visit to a contact point, or a night visit (夜访民情, GOV-7): who, when, where,
+    whom, what was heard. A visit can open cases (Case.visit links back)."""
+
+    kind = models.CharField("走访类型", max_length=16, choices=VisitKind.choices)
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="case_visits", verbose_name="走访社区"
+    )
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="case_visits",
+        verbose_name="登记人",
+    )
+    visitor_name = models.CharField("走访人", max_length=100)
+    visited_at = models.DateTimeField("走访时间")
+    place = models.CharField("走访地点", max_length=200)
+    whom = models.CharField("走访对象", max_length=200)
+    heard = models.TextField("听取的意见", max_length=4000)
+    created_at = models.DateTimeField("登记时间", default=timezone.now)
+
+    scope_region = "region"
+    permission_app = "cases"
+
+    class Meta:
+        ordering = ["-visited_at", "-id"]
+        verbose_name = verbose_name_plural = "走访记录"
+        indexes = [models.Index(fields=["region", "-visited_at"], name="case_visit_region_recent")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.place}"
+
+
+class SuggestionModel(models.Model):
+    """The trained category classifier, stored as data (a multinomial naive-Bayes count table)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    data = models.JSONField(default=dict)
+    documents = models.PositiveIntegerField("训练样本数", default=0)
+    trained_at = models.DateTimeField("训练时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "类别推荐模型"
+
+    def __str__(self):
+        return self.name
+
+
+class IntakeThrottle(models.Model):
+    """One anonymous submission (hashed IP / session key), for the per-hour limits of the H5 form."""
+
+    key = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "匿名提交记录"
+
+    def __str__(self):
+        return f"{self.key[:8]} {self.created_at:%Y-%m-%d %H:%M}"

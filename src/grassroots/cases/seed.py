@@ -6,7 +6,7 @@ FIRST_CALENDAR_YEAR = 2004
 
 
 def seed_categories(using="default") -> int:
-    from .categories_data import DEFAULT_CATEGORIES
+    from .categories_data import DEFAULT_CATEGORIES, DEFAULT_KEYWORDS
     from .models import Category
 
     existing = set(Category.objects.using(using).values_list("code", flat=True))
@@ -27,6 +27,7 @@ def seed_categories(using="default") -> int:
             deadline_unit=unit,
             handler_kind=handler_kind,
             required_fields=required,
+            keywords=DEFAULT_KEYWORDS.get(code, ""),
             sort=sort,
         )
         obj.save(using=using)

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from grassroots.core import audit
+from grassroots.core.attachments import attach, attachments_of, validate_files
 from grassroots.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from grassroots.core.scoping import covers
 from grassroots.regions.models import Region
@@ -28,6 +29,7 @@ from .models import (
     AdmissionItem,
     Case,
     CaseEvent,
+    CaseFollower,
     Category,
     Channel,
     DispatchRule,
@@ -43,8 +45,10 @@ from .models import (
 from .workdays import compute_deadline
 from .workflow import TRANSITIONS, VERB_LABELS, VERB_PERMISSION, CaseState, allowed_verbs
 
+MAX_PHOTOS = 9
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 MIN_TEXT = 5
+MAX_WORK_PHOTOS = 27
 # 赋分 at closing: base by evaluation (None = closed without an evaluation), minus a penalty when the
 # case was resolved after its deadline. closed_unresolved scores 0.
 SCORE_BASE = {EvaluationResult.SATISFIED: 100, EvaluationResult.BASIC: 80, None: 90}
@@ -198,11 +202,30 @@ def _validate_location(lng, lat) -> tuple[float | None, float | None]:
     return lng, lat
 
 
+def route_location(lng, lat):
+    """(grid, community) for a WGS-84 point from the grid index, (None, None) outside every grid."""
+    from grassroots.grids.models import Grid
+    from grassroots.grids.routing import route_point
+
+    if lng is None or lat is None:
+        return None, None
+    found = route_point(lng, lat)
+    if not found.get("found"):
+        return None, None
+    grid = Grid.objects.select_related("region").filter(code=found["grid"]["code"]).first()
+    if grid is None:
+        return None, None
+    community = grid.region if grid.region.level == "community" else None
+    if community is None:
+        community = Region.objects.filter(code=found["grid"]["community_code"], level="community").first()
+    return grid, community
+
+
 def submit(
     user,
     *,
     channel: str,
-    region: Region,
+    region: Region | None,
     description: str,
     category: Category | None = None,
     lng=None,
@@ -211,25 +234,42 @@ def submit(
     reporter_name: str = "",
     reporter_phone: str = "",
     grid=None,
+    photos=(),
+    visit=None,
+    prefer_location: bool = False,
 ) -> Case:
     """Create a case from any intake channel. Residents (or anonymous H5 visitors) use channel h5;
-    every other channel needs cases.submit over the community."""
+    every other channel needs cases.submit over the community.
+
+    A location inside a grid routes the case to that grid and its community (grids.routing); without
+    one (or outside every grid) the chosen `region` (a community) is used. When both are given and
+    disagree, the chosen region wins unless `prefer_location` (the H5 form: a tapped point is more
+    precise than a picked community). Anonymous reporters must
+    leave a phone number. `photos`: up to 9 uploaded images (core.attachments, role "photo")."""
     if channel not in Channel.values:
         raise ServiceError("受理渠道不正确", field="channel")
-    if region is None or region.level != "community":
-        raise ServiceError("请选择问题所在社区", field="region")
     authenticated = user is not None and user.is_authenticated
-    if channel != Channel.H5 and not case_covers(user, Case(region=region), "submit"):
-        raise PermissionDenied("没有在该社区代录诉求的权限")
     description = _text(description, "问题描述")
     if category is not None and not category.is_active:
         raise ServiceError("该事项类别已停用", field="category")
     lng, lat = _validate_location(lng, lat)
+    if grid is None and lng is not None:
+        routed_grid, routed_region = route_location(lng, lat)
+        if routed_region is not None and (region is None or prefer_location or routed_region.pk == region.pk):
+            grid, region = routed_grid, routed_region
+    if region is None and grid is not None and grid.region.level == "community":
+        region = grid.region
+    if region is None or region.level != "community":
+        raise ServiceError("请选择问题所在社区，或在地图上标注问题位置", field="region")
+    if channel != Channel.H5 and not case_covers(user, Case(region=region), "submit"):
+        raise PermissionDenied("没有在该社区代录诉求的权限")
     address = (address or "").strip()[:200]
     reporter_name = (reporter_name or "").strip()[:50]
     reporter_phone = (reporter_phone or "").strip().replace(" ", "")
     if reporter_phone and not PHONE_RE.match(reporter_phone):
         raise ServiceError("联系电话格式不正确", field="reporter_phone")
+    if channel == Channel.H5 and not authenticated and not reporter_phone:
+        raise ServiceError("请留下联系电话，便于反馈办理结果", field="reporter_phone")
     if category is not None:
         values = {
             "location": lng is not None,
@@ -242,8 +282,13 @@ def submit(
         missing = [REQUIRABLE_FIELDS[f] for f in category.required_fields if not values.get(f, True)]
         if missing:
             raise ServiceError(f"“{category.name}”类诉求须填写：{'、'.join(missing)}")
-    if grid is not None and not (grid.region_id == region.pk or grid.region.path.startswith(region.path)):
+    if grid is not None and not (grid.region_id == region.pk or region.path.startswith(grid.region.path)):
         raise ServiceError("所选网格不属于该社区", field="grid")
+    photos = [p for p in (photos or []) if p]
+    if photos:
+        validate_files(photos, max_files=MAX_PHOTOS)
+        for p in photos:
+            p.seek(0)
     now = timezone.now()
     case = Case(
         number="tmp-" + uuid.uuid4().hex[:16],
@@ -260,14 +305,50 @@ def submit(
         reporter_user=user if authenticated and channel == Channel.H5 else None,
         created_by=user if authenticated else None,
         submitted_at=now,
+        visit=visit,
     )
     with transaction.atomic():
         case.save()
         case.number = f"{timezone.localtime(now):%Y%m%d}{case.pk:06d}"
         Case.objects.filter(pk=case.pk).update(number=case.number)
+        if photos:
+            attach(user, case, photos, role="photo", max_files=MAX_PHOTOS)
         _event(case, "submit", "", CaseState.SUBMITTED, user, data={"channel": channel})
         audit.record_create(user if authenticated else None, case)
     return case
+
+
+TRACK_SALT = "grassroots.cases.track"
+
+
+def tracking_token(case: Case) -> str:
+    """The signed token of a case's tracking page (no login; shows no personal data)."""
+    return signing.Signer(salt=TRACK_SALT).sign(str(case.pk))
+
+
+def case_for_tracking(token: str) -> Case:
+    try:
+        pk = int(signing.Signer(salt=TRACK_SALT).unsign(token))
+    except (signing.BadSignature, ValueError):
+        raise NotFound("查询链接无效") from None
+    case = Case.objects.select_related("region", "category", "handler", "merged_into").filter(pk=pk).first()
+    if case is None:
+        raise NotFound("查询链接无效")
+    return case
+
+
+def my_cases(user):
+    """Cases a signed-in resident reported or follows (a merged case shows its survivor too)."""
+    from django.db.models import Q
+
+    if user is None or not user.is_authenticated:
+        return Case.objects.none()
+    return (
+        Case.objects.filter(Q(reporter_user=user) | Q(followers__user=user))
+        .distinct()
+        .select_related("category", "handler", "region", "merged_into")
+        .order_by("-submitted_at", "-id")
+    )
 
 
 # ---------------------------------------------------------------- triage and dispatch
@@ -382,7 +463,15 @@ def dispatch(user, case: Case, *, handler: Handler | None = None, note: str = ""
     }
     data = {"missing_calendar_years": sorted(missing)} if missing else None
     with transaction.atomic():
-        return _transition(user, case, "dispatch", changes, note=note.strip(), data=data)
+        _transition(user, case, "dispatch", changes, note=note.strip(), data=data)
+        _notify(
+            handler.members.filter(is_active=True),
+            "cases.dispatched",
+            f"新工单待接单：{case.number}",
+            f"{case.category}｜{case.region.name}｜{case.description[:60]}",
+            case,
+        )
+    return case
 
 
 # ---------------------------------------------------------------- handling
@@ -431,28 +520,72 @@ def return_case(user, case: Case, *, reason: str, suggested_handler: Handler | N
             extra_filter={"handler_id": case.handler_id},
             data={"returned_by": returning.pk if returning else None, "suggested": suggested_handler.pk},
         )
+        _notify(
+            [case.dispatcher] if case.dispatcher_id else [],
+            "cases.returned",
+            f"工单被退回：{case.number}",
+            f"{returning or ''}退单，理由：{reason[:80]}；建议由{suggested_handler.name}办理",
+            case,
+        )
     return case
 
 
-def log_work(user, case: Case, *, note: str) -> Case:
+def log_work(user, case: Case, *, note: str, photos=()) -> Case:
+    """纪实: a work log with optional photos (role "work" on the case)."""
     _require(user, case, "log_work")
     _require_state(case, "log_work")
     note = _text(note, "办理纪实")
+    photos = [p for p in (photos or []) if p]
     with transaction.atomic():
+        rows = attach(user, case, photos, role="work", max_files=MAX_WORK_PHOTOS) if photos else []
         return _transition(
-            user, case, "log_work", {}, note=note, extra_filter={"handler_id": case.handler_id}
+            user,
+            case,
+            "log_work",
+            {},
+            note=note,
+            extra_filter={"handler_id": case.handler_id},
+            data={"photos": [a.pk for a in rows]} if rows else None,
         )
 
 
-def resolve(user, case: Case, *, resolution: str) -> Case:
+def resolve(user, case: Case, *, resolution: str, photos=(), no_photo_reason: str = "") -> Case:
+    """办结 with evidence: the result in words and at least one photo (role "evidence"; work-log photos
+    count), or the reason why there can be none."""
     _require(user, case, "resolve")
     _require_state(case, "resolve")
     resolution = _text(resolution, "办理结果")
+    photos = [p for p in (photos or []) if p]
+    no_photo_reason = (no_photo_reason or "").strip()
+    has_photos = bool(photos) or bool(attachments_of(case, "work")) or bool(attachments_of(case, "evidence"))
+    if not has_photos and len(no_photo_reason) < MIN_TEXT:
+        raise ServiceError(
+            f"请上传办结照片作为佐证，或说明无法拍照的原因（至少 {MIN_TEXT} 个字）", field="photos"
+        )
     changes = {"resolution": resolution, "resolved_at": timezone.now()}
     with transaction.atomic():
-        return _transition(
-            user, case, "resolve", changes, note=resolution, extra_filter={"handler_id": case.handler_id}
+        rows = attach(user, case, photos, role="evidence", max_files=MAX_PHOTOS) if photos else []
+        data = {"photos": [a.pk for a in rows]} if rows else {}
+        if not has_photos:
+            data["no_photo_reason"] = no_photo_reason
+        _transition(
+            user,
+            case,
+            "resolve",
+            changes,
+            note=resolution,
+            extra_filter={"handler_id": case.handler_id},
+            data=data or None,
         )
+        _notify(
+            reporters_of(case),
+            "cases.resolved",
+            f"您反映的诉求已办结：{case.number}",
+            f"办理结果：{resolution[:80]}。请对办理结果进行评价。",
+            case,
+            resident=True,
+        )
+    return case
 
 
 # ---------------------------------------------------------------- evaluation, reopen, close
@@ -465,6 +598,16 @@ def issue_evaluation_link(case: Case) -> str:
     nonce = secrets.token_hex(16)
     EvaluationLink.objects.create(case=case, round=case.reopen_count + 1, nonce=nonce)
     return signing.TimestampSigner(salt=EVALUATION_SALT).sign_object({"c": case.pk, "n": nonce})
+
+
+def evaluation_token(case: Case) -> str:
+    """A token for the current round: the unused link of the round if there is one, else a new link."""
+    if case.state != CaseState.RESOLVED:
+        raise Conflict("工单尚未办结，不能发起评价")
+    link = EvaluationLink.objects.filter(case=case, round=case.reopen_count + 1, used_at__isnull=True).first()
+    if link is None:
+        return issue_evaluation_link(case)
+    return signing.TimestampSigner(salt=EVALUATION_SALT).sign_object({"c": case.pk, "n": link.nonce})
 
 
 def read_evaluation_link(token: str) -> EvaluationLink:
@@ -595,6 +738,8 @@ def close(user, case: Case, *, note: str = "") -> Case:
 
 
 def merge(user, case: Case, *, into: Case, note: str = "") -> Case:
+    """Merge a duplicate into another case: the duplicate's reporter (and its own followers) follow
+    the surviving case and are told so."""
     _require(user, case, "merge")
     _require_state(case, "merge")
     if into is None or into.pk == case.pk:
@@ -604,9 +749,45 @@ def merge(user, case: Case, *, into: Case, note: str = "") -> Case:
     if into.state == CaseState.MERGED:
         raise ServiceError(f"工单 {into.number} 本身已被合并，请合并到原工单", field="into")
     with transaction.atomic():
-        return _transition(
-            user, case, "merge", {"merged_into": into}, note=note.strip(), data={"into": into.number}
+        _transition(user, case, "merge", {"merged_into": into}, note=note.strip(), data={"into": into.number})
+        rows = [CaseFollower(case=into, source=case, user=case.reporter_user, phone=case.reporter_phone)]
+        for f in case.followers.all():
+            rows.append(CaseFollower(case=into, source=f.source, user=f.user, phone=f.phone))
+        existing = set(CaseFollower.objects.filter(case=into).values_list("source_id", flat=True))
+        rows = [r for r in rows if r.source_id not in existing and r.source_id != into.pk]
+        CaseFollower.objects.bulk_create(rows)
+        for r in rows:
+            audit.record_create(user, r)
+        _notify(
+            [r.user for r in rows if r.user_id],
+            "cases.merged",
+            f"您反映的诉求已并入工单 {into.number} 办理",
+            f"与同一问题的诉求合并办理，当前状态：{into.get_state_display()}",
+            into,
+            resident=True,
         )
+    return case
+
+
+def reporters_of(case: Case) -> list:
+    """The reporter's account and the accounts following the case."""
+    users = [case.reporter_user] if case.reporter_user_id else []
+    users += [f.user for f in case.followers.select_related("user") if f.user_id]
+    return users
+
+
+def _notify(users, kind: str, title: str, body: str, case: Case, *, resident: bool = False) -> None:
+    """Tell people about a case: staff get the case page, residents their tracking page."""
+    from django.urls import reverse
+
+    from grassroots.notifications.services import notify
+
+    url = (
+        reverse("cases:track", args=[tracking_token(case)])
+        if resident
+        else reverse("cases:detail", args=[case.pk])
+    )
+    notify(list(users), kind=kind, title=title, body=body, url=url, obj=case)
 
 
 VERB_SERVICES = {
@@ -624,3 +805,61 @@ VERB_SERVICES = {
 
 def can_view_personal(user, case: Case) -> bool:
     return covers(user, case, "personal.view")
+
+
+# ---------------------------------------------------------------- visits (GOV-7)
+
+
+def record_visit(
+    user, *, kind: str, region: Region, visitor_name: str, visited_at, place: str, whom: str, heard: str
+):
+    """Log a contact-point visit or a night visit (夜访民情); needs cases.submit over the community."""
+    from .models import Visit, VisitKind
+
+    if kind not in VisitKind.values:
+        raise ServiceError("请选择走访类型", field="kind")
+    if region is None or region.level != "community":
+        raise ServiceError("请选择走访的社区", field="region")
+    visit = Visit(
+        kind=kind,
+        region=region,
+        visitor=user,
+        visitor_name=(visitor_name or "").strip()[:100],
+        visited_at=visited_at,
+        place=(place or "").strip()[:200],
+        whom=(whom or "").strip()[:200],
+        heard=_text(heard, "听取的意见", maximum=4000),
+    )
+    if not covers(user, visit, "submit"):
+        if covers(user, visit, "view"):
+            raise PermissionDenied("没有登记走访的权限")
+        raise NotFound("社区不存在或不在您的管辖范围内")
+    if not visit.visitor_name:
+        raise ServiceError("请填写走访人", field="visitor_name")
+    if not visit.place:
+        raise ServiceError("请填写走访地点", field="place")
+    if not visit.whom:
+        raise ServiceError("请填写走访对象", field="whom")
+    if visited_at is None or visited_at > timezone.now() + timezone.timedelta(minutes=5):
+        raise ServiceError("走访时间不能晚于现在", field="visited_at")
+    with transaction.atomic():
+        visit.save()
+        audit.record_create(user, visit)
+    return visit
+
+
+def open_case_from_visit(user, visit, *, description: str, category: Category | None = None, **kw) -> Case:
+    """A case heard on a visit: channel visit / night_visit, linked back to the visit."""
+    from .models import VisitKind
+
+    channel = Channel.NIGHT_VISIT if visit.kind == VisitKind.NIGHT else Channel.VISIT
+    return submit(
+        user,
+        channel=channel,
+        region=kw.pop("region", None) or visit.region,
+        description=description,
+        category=category,
+        address=kw.pop("address", "") or visit.place,
+        visit=visit,
+        **kw,
+    )

@@ -17,7 +17,17 @@ from grassroots.core.scoping import has_perm
 from grassroots.core.views import ScopedListView
 
 from . import services
-from .forms import CaseFilterForm, DispatchForm, EvaluationForm, NoteForm, ReturnForm, TriageForm
+from .forms import (
+    CaseFilterForm,
+    DispatchForm,
+    EvaluationForm,
+    MergeForm,
+    NoteForm,
+    ResolveForm,
+    ReturnForm,
+    TriageForm,
+    WorkLogForm,
+)
 from .models import Case, Handler, handler_ids_for
 from .workdays import missing_calendar_years
 from .workflow import VERB_LABELS
@@ -32,7 +42,7 @@ class CaseListView(ScopedListView):
     template_name = "cases/case_list.html"
     filters = {"state": "state", "tier": "tier", "channel": "channel", "category": "category__parent_id"}
     search_fields = None
-    select_related = ("region", "category", "handler")
+    select_related = ("region", "category__parent", "handler")
     ordering = ("-submitted_at", "-id")
     paginate_by = 25
     export_title = "诉求工单"
@@ -106,7 +116,14 @@ def _case_or_404(user, pk) -> Case:
         raise Http404(exc.message) from exc
 
 
-FORMS = {"triage": TriageForm, "dispatch": DispatchForm, "return": ReturnForm}
+FORMS = {
+    "triage": TriageForm,
+    "dispatch": DispatchForm,
+    "return": ReturnForm,
+    "log_work": WorkLogForm,
+    "resolve": ResolveForm,
+    "merge": MergeForm,
+}
 
 
 def _action_forms(user, case):
@@ -122,15 +139,36 @@ def _action_forms(user, case):
             )
         if verb == "triage" and case.category_id:
             form.fields["category"].initial = case.category_id
-        out.append({"verb": verb, "label": VERB_LABELS[verb], "form": form})
+        entry = {"verb": verb, "label": VERB_LABELS[verb], "form": form, "multipart": verb in MULTIPART}
+        if verb == "triage":
+            from .suggest import suggest_categories
+
+            entry["suggestions"] = suggest_categories(case.description)
+            if entry["suggestions"] and not case.category_id:
+                form.fields["category"].initial = entry["suggestions"][0].category.pk
+        out.append(entry)
     return out
+
+
+MULTIPART = {"log_work", "resolve"}
+PHOTO_ROLES = {"photo": "群众上传", "work": "办理过程", "evidence": "办结佐证"}
 
 
 @login_required
 def case_detail(request, pk: int):
+    from grassroots.core.attachments import attachments_of
+
+    from .models import CaseFollower
+    from .suggest import duplicates_of
+
     case = _case_or_404(request.user, pk)
     events = case.events.select_related("handler").all()
     evaluations = case.evaluations.select_related("handler").all()
+    photos = [(label, attachments_of(case, role)) for role, label in PHOTO_ROLES.items()]
+    actions = _action_forms(request.user, case)
+    duplicates = []
+    if any(a["verb"] == "merge" for a in actions):
+        duplicates = duplicates_of(case, queryset=Case.objects.visible_to(request.user))
     return render(
         request,
         "cases/case_detail.html",
@@ -138,8 +176,12 @@ def case_detail(request, pk: int):
             "case": case,
             "events": events,
             "evaluations": evaluations,
-            "actions": _action_forms(request.user, case),
+            "actions": actions,
             "deadline_status": case.deadline_status(),
+            "photos": [(label, rows) for label, rows in photos if rows],
+            "duplicates": duplicates,
+            "followers": CaseFollower.objects.filter(case=case).select_related("source").count(),
+            "visit": case.visit if case.visit_id else None,
         },
     )
 
@@ -151,7 +193,7 @@ def case_act(request, pk: int, verb: str):
     if verb not in services.VERB_SERVICES:
         raise Http404
     form_class = FORMS.get(verb, NoteForm)
-    form = form_class(request.POST, prefix=verb)
+    form = form_class(request.POST, request.FILES, prefix=verb)
     if not form.is_valid():
         messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
         return redirect("cases:detail", pk=case.pk)
@@ -165,9 +207,18 @@ def case_act(request, pk: int, verb: str):
         elif verb == "return":
             fn(request.user, case, reason=data["reason"], suggested_handler=data["suggested_handler"])
         elif verb == "log_work":
-            fn(request.user, case, note=data["note"])
+            fn(request.user, case, note=data["note"], photos=request.FILES.getlist(f"{verb}-photos"))
         elif verb == "resolve":
-            fn(request.user, case, resolution=data["note"])
+            fn(
+                request.user,
+                case,
+                resolution=data["note"],
+                photos=request.FILES.getlist(f"{verb}-photos"),
+                no_photo_reason=data["no_photo_reason"],
+            )
+        elif verb == "merge":
+            into = Case.objects.visible_to(request.user).filter(number=data["into"].strip()).first()
+            fn(request.user, case, into=into, note=data["note"])
         elif verb == "reopen":
             fn(request.user, case, reason=data["note"])
         elif verb == "close":

@@ -1,0 +1,409 @@
+"""Case statistics and scoring (赋分, 红黑榜), aggregated in SQL within the user's scope.
+
+Rankings (`rankings(user, level, start, end)`) for handler / grid / community / street over the cases
+dispatched in the period [start, end] (local dates, inclusive), with a fixed number of GROUP BY queries:
+
+* cases: cases dispatched in the period; finished: resolved since (resolved_at set);
+* on-time rate: finished by due_at / (finished with a deadline + still open and overdue);
+* satisfaction rate: satisfied + basically satisfied / all evaluations (every round);
+* reopen rate: cases reopened / cases; return rate: returns (退单) / (cases + returns), i.e. the share
+  of dispatches that were returned (a handler's returns are counted for the handler that returned);
+* average handling time: resolved_at − dispatched_at of finished cases, in hours;
+* composite score (GOV-6): the mean score of the scored cases (evaluated, closed, closed-unresolved):
+  score_satisfied / score_basic / score_unevaluated by the resident's evaluation, minus late_penalty
+  when resolved after the deadline; closed-unresolved scores 0 and so counts against the handler;
+* score rate = composite / score_satisfied. Red list: score rate ≥ red_min_rate; black list: score
+  rate ≤ black_max_rate; both only for units with at least min_cases scored cases.
+
+`case_stats(user, ...)` gives the statistics page (trends, counts by category / channel / tier /
+grid / handler, deadline compliance); `open_cases_by_grid(user, grid_ids)` the grid map's heat layer.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, Substr, TruncDay, TruncMonth, TruncWeek
+from django.utils import timezone
+
+from grassroots.core.errors import ServiceError
+from grassroots.grids.models import Grid
+from grassroots.regions.models import Region
+from grassroots.standards.models import Rule
+
+from .analytics import scoped_cases
+from .models import Case, CaseEvent, Category, Channel, Evaluation, EvaluationResult, Handler, Tier
+from .workflow import OPEN_STATES, CaseState
+
+LEVELS = {"handler": "承办单位", "grid": "网格", "community": "社区", "street": "街道"}
+GRANULARITIES = {"day": ("按日", TruncDay), "week": ("按周", TruncWeek), "month": ("按月", TruncMonth)}
+STREET_DEPTH = 3  # city → district → street
+MAX_PERIOD_DAYS = 3 * 366
+LIST_SIZE = 10  # rows of the red and black lists
+GOOD = (EvaluationResult.SATISFIED, EvaluationResult.BASIC)
+SCORED_STATES = (CaseState.EVALUATED, CaseState.CLOSED, CaseState.CLOSED_UNRESOLVED)
+GOV6_DEFAULTS = {
+    "score_satisfied": 100,
+    "score_basic": 80,
+    "score_unevaluated": 90,
+    "late_penalty": 20,
+    "red_min_rate": 0.95,
+    "black_max_rate": 0.8,
+    "min_cases": 5,
+}
+
+
+@dataclass(frozen=True)
+class ScoreParams:
+    score_satisfied: int
+    score_basic: int
+    score_unevaluated: int
+    late_penalty: int
+    red_min_rate: float
+    black_max_rate: float
+    min_cases: int
+
+
+def score_params() -> ScoreParams:
+    rule = Rule.objects.filter(code="GOV-6").only("params").first()
+    params = {**GOV6_DEFAULTS, **((rule.params if rule else None) or {})}
+    out = {}
+    for name in GOV6_DEFAULTS:
+        value = params[name]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ServiceError(f"规则 GOV-6 的参数 {name} 设置有误，请在规则配置中修正", status=500)
+        out[name] = float(value) if name.endswith("_rate") else int(value)
+    if out["score_satisfied"] <= 0:
+        raise ServiceError("规则 GOV-6 的参数 score_satisfied 须大于 0", status=500)
+    return ScoreParams(**out)
+
+
+# ------------------------------------------------------------------------------------------ period
+def parse_period(
+    start=None, end=None, today: datetime.date | None = None
+) -> tuple[datetime.date, datetime.date]:
+    """(start, end) local dates, inclusive; default: the current month up to today."""
+    today = today or timezone.localdate()
+
+    def parse(value, label):
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime.date):
+            return value
+        try:
+            return datetime.date.fromisoformat(str(value))
+        except ValueError:
+            raise ServiceError(f"{label}格式不正确，应为 YYYY-MM-DD", field=label) from None
+
+    s = parse(start, "开始日期") or today.replace(day=1)
+    e = parse(end, "结束日期") or today
+    if e < s:
+        raise ServiceError("结束日期不能早于开始日期", field="end")
+    if (e - s).days > MAX_PERIOD_DAYS:
+        raise ServiceError("统计区间不能超过 3 年", field="start")
+    return s, e
+
+
+def period_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    tz = timezone.get_current_timezone()
+    lo = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    hi = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    return lo, hi
+
+
+def _rate(part, whole) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+# ------------------------------------------------------------------------------------------ rankings
+def _street_len() -> int:
+    return Region.steplen * STREET_DEPTH
+
+
+def _key(level: str, prefix: str = ""):
+    if level == "handler":
+        return F(f"{prefix}handler_id")
+    if level == "grid":
+        return F(f"{prefix}grid_id")
+    if level == "community":
+        return F(f"{prefix}region_id")
+    if level == "street":
+        return Substr(f"{prefix}region__path", 1, _street_len())
+    raise ServiceError("统计层级不正确", field="level")
+
+
+def _not_null(level: str, prefix: str = "") -> Q:
+    if level == "handler":
+        return Q(**{f"{prefix}handler__isnull": False})
+    if level == "grid":
+        return Q(**{f"{prefix}grid__isnull": False})
+    return Q()
+
+
+def _names(level: str, keys) -> dict:
+    keys = [k for k in keys if k is not None]
+    if level == "handler":
+        return {h.pk: h.name for h in Handler.objects.filter(pk__in=keys).only("name")}
+    if level == "grid":
+        return {g.pk: f"{g.name}（{g.code}）" for g in Grid.objects.filter(pk__in=keys).only("name", "code")}
+    if level == "community":
+        return {r.pk: r.name for r in Region.objects.filter(pk__in=keys).only("name")}
+    return {r.path: r.name for r in Region.objects.filter(path__in=keys).only("name", "path")}
+
+
+def rankings(user, level: str = "handler", start=None, end=None, region: str = "", now=None) -> dict:
+    """{level, start, end, params, rows (best first), red, black}; see the module docstring."""
+    if level not in LEVELS:
+        raise ServiceError("统计层级不正确", field="level")
+    start, end = parse_period(start, end)
+    lo, hi = period_bounds(start, end)
+    now = now or timezone.now()
+    params = score_params()
+    base = scoped_cases(user, region).filter(dispatched_at__gte=lo, dispatched_at__lt=hi)
+    population = base.filter(_not_null(level))
+    late = Q(resolved_at__gt=F("due_at"))
+    scored = Q(state__in=SCORED_STATES)
+    duration = ExpressionWrapper(F("resolved_at") - F("dispatched_at"), output_field=DurationField())
+    case_rows = (
+        population.annotate(k=_key(level))
+        .values("k")
+        .annotate(
+            cases=Count("id"),
+            finished=Count("id", filter=Q(resolved_at__isnull=False)),
+            on_time=Count(
+                "id", filter=Q(resolved_at__isnull=False, due_at__isnull=False, resolved_at__lte=F("due_at"))
+            ),
+            late=Count("id", filter=Q(due_at__isnull=False) & late),
+            open_overdue=Count("id", filter=Q(state__in=OPEN_STATES, due_at__lte=now)),
+            reopened=Count("id", filter=Q(reopen_count__gt=0)),
+            closed_unresolved=Count("id", filter=Q(state=CaseState.CLOSED_UNRESOLVED)),
+            scored=Count("id", filter=scored),
+            scored_late=Count("id", filter=scored & ~Q(state=CaseState.CLOSED_UNRESOLVED) & late),
+            avg_duration=Avg(duration, filter=Q(resolved_at__isnull=False)),
+        )
+        .order_by()
+    )
+    eval_rows = (
+        Evaluation.objects.filter(case__in=population.values("pk"))
+        .annotate(k=_key(level, "case__"))
+        .values("k")
+        .annotate(
+            evals=Count("id"),
+            satisfied=Count("id", filter=Q(result=EvaluationResult.SATISFIED)),
+            basic=Count("id", filter=Q(result=EvaluationResult.BASIC)),
+        )
+        .order_by()
+    )
+    returns = CaseEvent.objects.filter(
+        step="return", created_at__gte=lo, created_at__lt=hi, case__in=scoped_cases(user, region).values("pk")
+    )
+    if level == "handler":
+        ret_rows = returns.annotate(k=KT("data__returned_by")).values("k").annotate(n=Count("id")).order_by()
+    else:
+        ret_rows = (
+            returns.filter(_not_null(level, "case__"))
+            .annotate(k=_key(level, "case__"))
+            .values("k")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+    evals = {r.pop("k"): r for r in eval_rows}
+    rets: dict = {}
+    for r in ret_rows:
+        k = r["k"]
+        if level == "handler":
+            try:
+                k = int(k)
+            except (TypeError, ValueError):
+                continue
+        rets[k] = rets.get(k, 0) + r["n"]
+    cases = {r.pop("k"): r for r in case_rows}
+    keys = set(cases) | set(rets)
+    names = _names(level, keys)
+    rows = []
+    for k in keys:
+        c = cases.get(k) or {
+            "cases": 0,
+            "finished": 0,
+            "on_time": 0,
+            "late": 0,
+            "open_overdue": 0,
+            "reopened": 0,
+            "closed_unresolved": 0,
+            "scored": 0,
+            "scored_late": 0,
+            "avg_duration": None,
+        }
+        e = evals.get(k, {"evals": 0, "satisfied": 0, "basic": 0})
+        n_ret = rets.get(k, 0)
+        uneval = max(c["scored"] - c["closed_unresolved"] - e["satisfied"] - e["basic"], 0)
+        total = (
+            e["satisfied"] * params.score_satisfied
+            + e["basic"] * params.score_basic
+            + uneval * params.score_unevaluated
+            - c["scored_late"] * params.late_penalty
+        )
+        composite = round(max(total, 0) / c["scored"], 1) if c["scored"] else None
+        avg = c["avg_duration"]
+        if isinstance(avg, int | float):  # some backends answer microseconds
+            avg = datetime.timedelta(microseconds=avg)
+        rows.append(
+            {
+                "key": k,
+                "name": names.get(k, "（已删除）"),
+                "cases": c["cases"],
+                "finished": c["finished"],
+                "on_time": c["on_time"],
+                "overdue": c["late"] + c["open_overdue"],
+                "on_time_rate": _rate(c["on_time"], c["on_time"] + c["late"] + c["open_overdue"]),
+                "evaluations": e["evals"],
+                "satisfied": e["satisfied"] + e["basic"],
+                "satisfaction_rate": _rate(e["satisfied"] + e["basic"], e["evals"]),
+                "reopened": c["reopened"],
+                "reopen_rate": _rate(c["reopened"], c["cases"]),
+                "returns": n_ret,
+                "return_rate": _rate(n_ret, c["cases"] + n_ret),
+                "avg_hours": round(avg.total_seconds() / 3600, 1) if avg is not None else None,
+                "closed_unresolved": c["closed_unresolved"],
+                "scored": c["scored"],
+                "composite": composite,
+                "score_rate": _rate(composite, params.score_satisfied) if composite is not None else None,
+            }
+        )
+    rows.sort(key=lambda r: (r["composite"] is None, -(r["composite"] or 0), -r["cases"], str(r["name"])))
+    for i, r in enumerate(rows, 1):
+        r["rank"] = i
+    eligible = [r for r in rows if r["scored"] >= params.min_cases and r["score_rate"] is not None]
+    red = [r for r in eligible if r["score_rate"] >= params.red_min_rate][:LIST_SIZE]
+    black = sorted(
+        (r for r in eligible if r["score_rate"] <= params.black_max_rate),
+        key=lambda r: (r["score_rate"], -r["cases"], str(r["name"])),
+    )[:LIST_SIZE]
+    return {
+        "level": level,
+        "level_label": LEVELS[level],
+        "start": start,
+        "end": end,
+        "params": params,
+        "rows": rows,
+        "red": red,
+        "black": black,
+    }
+
+
+# ------------------------------------------------------------------------------------------ statistics
+def _labelled(rows, labels: dict, key: str = "k") -> list[dict]:
+    return [{"key": r[key], "name": labels.get(r[key], r[key] or "未填"), "count": r["n"]} for r in rows]
+
+
+def case_stats(
+    user, start=None, end=None, region: str = "", granularity: str = "day", now=None, top: int = 15
+) -> dict:
+    """Statistics of the cases submitted in the period within scope: a fixed number of queries."""
+    if granularity not in GRANULARITIES:
+        raise ServiceError("统计粒度不正确", field="granularity")
+    start, end = parse_period(start, end)
+    lo, hi = period_bounds(start, end)
+    now = now or timezone.now()
+    qs = scoped_cases(user, region).filter(submitted_at__gte=lo, submitted_at__lt=hi).order_by()
+    finished = Q(resolved_at__isnull=False, due_at__isnull=False)
+    totals = qs.aggregate(
+        submitted=Count("id"),
+        open=Count("id", filter=Q(state__in=OPEN_STATES)),
+        waiting=Count("id", filter=Q(state__in=(CaseState.SUBMITTED, CaseState.TRIAGED, CaseState.RETURNED))),
+        finished=Count("id", filter=Q(resolved_at__isnull=False)),
+        closed_unresolved=Count("id", filter=Q(state=CaseState.CLOSED_UNRESOLVED)),
+        on_time=Count("id", filter=finished & Q(resolved_at__lte=F("due_at"))),
+        late=Count("id", filter=finished & Q(resolved_at__gt=F("due_at"))),
+        on_track=Count(
+            "id",
+            filter=Q(state__in=OPEN_STATES)
+            & (Q(due_soon_at__gt=now) | Q(due_soon_at__isnull=True, due_at__gt=now)),
+        ),
+        due_soon=Count("id", filter=Q(state__in=OPEN_STATES, due_soon_at__lte=now, due_at__gt=now)),
+        overdue=Count("id", filter=Q(state__in=OPEN_STATES, due_at__lte=now)),
+    )
+    totals["on_time_rate"] = _rate(totals["on_time"], totals["on_time"] + totals["late"] + totals["overdue"])
+    trunc = GRANULARITIES[granularity][1]
+    tz = timezone.get_current_timezone()
+    submitted_trend = (
+        qs.annotate(t=trunc("submitted_at", tzinfo=tz)).values("t").annotate(n=Count("id")).order_by("t")
+    )
+    resolved_trend = (
+        scoped_cases(user, region)
+        .filter(resolved_at__gte=lo, resolved_at__lt=hi)
+        .annotate(t=trunc("resolved_at", tzinfo=tz))
+        .values("t")
+        .annotate(n=Count("id"))
+        .order_by("t")
+    )
+    trend: dict = {}
+    for r in submitted_trend:
+        trend.setdefault(_day(r["t"]), [0, 0])[0] = r["n"]
+    for r in resolved_trend:
+        trend.setdefault(_day(r["t"]), [0, 0])[1] = r["n"]
+    by_category = list(
+        qs.annotate(k=Coalesce("category__parent_id", "category_id"))
+        .values("k")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
+    cat_names = {
+        c.pk: c.name for c in Category.objects.filter(pk__in=[r["k"] for r in by_category if r["k"]])
+    }
+    cat_names[None] = "未分类"
+    by_channel = list(qs.values(k=F("channel")).annotate(n=Count("id")).order_by("-n"))
+    by_tier = list(qs.values(k=F("tier")).annotate(n=Count("id")).order_by("-n"))
+    by_state = list(qs.values(k=F("state")).annotate(n=Count("id")).order_by("-n"))
+    by_grid = list(
+        qs.filter(grid__isnull=False)
+        .values(k=F("grid_id"), code=F("grid__code"), name=F("grid__name"))
+        .annotate(n=Count("id"))
+        .order_by("-n", "k")[:top]
+    )
+    by_handler = list(
+        qs.filter(handler__isnull=False)
+        .values(k=F("handler_id"), name=F("handler__name"))
+        .annotate(n=Count("id"))
+        .order_by("-n", "k")[:top]
+    )
+    return {
+        "start": start,
+        "end": end,
+        "granularity": granularity,
+        "totals": totals,
+        "trend": [{"t": t, "submitted": v[0], "resolved": v[1]} for t, v in sorted(trend.items())],
+        "by_category": _labelled(by_category, cat_names),
+        "by_channel": _labelled(by_channel, dict(Channel.choices)),
+        "by_tier": _labelled(by_tier, {**dict(Tier.choices), "": "未分流"}),
+        "by_state": _labelled(by_state, dict(CaseState.choices)),
+        "by_grid": [
+            {"key": r["k"], "name": f"{r['name']}", "code": r["code"], "count": r["n"]} for r in by_grid
+        ],
+        "by_handler": [{"key": r["k"], "name": r["name"], "count": r["n"]} for r in by_handler],
+    }
+
+
+def _day(value) -> str:
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.date().isoformat()
+    return value.isoformat() if value is not None else ""
+
+
+def open_cases_by_grid(user, grid_ids) -> dict[int, int]:
+    """{grid id: open cases (dispatched, accepted, in progress) the user can see}: one GROUP BY."""
+    ids = list(grid_ids)
+    if not ids:
+        return {}
+    rows = (
+        Case.objects.visible_to(user, "view")
+        .filter(grid_id__in=ids, state__in=OPEN_STATES)
+        .values("grid_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {r["grid_id"]: r["n"] for r in rows}
