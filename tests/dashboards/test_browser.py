@@ -84,7 +84,9 @@ def test_map_recolors_and_drills_down(shaped_city, make_user, live_server, brows
         city.streets[1].code: 3200 + 3300,
     }
 
-    # clicking the second street (centre of its square) shows its communities
+    # clicking the second street (centre of its square) shows its communities; the map sits below
+    # the figure cards, so bring it into the viewport before computing the pixel
+    page.locator("[data-map-canvas]").scroll_into_view_if_needed()
     x, y = page.evaluate(
         """() => {
           const el = document.querySelector('[data-map-canvas]');

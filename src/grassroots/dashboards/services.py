@@ -13,6 +13,7 @@ import datetime
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from grassroots.core.errors import NotFound
 from grassroots.core.scoping import grants_for, has_perm
@@ -409,4 +410,26 @@ def home_data(user) -> dict:
         "findings": findings,
         "charts": _charts(stats, ages, unit_types),
         "map": map_root,
+        "cobuild_sections": cobuild_sections(user),
     }
+
+
+# The co-building apps each answer home_figures(user) -> [{label, value, url}] within the user's scope
+# (empty without their view permission). Listed by dotted path so the home page never imports an app
+# it doesn't show, and an app's figures live next to its own models.
+HOME_SECTIONS = [
+    ("共驻共建", "affiliate", "grassroots.cobuild.stats.home_figures"),
+    ("志愿服务与微心愿", "heart-handshake", "grassroots.volunteers.stats.home_figures"),
+    ("组织生活与活动", "calendar-event", "grassroots.orglife.stats.home_figures"),
+    ("党群服务阵地", "building-community", "grassroots.venues.stats.home_figures"),
+]
+
+
+def cobuild_sections(user) -> list[dict]:
+    """The home page's co-building cards: sections with at least one figure the user may see."""
+    sections = []
+    for title, icon, path in HOME_SECTIONS:
+        figures = import_string(path)(user)
+        if figures:
+            sections.append({"title": title, "icon": icon, "figures": figures})
+    return sections
