@@ -1,0 +1,205 @@
+"""Read models of volunteers: wish statistics per scope, rankings, home-page figures, and the figures
+the cobuild quarterly report reads.
+
+Contracts for other apps:
+    member_wish_counts(member_ids, start, end) -> {member_id: wishes fulfilled in [start, end)}
+    home_figures(user) -> [{"label", "value", "url"}]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from grassroots.core.scoping import has_perm
+from grassroots.orglife.models import Signup
+
+from .models import PointEntry, SourceType, Volunteer, VolunteerActivity, VolunteerTeam, Wish, WishState
+
+SERVED = Q(activity__kind="volunteer", checked_out_at__isnull=False)
+
+DONE_STATES = (WishState.FULFILLED, WishState.CONFIRMED)
+
+
+def _bounds(start, end):
+    """Dates become [start 00:00, end+1 00:00) in local time; datetimes pass through."""
+
+    def at(d, plus=0):
+        if d is None:
+            return None
+        if isinstance(d, dt.datetime):
+            return d
+        return timezone.make_aware(dt.datetime.combine(d + dt.timedelta(days=plus), dt.time.min))
+
+    return at(start), at(end, 1) if isinstance(end, dt.date) and not isinstance(end, dt.datetime) else at(end)
+
+
+def member_wish_counts(member_ids: Iterable[int], start, end) -> dict[int, int]:
+    """Wishes fulfilled by each party member (claimed for themselves) with fulfilled_at in the period
+    (dates are inclusive). Members with none are absent from the dict."""
+    ids = [int(i) for i in member_ids]
+    if not ids:
+        return {}
+    lo, hi = _bounds(start, end)
+    qs = Wish.objects.filter(claimant_member_id__in=ids, state__in=DONE_STATES)
+    if lo is not None:
+        qs = qs.filter(fulfilled_at__gte=lo)
+    if hi is not None:
+        qs = qs.filter(fulfilled_at__lt=hi)
+    rows = qs.order_by().values("claimant_member_id").annotate(n=Count("pk"))
+    return {r["claimant_member_id"]: r["n"] for r in rows}
+
+
+def wish_stats(user, *, start=None, end=None, region=None) -> list[dict]:
+    """Per community in the user's scope: posted, claimed (ever), fulfilled, average days from claim
+    to fulfilment. One grouped query."""
+    qs = Wish.objects.visible_to(user)
+    if region is not None:
+        qs = qs.filter(region__path__startswith=region.path)
+    lo, hi = _bounds(start, end)
+    if lo is not None:
+        qs = qs.filter(posted_at__gte=lo)
+    if hi is not None:
+        qs = qs.filter(posted_at__lt=hi)
+    took = ExpressionWrapper(F("fulfilled_at") - F("claimed_at"), output_field=DurationField())
+    rows = (
+        qs.order_by()
+        .values("region_id", "region__name", "region__code")
+        .annotate(
+            posted=Count("pk"),
+            published=Count("pk", filter=Q(published_at__isnull=False)),
+            claimed=Count("pk", filter=Q(claimed_at__isnull=False)),
+            fulfilled=Count("pk", filter=Q(state__in=DONE_STATES)),
+            open=Count("pk", filter=Q(state=WishState.PUBLISHED)),
+            total_time=Sum(took, filter=Q(state__in=DONE_STATES, claimed_at__isnull=False)),
+        )
+        .order_by("region__code")
+    )
+    out = []
+    for r in rows:
+        total = r.pop("total_time")
+        if isinstance(total, int | float):  # some backends sum durations as microseconds
+            total = dt.timedelta(microseconds=total)
+        r["avg_days"] = (
+            round(total.total_seconds() / 86400 / r["fulfilled"], 1) if total and r["fulfilled"] else None
+        )
+        out.append(r)
+    return out
+
+
+def rankings(user, *, by: str = "points", region=None, team=None, limit: int | None = 100) -> list[dict]:
+    """Volunteers ranked by points earned (revokes deducted, redemptions not) or by service hours,
+    within the user's scope, a community subtree or a team."""
+    vols = Volunteer.objects.visible_to(user)
+    if region is not None:
+        vols = vols.filter(region__path__startswith=region.path)
+    if team is not None:
+        vols = vols.filter(memberships__team=team)
+    earned = Q(
+        user__point_entries__source_type__in=[s for s in SourceType.values if s != SourceType.REDEMPTION]
+    )
+    vols = vols.annotate(
+        points=Sum("user__point_entries__amount", filter=earned, default=0),
+    ).values("pk", "name", "region__name", "kind", "points")
+    vols = list(vols)
+    hours = dict(
+        Signup.objects.filter(SERVED, user__volunteer__in=[v["pk"] for v in vols])
+        .order_by()
+        .values("user__volunteer")
+        .annotate(h=Sum("hours"))
+        .values_list("user__volunteer", "h")
+    )
+    rows = []
+    for v in vols:
+        rows.append(
+            {
+                "id": v["pk"],
+                "name": v["name"],
+                "community": v["region__name"],
+                "kind": v["kind"],
+                "points": v["points"] or 0,
+                "hours": float(round(hours.get(v["pk"]) or 0, 1)),
+            }
+        )
+    key = "hours" if by == "hours" else "points"
+    rows.sort(key=lambda r: (-r[key], -r["points" if key == "hours" else "hours"], r["name"]))
+    for i, r in enumerate(rows, 1):
+        r["rank"] = i
+    return rows[:limit] if limit else rows
+
+
+def team_rankings(user, *, region=None) -> list[dict]:
+    """Teams by their members' earned points and hours."""
+    teams = VolunteerTeam.objects.visible_to(user).filter(is_active=True)
+    if region is not None:
+        teams = teams.filter(region__path__startswith=region.path)
+    teams = list(teams.select_related("region").annotate(n=Count("memberships", distinct=True)))
+    ids = [t.pk for t in teams]
+    points = dict(
+        PointEntry.objects.filter(account__volunteer__memberships__team_id__in=ids)
+        .exclude(source_type=SourceType.REDEMPTION)
+        .order_by()
+        .values("account__volunteer__memberships__team_id")
+        .annotate(s=Sum("amount"))
+        .values_list("account__volunteer__memberships__team_id", "s")
+    )
+    hours = dict(
+        Signup.objects.filter(SERVED, user__volunteer__memberships__team_id__in=ids)
+        .order_by()
+        .values("user__volunteer__memberships__team_id")
+        .annotate(h=Sum("hours"))
+        .values_list("user__volunteer__memberships__team_id", "h")
+    )
+    rows = [
+        {
+            "id": t.pk,
+            "name": t.name,
+            "community": t.region.name,
+            "members": t.n,
+            "points": points.get(t.pk) or 0,
+            "hours": float(round(hours.get(t.pk) or 0, 1)),
+        }
+        for t in teams
+    ]
+    rows.sort(key=lambda r: (-r["points"], -r["hours"], r["name"]))
+    for i, r in enumerate(rows, 1):
+        r["rank"] = i
+    return rows
+
+
+def home_figures(user) -> list[dict]:
+    """Co-building figures of the user's scope for the community home page (empty without
+    volunteers.view)."""
+    if not has_perm(user, "volunteers.view"):
+        return []
+    wishes = Wish.objects.visible_to(user).filter(state__in=DONE_STATES).count()
+    teams = VolunteerTeam.objects.visible_to(user).filter(is_active=True).count()
+    volunteers = Volunteer.objects.visible_to(user).count()
+    hours = (
+        Signup.objects.filter(
+            SERVED, activity__volunteer__in=VolunteerActivity.objects.visible_to(user)
+        ).aggregate(h=Sum("hours"))["h"]
+        or 0
+    )
+    issued = (
+        PointEntry.objects.visible_to(user)
+        .filter(amount__gt=0)
+        .exclude(source_type=SourceType.REDEMPTION)
+        .aggregate(s=Sum("amount"))["s"]
+        or 0
+    )
+    return [
+        {"label": "完成微心愿", "value": wishes, "url": reverse("volunteers:wishes") + "?state=confirmed"},
+        {"label": "志愿服务队", "value": teams, "url": reverse("volunteers:teams")},
+        {"label": "注册志愿者", "value": volunteers, "url": reverse("volunteers:volunteers")},
+        {
+            "label": "志愿服务时长（小时）",
+            "value": round(hours),
+            "url": reverse("volunteers:rankings") + "?by=hours",
+        },
+        {"label": "发放积分", "value": issued, "url": reverse("volunteers:points")},
+    ]
