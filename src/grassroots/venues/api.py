@@ -1,0 +1,701 @@
+"""/api/v1/venues/: service centers, rooms, availability, bookings and their transitions, the 15-minute
+service circle and statistics. Thin: reads through visible_to(), writes through venues.services."""
+
+import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from grassroots.core.api import ERRORS, CursorPagination, reference, references, require_perm, visible_or_404
+from grassroots.core.errors import NotFound, ServiceError
+from grassroots.core.personal import masked_value
+from grassroots.core.scoping import has_perm
+from grassroots.core.text import name_search_q
+from grassroots.party.models import PartyOrg
+from grassroots.regions.models import Region
+from grassroots.regions.schemas import InSchema, Lat, Lng, UInt, dump, text
+from grassroots.units.models import Unit
+
+from . import availability, circle, services, stats
+from .models import BookerKind, Booking, BookingState, CenterLevel, Room, ServiceCenter
+from .views import bookable_rooms
+
+router = Router(tags=["阵地与预约"])
+
+CENTER_RELATED = ("region", "owner_unit__party_org")
+ROOM_RELATED = ("center__region", "center__owner_unit__party_org")
+BOOKING_RELATED = ("room__center__region", "room__center__owner_unit__party_org", "unit", "org")
+CENTER_REFS = {
+    "region_code": ("region", Region, "所在区划"),
+    "owner_unit_code": ("owner_unit", Unit, "产权单位"),
+}
+
+
+# ---- schemas ------------------------------------------------------------------------------------
+
+
+class CenterOut(Schema):
+    id: int
+    code: str
+    name: str
+    level: CenterLevel
+    region_code: str
+    owner_unit_code: str | None = Field(None, description="产权单位编码（共享阵地）")
+    address: str
+    lng: float | None = Field(None, description="经度，WGS-84")
+    lat: float | None = Field(None, description="纬度，WGS-84")
+    area_m2: int
+    opens_at: str = Field(description="开放时间 HH:MM（北京时间）")
+    closes_at: str = Field(description="关闭时间 HH:MM（北京时间）")
+    open_days: str = Field(description="开放日，1=周一 … 7=周日")
+    opening_hours: str
+    services: list[str]
+    contact_name: str
+    contact_phone: str = Field(description="联系电话（脱敏）")
+    is_active: bool
+
+    @staticmethod
+    def resolve_region_code(obj):
+        return obj.region.code
+
+    @staticmethod
+    def resolve_owner_unit_code(obj):
+        return obj.owner_unit.code if obj.owner_unit_id else None
+
+    @staticmethod
+    def resolve_opens_at(obj):
+        return f"{obj.opens_at:%H:%M}"
+
+    @staticmethod
+    def resolve_closes_at(obj):
+        return f"{obj.closes_at:%H:%M}"
+
+    @staticmethod
+    def resolve_services(obj):
+        return obj.service_list
+
+    @staticmethod
+    def resolve_contact_phone(obj):
+        return masked_value(obj, "contact_phone")
+
+
+class CenterFilter(Schema):
+    level: CenterLevel | None = None
+    shared: bool | None = Field(None, description="只列出（或排除）共享的单位阵地")
+    region: str | None = Field(None, max_length=24, description="区划编码（含下级）")
+    q: str | None = Field(None, max_length=50, description="名称关键字或拼音首字母")
+
+
+class CenterCreate(InSchema):
+    code: text(32, "阵地编码", 1)
+    name: text(100, "名称", 1)
+    level: CenterLevel
+    region_code: text(24, "所在区划编码", 1)
+    owner_unit_code: text(32, "产权单位编码") | None = None
+    address: text(200) = ""
+    lng: Lng | None = None
+    lat: Lat | None = None
+    area_m2: UInt = 0
+    opens_at: datetime.time = datetime.time(8, 30)
+    closes_at: datetime.time = datetime.time(20, 30)
+    open_days: text(7, "开放日", 1) = "1234567"
+    services: text(2000) = ""
+    contact_name: text(50) = ""
+    contact_phone: text(20) = ""
+    is_active: bool = True
+
+
+class CenterUpdate(InSchema):
+    name: text(100, "名称", 1) | None = None
+    level: CenterLevel | None = None
+    region_code: text(24, "所在区划编码", 1) | None = None
+    owner_unit_code: text(32, "产权单位编码") | None = None
+    address: text(200) | None = None
+    lng: Lng | None = None
+    lat: Lat | None = None
+    area_m2: UInt | None = None
+    opens_at: datetime.time | None = None
+    closes_at: datetime.time | None = None
+    open_days: text(7, "开放日", 1) | None = None
+    services: text(2000) | None = None
+    contact_name: text(50) | None = None
+    contact_phone: text(20) | None = None
+    is_active: bool | None = None
+
+
+class RoomOut(Schema):
+    id: int
+    center_code: str
+    center_name: str
+    name: str
+    capacity: int
+    equipment: str
+    rules: str
+    bookable: bool
+    requires_approval: bool = Field(description="须审批（共享阵地总是须产权单位审批）")
+    slot_minutes: int
+    max_hours: int
+    cancel_hours: int
+
+    @staticmethod
+    def resolve_center_code(obj):
+        return obj.center.code
+
+    @staticmethod
+    def resolve_center_name(obj):
+        return obj.center.name
+
+    @staticmethod
+    def resolve_requires_approval(obj):
+        return obj.requires_approval or obj.center.owner_unit_id is not None
+
+
+class RoomCreate(InSchema):
+    center_code: text(32, "阵地编码", 1)
+    name: text(100, "名称", 1)
+    capacity: int = Field(20, ge=1, le=100000)
+    equipment: text(200) = ""
+    rules: text(2000) = ""
+    bookable: bool = True
+    requires_approval: bool = False
+    slot_minutes: int = Field(30, description="15、30 或 60")
+    max_hours: int = Field(4, ge=1, le=24)
+    cancel_hours: int = Field(2, ge=0, le=720)
+
+
+class RoomUpdate(InSchema):
+    name: text(100, "名称", 1) | None = None
+    capacity: int | None = Field(None, ge=1, le=100000)
+    equipment: text(200) | None = None
+    rules: text(2000) | None = None
+    bookable: bool | None = None
+    requires_approval: bool | None = None
+    slot_minutes: int | None = None
+    max_hours: int | None = Field(None, ge=1, le=24)
+    cancel_hours: int | None = Field(None, ge=0, le=720)
+
+
+class SlotOut(Schema):
+    start: datetime.datetime
+    end: datetime.datetime
+    state: str = Field(description="free 空闲 / busy 已约 / mine 我的 / past 已过 / closed 不开放")
+
+
+class BookingOut(Schema):
+    id: int
+    uid: str
+    room_id: int
+    room_name: str
+    center_code: str
+    start: datetime.datetime
+    end: datetime.datetime
+    state: BookingState
+    no_show: bool = Field(description="已结束未签到（爽约）")
+    late_cancel: bool
+    booker_kind: BookerKind
+    booker: str = Field(description="预约方（单位、党组织或用户）")
+    unit_code: str | None = None
+    org_code: str | None = None
+    title: str
+    attendees: int
+    contact_phone: str = Field(description="联系电话（脱敏）")
+    reason: str
+    checked_in_at: datetime.datetime | None = None
+    activity_id: int | None = None
+
+    @staticmethod
+    def resolve_room_name(obj):
+        return obj.room.name
+
+    @staticmethod
+    def resolve_center_code(obj):
+        return obj.room.center.code
+
+    @staticmethod
+    def resolve_no_show(obj):
+        return obj.is_no_show
+
+    @staticmethod
+    def resolve_booker(obj):
+        return obj.booker_label
+
+    @staticmethod
+    def resolve_unit_code(obj):
+        return obj.unit.code if obj.unit_id else None
+
+    @staticmethod
+    def resolve_org_code(obj):
+        return obj.org.code if obj.org_id else None
+
+    @staticmethod
+    def resolve_contact_phone(obj):
+        return masked_value(obj, "contact_phone")
+
+
+class BookingFilter(Schema):
+    state: BookingState | None = None
+    room_id: int | None = Field(None, ge=1, le=2**62)
+    region: str | None = Field(None, max_length=24, description="区划编码（含下级）")
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+
+class BookingCreate(InSchema):
+    room_id: int = Field(..., ge=1, le=2**62)
+    start: datetime.datetime = Field(description="开始时间（ISO 8601，无时区按北京时间）")
+    end: datetime.datetime
+    title: text(100, "活动名称", 1)
+    attendees: int = Field(1, ge=1, le=100000)
+    booker_kind: BookerKind = BookerKind.RESIDENT
+    unit_code: text(32, "预约单位编码") | None = None
+    org_code: text(32, "预约党组织编码") | None = None
+    contact_phone: text(20) = ""
+    activity_id: int | None = Field(None, ge=1, le=2**62, description="关联的组织生活或活动编号")
+
+
+class ReasonIn(InSchema):
+    reason: text(200, "理由") = ""
+
+
+class AreaOut(Schema):
+    code: str
+    name: str
+    level: str
+    entrances: int
+    entrances_covered: int
+    entrance_rate: float
+    households: int
+    households_covered: int
+    household_rate: float
+
+
+class PickOut(Schema):
+    code: str = Field(description="建议位置（单元）编码")
+    name: str
+    lng: float
+    lat: float
+    gain: int = Field(description="新增覆盖户数")
+    entrances: int = Field(description="新增覆盖单元数")
+
+
+class CoverageOut(Schema):
+    region_code: str
+    distance: int = Field(description="步行距离（米，直线）")
+    total: AreaOut
+    areas: list[AreaOut]
+    picks: list[PickOut]
+    missing_points: int = Field(description="未标注坐标、未计入的单元数")
+
+
+class CircleQuery(Schema):
+    region: str = Field(..., min_length=1, max_length=24, description="街道或社区（或更高层级）区划编码")
+    distance: int | None = Field(None, ge=100, le=5000, description="步行距离（米），默认 1000")
+    k: int = Field(0, ge=0, le=20, description="规划新增驿站数")
+
+
+class RoomUsageOut(Schema):
+    room_id: int
+    room_name: str
+    center_name: str
+    bookings: int
+    booked_hours: float
+    open_hours: float
+    rate: float = Field(description="使用率（%）= 预约时长 ÷ 开放时长")
+    no_shows: int
+
+
+class VenueStatsOut(Schema):
+    start: datetime.date
+    end: datetime.date
+    total: int
+    checked_in: int
+    no_shows: int
+    late_cancels: int
+    by_state: dict[str, int]
+    rooms: list[RoomUsageOut]
+
+
+class StatsQuery(Schema):
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    region: str | None = Field(None, max_length=24)
+
+
+# ---- centers ------------------------------------------------------------------------------------
+
+
+def _centers(user):
+    return ServiceCenter.objects.visible_to(user).select_related(*CENTER_RELATED)
+
+
+def _region(user, code: str | None):
+    if not code:
+        return None
+    node = Region.objects.visible_to(user).filter(code=code).first()
+    if node is None:
+        raise NotFound(f"区划“{code}”不存在或不在您的管辖范围内")
+    return node
+
+
+@router.get(
+    "/centers/",
+    response={200: list[CenterOut], **ERRORS},
+    operation_id="venues_centers_list",
+    summary="服务阵地列表",
+)
+@paginate(CursorPagination)
+def centers_list(request, filters: Query[CenterFilter]):
+    require_perm(request.user, "venues.view")
+    qs = _centers(request.user)
+    if filters.level:
+        qs = qs.filter(level=filters.level.value)
+    if filters.shared is not None:
+        qs = qs.filter(owner_unit__isnull=not filters.shared)
+    if filters.region:
+        node = Region.objects.visible_to(request.user).filter(code=filters.region).first()
+        if node is None:
+            return qs.none()
+        qs = qs.filter(region__path__startswith=node.path)
+    if filters.q:
+        qs = qs.filter(name_search_q(filters.q))
+    return qs
+
+
+@router.post(
+    "/centers/",
+    response={201: CenterOut, **ERRORS},
+    operation_id="venues_centers_create",
+    summary="新增服务阵地",
+)
+def centers_create(request, payload: CenterCreate):
+    center = services.add_center(request.user, **references(request.user, dump(payload), CENTER_REFS))
+    return Status(201, _centers(request.user).get(pk=center.pk))
+
+
+@router.get(
+    "/centers/{code}",
+    response={200: CenterOut, **ERRORS},
+    operation_id="venues_centers_get",
+    summary="服务阵地详情",
+)
+def centers_get(request, code: str):
+    return visible_or_404(ServiceCenter, request.user, select_related=CENTER_RELATED, code=code)
+
+
+@router.patch(
+    "/centers/{code}",
+    response={200: CenterOut, **ERRORS},
+    operation_id="venues_centers_update",
+    summary="修改服务阵地",
+)
+def centers_update(request, code: str, payload: CenterUpdate):
+    center = visible_or_404(ServiceCenter, request.user, select_related=CENTER_RELATED, code=code)
+    services.update_center(request.user, center, **references(request.user, dump(payload), CENTER_REFS))
+    return _centers(request.user).get(pk=center.pk)
+
+
+# ---- rooms --------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/rooms/",
+    response={200: list[RoomOut], **ERRORS},
+    operation_id="venues_rooms_list",
+    summary="可预约功能室",
+)
+@paginate(CursorPagination)
+def rooms_list(
+    request, q: str | None = Query(None, max_length=50), center: str | None = Query(None, max_length=32)
+):
+    require_perm(request.user, "venues.book")
+    qs = bookable_rooms()
+    if center:
+        qs = qs.filter(center__code=center)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(center__name__icontains=q))
+    return qs
+
+
+@router.post(
+    "/rooms/", response={201: RoomOut, **ERRORS}, operation_id="venues_rooms_create", summary="新增功能室"
+)
+def rooms_create(request, payload: RoomCreate):
+    data = dump(payload)
+    center = reference(ServiceCenter, request.user, "center_code", "阵地", data.pop("center_code"))
+    room = services.add_room(request.user, center, **data)
+    return Status(201, Room.objects.select_related(*ROOM_RELATED).get(pk=room.pk))
+
+
+def _room(request, room_id: int):
+    """A room the caller may see: managers in scope, and bookers through the public directory."""
+    room = Room.objects.visible_to(request.user).select_related(*ROOM_RELATED).filter(pk=room_id).first()
+    if room is None and has_perm(request.user, "venues.book"):
+        room = bookable_rooms().select_related(*ROOM_RELATED).filter(pk=room_id).first()
+    if room is None:
+        raise NotFound()
+    return room
+
+
+@router.get(
+    "/rooms/{int:room_id}",
+    response={200: RoomOut, **ERRORS},
+    operation_id="venues_rooms_get",
+    summary="功能室详情",
+)
+def rooms_get(request, room_id: int):
+    return _room(request, room_id)
+
+
+@router.patch(
+    "/rooms/{int:room_id}",
+    response={200: RoomOut, **ERRORS},
+    operation_id="venues_rooms_update",
+    summary="修改功能室",
+)
+def rooms_update(request, room_id: int, payload: RoomUpdate):
+    room = visible_or_404(Room, request.user, select_related=ROOM_RELATED, pk=room_id)
+    services.update_room(request.user, room, **dump(payload))
+    return Room.objects.select_related(*ROOM_RELATED).get(pk=room.pk)
+
+
+@router.get(
+    "/rooms/{int:room_id}/availability",
+    response={200: list[SlotOut], **ERRORS},
+    operation_id="venues_rooms_availability",
+    summary="功能室一周空闲时段",
+)
+def rooms_availability(request, room_id: int, week: datetime.date | None = None):
+    room = _room(request, room_id)
+    w = availability.week(room, availability.week_start(week or timezone.localdate()), request.user)
+    return [{"start": c.start, "end": c.end, "state": c.state} for row in w["rows"] for c in row["cells"]]
+
+
+# ---- bookings -----------------------------------------------------------------------------------
+
+
+def _booking(request, booking_id: int) -> Booking:
+    b = Booking.objects.select_related(*BOOKING_RELATED, "booker").filter(pk=booking_id).first()
+    if b is None:
+        raise NotFound()
+    if b.booker_id == request.user.pk:
+        return b
+    if (
+        has_perm(request.user, "venues.view")
+        and Booking.objects.visible_to(request.user).filter(pk=b.pk).exists()
+    ):
+        return b
+    raise NotFound()
+
+
+def _out(pk: int) -> Booking:
+    return Booking.objects.select_related(*BOOKING_RELATED, "booker").get(pk=pk)
+
+
+@router.get(
+    "/bookings/",
+    response={200: list[BookingOut], **ERRORS},
+    operation_id="venues_bookings_list",
+    summary="预约列表（管理）",
+)
+@paginate(CursorPagination)
+def bookings_list(request, filters: Query[BookingFilter]):
+    require_perm(request.user, "venues.view")
+    qs = Booking.objects.visible_to(request.user).select_related(*BOOKING_RELATED, "booker")
+    if filters.state:
+        qs = qs.filter(state=filters.state.value)
+    if filters.room_id:
+        qs = qs.filter(room_id=filters.room_id)
+    if filters.region:
+        node = Region.objects.visible_to(request.user).filter(code=filters.region).first()
+        if node is None:
+            return qs.none()
+        qs = qs.filter(room__center__region__path__startswith=node.path)
+    if filters.date_from:
+        qs = qs.filter(start__date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(start__date__lte=filters.date_to)
+    return qs
+
+
+@router.get(
+    "/bookings/mine",
+    response={200: list[BookingOut], **ERRORS},
+    operation_id="venues_bookings_mine",
+    summary="我的预约",
+)
+@paginate(CursorPagination)
+def bookings_mine(request):
+    require_perm(request.user, "venues.book")
+    return Booking.objects.filter(booker=request.user).select_related(*BOOKING_RELATED, "booker")
+
+
+@router.post(
+    "/bookings/",
+    response={201: BookingOut, **ERRORS},
+    operation_id="venues_bookings_create",
+    summary="预约功能室",
+)
+def bookings_create(request, payload: BookingCreate):
+    require_perm(request.user, "venues.book")
+    room = bookable_rooms().filter(pk=payload.room_id).first()
+    if room is None:
+        raise NotFound("功能室不存在或暂不开放预约")
+    unit = org = None
+    if payload.unit_code:
+        unit = Unit.objects.select_related("party_org").filter(code=payload.unit_code).first()
+        if unit is None:
+            raise NotFound(f"单位“{payload.unit_code}”不存在")
+    if payload.org_code:
+        org = PartyOrg.objects.filter(code=payload.org_code).first()
+        if org is None:
+            raise NotFound(f"党组织“{payload.org_code}”不存在")
+    activity = None
+    if payload.activity_id:
+        from grassroots.orglife.models import Activity
+
+        activity = Activity.objects.visible_to(request.user).filter(pk=payload.activity_id).first()
+        if activity is None:
+            raise NotFound("关联活动不存在或不在您的管辖范围内")
+    b = services.book(
+        request.user,
+        room,
+        start=payload.start,
+        end=payload.end,
+        title=payload.title,
+        attendees=payload.attendees,
+        booker_kind=payload.booker_kind.value,
+        unit=unit,
+        org=org,
+        contact_phone=payload.contact_phone,
+        activity=activity,
+    )
+    return Status(201, _out(b.pk))
+
+
+@router.get(
+    "/bookings/{int:booking_id}",
+    response={200: BookingOut, **ERRORS},
+    operation_id="venues_bookings_get",
+    summary="预约详情",
+)
+def bookings_get(request, booking_id: int):
+    return _booking(request, booking_id)
+
+
+@router.post(
+    "/bookings/{int:booking_id}/approve",
+    response={200: BookingOut, **ERRORS},
+    operation_id="venues_bookings_approve",
+    summary="通过预约",
+)
+def bookings_approve(request, booking_id: int):
+    return _out(services.approve(request.user, _booking(request, booking_id)).pk)
+
+
+@router.post(
+    "/bookings/{int:booking_id}/reject",
+    response={200: BookingOut, **ERRORS},
+    operation_id="venues_bookings_reject",
+    summary="驳回预约",
+)
+def bookings_reject(request, booking_id: int, payload: ReasonIn):
+    return _out(services.reject(request.user, _booking(request, booking_id), payload.reason).pk)
+
+
+@router.post(
+    "/bookings/{int:booking_id}/cancel",
+    response={200: BookingOut, **ERRORS},
+    operation_id="venues_bookings_cancel",
+    summary="取消预约",
+)
+def bookings_cancel(request, booking_id: int, payload: ReasonIn):
+    return _out(services.cancel(request.user, _booking(request, booking_id), payload.reason).pk)
+
+
+@router.post(
+    "/bookings/{int:booking_id}/check-in",
+    response={200: BookingOut, **ERRORS},
+    operation_id="venues_bookings_check_in",
+    summary="工作人员代为签到",
+)
+def bookings_check_in(request, booking_id: int):
+    return _out(services.check_in(request.user, _booking(request, booking_id)).pk)
+
+
+# ---- coverage and statistics --------------------------------------------------------------------
+
+
+def _area(a) -> dict:
+    return {
+        "code": a.code,
+        "name": a.name,
+        "level": a.level,
+        "entrances": a.entrances,
+        "entrances_covered": a.entrances_covered,
+        "entrance_rate": a.entrance_rate,
+        "households": a.households,
+        "households_covered": a.households_covered,
+        "household_rate": a.household_rate,
+    }
+
+
+@router.get(
+    "/coverage",
+    response={200: CoverageOut, **ERRORS},
+    operation_id="venues_coverage",
+    summary="15分钟服务圈覆盖与选址建议",
+)
+def coverage(request, params: Query[CircleQuery]):
+    require_perm(request.user, "venues.view")
+    region = _region(request.user, params.region.strip())
+    if region is None:
+        raise ServiceError("请指定区划编码", field="region")
+    rep = circle.report(region, params.distance, params.k, with_points=False)
+    return {
+        "region_code": region.code,
+        "distance": rep.distance,
+        "total": _area(rep.total),
+        "areas": [_area(a) for a in rep.areas],
+        "picks": [{k: p[k] for k in ("code", "name", "lng", "lat", "gain", "entrances")} for p in rep.picks],
+        "missing_points": rep.missing_points,
+    }
+
+
+@router.get(
+    "/stats",
+    response={200: VenueStatsOut, **ERRORS},
+    operation_id="venues_stats",
+    summary="预约与功能室使用率统计",
+)
+def stats_get(request, params: Query[StatsQuery]):
+    require_perm(request.user, "venues.view")
+    region = _region(request.user, params.region)
+    lo, hi = stats.period(
+        params.start.isoformat() if params.start else None, params.end.isoformat() if params.end else None
+    )
+    s = stats.summary(request.user, lo, hi, region)
+    rooms = stats.room_usage(request.user, lo, hi, region)
+    return {
+        "start": lo,
+        "end": hi,
+        "total": s["total"],
+        "checked_in": s["checked_in"],
+        "no_shows": s["no_shows"],
+        "late_cancels": s["late_cancels"],
+        "by_state": s["by_state"],
+        "rooms": [
+            {
+                "room_id": u.room.pk,
+                "room_name": u.room.name,
+                "center_name": u.room.center.name,
+                "bookings": u.bookings,
+                "booked_hours": u.booked_hours,
+                "open_hours": u.open_hours,
+                "rate": u.rate,
+                "no_shows": u.no_shows,
+            }
+            for u in rooms
+        ],
+    }
