@@ -1,0 +1,130 @@
+"""Forms of the activity pages: they parse input; the rules live in orglife.services."""
+
+from __future__ import annotations
+
+from django import forms
+
+from grassroots.core.pages import ActionForm, DateInput, FilterForm, LookupInput, ScopedCodeField, ServiceForm
+from grassroots.party.models import PartyOrg
+from grassroots.regions.models import Region
+from grassroots.units.models import Unit
+
+from .models import Activity, ActivityKind, ActivityStatus
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _region_field(label, required=True):
+    return ScopedCodeField(
+        Region,
+        label=label,
+        required=required,
+        widget=LookupInput("regions:lookup", attrs={"placeholder": "区划编码或名称"}),
+    )
+
+
+def _org_field(label, required=False):
+    return ScopedCodeField(
+        PartyOrg,
+        label=label,
+        required=required,
+        widget=LookupInput("party:lookup", attrs={"placeholder": "组织编码或名称"}),
+    )
+
+
+class ActivityForm(ServiceForm):
+    party_org = _org_field("党组织")
+    region = _region_field("所属区划", required=False)
+    unit = ScopedCodeField(
+        Unit,
+        label="联建单位",
+        required=False,
+        widget=LookupInput("units:lookup", attrs={"placeholder": "单位编码或名称（联建共建活动）"}),
+    )
+
+    class Meta:
+        model = Activity
+        fields = [
+            "kind",
+            "title",
+            "party_org",
+            "region",
+            "unit",
+            "starts_at",
+            "ends_at",
+            "place",
+            "lng",
+            "lat",
+            "capacity",
+            "signup_deadline",
+            "description",
+        ]
+        widgets = {
+            "starts_at": DateTimeLocalInput(),
+            "ends_at": DateTimeLocalInput(),
+            "signup_deadline": DateTimeLocalInput(),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "region": "组织生活类活动可留空，默认为党组织所在区划",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].help_text = "组织生活类活动可留空，默认为党组织所在区划"
+        self.fields["party_org"].help_text = "三会一课、主题党日、组织生活会、民主评议党员必须选择"
+        for name in ("starts_at", "ends_at", "signup_deadline"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("region") and not data.get("party_org") and "region" not in self.errors:
+            self.add_error("region", "请选择所属区划或党组织")
+        return data
+
+    def service_data(self) -> dict:
+        data = super().service_data()
+        if not data.get("region"):
+            data.pop("region", None)
+        return data
+
+
+class ActivityFilterForm(FilterForm):
+    q = forms.CharField(label="搜索", widget=forms.TextInput(attrs={"placeholder": "标题、地点或党组织"}))
+    kind = forms.ChoiceField(label="类型", choices=[("", "全部类型")] + list(ActivityKind.choices))
+    status = forms.ChoiceField(label="状态", choices=[("", "全部状态")] + list(ActivityStatus.choices))
+    org = forms.CharField(
+        label="党组织", widget=LookupInput("party:lookup", attrs={"placeholder": "组织编码（含下级）"})
+    )
+    region = forms.CharField(
+        label="区域", widget=LookupInput("regions:lookup", attrs={"placeholder": "区划编码（含下级）"})
+    )
+    start = forms.DateField(label="开始日期自", widget=DateInput())
+    end = forms.DateField(label="至", widget=DateInput())
+
+
+class CancelForm(ActionForm):
+    reason = forms.CharField(label="取消原因", max_length=200)
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(
+        label="会议记录",
+        widget=forms.Textarea(attrs={"rows": 10, "class": "form-control"}),
+        max_length=20000,
+        error_messages={"required": "请填写会议记录", "max_length": "会议记录不能超过 20000 字"},
+    )
+
+
+class StatsFilterForm(FilterForm):
+    period = forms.CharField(
+        label="统计期", widget=forms.TextInput(attrs={"placeholder": "如 2026、2026-H1、2026-Q3、2026-10"})
+    )
+    region = forms.CharField(
+        label="区域", widget=LookupInput("regions:lookup", attrs={"placeholder": "区划编码（含下级）"})
+    )

@@ -1,0 +1,392 @@
+"""Counting organisational life against the LIFE-* rules, and figures for pages and indicators.
+
+A party-life activity counts toward a branch's obligations only when it is done, has minutes and has
+recorded attendance (at least one attended person); activities of the branch's groups count for the
+branch. Which branches a rule applies to: every 党支部; LIFE-2 (支委会) only branches with a committee
+(committee_size > 0); LIFE-3 (党小组会) only branches with groups. A branch established after a
+period ends is not judged for it.
+
+All counts are set-based: one grouped query per rule (counts per org path and month, rolled up to
+the branches in Python), never a query per branch.
+
+Contracts:
+- `life_compliance(org_paths_or_region, period) -> dict` for the standards indicators.
+- `home_figures(user) -> list[dict(label, value, url)]` for the home page.
+- `evaluate(branches, rules, periods_by_rule, today)` the engine behind both, the branch page and the
+  LIFE-* health checks.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+
+from grassroots.party.choices import OrgKind
+from grassroots.party.models import PartyOrg
+
+from .models import PARTY_LIFE_KINDS, Activity, ActivityKind, ActivityStatus, Signup, SignupStatus
+from .periods import Period, parse_period, period_of, periods_back, periods_between
+
+STEPLEN = PartyOrg.steplen
+LIFE_CODES = [f"LIFE-{i}" for i in range(1, 8)]
+BRANCH_FIELDS = (
+    "id",
+    "code",
+    "name",
+    "path",
+    "committee_size",
+    "numchild",
+    "established_on",
+    "region__path",
+    "region__name",
+)
+
+MET, DUE, MISSED, NA = "met", "due", "missed", "na"
+STATE_LABELS = {MET: "已完成", DUE: "待完成", MISSED: "未完成", NA: "不适用"}
+STATE_BADGES = {MET: "bg-green-lt", DUE: "bg-orange-lt", MISSED: "bg-red-lt", NA: "bg-secondary-lt"}
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodState:
+    period: Period
+    count: int
+    required: int
+    state: str  # met / due / missed / na
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    @property
+    def badge(self) -> str:
+        return STATE_BADGES[self.state]
+
+
+def local_start(d: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(d, datetime.time.min))
+
+
+def counted_activities():
+    """Party-life activities that count: done, with minutes, with recorded attendance."""
+    attended = Signup.objects.filter(activity=OuterRef("pk"), status=SignupStatus.ATTENDED)
+    return (
+        Activity.objects.filter(
+            status=ActivityStatus.DONE, kind__in=PARTY_LIFE_KINDS, party_org__isnull=False
+        )
+        .exclude(minutes="")
+        .filter(Exists(attended))
+    )
+
+
+def life_rules(codes=None) -> list:
+    from grassroots.standards.models import Rule
+
+    qs = Rule.objects.filter(code__in=codes or LIFE_CODES, enabled=True)
+    return sorted(qs, key=lambda r: int(r.code.split("-")[1]))
+
+
+def rule_kind(rule) -> tuple[str, str, int]:
+    params = rule.params or {}
+    kind, period, n = params.get("kind"), params.get("period"), params.get("min_count", 1)
+    if kind not in ActivityKind.values or period not in ("month", "quarter", "half_year", "year"):
+        raise ValueError(f"{rule.code} 的参数 kind/period 不正确")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{rule.code} 的参数 min_count 不是正整数")
+    return kind, period, n
+
+
+def applies(rule_code: str, branch: dict, period: Period) -> bool:
+    if rule_code == "LIFE-2" and not branch["committee_size"]:
+        return False
+    if rule_code == "LIFE-3" and not branch["numchild"]:
+        return False
+    est = branch.get("established_on")
+    return not (est and est >= period.end)
+
+
+def _branch_of(path: str, branch_paths: set[str]) -> str | None:
+    for k in range(len(path), STEPLEN - 1, -STEPLEN):
+        if path[:k] in branch_paths:
+            return path[:k]
+    return None
+
+
+def grouped_counts(kind: str, start: datetime.date, end: datetime.date, branch_paths: set[str]):
+    """{branch path: {month start date: count}} of counted activities of `kind` in [start, end)."""
+    if not branch_paths:
+        return {}
+    prefix = Q()
+    for p in _roots(branch_paths):
+        prefix |= Q(party_org__path__startswith=p)
+    rows = (
+        counted_activities()
+        .filter(prefix, kind=kind, starts_at__gte=local_start(start), starts_at__lt=local_start(end))
+        .annotate(month=TruncMonth("starts_at"))
+        .values("party_org__path", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    out: dict[str, dict[datetime.date, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        branch = _branch_of(row["party_org__path"], branch_paths)
+        if branch is None:
+            continue
+        month = row["month"]
+        if isinstance(month, datetime.datetime):
+            month = timezone.localtime(month).date() if timezone.is_aware(month) else month.date()
+        out[branch][month.replace(day=1)] += row["n"]
+    return out
+
+
+def _roots(paths: Iterable[str]) -> list[str]:
+    """The minimal set of prefixes covering `paths` (keeps the OR short)."""
+    out: list[str] = []
+    for p in sorted(paths):
+        if not out or not p.startswith(out[-1]):
+            out.append(p)
+    return out
+
+
+def evaluate(branches: list[dict], rules: list, periods_by_rule: dict[str, list[Period]], today):
+    """{(branch id, rule code): [PeriodState...]} for the given periods of each rule."""
+    paths = {b["path"] for b in branches}
+    result: dict[tuple[int, str], list[PeriodState]] = {}
+    for rule in rules:
+        kind, _period_kind, need = rule_kind(rule)
+        periods = periods_by_rule.get(rule.code) or []
+        if not periods:
+            continue
+        counts = grouped_counts(kind, periods[0].start, periods[-1].end, paths)
+        for b in branches:
+            states = []
+            months = counts.get(b["path"], {})
+            for p in periods:
+                n = sum(v for month, v in months.items() if p.contains(month))
+                if not applies(rule.code, b, p):
+                    state = NA
+                elif n >= need:
+                    state = MET
+                elif p.end <= today:
+                    state = MISSED
+                else:
+                    state = DUE
+                states.append(PeriodState(p, n, need, state))
+            result[(b["id"], rule.code)] = states
+    return result
+
+
+def last_activity(branches: list[dict]) -> dict[int, datetime.datetime | None]:
+    """{branch id: start of its latest done activity (its own or its groups')}, one grouped query."""
+    paths = {b["path"]: b["id"] for b in branches}
+    out: dict[int, datetime.datetime | None] = dict.fromkeys(paths.values())
+    if not paths:
+        return out
+    prefix = Q()
+    for p in _roots(paths):
+        prefix |= Q(party_org__path__startswith=p)
+    rows = (
+        Activity.objects.filter(prefix, status=ActivityStatus.DONE)
+        .values("party_org__path")
+        .annotate(last=Max("starts_at"))
+        .order_by()
+    )
+    for row in rows:
+        branch = _branch_of(row["party_org__path"], set(paths))
+        if branch is None:
+            continue
+        bid = paths[branch]
+        if out[bid] is None or row["last"] > out[bid]:
+            out[bid] = row["last"]
+    return out
+
+
+def branch_rows(orgs_qs) -> list[dict]:
+    return list(orgs_qs.filter(kind=OrgKind.BRANCH).order_by("path").values(*BRANCH_FIELDS))
+
+
+def history(branch: PartyOrg, today: datetime.date | None = None) -> list[dict]:
+    """The branch page: each LIFE rule with its current and past periods (12 months, 5 quarters,
+    3 half-years, 3 years), newest last."""
+    today = today or timezone.localdate()
+    row = {f: getattr(branch, f) for f in BRANCH_FIELDS if not f.startswith("region__")}
+    row.update(region__path=branch.region.path, region__name=branch.region.name)
+    back = {"month": 12, "quarter": 5, "half_year": 3, "year": 3}
+    rules = life_rules()
+    periods_by_rule = {}
+    for rule in rules:
+        _kind, period_kind, _n = rule_kind(rule)
+        periods_by_rule[rule.code] = periods_back(today, period_kind, back[period_kind])
+    states = evaluate([row], rules, periods_by_rule, today)
+    return [{"rule": r, "periods": states.get((branch.pk, r.code), [])} for r in rules]
+
+
+# indicators ----------------------------------------------------------------------------------------
+def _branches_for(org_paths_or_region) -> list[dict]:
+    from grassroots.regions.models import Region
+
+    qs = PartyOrg.objects.all()
+    if isinstance(org_paths_or_region, Region):
+        qs = qs.filter(region__path__startswith=org_paths_or_region.path)
+    elif hasattr(org_paths_or_region, "model") and org_paths_or_region.model is PartyOrg:
+        qs = org_paths_or_region
+    else:
+        paths = [p.path if isinstance(p, PartyOrg) else str(p) for p in org_paths_or_region]
+        q = Q()
+        for p in _roots(paths):
+            q |= Q(path__startswith=p)
+        qs = qs.filter(q) if paths else qs.none()
+    return branch_rows(qs.select_related(None))
+
+
+def life_compliance(org_paths_or_region, period, today: datetime.date | None = None) -> dict:
+    """Organisational-life compliance of the branches under a Region, a PartyOrg queryset, or a list of
+    org paths (or PartyOrg objects), over `period` ("2026", "2026-H1", "2026-Q3", "2026-10", a
+    periods.Period, or a (start, end) pair of dates, end exclusive).
+
+    Each applicable LIFE-1..7 rule is judged on the rule's own calendar periods lying inside the
+    period; a period that has ended is met or missed; the current period counts only once met (it
+    can't be missed yet). Returns
+    {"start", "end", "branches", "compliant", "rate", "rules": {code: {"name", "judged", "met",
+    "rate"}}, "rows": [{"id", "code", "name", "region_name", "judged", "met", "missed": [labels],
+    "compliant"}]}; rates are 0..1 or None when nothing could be judged yet.
+    """
+    today = today or timezone.localdate()
+    if isinstance(period, str):
+        period = parse_period(period)
+    if isinstance(period, Period):
+        start, end = period.start, period.end
+    else:
+        start, end = period
+    branches = _branches_for(org_paths_or_region)
+    rules = life_rules()
+    periods_by_rule = {}
+    for rule in rules:
+        _kind, period_kind, _n = rule_kind(rule)
+        ps = periods_between(start, end, period_kind)
+        if not ps and start <= today < end:
+            # A short window (a month) inside a longer rule period: judge the enclosing period if met.
+            ps = [period_of(start, period_kind)]
+        periods_by_rule[rule.code] = ps
+    states = evaluate(branches, rules, periods_by_rule, today)
+    per_rule = {r.code: {"name": r.title, "judged": 0, "met": 0} for r in rules}
+    rows = []
+    compliant = 0
+    judged_branches = 0
+    for b in branches:
+        judged = met = 0
+        missed = []
+        for rule in rules:
+            for s in states.get((b["id"], rule.code), []):
+                if s.state == NA or (s.state == DUE):
+                    continue
+                if s.period.end > end and s.state != MET:
+                    continue
+                judged += 1
+                per_rule[rule.code]["judged"] += 1
+                if s.state == MET:
+                    met += 1
+                    per_rule[rule.code]["met"] += 1
+                else:
+                    missed.append(f"{rule.title}（{s.period.label}）")
+        ok = judged > 0 and not missed
+        if judged:
+            judged_branches += 1
+            compliant += ok
+        rows.append(
+            {
+                "id": b["id"],
+                "code": b["code"],
+                "name": b["name"],
+                "region_name": b["region__name"],
+                "judged": judged,
+                "met": met,
+                "missed": missed,
+                "compliant": ok,
+                "rate": (met / judged) if judged else None,
+            }
+        )
+    for v in per_rule.values():
+        v["rate"] = (v["met"] / v["judged"]) if v["judged"] else None
+    return {
+        "start": start,
+        "end": end,
+        "branches": len(branches),
+        "judged_branches": judged_branches,
+        "compliant": compliant,
+        "rate": (compliant / judged_branches) if judged_branches else None,
+        "rules": per_rule,
+        "rows": rows,
+    }
+
+
+def activity_stats(activities_qs) -> dict:
+    """Activities by kind (planned, done, counted) and the attendance rate of done activities."""
+    by_kind = {k: {"label": label, "total": 0, "done": 0} for k, label in ActivityKind.choices}
+    rows = (
+        activities_qs.exclude(status=ActivityStatus.CANCELLED)
+        .values("kind")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(status=ActivityStatus.DONE)))
+        .order_by()
+    )
+    for row in rows:
+        by_kind[row["kind"]].update(total=row["total"], done=row["done"])
+    att = Signup.objects.filter(
+        activity__in=activities_qs.filter(status=ActivityStatus.DONE).values("pk")
+    ).aggregate(
+        attended=Count("id", filter=Q(status=SignupStatus.ATTENDED)),
+        absent=Count("id", filter=Q(status__in=[SignupStatus.ABSENT, SignupStatus.SIGNED_UP])),
+    )
+    expected = att["attended"] + att["absent"]
+    return {
+        "by_kind": by_kind,
+        "total": sum(v["total"] for v in by_kind.values()),
+        "done": sum(v["done"] for v in by_kind.values()),
+        "attended": att["attended"],
+        "expected": expected,
+        "attendance_rate": (att["attended"] / expected) if expected else None,
+    }
+
+
+def home_figures(user) -> list[dict]:
+    """Figures for the home page, within the user's scope: activities this month, upcoming ones,
+    last month's organisational-life compliance rate, and the user's own upcoming sign-ups."""
+    from grassroots.core.scoping import has_perm
+
+    if not has_perm(user, "orglife.view"):
+        return []
+    today = timezone.localdate()
+    month = period_of(today, "month")
+    now = timezone.now()
+    visible = Activity.objects.visible_to(user, "view")
+    figures = []
+    done_this_month = visible.filter(
+        status=ActivityStatus.DONE,
+        starts_at__gte=local_start(month.start),
+        starts_at__lt=local_start(month.end),
+    ).count()
+    figures.append({"label": "本月已开展活动", "value": done_this_month, "url": reverse("orglife:list")})
+    upcoming = visible.filter(
+        status__in=[ActivityStatus.PUBLISHED, ActivityStatus.ONGOING], ends_at__gte=now
+    ).count()
+    figures.append({"label": "即将开展的活动", "value": upcoming, "url": reverse("orglife:calendar")})
+    if has_perm(user, "orglife.change"):
+        orgs = PartyOrg.objects.visible_to(user, "view")
+        result = life_compliance(orgs, month.previous(), today=today)
+        rate = result["rate"]
+        figures.append(
+            {
+                "label": f"组织生活达标率（{month.previous().label}）",
+                "value": "—" if rate is None else f"{rate * 100:.0f}%",
+                "url": reverse("orglife:stats"),
+            }
+        )
+    mine = Signup.objects.filter(user=user, status=SignupStatus.SIGNED_UP, activity__ends_at__gte=now).count()
+    figures.append({"label": "我报名的活动", "value": mine, "url": reverse("orglife:mine")})
+    return figures
