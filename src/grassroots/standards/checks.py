@@ -451,3 +451,9 @@ CHECKS: dict[str, Callable[[Checker, Rule], Iterator[Finding]]] = {
     "COV-2": check_small_unit,
     "COV-3": check_cov_3,
 }
+
+
+def register_check(code: str, check: Callable[[Checker, Rule], Iterator[Finding]]) -> None:
+    """Let another app contribute the check of a rule code (e.g. orglife's LIFE-* rules), from its
+    AppConfig.ready(). The Rule row itself comes from rules_data.py."""
+    CHECKS[code] = check

@@ -40,6 +40,27 @@ PARAM_LABELS = {
     "probation_days": "预备期（天）",
     "months": "连续未交纳月数",
     "min_employees": "从业人员人数门槛",
+    "violation_points": "每项违规扣分",
+    "warning_points": "每项预警扣分",
+    "green_min": "绿灯最低分",
+    "yellow_min": "黄灯最低分",
+    "excellent": "优秀最低得分率（%）",
+    "good": "良好最低得分率（%）",
+    "fair": "一般最低得分率（%）",
+    "red_list": "红榜名额",
+    "black_list": "黑榜名额",
+    "grid_party": "网格党组织覆盖率目标（%）",
+    "unit_coverage": "单位党组织覆盖率目标（%）",
+    "worker_grading": "社区工作者定级率目标（%）",
+    "funding": "经费达标社区比例目标（%）",
+    "case_satisfaction": "诉求满意率目标（%）",
+    "case_ontime": "诉求按时办结率目标（%）",
+    "branch_health": "支部体检绿灯率目标（%）",
+    "life_compliance": "组织生活按期开展率目标（%）",
+    "whistle_checkin": "部门按时报到率目标（%）",
+    "venue_standard": "党群服务中心达标率目标（%）",
+    "center_m2_community": "社区党群服务中心面积标准（㎡）",
+    "center_m2_street": "街道党群服务中心面积标准（㎡）",
 }
 PARAM_MAX = 100_000
 
@@ -213,3 +234,234 @@ def update_rule(user, rule: Rule, *, params: dict | None = None, enabled: bool |
 
 SEVERITY_CHOICES = Severity.choices
 OBJECT_CHOICES = [(k, v[0]) for k, v in OBJECT_TYPES.items()]
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared checks of the standards records (funding, honours, duties, evaluations, rectifications)
+# ---------------------------------------------------------------------------------------------
+ASSESS = "standards.assess"
+
+
+def require_assess(user, obj) -> None:
+    """The user may act on obj: standards.assess in scope; visible but not allowed -> 403; else 404."""
+    from grassroots.core.scoping import covers
+
+    if covers(user, obj, ASSESS):
+        return
+    if covers(user, obj, PERM):
+        raise PermissionDenied("没有在该范围内执行此操作的权限")
+    raise NotFound()
+
+
+def require_region_assess(user, region: Region, levels: tuple[str, ...], what: str) -> None:
+    """The user may record standards data for `region`: in scope (else 404), of the right level (400),
+    with standards.assess there (else 403)."""
+    from grassroots.core.scoping import covers
+
+    if region is None or not covers(user, region, PERM):
+        raise NotFound("区划不存在或不在管辖范围内")
+    if region.level not in levels:
+        raise ServiceError(f"{what}只能是{'、'.join(LEVEL_LABELS[x] for x in levels)}", field="region")
+    if not covers(user, region, ASSESS):
+        raise PermissionDenied("没有在该区划内执行此操作的权限")
+
+
+LEVEL_LABELS = {"city": "市", "district": "区", "street": "街道", "community": "社区"}
+
+
+def _full_clean(obj) -> None:
+    from django.core.exceptions import ValidationError
+
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        errors = exc.message_dict
+        first = next(iter(errors.values()))[0]
+        raise ServiceError(first, errors=errors) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Funding (GOV-9)
+# ---------------------------------------------------------------------------------------------
+def funding_minimum() -> int:
+    rule = Rule.objects.filter(code="GOV-9").only("params").first()
+    value = (rule.params or {}).get("min_yuan") if rule else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 200000
+
+
+def funding_status(communities, year: int) -> dict[int, dict]:
+    """{community pk: received, spent, balance, records, meets} for one year, in one grouped query."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from .models import FundingDirection, FundingRecord
+
+    ids = [c.pk for c in communities]
+    minimum = funding_minimum()
+    out = {pk: {"received": Decimal(0), "spent": Decimal(0), "records": 0} for pk in ids}
+    rows = (
+        FundingRecord.objects.filter(community_id__in=ids, year=year)
+        .values("community_id", "direction")
+        .annotate(total=Sum("amount"), n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        slot = out[row["community_id"]]
+        key = "received" if row["direction"] == FundingDirection.RECEIVED else "spent"
+        slot[key] = row["total"] or Decimal(0)
+        slot["records"] += row["n"]
+    for slot in out.values():
+        slot["balance"] = slot["received"] - slot["spent"]
+        slot["minimum"] = minimum
+        slot["meets"] = slot["received"] >= minimum
+    return out
+
+
+def record_funding(
+    user, *, community: Region, year: int, direction: str, kind: str, amount, on_date, note=""
+):
+    """Record money a community received (by source) or spent (by purpose). Needs standards.assess over
+    the community; the kind must match the direction and the date the year."""
+    from decimal import Decimal, InvalidOperation
+
+    from .models import SOURCES, FundingDirection, FundingRecord
+
+    require_region_assess(user, community, ("community",), "经费所属单位")
+    try:
+        amount = Decimal(str(amount))
+    except (InvalidOperation, ValueError):
+        raise ServiceError("金额应为数字", field="amount") from None
+    if amount <= 0:
+        raise ServiceError("金额应大于 0", field="amount")
+    if amount >= Decimal("1e10"):
+        raise ServiceError("金额过大", field="amount")
+    if direction == FundingDirection.RECEIVED and kind not in SOURCES:
+        raise ServiceError("收入请选择经费来源", field="kind")
+    if direction == FundingDirection.SPENT and kind in SOURCES:
+        raise ServiceError("支出请选择经费用途", field="kind")
+    if on_date is not None and on_date.year != year:
+        raise ServiceError(f"日期应在 {year} 年内", field="on_date")
+    rec = FundingRecord(
+        community=community,
+        year=year,
+        direction=direction,
+        kind=kind,
+        amount=amount.quantize(Decimal("0.01")),
+        on_date=on_date,
+        note=note or "",
+    )
+    _full_clean(rec)
+    with transaction.atomic():
+        rec.save()
+        audit.record_create(user, rec)
+    return rec
+
+
+def delete_funding(user, rec) -> None:
+    require_assess(user, rec)
+    with transaction.atomic():
+        audit.record_delete(user, rec)
+        rec.delete()
+
+
+# ---------------------------------------------------------------------------------------------
+# Demonstration sites (示范点)
+# ---------------------------------------------------------------------------------------------
+def designate_site(user, *, region: Region, name: str, year: int, level: str, citation: str):
+    """Name a demonstration site. The designating level must be the user's own level or above the region."""
+    from .models import Honour
+
+    require_region_assess(user, region, ("district", "street", "community"), "示范点所在区划")
+    name, citation = (name or "").strip(), (citation or "").strip()
+    if not name:
+        raise ServiceError("请填写示范点名称", field="name")
+    if not citation:
+        raise ServiceError("请填写命名理由", field="citation")
+    if Honour.objects.filter(region=region, year=year, name=name, revoked_at__isnull=True).exists():
+        raise ServiceError("该区划本年度已有同名示范点", field="name")
+    honour = Honour(region=region, name=name, year=year, level=level, citation=citation)
+    _full_clean(honour)
+    with transaction.atomic():
+        honour.save()
+        audit.record_create(user, honour)
+    return honour
+
+
+def revoke_site(user, honour, *, reason: str, on=None):
+    from django.utils import timezone
+
+    require_assess(user, honour)
+    reason = (reason or "").strip()
+    if honour.revoked_at is not None:
+        raise ServiceError("该示范点已撤销")
+    if not reason:
+        raise ServiceError("请填写撤销原因", field="reason")
+    with transaction.atomic():
+        honour.revoked_at = on or timezone.localdate()
+        honour.revoke_reason = reason[:300]
+        honour.save(update_fields=["revoked_at", "revoke_reason"])
+        audit.record_transition(user, honour, "named", "revoked", reason=honour.revoke_reason)
+    return honour
+
+
+# ---------------------------------------------------------------------------------------------
+# Street duty lists and delegated powers
+# ---------------------------------------------------------------------------------------------
+def add_street_duty(user, *, street: Region, kind: str, code: str, title: str, category="", basis=""):
+    from .models import StreetDuty, make_duty_uid
+
+    require_region_assess(user, street, ("street",), "职责清单所属单位")
+    code, title = (code or "").strip(), (title or "").strip()
+    if not code:
+        raise ServiceError("请填写事项编号", field="code")
+    if not title:
+        raise ServiceError("请填写事项名称", field="title")
+    if StreetDuty.objects.filter(uid=make_duty_uid(street.code, code)).exists():
+        raise ServiceError(f"本街道已有编号为“{code}”的事项", field="code")
+    duty = StreetDuty(
+        street=street, kind=kind, code=code, title=title, category=category or "", basis=basis or ""
+    )
+    duty.uid = make_duty_uid(street.code, code)
+    _full_clean(duty)
+    with transaction.atomic():
+        duty.save()
+        audit.record_create(user, duty)
+    return duty
+
+
+def check_street_duty(user, duty, *, status: str, note: str = "", uploads=()):
+    """Record the check of a duty (已落实 / 未落实, with a note and evidence files)."""
+    from django.utils import timezone
+
+    from grassroots.core.attachments import attach
+
+    from .models import CheckStatus
+
+    require_assess(user, duty)
+    if status not in (CheckStatus.OK, CheckStatus.ISSUE):
+        raise ServiceError("请选择核查结果", field="status")
+    note = (note or "").strip()
+    if status == CheckStatus.ISSUE and not note:
+        raise ServiceError("未落实的事项请说明原因", field="note")
+    before_status = duty.status
+    with transaction.atomic():
+        if uploads:
+            attach(user, duty, uploads, role="evidence", images_only=False)
+        duty.status, duty.check_note = status, note[:300]
+        duty.checked_at, duty.checked_by = timezone.now(), user
+        duty.save(update_fields=["status", "check_note", "checked_at", "checked_by"])
+        audit.record_transition(user, duty, before_status, status, note=duty.check_note)
+    return duty
+
+
+def duty_summary(qs) -> dict:
+    from .models import CheckStatus
+
+    agg = qs.aggregate(
+        n=Count("id"),
+        ok=Count("id", filter=Q(status=CheckStatus.OK)),
+        issue=Count("id", filter=Q(status=CheckStatus.ISSUE)),
+    )
+    agg["pending"] = agg["n"] - agg["ok"] - agg["issue"]
+    return agg

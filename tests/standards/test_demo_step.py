@@ -1,0 +1,45 @@
+"""The standards demo step on the tiny demo city: evaluations at every step, funding, sites, a health run."""
+
+from __future__ import annotations
+
+import pytest
+
+from grassroots.demo.context import DemoContext
+from grassroots.demo.generator import generate
+from grassroots.demo.presets import get_preset
+from grassroots.regions.models import Region
+from grassroots.standards import demo
+from grassroots.standards.models import (
+    BranchHealth,
+    EvalState,
+    Evaluation,
+    FundingRecord,
+    HealthRun,
+    Honour,
+    RunState,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_step_builds_consistent_standards_data():
+    ctx = DemoContext(preset="tiny", seed=3, scale=get_preset("tiny"), show_progress=False)
+    generate(ctx, app_steps=False)
+    demo.generate(ctx)
+    year = ctx.today.year - 1
+    regions = Region.objects.filter(level__in=["street", "community"]).count()
+    assert Evaluation.objects.filter(period=year).count() == regions
+    for ev in Evaluation.objects.prefetch_related("scores", "steps"):
+        scores = list(ev.scores.all())
+        assert ev.total == sum(s.score or 0 for s in scores)
+        assert (ev.state == EvalState.CONFIRMED) == bool(ev.grade)
+        assert len(ev.steps.all()) == {"self": 0, "review": 1, "confirm": 2, "confirmed": 3}[ev.state]
+    communities = Region.objects.filter(level="community").count()
+    assert (
+        FundingRecord.objects.filter(direction="received").values("community").distinct().count()
+        == communities
+    )
+    assert Honour.objects.count() == min(41, communities)
+    run = HealthRun.objects.get()
+    assert run.state == RunState.DONE and run.total == BranchHealth.objects.filter(run=run).count() > 0
+    assert run.red + run.yellow + run.green == run.total
