@@ -23,6 +23,7 @@ METRICS = {
     "party_org": "党组织覆盖",
     "worker_load": "网格员人均住户",
     "units": "驻区单位数",
+    "open_cases": "未办结诉求",  # filled by the grid map from cases.stats.open_cases_by_grid (user-scoped)
 }
 
 

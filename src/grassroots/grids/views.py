@@ -125,6 +125,12 @@ def grid_map(request):
             for r in parents.only("code", "name", "polygon", "level")
         ]
     metrics = grid_metrics(grids)
+    if metric == "open_cases":
+        from grassroots.cases.stats import open_cases_by_grid
+
+        open_cases = open_cases_by_grid(request.user, [g.id for g in grids])
+        for g in grids:
+            metrics[g.id]["open_cases"] = open_cases.get(g.id, 0)
     features = [
         {"type": "Feature", "geometry": g.polygon, "properties": {"name": g.code, "label": g.name}}
         for g in grids
