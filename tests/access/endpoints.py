@@ -12,6 +12,12 @@ def _unmask_body(member):
     return {"model": "party.member", "id": member.pk, "field": "phone", "purpose": "核实联系方式"}
 
 
+def _signed(attachment):
+    from grassroots.core.attachments import signed_url
+
+    return signed_url(attachment).rstrip("/").rsplit("/", 1)[-1]
+
+
 ENDPOINTS = [
     excluded("admin:*", "Django admin: superusers only, guarded by is_staff; not a product surface"),
     excluded("admin/*", "Django admin's unnamed catch-all and object redirects (is_staff only)"),
@@ -25,6 +31,20 @@ ENDPOINTS = [
         out=lambda w: {"model": "party.member", "pk": w.member_b.pk, "field": "phone"},
         data=lambda w: {"purpose": "核实联系方式"},
         forbidden=SEE_MEMBER_NOT_UNMASK,
+    ),
+    # A file is visible to whoever sees its parent object (here the matrix cases).
+    page(
+        "core:attachment",
+        holders("cases.view") | {"resident"},
+        kwargs=lambda w: {"pk": w.attachment_a.pk},
+        out=lambda w: {"pk": w.attachment_b.pk},
+    ),
+    # Signed links are the no-login route of the resident's tracking page: anyone holding one may read.
+    page(
+        "core:attachment_signed",
+        EVERYONE,
+        public=True,
+        kwargs=lambda w: {"token": _signed(w.attachment_a)},
     ),
     page("api:openapi-json", EVERYONE, public=True),
     page("api:openapi-view", EVERYONE, public=True),

@@ -49,6 +49,12 @@ SURFACES = [
     ("/api/v1/regions/", {"q": "云南"}),
     ("/api/v1/accounts/users", {}),
     ("/api/v1/dashboards/summary", {}),
+    ("/whistle/", {}),
+    ("/whistle/", {"q": "云南"}),
+    ("/whistle/", {"export": "xlsx"}),
+    ("/api/v1/whistle/", {}),
+    ("/dashboards/leader/", {}),
+    ("/dashboards/leader/", {"export": "ranking"}),
 ]
 
 

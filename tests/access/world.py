@@ -84,6 +84,11 @@ def build_world() -> SimpleNamespace:
         household=w.household_a,
     )
     _add_cases(w)
+    _add_attachments(w)
+    _add_whistles(w)
+    _add_venues(w)
+    _add_orglife(w)
+    _add_volunteers(w)
     w.token_a = ApiToken.objects.filter(user=w.users["community_admin"]).first()
     return w
 
@@ -178,3 +183,150 @@ def _add_cases(w) -> None:
     common = {"channel": Channel.H5, "description": "楼道堆放杂物，影响通行", "lng": 120.301, "lat": 36.061}
     w.case_a = cases.submit(w.users["resident"], region=w.A, **common)
     w.case_b = cases.submit(w.user_b_reporter, region=w.B, **common)
+
+
+def _add_attachments(w) -> None:
+    """A photo on each matrix case (core:attachment is scoped by its parent object)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from grassroots.core.attachments import attach
+    from tests.factories import png_bytes
+
+    w.attachment_a = attach(None, w.case_a, [SimpleUploadedFile("a.png", png_bytes())])[0]
+    w.attachment_b = attach(None, w.case_b, [SimpleUploadedFile("b.png", png_bytes())])[0]
+
+
+def _add_venues(w) -> None:
+    """A community center with a room in A and in B; in each, a pending booking (approval required)
+    and one in progress (confirmed, for check-in); the matrix resident books in A; a calendar token."""
+    import datetime
+
+    from django.utils import timezone
+
+    from grassroots.venues.models import Booking, CalendarToken, Room, ServiceCenter
+
+    now = timezone.now().replace(second=0, microsecond=0)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=2)
+    start = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time(10)))
+    for tag, community, booker in (("a", w.A, w.users["resident"]), ("b", w.B, w.user_b_reporter)):
+        center = ServiceCenter.objects.create(
+            code=f"MC-{tag}",
+            name=f"矩阵党群服务中心{tag}",
+            level="community",
+            region=community,
+            opens_at=datetime.time(0, 0),
+            closes_at=datetime.time(23, 59),
+            lng=120.305,
+            lat=36.065,
+        )
+        room = Room.objects.create(center=center, name="活动室", requires_approval=True)
+        common = {"room": room, "booker": booker, "booker_kind": "resident"}
+        pending = Booking.objects.create(
+            start=start, end=start + datetime.timedelta(hours=1), title="议事会", **common
+        )
+        current = Booking.objects.create(
+            start=now - datetime.timedelta(minutes=20),
+            end=now + datetime.timedelta(hours=3),
+            state="confirmed",
+            title="进行中",
+            **common,
+        )
+        setattr(w, f"center_{tag}", center)
+        setattr(w, f"room_{tag}", room)
+        setattr(w, f"booking_{tag}", pending)
+        setattr(w, f"booking_now_{tag}", current)
+    w.calendar_token = CalendarToken.objects.create(user=w.users["resident"])
+
+
+def _add_orglife(w) -> None:
+    """orglife: in A and in B a published theme day under way (started 10 minutes ago, for sign-up,
+    check-in, attendance and minutes) and a plan for tomorrow (to publish)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from grassroots.orglife.models import Activity
+
+    now = timezone.now()
+    for tag, branch in (("a", w.branch_a), ("b", w.branch_b)):
+        common = {"kind": "theme_day", "party_org": branch, "region": branch.region}
+        setattr(
+            w,
+            f"activity_{tag}",
+            Activity.objects.create(
+                title=f"矩阵主题党日{tag}",
+                status="published",
+                starts_at=now - datetime.timedelta(minutes=10),
+                ends_at=now + datetime.timedelta(hours=2),
+                **common,
+            ),
+        )
+        setattr(
+            w,
+            f"activity_plan_{tag}",
+            Activity.objects.create(
+                title=f"矩阵支委会{tag}",
+                starts_at=now + datetime.timedelta(days=1),
+                ends_at=now + datetime.timedelta(days=1, hours=1),
+                **{**common, "kind": "committee_meeting"},
+            ),
+        )
+
+
+def _add_volunteers(w) -> None:
+    """Volunteers objects in A and B: a published wish, a volunteer with points, a team with a member,
+    a volunteer activity with a sign-up, a catalogue item and a redemption."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from grassroots.volunteers import services as vol
+
+    admin_a, worker_b = w.users["community_admin"], w.user_b
+    start = timezone.now() + dt.timedelta(days=1)
+    people = (("a", w.A, admin_a, w.users["resident"]), ("b", w.B, worker_b, w.user_b_reporter))
+    for tag, region, staff, person in people:
+        wish = vol.post_wish(staff, region=region, title=f"想要一台收音机{tag}", beneficiary_name="王秀英")
+        setattr(w, f"wish_{tag}", vol.review_wish(staff, wish, approve=True))
+        volunteer = vol.ensure_volunteer(person, region)
+        setattr(w, f"vol_{tag}", volunteer)
+        vol.grant_points(staff, volunteer, amount=50, reason="参加社区清洁")
+        setattr(w, f"entry_{tag}", vol.grant_points(staff, volunteer, amount=5, reason="参加敬老活动"))
+        team = vol.create_team(staff, region=region, name=f"红马甲服务队{tag}", leader=volunteer)
+        setattr(w, f"team_{tag}", team)
+        setattr(w, f"team_member_{tag}", team.memberships.get())
+        va = vol.create_activity(
+            staff,
+            region=region,
+            team=team,
+            title=f"社区清洁{tag}",
+            place="社区广场",
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+            capacity=10,
+        )
+        setattr(w, f"vact_{tag}", va)
+        setattr(w, f"vsignup_{tag}", vol.sign_up(person, va))
+        item = vol.add_item(staff, region=region, name=f"洗衣液{tag}", price=10, stock=5)
+        setattr(w, f"item_{tag}", item)
+        setattr(w, f"redemption_{tag}", vol.redeem(person, item))
+
+
+def _add_whistles(w) -> None:
+    """A summons in A (street 0's admin summons dept_a, whose member is the matrix department handler)
+    and one in B (summoned by the city admin, addressed to dept_b: no matrix member)."""
+    from grassroots.cases.models import Handler
+    from grassroots.whistle import services as whistle
+
+    w.dept_a = Handler.objects.create(kind="department", name="矩阵城市管理局", region=w.district)
+    w.dept_b = Handler.objects.create(kind="department", name="矩阵住建局", region=w.district)
+    w.dept_a.members.add(w.users["department_handler"])
+    text = {"subject": "占道经营整治", "description": "街口早市占道经营，影响通行"}
+    w.whistle_a = whistle.summon(w.users["street_admin"], region=w.A, handlers=[w.dept_a], **text)
+    w.whistle_b = whistle.summon(w.users["city_admin"], region=w.B, handlers=[w.dept_b], **text)
+    w.target_a = w.whistle_a.targets.get()
+    w.target_b = w.whistle_b.targets.get()
+    for u in w.users.values():
+        for attr in ("_grassroots_whistle_departments", "_grassroots_grants"):
+            if hasattr(u, attr):
+                delattr(u, attr)

@@ -130,7 +130,7 @@ def test_schema_names_are_unique_across_routers():
     seen: dict[str, str] = {}
     clashes = []
     for mod in pkgutil.iter_modules(grassroots.__path__):
-        for sub in ("api", "schemas"):
+        for sub in ("api", "schemas", "analytics_api"):
             try:
                 module = importlib.import_module(f"grassroots.{mod.name}.{sub}")
             except ModuleNotFoundError:
