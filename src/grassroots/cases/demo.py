@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 
 from django.db.models import Max
 from django.utils import timezone
@@ -35,7 +36,8 @@ from .models import (
     VisitKind,
 )
 from .services import compute_score
-from .workdays import DUE_SOON_SHARE, WorkCalendar, local_tz
+from .stats import ScoreParams, score_params
+from .workdays import WorkCalendar, due_soon_share, local_tz
 from .workflow import CaseState as S
 
 # Cases per community over the 12 months, by preset (small: ~100 communities → ~20,000 cases).
@@ -75,12 +77,22 @@ HOUR = dt.timedelta(hours=1)
 FRESH_STOPS = [S.SUBMITTED, S.TRIAGED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.IN_PROGRESS]
 
 
-def _calendar_deadline(cal: WorkCalendar, start: dt.datetime, cat: Category):
+@dataclass
+class _Rules:
+    """What the workflow services read from the Rule table and the calendar, loaded once for the demo."""
+
+    cal: WorkCalendar
+    due_soon: float  # GOV-5
+    scores: ScoreParams  # GOV-6
+
+
+def _calendar_deadline(rules: _Rules, start: dt.datetime, cat: Category):
     if cat.deadline_unit == DeadlineUnit.HOURS:
         due = start + dt.timedelta(hours=cat.deadline_value)
-        return start + dt.timedelta(seconds=cat.deadline_value * 3600 * DUE_SOON_SHARE), due
+        return start + dt.timedelta(seconds=cat.deadline_value * 3600 * rules.due_soon), due
+    cal = rules.cal
     due = cal.add_working_days(start, cat.deadline_value)
-    soon = cal.after_working_seconds(start, cal.working_seconds(start, due) * DUE_SOON_SHARE)
+    soon = cal.after_working_seconds(start, cal.working_seconds(start, due) * rules.due_soon)
     return soon, due
 
 
@@ -146,7 +158,7 @@ def generate(ctx) -> None:
     weights = [(c, 3 if c.kind == "community" else 2) for c in cats]
     now = timezone.now()
     start = now - dt.timedelta(days=365)
-    cal = WorkCalendar.load(start.year, now.year + 1)
+    rules = _Rules(WorkCalendar.load(start.year, now.year + 1), due_soon_share(), score_params())
     next_id = (Case.objects.aggregate(m=Max("id"))["m"] or 0) + 1
     next_visit = (Visit.objects.aggregate(m=Max("id"))["m"] or 0) + 1
     cases, events, evaluations, visits = [], [], [], []
@@ -258,7 +270,7 @@ def generate(ctx) -> None:
                 )
                 next_id += 1
                 stop = FRESH_STOPS[fresh] if fresh >= 0 else None
-                _life(rng, case, cat, cal, now, handler_for, other_handler, events, evaluations, stop)
+                _life(rng, case, cat, rules, now, handler_for, other_handler, events, evaluations, stop)
                 cases.append(case)
                 bar.advance()
     ctx.copy_insert(Visit, visits)
@@ -310,7 +322,7 @@ def _db_time(vendor: str):
     return lambda v: v.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _life(rng, case, cat, cal, now, handler_for, other_handler, events, evaluations, stop=None) -> None:
+def _life(rng, case, cat, rules, now, handler_for, other_handler, events, evaluations, stop=None) -> None:
     """Walk the case through the workflow up to `stop`, or a state that fits its age, writing its events."""
     t = case.submitted_at
     reporter = case.reporter_name or "网格员"
@@ -386,7 +398,7 @@ def _life(rng, case, cat, cal, now, handler_for, other_handler, events, evaluati
         case.state = S.RETURNED
         case.return_count += 1
     case.dispatched_at = step(rng.uniform(0.5, 3))
-    case.due_soon_at, case.due_at = _calendar_deadline(cal, case.dispatched_at, cat)
+    case.due_soon_at, case.due_at = _calendar_deadline(rules, case.dispatched_at, cat)
     case.handler, case.dispatcher = handler, None
     _ev(events, case, "dispatch", case.state, S.DISPATCHED, t, handler=handler, actor="街道分拨员")
     case.state = S.DISPATCHED
@@ -425,7 +437,7 @@ def _life(rng, case, cat, cal, now, handler_for, other_handler, events, evaluati
     roll = rng.random()
     if roll < 0.12:
         case.closed_at = step(72)
-        case.score = compute_score(case, None)
+        case.score = compute_score(case, None, rules.scores)
         _ev(
             events,
             case,
@@ -464,7 +476,7 @@ def _life(rng, case, cat, cal, now, handler_for, other_handler, events, evaluati
         )
         case.reopen_count = 1
         case.dispatched_at = t
-        case.due_soon_at, case.due_at = _calendar_deadline(cal, t, cat)
+        case.due_soon_at, case.due_at = _calendar_deadline(rules, t, cat)
         case.accepted_at = case.resolved_at = None
         _ev(
             events,
@@ -520,7 +532,7 @@ def _life(rng, case, cat, cal, now, handler_for, other_handler, events, evaluati
     if rng.random() < 0.1:
         return
     case.closed_at = step(rng.uniform(2, 30))
-    case.score = compute_score(case, result)
+    case.score = compute_score(case, result, rules.scores)
     _ev(events, case, "close", S.EVALUATED, S.CLOSED, t, actor="街道分拨员")
     case.state = S.CLOSED
 

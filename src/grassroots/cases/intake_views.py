@@ -93,7 +93,11 @@ def map_data(user=None) -> dict:
         grids = Grid.objects.visible_to(user, "view").only("code", "name", "polygon").order_by("code")
         for g in grids[:MAP_GRID_LIMIT]:
             features.append(
-                {"type": "Feature", "geometry": g.polygon, "properties": {"name": f"g:{g.code}", "label": g.name}}
+                {
+                    "type": "Feature",
+                    "geometry": g.polygon,
+                    "properties": {"name": f"g:{g.code}", "label": g.name},
+                }
             )
     return {"geojson": {"type": "FeatureCollection", "features": features}}
 

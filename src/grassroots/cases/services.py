@@ -42,6 +42,7 @@ from .models import (
     case_grants,
     handler_ids_for,
 )
+from .stats import ScoreParams, score_params
 from .workdays import compute_deadline
 from .workflow import TRANSITIONS, VERB_LABELS, VERB_PERMISSION, CaseState, allowed_verbs
 
@@ -51,8 +52,6 @@ MIN_TEXT = 5
 MAX_WORK_PHOTOS = 27
 # 赋分 at closing: base by evaluation (None = closed without an evaluation), minus a penalty when the
 # case was resolved after its deadline. closed_unresolved scores 0.
-SCORE_BASE = {EvaluationResult.SATISFIED: 100, EvaluationResult.BASIC: 80, None: 90}
-LATE_PENALTY = 20
 EVALUATION_LINK_MAX_AGE = 7 * 24 * 3600  # seconds
 EVALUATION_SALT = "grassroots.cases.evaluation"
 
@@ -134,7 +133,7 @@ def available_actions(user, case: Case) -> list[str]:
         if action is None:
             continue
         ok = can_act_for(user, case.handler) if action == "handle" else case_covers(user, case, action)
-        if ok and not (verb == "reopen" and case.reopen_count >= 1):
+        if ok and not (verb == "reopen" and case.reopen_count >= score_params().reopen_limit):
             out.append(verb)
     return out
 
@@ -674,7 +673,7 @@ def evaluate(user, case: Case, *, result: str, comment: str = "", _via_link: boo
             return _transition(
                 user, case, "evaluate", {"evaluated_at": now}, note=comment, data={"result": result}
             )
-        if case.reopen_count == 0:
+        if case.reopen_count < score_params().reopen_limit:
             _event(case, "evaluate", case.state, case.state, user, note=comment, data={"result": result})
             return _reopen(user, case, reason=f"群众评价不满意：{comment}")
         return _transition(
@@ -702,20 +701,29 @@ def _reopen(user, case: Case, *, reason: str) -> Case:
 
 
 def reopen(user, case: Case, *, reason: str) -> Case:
-    """A dispatcher reopens a resolved case (e.g. the resident complained by phone): once only."""
+    """A dispatcher reopens a resolved case (e.g. the resident complained by phone), up to GOV-6's
+    reopen_limit times (once by default)."""
     _require(user, case, "reopen")
     _require_state(case, "reopen")
     reason = _text(reason, "重办理由")
-    if case.reopen_count >= 1:
-        raise ServiceError("该工单已重办过一次，不能再次重办")
+    limit = score_params().reopen_limit
+    if case.reopen_count >= limit:
+        raise ServiceError(f"该工单已重办过 {case.reopen_count} 次，不能再次重办（上限 {limit} 次）")
     with transaction.atomic():
         return _reopen(user, case, reason=reason)
 
 
-def compute_score(case: Case, result: str | None) -> int:
-    score = SCORE_BASE[result]
+def compute_score(case: Case, result: str | None, params: ScoreParams | None = None) -> int:
+    """赋分 by GOV-6: the evaluation's base score (not evaluated: score_unevaluated), less the late
+    penalty when the case was resolved after its deadline."""
+    p = params or score_params()
+    score = {
+        EvaluationResult.SATISFIED: p.score_satisfied,
+        EvaluationResult.BASIC: p.score_basic,
+        None: p.score_unevaluated,
+    }[result]
     if case.due_at and case.resolved_at and case.resolved_at > case.due_at:
-        score -= LATE_PENALTY
+        score -= p.late_penalty
     return max(score, 0)
 
 

@@ -46,6 +46,7 @@ LIST_SIZE = 10  # rows of the red and black lists
 GOOD = (EvaluationResult.SATISFIED, EvaluationResult.BASIC)
 SCORED_STATES = (CaseState.EVALUATED, CaseState.CLOSED, CaseState.CLOSED_UNRESOLVED)
 GOV6_DEFAULTS = {
+    "reopen_limit": 1,
     "score_satisfied": 100,
     "score_basic": 80,
     "score_unevaluated": 90,
@@ -58,6 +59,7 @@ GOV6_DEFAULTS = {
 
 @dataclass(frozen=True)
 class ScoreParams:
+    reopen_limit: int  # times an "unsatisfied" evaluation reopens a case before it closes unresolved
     score_satisfied: int
     score_basic: int
     score_unevaluated: int
@@ -68,6 +70,7 @@ class ScoreParams:
 
 
 def score_params() -> ScoreParams:
+    """GOV-6 from the Rule table: the only source of the scoring and reopening parameters."""
     rule = Rule.objects.filter(code="GOV-6").only("params").first()
     params = {**GOV6_DEFAULTS, **((rule.params if rule else None) or {})}
     out = {}

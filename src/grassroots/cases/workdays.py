@@ -8,7 +8,8 @@ Deadlines:
   day when the case starts on a working day; a case started on a day off starts counting at the next
   working day's 00:00, so it is due at the end (24:00) of the Nth working day.
 - N hours: natural clock hours (urgent matters run through nights and holidays).
-Due soon: the moment 80% of the deadline's working time (clock time for hours) is used.
+Due soon: the moment GOV-5 due_soon_ratio (80% by default) of the deadline's working time (clock
+time for hours) is used.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-DUE_SOON_SHARE = 0.8
 DAY = dt.timedelta(days=1)
 
 
@@ -101,17 +101,29 @@ class WorkCalendar:
             cur = day_end
 
 
-def compute_deadline(start: dt.datetime, value: int, unit: str) -> tuple[dt.datetime, dt.datetime, set[int]]:
-    """(due_soon_at, due_at, years without calendar data) for a deadline starting at `start`."""
+def due_soon_share() -> float:
+    """GOV-5's due_soon_ratio from the Rule table (the share of the working time after which a case is
+    due soon)."""
+    from .analytics import alert_params
+
+    return alert_params().due_soon_ratio
+
+
+def compute_deadline(
+    start: dt.datetime, value: int, unit: str, share: float | None = None
+) -> tuple[dt.datetime, dt.datetime, set[int]]:
+    """(due_soon_at, due_at, years without calendar data) for a deadline starting at `start`;
+    due soon after `share` of the time (default: GOV-5)."""
+    share = due_soon_share() if share is None else share
     if unit == "hours":
         due = start + dt.timedelta(hours=value)
-        soon = start + dt.timedelta(seconds=value * 3600 * DUE_SOON_SHARE)
+        soon = start + dt.timedelta(seconds=value * 3600 * share)
         return soon, due, set()
     year = start.astimezone(local_tz()).year
     # A deadline of N working days never spans more than N*3 + 30 calendar days: one extra year covers it.
     cal = WorkCalendar.load(year, year + 1 + value // 200)
     due = cal.add_working_days(start, value)
-    soon = cal.after_working_seconds(start, cal.working_seconds(start, due) * DUE_SOON_SHARE)
+    soon = cal.after_working_seconds(start, cal.working_seconds(start, due) * share)
     return soon, due, cal.missing_years
 
 

@@ -17,6 +17,7 @@ from .masking import mask
 from .models import AuditAction
 from .personal import can_export_personal
 
+PROGRESS_EVERY = 1000  # rows between progress callbacks of background exports
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -48,16 +49,18 @@ def _cell(value):
     return value
 
 
-def workbook_bytes(title: str, columns: list[Column], rows: Iterable, user=None) -> tuple[bytes, int, bool]:
-    """Build the xlsx. Returns (content, row count, whether any plaintext personal data was written)."""
+def write_workbook(target, title: str, columns: list[Column], rows: Iterable, user=None, progress=None):
+    """Write the xlsx to `target` (a path or a binary file), masking personal columns unless the user
+    may export them; `progress(count)` is called every PROGRESS_EVERY rows.
+    Returns (row count, whether any plaintext personal data was written)."""
+    from openpyxl.cell import WriteOnlyCell
+
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
     for i, c in enumerate(columns):
         ws.column_dimensions[chr(65 + i) if i < 26 else "A"].width = c.width
     header_font = Font(bold=True, color="FFFFFF")
     fill = PatternFill("solid", fgColor="B91C1C")
-    from openpyxl.cell import WriteOnlyCell
-
     head = []
     for c in columns:
         cell = WriteOnlyCell(ws, value=c.header)
@@ -80,8 +83,16 @@ def workbook_bytes(title: str, columns: list[Column], rows: Iterable, user=None)
             line.append(_cell(v))
         ws.append(line)
         count += 1
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count)
+    wb.save(target)
+    return count, plaintext
+
+
+def workbook_bytes(title: str, columns: list[Column], rows: Iterable, user=None) -> tuple[bytes, int, bool]:
+    """Build the xlsx in memory. Returns (content, row count, whether plaintext personal data was written)."""
     buf = io.BytesIO()
-    wb.save(buf)
+    count, plaintext = write_workbook(buf, title, columns, rows, user)
     return buf.getvalue(), count, plaintext
 
 

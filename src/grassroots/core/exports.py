@@ -39,16 +39,11 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.utils import timezone
 from django_tasks import task
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
 
 from . import audit, context
 from .errors import NotFound, ServiceError
-from .excel import Column, _cell, export_response
-from .masking import mask
+from .excel import Column, export_response, write_workbook
 from .models import AuditAction, ExportJob
-from .personal import can_export_personal
 from .scoping import has_perm, perm_code
 
 log = logging.getLogger(__name__)
@@ -56,7 +51,6 @@ log = logging.getLogger(__name__)
 EXPORT_SYNC_LIMIT = 5000  # rows answered within the request; more go to the background
 EXPORT_KEEP_DAYS = 7
 MAX_RUNNING_PER_USER = 3
-PROGRESS_EVERY = 1000  # rows between progress updates
 
 Build = Callable[[Any, dict], tuple[Iterable, list[Column]]]
 
@@ -157,37 +151,8 @@ def file_path(job: ExportJob) -> Path:
 
 
 def write_xlsx(path: Path, title: str, columns: list[Column], rows, user, progress=None) -> tuple[int, bool]:
-    """Stream rows into an xlsx file; masking as core.excel.workbook_bytes. Returns (rows, plaintext)."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31])
-    for i, c in enumerate(columns):
-        ws.column_dimensions[chr(65 + i) if i < 26 else "A"].width = c.width
-    header_font = Font(bold=True, color="FFFFFF")
-    fill = PatternFill("solid", fgColor="B91C1C")
-    head = []
-    for c in columns:
-        cell = WriteOnlyCell(ws, value=c.header)
-        cell.font, cell.fill = header_font, fill
-        head.append(cell)
-    ws.append(head)
-    count, plaintext = 0, False
-    for obj in rows:
-        line, allowed = [], None
-        for c in columns:
-            v = c.get(obj)
-            if c.personal:
-                if allowed is None:
-                    allowed = user is not None and can_export_personal(user, obj)
-                if allowed:
-                    plaintext = plaintext or bool(v)
-                else:
-                    v = mask(c.personal, v or "")
-            line.append(_cell(v))
-        ws.append(line)
-        count += 1
-        if progress is not None and count % PROGRESS_EVERY == 0:
-            progress(count)
-    wb.save(path)
+    """Stream rows into an xlsx file readable by its owner only. Returns (rows, plaintext)."""
+    count, plaintext = write_workbook(path, title, columns, rows, user, progress)
     path.chmod(0o600)
     return count, plaintext
 
