@@ -86,11 +86,17 @@ def dispatched(loop, new_case):
 @pytest.fixture
 def gridded(loop):
     """Communities c0 and c1 of the loop city with 2 × 2 grids each (routing index rebuilt)."""
+    from shapely.geometry import mapping
+
     from grassroots.grids.routing import bump_version
-    from tests.grids.conftest import add_grids
+    from grassroots.regions.models import Region
+    from tests.grids.conftest import add_grids, community_box
 
     loop.grids0 = add_grids(loop.c0, 0)
     loop.grids1 = add_grids(loop.c1, 1)
+    # community boundaries: what the resident's tap-to-locate map draws
+    for k, community in enumerate((loop.c0, loop.c1)):
+        Region.objects.filter(pk=community.pk).update(polygon=mapping(community_box(k)))
     bump_version()
     return loop
 

@@ -191,3 +191,21 @@ def test_walk_in_entry_masks_the_reporter_afterwards(loop, client_for, make_user
         {"channel": "walk_in", "community": loop.c0.pk, "description": "越权代录的诉求内容"},
     )
     assert resp.status_code == 400 and Case.objects.count() == 1 and AuditEvent.objects.count() == before
+
+
+def _map_features(html: str) -> set[str]:
+    import json
+    import re
+
+    m = re.search(r'<script id="intake-map-data" type="application/json">(.*?)</script>', html, re.S)
+    assert m, "the map data is on the page"
+    return {f["properties"]["name"] for f in json.loads(m.group(1))["geojson"]["features"]}
+
+
+def test_resident_map_has_community_boundaries_and_staff_map_only_own_grids(gridded, client_for, make_user):
+    names = _map_features(Client().get(reverse("cases:report")).content.decode())
+    assert names == {f"c:{gridded.c0.code}", f"c:{gridded.c1.code}"}  # no grids on the phone page
+    worker = make_user("gw_map", "grid_worker", gridded.c0)
+    names = _map_features(client_for(worker).get(reverse("cases:intake")).content.decode())
+    grids = {n for n in names if n.startswith("g:")}
+    assert grids == {f"g:{g.code}" for g in gridded.grids0}  # community 1's grids are out of scope

@@ -172,3 +172,15 @@ def test_life_compliance(admin, city, branch):
     assert both["compliant"] == 1 and both["judged_branches"] == 2 and both["rate"] == 0.5
     other_row = next(r for r in both["rows"] if r["id"] == other.pk)
     assert "支部党员大会每季度至少召开 1 次（2025年第1季度）" in other_row["missed"]
+
+
+def test_standards_indicator_reads_life_compliance(city, branch):
+    """The standards catalog's life_compliance indicator measures a community from orglife's figures."""
+    from grassroots.standards import indicators
+
+    for month in range(1, 13):
+        done(branch, ActivityKind.COMMITTEE_MEETING, local_dt(2025, month, 5))
+    measure = indicators.life_compliance(city.communities[0], 2025)
+    expected = stats.life_compliance(city.communities[0], "2025")
+    assert measure.value == round(100 * expected["rate"], 1)
+    assert "按期开展组织生活的支部" in measure.facts and "出错" not in measure.facts

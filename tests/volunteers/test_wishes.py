@@ -171,3 +171,21 @@ def test_available_actions_follow_state_and_role(vw, published):
     assert services.available_wish_actions(vw.member, wish) == ["abandon", "fulfil"]
     assert services.available_wish_actions(vw.member2, wish) == []
     assert services.available_wish_actions(vw.admin0, wish) == ["release"]
+
+
+def test_deadlines_and_points_follow_the_gov11_rule(vw, new_wish):
+    """A city that changes GOV-11 gets its own claim window and reward on the next wishes."""
+    from grassroots.standards.models import Rule
+
+    rule = Rule.objects.get(code="GOV-11")
+    rule.params = {**rule.params, "claim_days": 3, "points": 35}
+    rule.save(update_fields=["params"])
+    wish = new_wish()
+    assert wish.claim_days == 3
+    services.review_wish(vw.admin0, wish, approve=True, note="属实")
+    services.claim_wish(vw.member, wish)
+    wish.refresh_from_db()
+    assert wish.claim_due_at - wish.claimed_at == dt.timedelta(days=3)
+    services.fulfil_wish(vw.member, wish, note="已送到老人家中", photos=[photo("proof.png")])
+    services.confirm_wish(vw.worker0, wish)
+    assert services.balance(vw.member) == 35

@@ -182,6 +182,13 @@ DEFAULT_RULES = [
         {"posts": 3, "grades": 18},
         "按三岗十八级核定社区工作者等级",
     ),
+    (
+        "GOV-11",
+        "gov",
+        "微心愿：发布后限期认领，逾期未认领即过期；认领后限期兑现，逾期退回心愿池；确认完成奖励积分",
+        {"open_days": 30, "claim_days": 7, "points": 20},
+        "及时认领和兑现微心愿",
+    ),
     # Standards (STD-*): health-check scoring and evaluation grades, read by standards.
     (
         "STD-1",

@@ -32,6 +32,7 @@ from .models import (
     Wish,
     WishCategory,
     WishState,
+    wish_default,
 )
 
 TEAM_NAMES = [
@@ -77,7 +78,6 @@ WISH_STATES = [
     (WishState.EXPIRED, 1),
 ]
 ITEMS = [("洗衣液", 30), ("食用油", 50), ("大米 5 斤", 60), ("毛巾", 15), ("雨伞", 40), ("保温杯", 80)]
-WISH_POINTS = 20
 
 
 def _password() -> str:
@@ -86,6 +86,7 @@ def _password() -> str:
 
 def generate(ctx) -> None:
     rng = ctx.rng("volunteers")
+    wish_points = wish_default("points")  # GOV-11
     fake = ctx.faker("volunteers")
     now = timezone.now()
     communities = list(
@@ -379,7 +380,7 @@ def generate(ctx) -> None:
             credit(
                 w.claimed_by_id,
                 w.region,
-                WISH_POINTS,
+                wish_points,
                 "wish",
                 w.pk,
                 f"完成微心愿：{w.title}",

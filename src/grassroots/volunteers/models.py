@@ -43,9 +43,21 @@ class WishCategory(models.TextChoices):
     OTHER = "other", "其他"
 
 
-def wish_default(name: str, default: int) -> int:
-    """Wish deadlines (days) from settings.VOLUNTEERS (e.g. {"WISH_CLAIM_DAYS": 7}), else the default."""
-    return int(getattr(settings, "VOLUNTEERS", {}).get(name, default))
+WISH_RULE = "GOV-11"
+WISH_DEFAULTS = {"open_days": 30, "claim_days": 7, "points": 20}
+
+
+def wish_default(name: str) -> int:
+    """A micro-wish parameter (open_days, claim_days, points) from the GOV-11 rule row, which a city can
+    adjust in the rule configuration; RULES-style default when the row or the key is missing."""
+    from grassroots.standards.models import Rule
+
+    rule = Rule.objects.filter(code=WISH_RULE).only("params").first()
+    value = (rule.params if rule else {}).get(name, WISH_DEFAULTS[name])
+    try:
+        return max(int(value), 1)
+    except (TypeError, ValueError):
+        return WISH_DEFAULTS[name]
 
 
 class Wish(ScopedModel):

@@ -258,8 +258,8 @@ def post_wish(
         raise PermissionDenied("没有在该社区登记微心愿的权限")
     if category not in WishCategory.values:
         raise ServiceError("心愿类别不正确", field="category")
-    open_days = wish_default("WISH_OPEN_DAYS", 30) if open_days in (None, "") else int(open_days)
-    claim_days = wish_default("WISH_CLAIM_DAYS", 7) if claim_days in (None, "") else int(claim_days)
+    open_days = wish_default("open_days") if open_days in (None, "") else int(open_days)
+    claim_days = wish_default("claim_days") if claim_days in (None, "") else int(claim_days)
     if not 1 <= open_days <= 365:
         raise ServiceError("认领期限应在 1 到 365 天之间", field="open_days")
     if not 1 <= claim_days <= 90:
@@ -444,7 +444,7 @@ def fulfil_wish(user, wish: Wish, *, note: str, photos=()) -> Wish:
 def confirm_wish(user, wish: Wish, *, note: str = "") -> Wish:
     """The worker / community confirms; the claimant earns the wish's points."""
     _wish_require(user, wish, "confirm")
-    points = wish_default("WISH_POINTS", 20)
+    points = wish_default("points")
     with transaction.atomic():
         _wish_transition(
             user, wish, "confirm", {"confirmed_at": timezone.now(), "confirmed_by": user}, note=note
