@@ -184,3 +184,19 @@ def test_standards_indicator_reads_life_compliance(city, branch):
     expected = stats.life_compliance(city.communities[0], "2025")
     assert measure.value == round(100 * expected["rate"], 1)
     assert "按期开展组织生活的支部" in measure.facts and "出错" not in measure.facts
+
+
+def test_city_wide_counts_use_one_common_prefix_and_give_the_same_result(city, branch, monkeypatch):
+    """A nightly run covers thousands of branches: past MAX_PREFIXES subtrees the activity query uses
+    their common ancestor (SQLite refuses an OR of thousands of prefixes) and the counts don't change."""
+    for month in (1, 2, 3):
+        done(branch, ActivityKind.COMMITTEE_MEETING, local_dt(2025, month, 5))
+    done(city.branches[3], ActivityKind.COMMITTEE_MEETING, local_dt(2025, 2, 9))
+    paths = {b.path for b in city.branches}
+    start, end = datetime.date(2025, 1, 1), datetime.date(2025, 4, 1)
+    few = stats.grouped_counts(ActivityKind.COMMITTEE_MEETING, start, end, paths)
+    monkeypatch.setattr(stats, "MAX_PREFIXES", 1)
+    assert len(stats._subtrees_q(paths).children) == 1
+    many = stats.grouped_counts(ActivityKind.COMMITTEE_MEETING, start, end, paths)
+    assert many == few and sum(few[branch.path].values()) == 3
+    assert stats.last_activity([{"id": b.pk, "path": b.path} for b in city.branches])[branch.pk] is not None

@@ -19,6 +19,7 @@ Contracts:
 from __future__ import annotations
 
 import datetime
+import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -122,9 +123,7 @@ def grouped_counts(kind: str, start: datetime.date, end: datetime.date, branch_p
     """{branch path: {month start date: count}} of counted activities of `kind` in [start, end)."""
     if not branch_paths:
         return {}
-    prefix = Q()
-    for p in _roots(branch_paths):
-        prefix |= Q(party_org__path__startswith=p)
+    prefix = _subtrees_q(branch_paths)
     rows = (
         counted_activities()
         .filter(prefix, kind=kind, starts_at__gte=local_start(start), starts_at__lt=local_start(end))
@@ -143,6 +142,23 @@ def grouped_counts(kind: str, start: datetime.date, end: datetime.date, branch_p
             month = timezone.localtime(month).date() if timezone.is_aware(month) else month.date()
         out[branch][month.replace(day=1)] += row["n"]
     return out
+
+
+MAX_PREFIXES = 200  # SQLite refuses expression trees deeper than 1000; a city has thousands of branches
+
+
+def _subtrees_q(paths: Iterable[str]) -> Q:
+    """Activities under any of `paths`: an OR of prefixes for a few subtrees; for many (a city-wide run)
+    their common ancestor, the rows outside the branches being dropped by _branch_of afterwards."""
+    roots = _roots(paths)
+    if len(roots) <= MAX_PREFIXES:
+        q = Q()
+        for p in roots:
+            q |= Q(party_org__path__startswith=p)
+        return q
+    common = os.path.commonprefix(roots)
+    common = common[: len(common) - len(common) % STEPLEN]
+    return Q(party_org__path__startswith=common) if common else Q()
 
 
 def _roots(paths: Iterable[str]) -> list[str]:
@@ -188,9 +204,7 @@ def last_activity(branches: list[dict]) -> dict[int, datetime.datetime | None]:
     out: dict[int, datetime.datetime | None] = dict.fromkeys(paths.values())
     if not paths:
         return out
-    prefix = Q()
-    for p in _roots(paths):
-        prefix |= Q(party_org__path__startswith=p)
+    prefix = _subtrees_q(paths)
     rows = (
         Activity.objects.filter(prefix, status=ActivityStatus.DONE)
         .values("party_org__path")
