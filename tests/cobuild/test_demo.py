@@ -42,6 +42,10 @@ def test_demo_step_fills_every_community():
         assert Registration.objects.filter(kind="member").count() >= in_service * 0.6
     assert Resource.objects.exists() and Need.objects.filter(state__in=["claimed", "done"]).exists()
     assert Project.objects.exists() and not Project.objects.filter(units=None).exists()
+    from grassroots.cobuild.models import ProjectOutput
+
+    done = Project.objects.filter(state="done")
+    assert ProjectOutput.objects.filter(project__in=done).values("project").distinct().count() == done.count()
     assert Committee.objects.filter(kind="coordination").count() == n
     assert Meeting.objects.filter(committee__kind="coordination").count() == 12 * n
     assert (

@@ -43,3 +43,13 @@ def test_demo_step_builds_consistent_standards_data():
     run = HealthRun.objects.get()
     assert run.state == RunState.DONE and run.total == BranchHealth.objects.filter(run=run).count() > 0
     assert run.red + run.yellow + run.green == run.total
+    # every street has its duty list and delegated powers, some checked
+    from grassroots.standards.models import StreetDuty
+
+    streets = Region.objects.filter(level="street")
+    for kind in ("duty", "power"):
+        assert StreetDuty.objects.filter(kind=kind).values("street").distinct().count() == streets.count()
+    assert (
+        StreetDuty.objects.filter(status="ok").exists()
+        and StreetDuty.objects.filter(status="pending").exists()
+    )

@@ -29,6 +29,7 @@ from .models import (
     Milestone,
     Need,
     Project,
+    ProjectOutput,
     Rating,
     Registration,
     Resolution,
@@ -75,6 +76,7 @@ ISSUES = [
     ("垃圾分类投放不规范", "设立督导岗", "早晚高峰督导"),
 ]
 THEMES = ["共驻共建议事", "为民办实事", "环境整治", "平安建设", "文明创建", "民生服务"]
+OUTPUT_TITLES = ["服务活动圆满完成", "设施改造投入使用", "居民满意度回访", "形成长效服务机制", "项目总结报告"]
 
 
 def _community_of(path: str, by_path: dict) -> Region | None:
@@ -290,6 +292,20 @@ def generate(ctx) -> None:
             )
     ctx.bulk_insert(Project.units.through, project_units)
     ctx.bulk_insert(Milestone, milestones)
+    outputs = []
+    for p, n in linked:
+        if p.state != "done" and rng.random() < 0.5:
+            continue
+        when = p.created_at + datetime.timedelta(days=rng.randint(20, 80))
+        outputs.append(
+            ProjectOutput(
+                project=p,
+                title=rng.choice(OUTPUT_TITLES),
+                body=f"围绕“{n.title}”，共驻单位与社区共同完成，受益居民 {rng.randint(30, 600)} 人次。",
+                created_at=min(when, now),
+            )
+        )
+    ctx.bulk_insert(ProjectOutput, outputs)
 
     # ---- two-way ratings for the last quarter
     last_q_end = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1) - datetime.timedelta(days=1)

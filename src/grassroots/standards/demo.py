@@ -1,6 +1,8 @@
 """Demo step "standards": last year's evaluation cycles for every community and street (at various
 steps, indicators computed from the demo data), community funding records, demonstration sites,
-one branch health run, and rectification tasks for the red branches."""
+one branch health run, rectification tasks for the red branches, and every street's duty list and
+delegated powers (Jilin lists 282 duties and 60 county powers per street; the demo lists fewer distinct
+ones, checked in part)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ from .models import (
     Honour,
     Light,
     Rectification,
+    StreetDuty,
+    make_duty_uid,
 )
 
 STATES = [EvalState.SELF, EvalState.REVIEW, EvalState.CONFIRM, EvalState.CONFIRMED]
@@ -47,6 +51,84 @@ CITATIONS = [
     "在职党员双报到常态化，志愿服务品牌突出",
 ]
 TENTH = Decimal("0.1")
+# (category, duties): a street's duty list (街道职责清单) by area of work.
+STREET_DUTIES = [
+    (
+        "党的建设",
+        [
+            "落实街道党工委全面从严治党主体责任",
+            "指导社区党组织换届选举和班子建设",
+            "推进网格党支部、楼栋党小组建设",
+            "组织在职党员到社区双报到",
+            "统筹辖区驻区单位开展共驻共建",
+            "管理党群服务中心阵地运行",
+            "开展软弱涣散党组织整顿",
+            "做好流动党员和离退休党员管理服务",
+        ],
+    ),
+    (
+        "民生服务",
+        [
+            "办理城乡居民基本养老保险参保登记",
+            "受理最低生活保障申请并入户调查",
+            "开展特困人员救助供养初审",
+            "组织高龄津贴发放核查",
+            "推进居家和社区养老服务",
+            "开展残疾人证申领初审和帮扶",
+            "组织辖区就业援助和技能培训",
+            "办理退役军人服务保障事项",
+        ],
+    ),
+    (
+        "平安建设",
+        [
+            "组织开展矛盾纠纷排查化解",
+            "落实安全生产属地管理责任",
+            "开展消防安全网格化巡查",
+            "组织防汛防台和应急处置演练",
+            "配合开展禁毒和反诈宣传",
+            "做好重点人员服务管理",
+        ],
+    ),
+    (
+        "城市管理",
+        [
+            "组织开展环境卫生整治",
+            "推进生活垃圾分类工作",
+            "配合查处违法建设",
+            "开展老旧小区改造协调",
+            "督促物业服务企业履行职责",
+            "组织开展市容秩序巡查",
+        ],
+    ),
+    (
+        "社会治理",
+        [
+            "指导社区居民委员会依法自治",
+            "推动居民公约和议事协商",
+            "受理和转办12345热线诉求",
+            "组织吹哨报到和部门协同处置",
+            "培育发展社区社会组织",
+            "开展志愿服务和微心愿活动",
+        ],
+    ),
+]
+# County powers delegated to streets (县级赋权事项, Jilin: 60).
+STREET_POWERS = [
+    ("城市管理", "对擅自占用城市道路行为的行政处罚"),
+    ("城市管理", "对在城市道路两侧擅自设置户外广告的行政处罚"),
+    ("城市管理", "对随意倾倒、抛撒生活垃圾的行政处罚"),
+    ("城市管理", "对违反规定饲养犬只影响市容的行政处罚"),
+    ("城市管理", "对占道经营行为的行政处罚"),
+    ("应急管理", "对生产经营单位未按规定开展安全检查的行政检查"),
+    ("应急管理", "对小型经营场所消防安全的行政检查"),
+    ("自然资源", "对未经批准临时用地的行政检查"),
+    ("民政", "对社区社会组织的备案管理"),
+    ("卫生健康", "对公共场所卫生状况的日常检查"),
+    ("市场监管", "对食品摊贩的登记管理"),
+    ("住房建设", "对物业服务活动的监督检查"),
+]
+BASIS = ["《吉林省街道办事处职责清单》", "区委编办赋权文件", "《城市居民委员会组织法》", "区政府规章"]
 
 
 def _q(x) -> Decimal:
@@ -58,6 +140,7 @@ def generate(ctx) -> None:
     _funding(ctx, year)
     _evaluations(ctx, year)
     _honours(ctx, year)
+    _street_duties(ctx)
     _health(ctx)
 
 
@@ -211,3 +294,36 @@ def _health(ctx) -> None:
             )
         )
     ctx.bulk_insert(Rectification, rows)
+
+
+def _street_duties(ctx) -> None:
+    """Every street's duty list and delegated powers, about two thirds checked (some not carried out)."""
+    rng = ctx.rng("standards-duties")
+    checked_at = timezone.now() - datetime.timedelta(days=30)
+    rows = []
+    for street in Region.objects.filter(level="street").order_by("path"):
+        items = [("duty", cat, title) for cat, titles in STREET_DUTIES for title in titles]
+        items += [("power", cat, title) for cat, title in STREET_POWERS]
+        counters = {"duty": 0, "power": 0}
+        for kind, cat, title in items:
+            counters[kind] += 1
+            code = f"{'ZZ' if kind == 'duty' else 'FQ'}-{counters[kind]:03d}"
+            roll = rng.random()
+            status = "pending" if roll < 0.35 else ("issue" if roll < 0.45 else "ok")
+            rows.append(
+                StreetDuty(
+                    uid=make_duty_uid(street.code, code),
+                    street=street,
+                    kind=kind,
+                    code=code,
+                    category=cat,
+                    title=title,
+                    basis=rng.choice(BASIS),
+                    status=status,
+                    check_note={"ok": "已落实，台账齐全", "issue": "人员和经费尚未到位，正在协调"}.get(
+                        status, ""
+                    ),
+                    checked_at=None if status == "pending" else checked_at,
+                )
+            )
+    ctx.bulk_insert(StreetDuty, rows)

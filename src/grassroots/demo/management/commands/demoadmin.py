@@ -77,6 +77,15 @@ class Command(BaseCommand):
         if community:
             accounts.append(("community", f"{community.name}管理员", "community_admin", [community]))
             accounts.append(("gridworker", f"{community.name}网格员", "grid_worker", [community]))
+        district = (
+            Region.objects.filter(level="district", path=street.path[: -Region.steplen]).first()
+            if street
+            else None
+        )
+        if district:
+            accounts.append(("dept", f"{district.name}部门经办人", "department_handler", [district]))
+        if community:
+            accounts.append(("member", f"{community.name}在职党员", "party_member", [None]))
         accounts.append(("auditor", "审计员（演示）", "auditor", [None]))
         lines = []
         try:
@@ -108,7 +117,13 @@ class Command(BaseCommand):
                         if worker is not None:
                             worker.user = user
                             worker.save(update_fields=["user"])
-                    scope = "、".join(n.name for n in nodes if n is not None) or "全部（只读与审计）"
+                    if role_code == "department_handler":
+                        _join_department(user, nodes[0])
+                    if role_code == "party_member":
+                        _link_member(user, community)
+                    scope = "、".join(n.name for n in nodes if n is not None) or {
+                        "party_member": f"本人（居住在{community.name if community else ''}）",
+                    }.get(role_code, "全部（只读与审计）")
                     lines.append((username, role.name, scope, created))
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
@@ -123,3 +138,27 @@ class Command(BaseCommand):
         if not explicit:
             path = settings.VAR_DIR / PASSWORD_FILE
             self.stdout.write(f"密码保存在 {path}，可用环境变量 GRASSROOTS_ADMIN_PASSWORD 指定。")
+
+
+def _join_department(user, district) -> None:
+    """The department account acts for the district's first department (cases, whistle check-ins)."""
+    from grassroots.cases.models import Handler
+
+    handler = Handler.objects.filter(kind="department", region=district).order_by("name").first()
+    if handler is not None:
+        handler.members.add(user)
+
+
+def _link_member(user, community) -> None:
+    """The member account is an in-service party member living in the demo community (双报到, wishes)."""
+    from grassroots.party.models import Member
+
+    if Member.objects.filter(user=user).exists():
+        return
+    member = (
+        Member.objects.filter(user__isnull=True, status="full", residence__path__startswith=community.path)
+        .order_by("-in_service", "pk")
+        .first()
+    ) or Member.objects.filter(user__isnull=True, status="full").order_by("-in_service", "pk").first()
+    if member is not None:
+        Member.objects.filter(pk=member.pk).update(user=user, in_service=True)
