@@ -98,3 +98,23 @@ def test_scope_counts_contract_keys(city, make_user):
     assert {"regions", "orgs", "members", "units", "unit_coverage", "workers", "households"} <= set(data)
     assert {"total", "covered", "should", "should_covered"} <= set(data["units"])
     assert data["members"]["total"] == Member.objects.count()
+
+
+def test_member_without_scope_gets_shortcuts_to_what_they_may_do(db, make_user, client_for):
+    member = make_user("m_home", "party_member", None)
+    html = client_for(member).get("/").content.decode()
+    assert "data-shortcuts" in html and "暂无管辖范围" not in html
+    assert 'href="/volunteers/pool/"' in html and 'href="/cobuild/join/"' in html
+    assert 'href="/cases/"' not in html  # no case permission, no handler membership
+
+
+def test_department_member_sees_the_case_list_in_the_menu(city, make_user, client_for):
+    from grassroots.cases.models import Handler
+
+    dept = make_user("d_home", "department_handler", city.district)
+    html = client_for(dept).get("/").content.decode()
+    assert 'href="/cases/"' not in html
+    handler = Handler.objects.create(kind="department", name="区城管局", region=city.district)
+    handler.members.add(dept)
+    html = client_for(dept).get("/").content.decode()
+    assert 'href="/cases/"' in html

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET
 
-from grassroots.core import exports, navigation
+from grassroots.core import exports
 from grassroots.core.errors import ServiceError
 from grassroots.core.excel import Column
 from grassroots.regions.models import Region
@@ -200,15 +200,6 @@ def _build_case_list(user, params):
     view = CaseListView()
     view.setup(exports._fake_request(user, params))
     return view.get_queryset(), list(view.export_columns)
-
-
-# Navigation entries (once): the integrator may move these into CasesConfig.ready().
-if not any(item.url_name == "cases:alerts" for item in navigation.MENU):
-    navigation.register(
-        navigation.NavItem("诉求预警", "cases:alerts", "alarm", "cases.view", section="基层治理"),
-        navigation.NavItem("赋分与红黑榜", "cases:rankings", "trophy", "cases.view", section="基层治理"),
-        navigation.NavItem("诉求统计", "cases:stats", "chart-bar", "cases.view", section="基层治理"),
-    )
 
 
 def _service_error(request, exc: ServiceError, target: str):

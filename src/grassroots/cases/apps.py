@@ -21,10 +21,19 @@ class CasesConfig(AppConfig):
     def ready(self):
         from grassroots.core import importing, navigation
 
+        from .models import handler_ids_for
+
         post_migrate.connect(ensure_case_defaults, sender=self)
         importing.KINDS.setdefault("hotline", "grassroots.cases.importers.HotlineImporter")
         navigation.register(
-            navigation.NavItem("诉求工单", "cases:list", "clipboard-list", "cases.view", section="基层治理"),
+            navigation.NavItem(
+                "诉求工单",
+                "cases:list",
+                "clipboard-list",
+                "cases.view",
+                section="基层治理",
+                visible=lambda user: bool(handler_ids_for(user)),
+            ),
         )
         navigation.register(
             navigation.NavItem(
@@ -40,6 +49,9 @@ class CasesConfig(AppConfig):
             ),
         )
         navigation.register(
+            navigation.NavItem("诉求预警", "cases:alerts", "alarm", "cases.view", section="基层治理"),
+            navigation.NavItem("赋分与红黑榜", "cases:rankings", "trophy", "cases.view", section="基层治理"),
+            navigation.NavItem("诉求统计", "cases:stats", "chart-bar", "cases.view", section="基层治理"),
             navigation.NavItem(
                 "诉求办理配置", "cases:config_home", "settings", "cases.config", section="基层治理"
             ),

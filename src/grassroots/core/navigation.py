@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
@@ -16,6 +17,14 @@ class NavItem:
     icon: str
     perm: str | None = None
     section: str = ""
+    # Shown also to users without `perm` for whom this returns True (e.g. department members, who
+    # work on the cases of their handler without a region-wide case permission).
+    visible: Callable | None = None
+
+    def shown_to(self, user) -> bool:
+        if not self.perm or has_perm(user, self.perm):
+            return True
+        return self.visible is not None and bool(self.visible(user))
 
 
 MENU: list[NavItem] = [
@@ -30,7 +39,7 @@ def register(*items: NavItem) -> None:
 def menu_for(user, path: str) -> list[dict]:
     out = []
     for item in MENU:
-        if item.perm and not has_perm(user, item.perm):
+        if not item.shown_to(user):
             continue
         try:
             url = reverse(item.url_name)

@@ -386,7 +386,10 @@ def _charts(stats: dict, ages: list[dict], unit_types: list[dict]) -> dict:
 def home_data(user) -> dict:
     """Everything the home page shows, in a fixed number of queries."""
     if not has_scope(user):
-        return {"has_scope": False}
+        # Residents and members hold no region: their home is the list of what they can do.
+        from grassroots.core.navigation import menu_for
+
+        return {"has_scope": False, "shortcuts": [i for i in menu_for(user, "") if i["url"] != "/"]}
     stats = scope_counts(user)
     report = run_health_check(user) if has_perm(user, "standards.view") else None
     findings = None
