@@ -209,3 +209,4 @@ def test_resident_map_has_community_boundaries_and_staff_map_only_own_grids(grid
     names = _map_features(client_for(worker).get(reverse("cases:intake")).content.decode())
     grids = {n for n in names if n.startswith("g:")}
     assert grids == {f"g:{g.code}" for g in gridded.grids0}  # community 1's grids are out of scope
+    assert names - grids == {f"c:{gridded.c0.code}"}

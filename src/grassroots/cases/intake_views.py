@@ -81,15 +81,18 @@ def _count_submission(request) -> None:
 def map_data(user=None) -> dict:
     """Boundaries for the tap-to-locate map (public: no personal data). Residents get community
     boundaries only (the point is routed to its grid on submit, and every grid of the city would make
-    the phone page heavy); staff also get the grids of their own scope, up to MAP_GRID_LIMIT."""
+    the phone page heavy); staff get the communities and grids of their own scope (up to MAP_GRID_LIMIT
+    grids), so the map opens on the place they work."""
     from grassroots.grids.models import Grid
 
+    staff = user is not None and user.is_authenticated
+    communities = Region.objects.visible_to(user, "view") if staff else Region.objects.all()
     features = []
-    for r in Region.objects.filter(level="community", polygon__isnull=False).only("code", "name", "polygon"):
+    for r in communities.filter(level="community", polygon__isnull=False).only("code", "name", "polygon"):
         features.append(
             {"type": "Feature", "geometry": r.polygon, "properties": {"name": f"c:{r.code}", "label": r.name}}
         )
-    if user is not None and user.is_authenticated:
+    if staff:
         grids = Grid.objects.visible_to(user, "view").only("code", "name", "polygon").order_by("code")
         for g in grids[:MAP_GRID_LIMIT]:
             features.append(
