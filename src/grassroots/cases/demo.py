@@ -73,7 +73,9 @@ RESOLUTIONS = [
     "已清理完毕并加强巡查",
 ]
 HOUR = dt.timedelta(hours=1)
-# The newest cases of each community stop at these states (submitted in the last three days).
+# The newest cases of the first FRESH_COMMUNITIES communities stop at these states (submitted in the
+# last four days), so the lists show every in-flight state on any day.
+FRESH_COMMUNITIES = 3
 FRESH_STOPS = [S.SUBMITTED, S.TRIAGED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.IN_PROGRESS]
 
 
@@ -193,7 +195,7 @@ def generate(ctx) -> None:
         return pool[0] if pool else None
 
     with ctx.progress("诉求工单", len(communities) * per_community) as bar:
-        for r in communities:
+        for n_community, r in enumerate(communities):
             cgrids = grids.get(r.pk, [])
             # Leaders visit each community about once a month; some visits are night visits.
             community_visits = []
@@ -224,10 +226,10 @@ def generate(ctx) -> None:
                 cat = _pick(rng, weights)
                 grid = rng.choice(cgrids) if cgrids else None
                 submitted = start + dt.timedelta(seconds=rng.uniform(0, 364.5 * 86400))
-                fresh = i - (per_community - len(FRESH_STOPS))
+                fresh = i - (per_community - len(FRESH_STOPS)) if n_community < FRESH_COMMUNITIES else -1
                 if fresh >= 0:
-                    # Every community has cases in flight, whatever day the demo is generated.
-                    submitted = now - dt.timedelta(hours=rng.uniform(3, 72))
+                    # Cases in every in-flight state, whatever day the demo is generated.
+                    submitted = now - dt.timedelta(hours=rng.uniform(3, 96))
                     for _ in range(20):
                         if cat.default_tier != Tier.PRIVATE:
                             break
