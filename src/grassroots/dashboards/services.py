@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -428,8 +429,23 @@ HOME_SECTIONS = [
 ]
 
 
+HOME_SECTIONS_CACHE_SECONDS = 120
+
+
 def cobuild_sections(user) -> list[dict]:
-    """The home page's co-building cards: sections with at least one figure the user may see."""
+    """The home page's co-building cards: sections with at least one figure the user may see.
+
+    Kept two minutes per user: over a whole city these counts (hours served, organisational-life
+    compliance) take a second or more, and the home page is opened far more often than they change."""
+    key = f"dashboards:home-sections:{user.pk}"
+    sections = cache.get(key)
+    if sections is None:
+        sections = _compute_sections(user)
+        cache.set(key, sections, HOME_SECTIONS_CACHE_SECONDS)
+    return sections
+
+
+def _compute_sections(user) -> list[dict]:
     sections = []
     for title, icon, path in HOME_SECTIONS:
         figures = import_string(path)(user)
