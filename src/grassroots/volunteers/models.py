@@ -55,9 +55,10 @@ def wish_default(name: str) -> int:
     rule = Rule.objects.filter(code=WISH_RULE).only("params").first()
     value = (rule.params if rule else {}).get(name, WISH_DEFAULTS[name])
     try:
-        return max(int(value), 1)
+        value = int(value)
     except (TypeError, ValueError):
         return WISH_DEFAULTS[name]
+    return max(value, 0 if name == "points" else 1)  # a city may give no points, never a 0-day window
 
 
 class Wish(ScopedModel):
