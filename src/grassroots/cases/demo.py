@@ -552,7 +552,7 @@ def _resolve(rng, case, handler, events, at) -> None:
         handler=handler,
         note=case.resolution,
         actor=handler.name,
-        data={"no_photo_reason": "演示数据"} if rng.random() < 0.2 else None,
+        data={"no_photo_reason": "现场已恢复原状，无需拍照"} if rng.random() < 0.2 else None,
     )
     case.state = S.RESOLVED
 

@@ -128,7 +128,7 @@ def generate(ctx) -> None:
                 WhistleEvent(
                     summons=s,
                     step="summon",
-                    actor_name="演示数据",
+                    actor_name=f"{s.region.name}工作人员",
                     note="召集：" + "、".join(h.name for h in picked),
                     created_at=created,
                 )
@@ -145,7 +145,7 @@ def generate(ctx) -> None:
                     WhistleEvent(
                         summons=s,
                         step="escalate",
-                        actor_name="演示数据",
+                        actor_name=f"{s.region.name}工作人员",
                         note=s.escalation_reason,
                         created_at=s.escalated_at,
                     )
@@ -154,7 +154,7 @@ def generate(ctx) -> None:
                     WhistleEvent(
                         summons=s,
                         step="answer",
-                        actor_name="演示数据",
+                        actor_name=f"{district.name}工作人员",
                         note="区级召集",
                         created_at=s.answered_at,
                     )
@@ -216,7 +216,7 @@ def generate(ctx) -> None:
                     WhistleEvent(
                         summons=s,
                         step="close",
-                        actor_name="演示数据",
+                        actor_name=f"{s.region.name}工作人员",
                         note=s.conclusion,
                         created_at=s.closed_at,
                     )
