@@ -277,7 +277,7 @@ def generate(ctx) -> None:
                 bar.advance()
     ctx.copy_insert(Visit, visits)
     ctx.copy_insert(Case, cases)
-    to_db = _db_time(ctx.vendor)
+    to_db = ctx.db_time
     ctx.insert_rows(CaseEvent, EVENT_COLUMNS, (row[:-1] + (to_db(row[-1]),) for row in events))
     ctx.copy_insert(Evaluation, evaluations)
     ctx.reset_sequences(Visit, Case, CaseEvent, Evaluation)
@@ -315,13 +315,6 @@ def _ev(events, case, step, frm, to, at, handler=None, note="", actor="", data=N
             at,
         )
     )
-
-
-def _db_time(vendor: str):
-    """Datetimes as the backend stores them: aware for PostgreSQL (COPY), naive UTC text for SQLite."""
-    if vendor == "postgresql":
-        return lambda v: v
-    return lambda v: v.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _life(rng, case, cat, rules, now, handler_for, other_handler, events, evaluations, stop=None) -> None:

@@ -9,6 +9,7 @@ Every random choice comes from `ctx.rng(name)` / `ctx.faker(name)`, so a seed gi
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 import random
 from collections.abc import Iterable, Iterator
@@ -186,6 +187,13 @@ class DemoContext:
                 if progress:
                     progress.advance(len(batch))
         return n
+
+    def db_time(self, value):
+        """A datetime as insert_rows must send it: aware for PostgreSQL (COPY), naive UTC text for SQLite
+        (what Django itself stores there)."""
+        if value is None or self.vendor == "postgresql":
+            return value
+        return value.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
     def reset_sequences(self, *model_classes: type[models.Model]) -> None:
         """After inserting pre-assigned ids, move PostgreSQL sequences past them (SQLite needs nothing)."""

@@ -263,22 +263,30 @@ def generate(ctx) -> None:
             created.extend(Activity.objects.bulk_create(activities[i : i + ctx.batch_size]))
             progress.advance(min(ctx.batch_size, len(activities) - i))
 
+    # Plain tuples straight to insert_rows: 160,000+ rows in the small city, where building model
+    # instances and preparing each field cost most of this step.
+    columns = ["activity_id", "user_id", "member_id", "name", "status", "signed_up_at", "checked_in_at",
+               "checked_out_at", "hours"]  # fmt: skip
+    to_db = ctx.db_time
+
     def rows():
-        hours = decimal.Decimal("2.00")
+        hours, zero = decimal.Decimal("2.00"), decimal.Decimal("0")
         for a, who in zip(created, attendance_of, strict=True):
+            signed_up, started = to_db(a.starts_at - datetime.timedelta(days=2)), to_db(a.starts_at)
             for j, m in enumerate(who):
                 absent = j > 0 and rng.random() < 0.12
-                yield Signup(
-                    activity_id=a.pk,
-                    user_id=m["user_id"],
-                    member_id=m["id"],
-                    name=m["name"],
-                    status=SignupStatus.ABSENT if absent else SignupStatus.ATTENDED,
-                    signed_up_at=a.starts_at - datetime.timedelta(days=2),
-                    checked_in_at=None if absent else a.starts_at,
-                    hours=decimal.Decimal("0") if absent else hours,
+                yield (
+                    a.pk,
+                    m["user_id"],
+                    m["id"],
+                    m["name"],
+                    SignupStatus.ABSENT.value if absent else SignupStatus.ATTENDED.value,
+                    signed_up,
+                    None if absent else started,
+                    None,
+                    zero if absent else hours,
                 )
 
     total = sum(len(w) for w in attendance_of)
     with ctx.progress("出席记录", total) as progress:
-        ctx.copy_insert(Signup, rows(), progress=progress)
+        ctx.insert_rows(Signup, columns, rows(), progress=progress)
