@@ -270,3 +270,27 @@ def test_release_command_prints_counts(vw, published):
     out = StringIO()
     call_command("release_wishes", stdout=out)
     assert "下架 1 个" in out.getvalue()
+
+
+def test_wish_without_step_records_shows_its_timeline_from_timestamps(vw, client_for):
+    """Wishes loaded from earlier ledgers carry timestamps but no audited steps: the page still shows
+    when they were posted, reviewed and claimed, and by whom."""
+    now = timezone.now()
+    wish = Wish.objects.create(
+        region=vw.c0,
+        title="想要一副老花镜",
+        beneficiary_name="李桂兰",
+        posted_by=vw.worker0,
+        posted_at=now - dt.timedelta(days=5),
+        reviewed_by=vw.admin0,
+        reviewed_at=now - dt.timedelta(days=4),
+        published_at=now - dt.timedelta(days=4),
+        state="claimed",
+        claimed_by=vw.member,
+        claimed_at=now - dt.timedelta(days=2),
+    )
+    html = client_for(vw.admin0).get(reverse("volunteers:wish_detail", args=[wish.pk])).content.decode()
+    assert "暂无流转记录" not in html
+    for label in ("登记", "审核通过", "认领"):
+        assert f"<span>{label}</span>" in html
+    assert "确认完成" not in html and "党员甲" in html

@@ -183,7 +183,12 @@ def _wish_for(user, pk, verb: str | None = None) -> Wish:
 @login_required
 def wish_detail(request, pk: int):
     require_perm(request.user, "volunteers.view")
-    wish = get_visible(Wish, request.user, pk=pk, select_related=("region", "posted_by", "reviewed_by"))
+    wish = get_visible(
+        Wish,
+        request.user,
+        pk=pk,
+        select_related=("region", "posted_by", "reviewed_by", "claimed_by", "confirmed_by", "claimant_unit"),
+    )
     actions = [
         {"verb": v, "label": VERB_LABELS[v]}
         for v in services.available_wish_actions(request.user, wish)
@@ -218,7 +223,24 @@ def _wish_history(wish):
                 "at": e.at,
             }
         )
-    return out
+    return out or _wish_milestones(wish)
+
+
+def _wish_milestones(wish):
+    """The timeline from the wish's own timestamps, for wishes entered without step records (data
+    migrated from earlier ledgers)."""
+    steps = [
+        ("登记", wish.posted_at, wish.posted_by),
+        ("审核通过", wish.reviewed_at, wish.reviewed_by),
+        ("认领", wish.claimed_at, wish.claimant_unit or wish.claimed_by),
+        ("完成", wish.fulfilled_at, wish.claimant_unit or wish.claimed_by),
+        ("确认完成", wish.confirmed_at, wish.confirmed_by),
+    ]
+    return [
+        {"label": label, "note": "", "actor": str(who) if who else "", "at": at}
+        for label, at, who in steps
+        if at is not None
+    ]
 
 
 @login_required
