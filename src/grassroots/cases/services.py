@@ -50,8 +50,6 @@ MAX_PHOTOS = 9
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 MIN_TEXT = 5
 MAX_WORK_PHOTOS = 27
-# 赋分 at closing: base by evaluation (None = closed without an evaluation), minus a penalty when the
-# case was resolved after its deadline. closed_unresolved scores 0.
 EVALUATION_LINK_MAX_AGE = 7 * 24 * 3600  # seconds
 EVALUATION_SALT = "grassroots.cases.evaluation"
 
