@@ -413,3 +413,73 @@ def test_resolution_scope_and_visible_lists(cb):
 
     assert list(Committee.objects.visible_to(cb.liaison)) == [c]
     assert Resource.objects.visible_to(cb.liaison_b if hasattr(cb, "liaison_b") else cb.admin_b).count() == 0
+
+
+def test_agreement_amended_by_the_community_audited_and_refusals_change_nothing(cb, client_for):
+    from grassroots.cobuild.models import Agreement
+
+    reg = services.register_unit(
+        cb.liaison, unit=cb.unit_a, community=cb.A, items=["开放会议室"], signed_on=datetime.date(2026, 1, 5)
+    )
+    services.confirm_registration(cb.admin, reg)
+    services.update_agreement(
+        cb.admin,
+        reg,
+        items=["开放会议室", "  ", "每月志愿服务一次"],
+        signed_on=datetime.date(2026, 6, 1),
+        term_start=datetime.date(2026, 7, 1),
+        term_end=datetime.date(2028, 6, 30),
+    )
+    agreement = Agreement.objects.get(registration=reg)
+    assert agreement.items == ["开放会议室", "每月志愿服务一次"] and agreement.term_end.year == 2028
+    changes = _audits(agreement).get(action="update").changes
+    assert changes["items"][1] == ["开放会议室", "每月志愿服务一次"]
+
+    def unchanged():
+        return Agreement.objects.filter(pk=agreement.pk).values("items", "term_start", "term_end").get()
+
+    before = unchanged()
+    with pytest.raises(ServiceError, match="至少填写一项"):
+        services.update_agreement(cb.admin, reg, items=["  "])
+    with pytest.raises(ServiceError, match="晚于起始"):
+        services.update_agreement(
+            cb.admin,
+            reg,
+            items=["x"],
+            term_start=datetime.date(2027, 1, 1),
+            term_end=datetime.date(2026, 1, 1),
+        )
+    with pytest.raises(NotFound):  # the unit side and another community may not amend it
+        services.update_agreement(cb.liaison, reg, items=["改了"])
+    with pytest.raises(NotFound):
+        services.update_agreement(cb.admin_b, reg, items=["改了"])
+    # the page: a bad date comes back as a message, nothing changes
+    page = client_for(cb.admin)
+    url = f"/cobuild/registrations/{reg.pk}/agreement/"
+    resp = page.post(url, {"items": "新事项", "term_start": "2027-13-01"}, follow=True)
+    assert "协议起始格式不正确" in resp.content.decode()
+    assert unchanged() == before
+    services.end_registration(cb.admin, reg)
+    reg.refresh_from_db()
+    with pytest.raises(Conflict, match="不能再修改"):
+        services.update_agreement(cb.admin, reg, items=["改了"])
+    assert unchanged() == before
+
+
+def test_agreement_form_on_the_registration_page(cb, client_for):
+    reg = services.register_unit(cb.admin, unit=cb.unit_a, community=cb.A, items=["开放会议室"])
+    page = client_for(cb.admin)
+    html = page.get(f"/cobuild/registrations/{reg.pk}/").content.decode()
+    assert "data-agreement-edit" in html and "开放会议室</textarea>" in html
+    resp = page.post(
+        f"/cobuild/registrations/{reg.pk}/agreement/",
+        {"items": "开放会议室\r\n共建文明小区", "signed_on": "2026-03-01"},
+        follow=True,
+    )
+    assert "已更新共驻共建协议" in resp.content.decode()
+    reg.agreement.refresh_from_db()
+    assert reg.agreement.items == ["开放会议室", "共建文明小区"]
+    assert (
+        "data-agreement-edit"
+        not in client_for(cb.liaison).get(f"/cobuild/registrations/{reg.pk}/").content.decode()
+    )

@@ -203,6 +203,27 @@ def register_unit(
     return reg
 
 
+def update_agreement(user, reg: Registration, *, items, signed_on=None, term_start=None, term_end=None):
+    """Amend or renew a unit's co-building agreement (new items, a new term). The community side
+    changes it; an ended or rejected registration's agreement stays as it was signed."""
+    _require_community(user, reg.community)
+    if reg.kind != RegKind.UNIT:
+        raise ServiceError("只有单位报到有共驻共建协议")
+    if reg.state not in (RegState.PENDING, RegState.ACTIVE):
+        raise Conflict(f"报到状态为“{reg.get_state_display()}”，协议不能再修改")
+    with transaction.atomic():
+        agreement = Agreement.objects.select_for_update().filter(registration=reg).first()
+        if agreement is None:
+            raise NotFound("该报到没有共驻共建协议")
+        before = audit.snapshot(agreement)
+        agreement.items = [str(i).strip() for i in (items or []) if str(i).strip()]
+        agreement.signed_on, agreement.term_start, agreement.term_end = signed_on, term_start, term_end
+        full_clean(agreement, exclude=["registration"])  # refused: the transaction rolls back
+        agreement.save(update_fields=["items", "signed_on", "term_start", "term_end"])
+        audit.record_update(user, agreement, before)
+    return agreement
+
+
 def register_member(user, *, community, posts=(), note="") -> Registration:
     """An in-service member (the logged-in party member) reports to the community where they live."""
     from grassroots.party.models import Member

@@ -206,6 +206,17 @@ def registration_action(request, pk: int, verb: str):
         "confirm": (lambda: services.confirm_registration(request.user, reg), "已确认报到"),
         "reject": (lambda: services.reject_registration(request.user, reg, p.get("reason", "")), "已退回"),
         "end": (lambda: services.end_registration(request.user, reg), "已结束报到"),
+        "agreement": (
+            lambda: services.update_agreement(
+                request.user,
+                reg,
+                items=p.get("items", "").splitlines(),
+                signed_on=_date(p.get("signed_on"), "签订日期"),
+                term_start=_date(p.get("term_start"), "协议起始"),
+                term_end=_date(p.get("term_end"), "协议届满"),
+            ),
+            "已更新共驻共建协议",
+        ),
         "record": (
             lambda: services.record_service(
                 request.user,
