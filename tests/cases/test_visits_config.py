@@ -201,8 +201,11 @@ def test_holidays_beyond_the_official_calendar_change_deadlines(loop, cfg, clien
     start = dt.datetime(2027, 9, 30, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     _s, before, _m = compute_deadline(start, 1, "working_days")
     assert before.date() == dt.date(2027, 10, 1)
-    for day in range(1, 8):
-        c.post(reverse("cases:holiday_add"), {"date": f"2027-10-0{day}", "is_workday": "0", "name": "国庆节"})
+    # one announcement line: 10 月 1 日至 7 日放假
+    c.post(
+        reverse("cases:holiday_add"),
+        {"date": "2027-10-01", "end": "2027-10-07", "is_workday": "0", "name": "国庆节"},
+    )
     # 2027-10-09 is a Saturday: an adjusted working day
     c.post(reverse("cases:holiday_add"), {"date": "2027-10-09", "is_workday": "1", "name": "国庆节调休上班"})
     assert Holiday.objects.filter(date__year=2027, date__month=10).count() == 8
@@ -211,6 +214,28 @@ def test_holidays_beyond_the_official_calendar_change_deadlines(loop, cfg, clien
     # a weekday can't be an adjusted working day; nothing changes
     resp = c.post(reverse("cases:holiday_add"), {"date": "2027-10-11", "is_workday": "1", "name": "调休"})
     assert resp.status_code == 302 and not Holiday.objects.filter(date="2027-10-11").exists()
+    # a range of adjusted working days that includes a weekday is refused as a whole
+    resp = c.post(
+        reverse("cases:holiday_add"),
+        {"date": "2027-10-16", "end": "2027-10-18", "is_workday": "1", "name": "调休"},
+        follow=True,
+    )
+    assert "本来就是工作日" in resp.content.decode()
+    assert not Holiday.objects.filter(date__range=("2027-10-16", "2027-10-18")).exists()
+    # a reversed or too long range is refused with the reason
+    for end, message in (("2027-11-01", "结束日期不能早于开始日期"), ("2027-11-30", "一次最多设置 15 天")):
+        resp = c.post(
+            reverse("cases:holiday_add"),
+            {
+                "date": "2027-11-02" if end == "2027-11-01" else "2027-11-01",
+                "end": end,
+                "is_workday": "0",
+                "name": "x",
+            },
+            follow=True,
+        )
+        assert message in resp.content.decode()
+    assert not Holiday.objects.filter(date__year=2027, date__month=11).exists()
     h = Holiday.objects.get(date="2027-10-09")
     c.post(reverse("cases:config_toggle", args=["holidays", h.pk]))
     assert not Holiday.objects.filter(date="2027-10-09").exists()

@@ -129,6 +129,26 @@ def set_holiday(user, day: dt.date, *, is_workday: bool, name: str) -> Holiday:
     return save(user, obj, {"is_workday": is_workday, "name": name[:50], "source": "manual"})
 
 
+MAX_HOLIDAY_SPAN = 15  # the longest official break (Spring Festival) is 8-9 days
+
+
+def set_holidays(user, first: dt.date, last: dt.date | None, *, is_workday: bool, name: str) -> list[Holiday]:
+    """One line of the State Council's annual schedule (e.g. 春节 2 月 5 日至 11 日放假) as a range of
+    days, all or nothing: a refused day leaves every day unchanged."""
+    last = last or first
+    if first is None:
+        raise ServiceError("请选择日期", field="date")
+    if last < first:
+        raise ServiceError("结束日期不能早于开始日期", field="end")
+    if (last - first).days + 1 > MAX_HOLIDAY_SPAN:
+        raise ServiceError(f"一次最多设置 {MAX_HOLIDAY_SPAN} 天", field="end")
+    with transaction.atomic():
+        return [
+            set_holiday(user, first + dt.timedelta(days=i), is_workday=is_workday, name=name)
+            for i in range((last - first).days + 1)
+        ]
+
+
 def delete_holiday(user, holiday: Holiday) -> None:
     _require(user)
     with transaction.atomic():

@@ -199,7 +199,13 @@ class HandlerForm(forms.ModelForm):
 
 
 class HolidayForm(forms.Form):
-    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="日期（起）", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        label="至（可选）",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="连续放假时填写最后一天",
+    )
     is_workday = forms.TypedChoiceField(
         label="类型",
         choices=[("0", "放假（休息日）"), ("1", "调休上班（周末上班）")],
@@ -456,11 +462,14 @@ def holiday_add(request):
     if form.is_valid():
         d = form.cleaned_data
         try:
-            config.set_holiday(request.user, d["date"], is_workday=d["is_workday"], name=d["name"])
+            days = config.set_holidays(
+                request.user, d["date"], d.get("end"), is_workday=d["is_workday"], name=d["name"]
+            )
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"已保存 {d['date']}")
+            span = f"{days[0].date} 至 {days[-1].date}" if len(days) > 1 else f"{days[0].date}"
+            messages.success(request, f"已保存 {span}（{len(days)} 天）")
     else:
         messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
     return redirect("cases:config", kind="holidays")
