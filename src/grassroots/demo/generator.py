@@ -964,9 +964,11 @@ def run_app_steps(ctx: DemoContext) -> list[str]:
             spec = None
         if spec is None:
             continue
+        ctx.analyze()  # the step reads what the previous ones loaded
         module = importlib.import_module(module_name)
         module.generate(ctx)
         done.append(name)
+    ctx.analyze()
     return done
 
 
