@@ -11,6 +11,23 @@ from grassroots.accounts.models import ApiToken, Role, RoleAssignment, User
 from grassroots.core.scoping import reset_grants
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL, end the sessions a browser test's server threads may still hold at the end of
+    the run: otherwise DROP DATABASE fails ("being accessed by other users") and every run leaves its
+    test databases behind on the machine."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     """Pages render without a collectstatic manifest (production serves hashed files; tests don't need
