@@ -40,8 +40,8 @@ from .stats import ScoreParams, score_params
 from .workdays import WorkCalendar, due_soon_share, local_tz
 from .workflow import CaseState as S
 
-# Cases per community over the 12 months, by preset (small: ~100 communities → ~20,000 cases).
-PER_COMMUNITY = {"tiny": 40, "small": 200, "city": 200, "province": 120}
+# Cases per community over the 12 months, by preset (small: ~100 communities → ~14,000 cases).
+PER_COMMUNITY = {"tiny": 40, "small": 150, "city": 200, "province": 120}
 DEPARTMENTS = ["区城市管理局", "区住房和城乡建设局", "区交通运输局", "区水务局", "区园林和林业局", "公安分局"]
 # Top-level category code → department (index into DEPARTMENTS) for the dispatch rules.
 DEPT_RULES = {"01": 1, "02": 2, "04": 4, "13": 0, "15": 3, "24": 5}
