@@ -30,12 +30,3 @@ def world(django_db_setup, django_db_blocker):
 def w(world, db):
     """The module's world; tests using it are marked django_db, so their writes are rolled back."""
     return world
-
-
-@pytest.fixture(autouse=True)
-def _plain_static(settings):
-    """Pages render {% static %}: plain storage, so tests need no collectstatic manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }

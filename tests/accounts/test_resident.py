@@ -100,10 +100,6 @@ def test_bad_phone_numbers_are_refused(phone):
 
 
 def test_resident_sees_only_own_household(city, make_user, client, settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     r = client.get("/accounts/resident/login/")
     assert r.status_code == 200 and "获取验证码" in r.content.decode()
     r = client.post("/accounts/resident/login/", {"action": "send", "phone": PHONE})

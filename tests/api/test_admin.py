@@ -11,14 +11,6 @@ from .conftest import events
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _plain_static(settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def test_superuser_pages_show_no_plaintext(city, make_user, client_for):
     c = client_for(make_user("root", is_superuser=True, is_staff=True))
     m, h = city.members[0], city.households[0]

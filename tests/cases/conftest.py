@@ -14,11 +14,6 @@ from grassroots.cases.models import Category, Channel, DispatchRule, Handler
 def _fast_passwords(settings):
     # These tests never log in with a password: don't spend argon2 time on the fixture users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Pages render {% static %}: plain storage, so tests need no collectstatic manifest.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 @pytest.fixture

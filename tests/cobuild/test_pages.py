@@ -17,14 +17,6 @@ from grassroots.cobuild.models import Need, Registration, Resource
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _plain_static(settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def test_need_list_search_filter_export_and_queries(cb, client_for, django_assert_max_num_queries):
     for i in range(30):
         services.post_need(cb.admin, community=cb.A, title=f"助老服务{i}", category="service")

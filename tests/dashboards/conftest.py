@@ -32,12 +32,3 @@ def shaped_city(city):
             polygon=square(base_x + 0.02 * street_i + 0.01 * k, base_y, 0.01), population=3000 + 100 * j
         )
     return city
-
-
-@pytest.fixture(autouse=True)
-def plain_static(settings):
-    """Pages render {% static %}: use plain storage so tests need no collectstatic manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }

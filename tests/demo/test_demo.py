@@ -243,10 +243,6 @@ def test_demoadmin_is_idempotent_and_the_admin_can_log_in(settings, tmp_path, mo
     monkeypatch.delenv("GRASSROOTS_ADMIN_PASSWORD", raising=False)
     settings.VAR_DIR = tmp_path
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     build()
     out = io.StringIO()
     call_command("demoadmin", stdout=out)

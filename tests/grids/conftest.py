@@ -45,15 +45,6 @@ def add_grids(community, k: int) -> list[Grid]:
     return out
 
 
-@pytest.fixture(autouse=True)
-def _plain_static(settings):
-    """Pages render {% static %}: plain storage, so tests need no collectstatic manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def geo_city(city):
     """The test city with community/street polygons, building coordinates and 4 grids per community."""

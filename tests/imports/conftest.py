@@ -14,11 +14,6 @@ def immediate_tasks(settings, tmp_path):
     """Background tasks run inline; uploads go to a private directory."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.VAR_DIR = tmp_path
-    # pages render {% static %}: plain storage, so tests need no collectstatic manifest
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 def xlsx(rows, path=None) -> bytes:

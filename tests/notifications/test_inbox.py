@@ -17,14 +17,6 @@ from grassroots.notifications.services import mark_all_read, notify, send_daily_
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _plain_static(settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def people(make_user, city):
     return make_user("alice", "community_admin", city.communities[0]), make_user(

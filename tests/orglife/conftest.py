@@ -62,12 +62,3 @@ def make_activity(branch):
 
 def local_dt(y, m, d, hh=9, mm=0) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime(y, m, d, hh, mm))
-
-
-@pytest.fixture(autouse=True)
-def _plain_static(settings):
-    """Pages render {% static %}: plain storage, so tests need no collectstatic manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }

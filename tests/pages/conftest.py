@@ -36,11 +36,6 @@ def outsider(city, make_user):
 
 
 @pytest.fixture(autouse=True)
-def plain_static(settings):
-    """Pages render {% static %}: use plain storage so tests need no collectstatic manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+def fast_passwords(settings):
     # Users are created per test: a fast hasher keeps the suite quick (login strength is tested elsewhere).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -42,15 +42,6 @@ def set_params():
 
 
 @pytest.fixture(autouse=True)
-def plain_static(settings):
-    """Pages render {% static %}: use plain storage so tests need no collectstatic manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-@pytest.fixture(autouse=True)
 def fast_passwords(settings):
     """Users are created with a password: hash it cheaply in these tests."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -16,15 +16,6 @@ def at(days: int, hour: int, minute: int = 0) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
 
-@pytest.fixture(autouse=True)
-def _plain_static(settings):
-    """Pages render {% static %}: plain storage, so tests need no collectstatic manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def venue(city):
     a = city.communities[0]
