@@ -30,10 +30,17 @@ from grassroots.regions.models import Region
 from grassroots.standards.models import Rule
 
 from .models import Case, Category
-from .workflow import FINAL_STATES, OPEN_STATES, CaseState
+from .workflow import AWAITING_RESPONSE, FINAL_STATES, OPEN_STATES, CaseState
 
-KINDS = {"overdue": "超期", "due_soon": "临期", "repeat": "重复诉求", "returned": "多次退单"}
-CASE_KINDS = ("overdue", "due_soon", "returned")
+KINDS = {
+    "overdue": "超期",
+    "due_soon": "临期",
+    "response_overdue": "响应超时",
+    "response_due_soon": "响应临期",
+    "repeat": "重复诉求",
+    "returned": "多次退单",
+}
+CASE_KINDS = ("overdue", "due_soon", "response_overdue", "response_due_soon", "returned")
 EARTH_RADIUS_M = 6_371_008.8
 M_PER_DEG = math.pi * EARTH_RADIUS_M / 180
 DISTANCE_TOLERANCE_M = 1e-6  # "within 50 m" includes exactly 50 m despite float rounding
@@ -44,6 +51,7 @@ GOV5_DEFAULTS = {
     "repeat_radius_m": 50,
     "repeat_days": 30,
     "returned_times": 2,
+    "response_hours": 24,
 }
 
 
@@ -54,6 +62,7 @@ class AlertParams:
     repeat_radius_m: float
     repeat_days: int
     returned_times: int
+    response_hours: int = 24  # GOV-5 response deadline: hours from submission to the first dispatch
 
 
 def _number(params: dict, name: str, kind=int, minimum=1):
@@ -73,6 +82,7 @@ def alert_params() -> AlertParams:
         repeat_radius_m=_number(params, "repeat_radius_m", float),
         repeat_days=_number(params, "repeat_days"),
         returned_times=_number(params, "returned_times"),
+        response_hours=_number(params, "response_hours"),
     )
 
 
@@ -121,6 +131,19 @@ def due_soon_q(now) -> Q:
     return Q(state__in=OPEN_STATES, due_soon_at__lte=now, due_at__gt=now)
 
 
+def response_overdue_q(now) -> Q:
+    return Q(responded_at__isnull=True, state__in=AWAITING_RESPONSE, respond_due_at__lte=now)
+
+
+def response_due_soon_q(now) -> Q:
+    return Q(
+        responded_at__isnull=True,
+        state__in=AWAITING_RESPONSE,
+        respond_soon_at__lte=now,
+        respond_due_at__gt=now,
+    )
+
+
 def returned_q(params: AlertParams) -> Q:
     return Q(return_count__gte=params.returned_times) & ~Q(state__in=FINAL_STATES)
 
@@ -132,6 +155,10 @@ def alert_cases(qs, kind: str, now=None, params: AlertParams | None = None):
         return qs.filter(overdue_q(now)).order_by("due_at", "id")
     if kind == "due_soon":
         return qs.filter(due_soon_q(now)).order_by("due_at", "id")
+    if kind == "response_overdue":
+        return qs.filter(response_overdue_q(now)).order_by("respond_due_at", "id")
+    if kind == "response_due_soon":
+        return qs.filter(response_due_soon_q(now)).order_by("respond_due_at", "id")
     if kind == "returned":
         params = params or alert_params()
         return qs.filter(returned_q(params)).order_by("-return_count", "-submitted_at", "-id")
@@ -256,7 +283,8 @@ def repeat_clusters(qs, now=None, params: AlertParams | None = None, load: bool 
 def alert_counts(
     user, now=None, region: str = "", category=None, params: AlertParams | None = None, clusters=None
 ) -> dict:
-    """{overdue, due_soon, returned, repeat (cases in repeat clusters), repeat_places, total} in scope:
+    """{overdue, due_soon, response_overdue, response_due_soon, returned, repeat (cases in repeat
+    clusters), repeat_places, total} in scope:
     one aggregate query plus the repeat pass (skipped when the caller passes the `clusters` it already
     computed for the same filters). The nav badge shows `total`."""
     now = now or timezone.now()
@@ -265,13 +293,22 @@ def alert_counts(
     counts = qs.aggregate(
         overdue=Count("id", filter=overdue_q(now)),
         due_soon=Count("id", filter=due_soon_q(now)),
+        response_overdue=Count("id", filter=response_overdue_q(now)),
+        response_due_soon=Count("id", filter=response_due_soon_q(now)),
         returned=Count("id", filter=returned_q(params)),
     )
     if clusters is None:
         clusters = repeat_clusters(qs, now, params, load=False)
     counts["repeat"] = sum(c.count for c in clusters)
     counts["repeat_places"] = len(clusters)
-    counts["total"] = counts["overdue"] + counts["due_soon"] + counts["returned"] + counts["repeat_places"]
+    counts["total"] = (
+        counts["overdue"]
+        + counts["due_soon"]
+        + counts["response_overdue"]
+        + counts["response_due_soon"]
+        + counts["returned"]
+        + counts["repeat_places"]
+    )
     return counts
 
 

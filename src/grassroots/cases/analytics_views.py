@@ -7,6 +7,8 @@ region-wide case permission get a 404.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -124,6 +126,8 @@ CASE_ALERT_COLUMNS = [
     Column("状态", "get_state_display", width=10),
     Column("所属社区", "region.name", width=14),
     Column("承办单位", lambda c: str(c.handler or ""), width=18),
+    Column("提交时间", lambda c: _fmt(c.submitted_at), width=17),
+    Column("响应期限", lambda c: _fmt(c.respond_due_at), width=17),
     Column("派单时间", lambda c: _fmt(c.dispatched_at), width=17),
     Column("临期时间", lambda c: _fmt(c.due_soon_at), width=17),
     Column("办理期限", lambda c: _fmt(c.due_at), width=17),
@@ -439,6 +443,15 @@ def stats_page(request):
             raise Http404(exc.message) from exc
         messages.error(request, exc.message)
         return redirect("cases:stats")
+    # Each side of a rate links to the case list that it counts (same period and area).
+    base = {"start": data["start"].isoformat(), "end": data["end"].isoformat()}
+    if params.get("region"):
+        base["region"] = params["region"]
+    for r in data["rates"]:
+        for part in stats.RATE_PARTS:
+            r[f"{part}_url"] = (
+                reverse("cases:list") + "?" + urlencode({**base, "rate": r["key"], "part": part})
+            )
     return render(
         request,
         "cases/analytics/stats.html",

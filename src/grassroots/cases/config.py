@@ -17,11 +17,12 @@ from grassroots.core.models import AuditAction
 from grassroots.core.scoping import covers, has_perm
 from grassroots.core.services import full_clean
 
-from .models import AdmissionItem, Category, DispatchRule, Handler, Holiday
+from .models import AdmissionItem, Category, DispatchRule, Handler, Holiday, TierDeadline
 
 PERM = "cases.config"
 CONFIG_MODELS = {
     "categories": Category,
+    "deadlines": TierDeadline,
     "holidays": Holiday,
     "rules": DispatchRule,
     "admission": AdmissionItem,

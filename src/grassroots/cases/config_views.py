@@ -32,6 +32,7 @@ from .models import (
     Holiday,
     SuggestionModel,
     Tier,
+    TierDeadline,
 )
 from .workdays import missing_calendar_years
 
@@ -101,6 +102,18 @@ class CategoryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = Category.objects.filter(parent__isnull=True)
         self.fields["parent"].empty_label = "无（大类）"
+        _style(self)
+
+
+class TierDeadlineForm(forms.ModelForm):
+    class Meta:
+        model = TierDeadline
+        fields = ["category", "tier", "deadline_value", "deadline_unit"]
+        help_texts = {"category": "设在大类上的时限适用于其下未单独设置的小类"}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True).select_related("parent")
         _style(self)
 
 
@@ -245,6 +258,24 @@ KINDS = {
         ],
         ("code", "name", "keywords"),
         ("parent",),
+    ),
+    "deadlines": Kind(
+        TierDeadline,
+        TierDeadlineForm,
+        "分流处置时限",
+        [
+            Column("事项类别", lambda d: str(d.category), width=24),
+            Column("三事分流", "get_tier_display", width=8),
+            Column("处置时限", lambda d: f"{d.deadline_value}{d.get_deadline_unit_display()}", width=10),
+            Column(
+                "类别默认时限",
+                lambda d: f"{d.category.deadline_value}{d.category.get_deadline_unit_display()}",
+                width=12,
+            ),
+            Column("启用", lambda d: "是" if d.is_active else "否", width=6),
+        ],
+        ("category__name",),
+        ("category__parent",),
     ),
     "holidays": Kind(
         Holiday,

@@ -20,6 +20,7 @@ from django.utils import timezone
 from grassroots.grids.models import Grid
 from grassroots.regions.models import Region
 
+from .analytics import alert_params
 from .models import (
     Case,
     CaseEvent,
@@ -86,6 +87,7 @@ class _Rules:
     cal: WorkCalendar
     due_soon: float  # GOV-5
     scores: ScoreParams  # GOV-6
+    response_hours: int = 24  # GOV-5 response deadline
 
 
 def _calendar_deadline(rules: _Rules, start: dt.datetime, cat: Category):
@@ -160,7 +162,12 @@ def generate(ctx) -> None:
     weights = [(c, 3 if c.kind == "community" else 2) for c in cats]
     now = timezone.now()
     start = now - dt.timedelta(days=365)
-    rules = _Rules(WorkCalendar.load(start.year, now.year + 1), due_soon_share(), score_params())
+    rules = _Rules(
+        WorkCalendar.load(start.year, now.year + 1),
+        due_soon_share(),
+        score_params(),
+        alert_params().response_hours,
+    )
     next_id = (Case.objects.aggregate(m=Max("id"))["m"] or 0) + 1
     next_visit = (Visit.objects.aggregate(m=Max("id"))["m"] or 0) + 1
     cases, events, evaluations, visits = [], [], [], []
@@ -320,6 +327,8 @@ def _ev(events, case, step, frm, to, at, handler=None, note="", actor="", data=N
 def _life(rng, case, cat, rules, now, handler_for, other_handler, events, evaluations, stop=None) -> None:
     """Walk the case through the workflow up to `stop`, or a state that fits its age, writing its events."""
     t = case.submitted_at
+    respond = dt.timedelta(hours=rules.response_hours)
+    case.respond_soon_at, case.respond_due_at = t + respond * rules.due_soon, t + respond
     reporter = case.reporter_name or "网格员"
     _ev(events, case, "submit", "", S.SUBMITTED, t, actor=reporter, data={"channel": case.channel})
     age_days = (now - t).total_seconds() / 86400
@@ -357,7 +366,7 @@ def _life(rng, case, cat, rules, now, handler_for, other_handler, events, evalua
     case.state = S.TRIAGED
     if cat.default_tier == Tier.PRIVATE:
         if stop == "end":
-            case.closed_at = step(2)
+            case.closed_at = case.responded_at = step(2)
             _ev(
                 events,
                 case,
@@ -378,6 +387,7 @@ def _life(rng, case, cat, rules, now, handler_for, other_handler, events, evalua
     for _ in range(returns):
         wrong = other_handler(handler, case.region) or handler
         _ev(events, case, "dispatch", case.state, S.DISPATCHED, step(1), handler=wrong, actor="街道分拨员")
+        case.responded_at = case.responded_at or t
         _ev(
             events,
             case,
@@ -393,6 +403,7 @@ def _life(rng, case, cat, rules, now, handler_for, other_handler, events, evalua
         case.state = S.RETURNED
         case.return_count += 1
     case.dispatched_at = step(rng.uniform(0.5, 3))
+    case.responded_at = case.responded_at or case.dispatched_at
     case.due_soon_at, case.due_at = _calendar_deadline(rules, case.dispatched_at, cat)
     case.handler, case.dispatcher = handler, None
     _ev(events, case, "dispatch", case.state, S.DISPATCHED, t, handler=handler, actor="街道分拨员")

@@ -5,7 +5,13 @@ from django import forms
 from .models import Category, Channel, EvaluationResult, Handler, Tier
 from .workflow import CaseState
 
-DEADLINE_CHOICES = [("", "全部"), ("overdue", "超期"), ("due_soon", "临期")]
+DEADLINE_CHOICES = [
+    ("", "全部"),
+    ("overdue", "超期"),
+    ("due_soon", "临期"),
+    ("response_overdue", "响应超时"),
+    ("response_due_soon", "响应临期"),
+]
 
 
 class CaseFilterForm(forms.Form):

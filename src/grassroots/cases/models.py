@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from grassroots.core.scoping import ScopedManager, ScopedModel, ScopedQuerySet, grants_for
 
-from .workflow import OPEN_STATES, CaseState
+from .workflow import AWAITING_RESPONSE, OPEN_STATES, CaseState
 
 
 class Tier(models.TextChoices):
@@ -116,6 +116,41 @@ class Category(models.Model):
         if unknown:
             raise ValidationError({"required_fields": f"未知的必填项：{'、'.join(unknown)}"})
         if self.deadline_value < 1:
+            raise ValidationError({"deadline_value": "处置时限至少为 1"})
+
+
+class TierDeadline(models.Model):
+    """GOV-5: the handling deadline of one category for one tier of 三事分流 (e.g. 大事 of 市政设施 in 3
+    working days, 小事 in 5). A row on a 大类 applies to its 小类 unless a 小类 has its own row; without a
+    row the category's own deadline applies."""
+
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="tier_deadlines", verbose_name="事项类别"
+    )
+    tier = models.CharField("三事分流", max_length=8, choices=Tier.choices)
+    deadline_value = models.PositiveIntegerField("处置时限", default=5)
+    deadline_unit = models.CharField(
+        "时限单位", max_length=16, choices=DeadlineUnit.choices, default=DeadlineUnit.WORKING_DAYS
+    )
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        ordering = ["category__sort", "category__code", "tier"]
+        verbose_name = verbose_name_plural = "分流处置时限"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "tier"],
+                name="tier_deadline_unique",
+                violation_error_message="该类别的这一分流已设置时限",
+            )
+        ]
+
+    def __str__(self):
+        limit = f"{self.deadline_value}{self.get_deadline_unit_display()}"
+        return f"{self.category}·{self.get_tier_display()}：{limit}"
+
+    def clean(self):
+        if self.deadline_value is not None and self.deadline_value < 1:
             raise ValidationError({"deadline_value": "处置时限至少为 1"})
 
 
@@ -264,6 +299,20 @@ class CaseQuerySet(ScopedQuerySet):
         now = now or timezone.now()
         return self.filter(state__in=OPEN_STATES, due_soon_at__lte=now, due_at__gt=now)
 
+    # GOV-5 response deadline: cases still waiting for their first dispatch.
+    def response_overdue(self, now=None):
+        now = now or timezone.now()
+        return self.filter(responded_at__isnull=True, state__in=AWAITING_RESPONSE, respond_due_at__lte=now)
+
+    def response_due_soon(self, now=None):
+        now = now or timezone.now()
+        return self.filter(
+            responded_at__isnull=True,
+            state__in=AWAITING_RESPONSE,
+            respond_soon_at__lte=now,
+            respond_due_at__gt=now,
+        )
+
 
 class CaseManager(ScopedManager.from_queryset(CaseQuerySet)):
     pass
@@ -348,6 +397,11 @@ class Case(ScopedModel):
     closed_at = models.DateTimeField("结案时间", null=True, blank=True)
     due_soon_at = models.DateTimeField("临期时间", null=True, blank=True)
     due_at = models.DateTimeField("办理期限", null=True, blank=True)
+    # GOV-5 response deadline: the wait from submission to the first dispatch (or to the direct close of
+    # a 私事). responded_at is set once, by whichever comes first, and never moves again.
+    respond_soon_at = models.DateTimeField("响应临期时间", null=True, blank=True)
+    respond_due_at = models.DateTimeField("响应期限", null=True, blank=True)
+    responded_at = models.DateTimeField("响应时间", null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField("重办次数", default=0)
     return_count = models.PositiveSmallIntegerField("退单次数", default=0)
     merged_into = models.ForeignKey(
@@ -389,6 +443,9 @@ class Case(ScopedModel):
             models.Index(fields=["category", "submitted_at"], name="case_category_recent"),
             models.Index(fields=["dispatched_at"], name="case_dispatched"),  # rankings by dispatch period
             models.Index(fields=["resolved_at"], name="case_resolved"),  # resolved trend in statistics
+            models.Index(
+                fields=["state", "respond_due_at"], name="case_state_respond_due"
+            ),  # response alerts
         ]
         constraints = [
             models.CheckConstraint(

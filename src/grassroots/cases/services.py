@@ -24,6 +24,7 @@ from grassroots.core.errors import Conflict, NotFound, PermissionDenied, Service
 from grassroots.core.scoping import covers
 from grassroots.regions.models import Region
 
+from .analytics import alert_params
 from .models import (
     HANDLER_ACTIONS,
     AdmissionItem,
@@ -39,6 +40,7 @@ from .models import (
     Handler,
     HandlerKind,
     Tier,
+    TierDeadline,
     case_grants,
     handler_ids_for,
 )
@@ -218,6 +220,35 @@ def route_location(lng, lat):
     return grid, community
 
 
+def handling_deadline(category: Category, tier: str) -> tuple[int, str]:
+    """GOV-5: (value, unit) of the handling deadline for a category and a tier of 三事分流. The most
+    specific active TierDeadline row wins (the 小类's own, then its 大类's); otherwise the category's own
+    deadline."""
+    rows = {
+        row.category_id: row
+        for row in TierDeadline.objects.filter(
+            tier=tier, is_active=True, category_id__in=[c for c in (category.pk, category.parent_id) if c]
+        )
+    }
+    row = rows.get(category.pk) or rows.get(category.parent_id)
+    if row is not None:
+        return row.deadline_value, row.deadline_unit
+    return category.deadline_value, category.deadline_unit
+
+
+def handling_dates(case: Case, start):
+    """(due_soon_at, due_at, years without calendar data) of the case's handling deadline from start."""
+    value, unit = handling_deadline(case.category, case.tier or case.category.default_tier)
+    return compute_deadline(start, value, unit)
+
+
+def response_dates(start):
+    """(respond_soon_at, respond_due_at) of the GOV-5 response deadline (the wait before dispatch)."""
+    params = alert_params()
+    soon, due, _missing = compute_deadline(start, params.response_hours, "hours")
+    return soon, due
+
+
 def submit(
     user,
     *,
@@ -287,6 +318,7 @@ def submit(
         for p in photos:
             p.seek(0)
     now = timezone.now()
+    respond_soon, respond_due = response_dates(now)
     case = Case(
         number="tmp-" + uuid.uuid4().hex[:16],
         channel=channel,
@@ -302,6 +334,8 @@ def submit(
         reporter_user=user if authenticated and channel == Channel.H5 else None,
         created_by=user if authenticated else None,
         submitted_at=now,
+        respond_soon_at=respond_soon,
+        respond_due_at=respond_due,
         visit=visit,
     )
     with transaction.atomic():
@@ -448,11 +482,12 @@ def dispatch(user, case: Case, *, handler: Handler | None = None, note: str = ""
     if case.tier == Tier.MAJOR and handler.kind in (HandlerKind.COMMUNITY, HandlerKind.GRID):
         raise ServiceError("大事应由政府职能部门或街道办理，不能派给社区或网格", field="handler")
     now = timezone.now()
-    soon, due, missing = compute_deadline(now, case.category.deadline_value, case.category.deadline_unit)
+    soon, due, missing = handling_dates(case, now)
     changes = {
         "handler": handler,
         "dispatcher": user,
         "dispatched_at": now,
+        "responded_at": case.responded_at or now,
         "accepted_at": None,
         "due_soon_at": soon,
         "due_at": due,
@@ -686,7 +721,7 @@ def evaluate(user, case: Case, *, result: str, comment: str = "", _via_link: boo
 
 def _reopen(user, case: Case, *, reason: str) -> Case:
     now = timezone.now()
-    soon, due, _missing = compute_deadline(now, case.category.deadline_value, case.category.deadline_unit)
+    soon, due, _missing = handling_dates(case, now)
     changes = {
         "reopen_count": case.reopen_count + 1,
         "dispatched_at": now,
@@ -713,7 +748,8 @@ def reopen(user, case: Case, *, reason: str) -> Case:
 
 def compute_score(case: Case, result: str | None, params: ScoreParams | None = None) -> int:
     """赋分 by GOV-6: the evaluation's base score (not evaluated: score_unevaluated), less the late
-    penalty when the case was resolved after its deadline."""
+    penalty when the case was resolved after its deadline, less the reopen penalty for every time the
+    case was reopened (a reopen counts against the handler even when the case ends 满意)."""
     p = params or score_params()
     score = {
         EvaluationResult.SATISFIED: p.score_satisfied,
@@ -722,6 +758,7 @@ def compute_score(case: Case, result: str | None, params: ScoreParams | None = N
     }[result]
     if case.due_at and case.resolved_at and case.resolved_at > case.due_at:
         score -= p.late_penalty
+    score -= p.reopen_penalty * case.reopen_count
     return max(score, 0)
 
 
@@ -739,8 +776,12 @@ def close(user, case: Case, *, note: str = "") -> Case:
         note = _text(note, "未评价结案说明")
     last = case.evaluations.order_by("-round").first() if case.state == CaseState.EVALUATED else None
     score = compute_score(case, last.result if last else None) if case.state != CaseState.TRIAGED else None
+    now = timezone.now()
+    changes = {"closed_at": now, "score": score}
+    if case.responded_at is None:  # a 私事 answered with advice: that is its response (GOV-5)
+        changes["responded_at"] = now
     with transaction.atomic():
-        return _transition(user, case, "close", {"closed_at": timezone.now(), "score": score}, note=note)
+        return _transition(user, case, "close", changes, note=note)
 
 
 def merge(user, case: Case, *, into: Case, note: str = "") -> Case:

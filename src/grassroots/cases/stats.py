@@ -11,7 +11,8 @@ dispatched in the period [start, end] (local dates, inclusive), with a fixed num
 * average handling time: resolved_at − dispatched_at of finished cases, in hours;
 * composite score (GOV-6): the mean score of the scored cases (evaluated, closed, closed-unresolved):
   score_satisfied / score_basic / score_unevaluated by the resident's evaluation, minus late_penalty
-  when resolved after the deadline; closed-unresolved scores 0 and so counts against the handler;
+  when resolved after the deadline and reopen_penalty for every reopen (a reopened case that ends
+  满意 still counts against the handler); closed-unresolved scores 0 and so counts against the handler;
 * score rate = composite / score_satisfied. Red list: score rate ≥ red_min_rate; black list: score
   rate ≤ black_max_rate; both only for units with at least min_cases scored cases.
 
@@ -24,7 +25,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, Substr, TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
@@ -54,6 +55,10 @@ GOV6_DEFAULTS = {
     "red_min_rate": 0.95,
     "black_max_rate": 0.8,
     "min_cases": 5,
+    "reopen_penalty": 20,
+    "response_target_pct": 95,
+    "resolution_target_pct": 90,
+    "satisfaction_target_pct": 90,
 }
 
 
@@ -67,6 +72,10 @@ class ScoreParams:
     red_min_rate: float
     black_max_rate: float
     min_cases: int
+    reopen_penalty: int = 20  # points off the final score for every reopen (counts against the handler)
+    response_target_pct: int = 95  # targets of the 三率 in percent (a figure below its target shows red)
+    resolution_target_pct: int = 90
+    satisfaction_target_pct: int = 90
 
 
 def score_params() -> ScoreParams:
@@ -185,6 +194,7 @@ def rankings(user, level: str = "handler", start=None, end=None, region: str = "
             closed_unresolved=Count("id", filter=Q(state=CaseState.CLOSED_UNRESOLVED)),
             scored=Count("id", filter=scored),
             scored_late=Count("id", filter=scored & ~Q(state=CaseState.CLOSED_UNRESOLVED) & late),
+            scored_reopens=Sum("reopen_count", filter=scored & ~Q(state=CaseState.CLOSED_UNRESOLVED)),
             avg_duration=Avg(duration, filter=Q(resolved_at__isnull=False)),
         )
         .order_by()
@@ -238,6 +248,7 @@ def rankings(user, level: str = "handler", start=None, end=None, region: str = "
             "closed_unresolved": 0,
             "scored": 0,
             "scored_late": 0,
+            "scored_reopens": 0,
             "avg_duration": None,
         }
         e = evals.get(k, {"evals": 0, "satisfied": 0, "basic": 0})
@@ -248,6 +259,7 @@ def rankings(user, level: str = "handler", start=None, end=None, region: str = "
             + e["basic"] * params.score_basic
             + uneval * params.score_unevaluated
             - c["scored_late"] * params.late_penalty
+            - (c["scored_reopens"] or 0) * params.reopen_penalty
         )
         composite = round(max(total, 0) / c["scored"], 1) if c["scored"] else None
         avg = c["avg_duration"]
@@ -295,6 +307,74 @@ def rankings(user, level: str = "handler", start=None, end=None, region: str = "
         "red": red,
         "black": black,
     }
+
+
+# ------------------------------------------------------------------------------------------ 三率 (GOV-6)
+# The three rates of 接诉即办, each a count of listed cases over another (so each figure drills down to
+# the case list). Over the cases submitted in the period within scope; merged duplicates never count.
+RATES = {
+    "response": (
+        "响应率",
+        "在响应时限内首次派单（私事为直接答复结案）的诉求数 ÷ 已响应或已超过响应时限的诉求数",
+    ),
+    "resolution": ("解决率", "已结案且非“未解决结案”的诉求数 ÷ 已结案的诉求数（含未解决结案）"),
+    "satisfaction": (
+        "满意率",
+        "最终评价为满意或基本满意的诉求数 ÷ 有最终评价的诉求数（不满意重办后以最后一次评价为准）",
+    ),
+}
+RATE_PARTS = ("num", "den")
+
+
+def rate_q(kind: str, part: str, now) -> Q:
+    """The cases counted by one side of a rate: part "den" (denominator) or "num" (numerator)."""
+    if kind == "response":
+        den = Q(respond_due_at__isnull=False) & (Q(responded_at__isnull=False) | Q(respond_due_at__lte=now))
+        num = Q(respond_due_at__isnull=False, responded_at__lte=F("respond_due_at"))
+    elif kind == "resolution":
+        den = Q(state__in=(CaseState.CLOSED, CaseState.CLOSED_UNRESOLVED))
+        num = Q(state=CaseState.CLOSED)
+    elif kind == "satisfaction":
+        # evaluated_at is set by the final evaluation only (an "unsatisfied" that reopens the case does
+        # not set it); the final one was unsatisfied exactly when the case closed unresolved.
+        den = Q(evaluated_at__isnull=False)
+        num = den & ~Q(state=CaseState.CLOSED_UNRESOLVED)
+    else:
+        raise ServiceError("指标不正确", field="rate")
+    if part not in RATE_PARTS:
+        raise ServiceError("指标口径不正确", field="part")
+    base = ~Q(state=CaseState.MERGED)
+    return base & (num if part == "num" else den)
+
+
+def three_rates(qs, now, params: ScoreParams) -> list[dict]:
+    """[{key, label, formula, num, den, rate, target, below}] for the 三率, in one aggregate query."""
+    counts = qs.aggregate(
+        **{f"{k}_{p}": Count("id", filter=rate_q(k, p, now)) for k in RATES for p in RATE_PARTS}
+    )
+    targets = {
+        "response": params.response_target_pct / 100,
+        "resolution": params.resolution_target_pct / 100,
+        "satisfaction": params.satisfaction_target_pct / 100,
+    }
+    out = []
+    for key, (label, formula) in RATES.items():
+        num, den = counts[f"{key}_num"], counts[f"{key}_den"]
+        rate = _rate(num, den)
+        out.append(
+            {
+                "key": key,
+                "label": label,
+                "formula": formula,
+                "num": num,
+                "den": den,
+                "rate": rate,
+                "pct": round(rate * 100, 1) if rate is not None else None,
+                "target": targets[key],
+                "below": rate is not None and rate < targets[key],
+            }
+        )
+    return out
 
 
 # ------------------------------------------------------------------------------------------ statistics
@@ -378,6 +458,7 @@ def case_stats(
         "end": end,
         "granularity": granularity,
         "totals": totals,
+        "rates": three_rates(qs, now, score_params()),
         "trend": [{"t": t, "submitted": v[0], "resolved": v[1]} for t, v in sorted(trend.items())],
         "by_category": _labelled(by_category, cat_names),
         "by_channel": _labelled(by_channel, dict(Channel.choices)),

@@ -15,8 +15,9 @@ from grassroots.core.errors import ServiceError
 from grassroots.core.excel import Column
 from grassroots.core.scoping import has_perm
 from grassroots.core.views import ScopedListView
+from grassroots.regions.models import Region
 
-from . import services
+from . import services, stats
 from .forms import (
     CaseFilterForm,
     DispatchForm,
@@ -71,10 +72,19 @@ class CaseListView(ScopedListView):
             raise Http404
         return super(ScopedListView, self).dispatch(request, *args, **kwargs)
 
+    DEADLINES = ("overdue", "due_soon", "response_overdue", "response_due_soon")
+
     def applied_filters(self):
         out = super().applied_filters()
-        if self.request.GET.get("deadline") in ("overdue", "due_soon"):
-            out["deadline"] = self.request.GET["deadline"]
+        get = self.request.GET
+        if get.get("deadline") in self.DEADLINES:
+            out["deadline"] = get["deadline"]
+        # Drill-down from the statistics page: the cases submitted in a period, and one side of a 三率.
+        for name in ("start", "end"):
+            if get.get(name, "").strip():
+                out[name] = get[name].strip()
+        if get.get("rate") in stats.RATES and get.get("part") in stats.RATE_PARTS:
+            out["rate"], out["part"] = get["rate"], get["part"]
         return out
 
     def filter_queryset(self, qs):
@@ -85,11 +95,36 @@ class CaseListView(ScopedListView):
                 qs = qs.filter(**{lookup: params[name]})
         if q:
             qs = qs.filter(Q(number__startswith=q) | Q(description__contains=q))
-        if params.get("deadline") == "overdue":
-            qs = qs.overdue()
-        elif params.get("deadline") == "due_soon":
-            qs = qs.due_soon()
+        if params.get("region"):
+            node = (
+                Region.objects.visible_to(self.request.user)
+                .filter(code=params["region"])
+                .only("path")
+                .first()
+            )
+            qs = qs.filter(region__path__startswith=node.path) if node else qs.none()
+        deadline = params.get("deadline")
+        if deadline:
+            qs = getattr(qs, deadline)()
+        if "start" in params or "end" in params:
+            try:
+                start, end = stats.parse_period(params.get("start"), params.get("end"))
+            except ServiceError:
+                return qs.none()
+            lo, hi = stats.period_bounds(start, end)
+            qs = qs.filter(submitted_at__gte=lo, submitted_at__lt=hi)
+        if "rate" in params:
+            qs = qs.filter(stats.rate_q(params["rate"], params["part"], timezone.now()))
         return qs.order_by(*self.ordering)
+
+    def _rate_label(self) -> str:
+        params = self.applied_filters()
+        if "rate" not in params:
+            return ""
+        label, formula = stats.RATES[params["rate"]]
+        side = "分子" if params["part"] == "num" else "分母"
+        period = f"{params.get('start', '')} 至 {params.get('end', '')}".strip(" 至")
+        return f"{label}{side}：{formula}" + (f"（受理时间 {period}）" if period else "")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -102,6 +137,7 @@ class CaseListView(ScopedListView):
             export_querystring=params.urlencode(),
             empty_hint="居民随手拍、网格巡查和热线转办的诉求会出现在这里。",
             now=timezone.now(),
+            rate_filter=self._rate_label(),
             calendar_missing=missing_calendar_years([year, year + 1])
             if has_perm(self.request.user, "cases.config")
             else [],

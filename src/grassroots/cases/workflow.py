@@ -75,6 +75,8 @@ VERB_LABELS = {
 
 OPEN_STATES = frozenset({S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS})
 FINAL_STATES = frozenset({S.CLOSED, S.CLOSED_UNRESOLVED, S.MERGED})
+# Waiting for the first dispatch: the GOV-5 response deadline runs (a returned case was responded to).
+AWAITING_RESPONSE = frozenset({S.SUBMITTED, S.TRIAGED})
 
 
 def allowed_verbs(state: str) -> list[str]:

@@ -61,6 +61,11 @@ PARAM_LABELS = {
     "venue_standard": "党群服务中心达标率目标（%）",
     "center_m2_community": "社区党群服务中心面积标准（㎡）",
     "center_m2_street": "街道党群服务中心面积标准（㎡）",
+    "response_hours": "响应时限（提交至派单，小时）",
+    "reopen_penalty": "每次重办扣分",
+    "response_target_pct": "响应率目标（%）",
+    "resolution_target_pct": "解决率目标（%）",
+    "satisfaction_target_pct": "满意率目标（%）",
 }
 PARAM_MAX = 100_000
 
