@@ -141,3 +141,25 @@ def test_schema_names_are_unique_across_routers():
                         clashes.append(f"{name}: {seen[name]} and {module.__name__}")
                     seen.setdefault(name, module.__name__)
     assert not clashes, clashes
+
+
+def test_schema_is_built_once_per_process(monkeypatch, db):
+    """The schema was rebuilt on every request (1 to 7 s); now the second request reuses the first."""
+    import ninja.main
+
+    from grassroots.core.api import api
+
+    api.__dict__.pop("_schema_cache", None)
+    calls = []
+    real = ninja.main.get_schema
+
+    def counting(**kwargs):
+        calls.append(kwargs["path_prefix"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(ninja.main, "get_schema", counting)
+    first = Client().get("/api/v1/openapi.json")
+    second = Client().get("/api/v1/openapi.json")
+    assert first.status_code == second.status_code == 200
+    assert first.json() == second.json()
+    assert calls == ["/api/v1/"]
