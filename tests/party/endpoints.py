@@ -96,6 +96,21 @@ ENDPOINTS = [
         out=lambda w: {"pk": w.member_b.pk},
         forbidden=MEMBER_VIEW,
     ),
+    page("party:contact_campaign", LIST),
+    page(
+        "party:member_contact",
+        CHANGE,
+        kwargs=lambda w: {"pk": w.member_a.pk},
+        out=lambda w: {"pk": w.member_b.pk},
+        forbidden=MEMBER_VIEW,
+    ),
+    page(
+        "party:member_contact_log",
+        CHANGE,
+        kwargs=lambda w: {"pk": w.member_a.pk},
+        out=lambda w: {"pk": w.member_b.pk},
+        forbidden=MEMBER_VIEW,
+    ),
     api("GET", "/api/v1/party/orgs/", LIST),
     api(
         "POST",

@@ -23,6 +23,7 @@ from faker import Faker
 
 # Apps with a demo step, in the order they run (after the core city exists).
 DEMO_STEPS = [
+    "party",
     "grids",
     "cases",
     "whistle",

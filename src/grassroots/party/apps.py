@@ -12,4 +12,10 @@ class PartyConfig(AppConfig):
         register(
             NavItem("党组织", "party:tree", "sitemap", "party.view", section="党的建设"),
             NavItem("党员", "party:members", "flag", "party.view", section="党的建设"),
+            NavItem("组织找党员", "party:contact_campaign", "user-search", "party.view", section="党的建设"),
         )
+        from grassroots.standards.checks import register_check
+
+        from .contact import check_org_11
+
+        register_check("ORG-11", check_org_11)

@@ -181,3 +181,54 @@ class TransferForm(ActionForm):
 
 class ConvertForm(ActionForm):
     on = forms.DateField(label="转正日期", widget=DateInput())
+
+
+# ------------------------------------------------------------------------- members out of contact
+class ContactFilterForm(FilterForm):
+    q = forms.CharField(label="姓名", widget=forms.TextInput(attrs={"placeholder": "姓名或拼音首字母"}))
+    status = forms.ChoiceField(
+        label="联系状态", choices=[("", "流动和失联"), ("mobile", "流动党员"), ("lost", "失联党员")]
+    )
+    stale = forms.ChoiceField(label="超期未联系", choices=YES_NO)
+    org = forms.CharField(
+        label="党组织", widget=LookupInput("party:lookup", attrs={"placeholder": "组织编码（含下级）"})
+    )
+
+
+class ContactStatusForm(ActionForm):
+    status = forms.ChoiceField(label="联系状态", choices=[])
+    since = forms.DateField(
+        label="起始日期", required=False, widget=DateInput(), help_text="外出流动或失去联系的日期"
+    )
+    destination = forms.CharField(label="流入地或去向", max_length=100, required=False)
+    contact_person = forms.CharField(label="联络人", max_length=50, required=False)
+    contact_phone = forms.CharField(
+        label="联络电话", max_length=11, required=False, help_text="留空则保留原号码"
+    )
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Whereabouts
+
+        self.fields["status"].choices = Whereabouts.choices
+
+
+class ContactLogForm(ActionForm):
+    contacted_on = forms.DateField(label="联系日期", widget=DateInput())
+    method = forms.ChoiceField(label="联系方式", choices=[])
+    reached = forms.BooleanField(label="已联系上本人", required=False)
+    found_status = forms.ChoiceField(
+        label="联系上后的状态",
+        required=False,
+        choices=[("", "不变"), ("normal", "正常联系"), ("mobile", "流动党员")],
+        help_text="联系上失联党员时必选",
+    )
+    note = forms.CharField(label="联系情况", max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import ContactMethod
+
+        self.fields["method"].choices = ContactMethod.choices
+        self.fields["reached"].widget.attrs["class"] = "form-check-input"

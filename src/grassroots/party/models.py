@@ -253,3 +253,74 @@ class DuesPayment(ScopedModel):
 
     def __str__(self):
         return f"{self.member} {self.month:%Y-%m}"
+
+
+# ------------------------------------------------------------------------- members out of contact
+class Whereabouts(models.TextChoices):
+    """Where the branch stands with a member (组织找党员): in touch, away but reachable, or lost."""
+
+    NORMAL = "normal", "正常联系"
+    MOBILE = "mobile", "流动党员"
+    LOST = "lost", "失联党员"
+
+
+class ContactMethod(models.TextChoices):
+    VISIT = "visit", "上门走访"
+    PHONE = "phone", "电话联系"
+    MESSAGE = "message", "微信或短信"
+    RELATIVE = "relative", "通过亲友了解"
+    OTHER = "other", "其他方式"
+
+
+class MemberContact(ScopedModel):
+    """A member's contact status, kept by the branch: 流动党员 with where they went and who keeps in
+    touch, 失联党员 since when. One row per member, created the first time the branch records one."""
+
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="contact")
+    status = models.CharField(
+        "联系状态", max_length=10, choices=Whereabouts.choices, default=Whereabouts.NORMAL, db_index=True
+    )
+    since = models.DateField("起始日期", null=True, blank=True, help_text="外出流动或失去联系的日期")
+    destination = models.CharField("流入地或去向", max_length=100, blank=True)
+    contact_person = models.CharField("联络人", max_length=50, blank=True)
+    contact_phone = EncryptedCharField("联络电话", blank=True, validators=[phone_validator])
+    last_contact_on = models.DateField("最近联系上日期", null=True, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新时间", default=timezone.now)
+
+    objects = ScopedManager()
+    scope_region = "member__party_org__region"
+    scope_org = "member__party_org"
+    personal_fields = {"contact_phone": "phone"}
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员联系状态"
+
+    def __str__(self):
+        return f"{self.member}：{self.get_status_display()}"
+
+
+class ContactLog(ScopedModel):
+    """One attempt to reach a member (append-only): who tried, how, and whether the member was reached."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="contact_logs")
+    contacted_on = models.DateField("联系日期")
+    method = models.CharField("联系方式", max_length=10, choices=ContactMethod.choices)
+    reached = models.BooleanField("已联系上", default=False)
+    note = models.CharField("情况记录", max_length=300)
+    recorded_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, verbose_name="记录人"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager()
+    scope_region = "member__party_org__region"
+    scope_org = "member__party_org"
+
+    class Meta:
+        ordering = ["-contacted_on", "-id"]
+        verbose_name = verbose_name_plural = "党员联系记录"
+        indexes = [models.Index(fields=["member", "-contacted_on"], name="contact_log_member_recent")]
+
+    def __str__(self):
+        return f"{self.member} {self.contacted_on} {self.get_method_display()}"

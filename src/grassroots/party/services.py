@@ -14,7 +14,7 @@ from grassroots.core.scoping import covers
 from grassroots.core.trees import add_node, delete_leaf, move_node
 
 from .choices import MemberStatus
-from .models import Member, PartyOrg, Seat, Transfer
+from .models import ContactLog, ContactMethod, Member, MemberContact, PartyOrg, Seat, Transfer, Whereabouts
 
 __all__ = [
     "add_org",
@@ -27,6 +27,8 @@ __all__ = [
     "convert_member",
     "add_seat",
     "remove_seat",
+    "set_contact_status",
+    "log_contact",
 ]
 
 ORG_EDITABLE = {
@@ -182,3 +184,114 @@ def add_seat(user, org: PartyOrg, **data) -> Seat:
 
 def remove_seat(user, seat: Seat) -> None:
     core.delete_object(user, seat)
+
+
+# ------------------------------------------------------------------------- members out of contact
+def _past_date(value, label: str, field: str) -> datetime.date | None:
+    if value is None:
+        return None
+    if value > timezone.localdate():
+        raise ServiceError(f"{label}不能晚于今天", field=field)
+    return value
+
+
+def set_contact_status(
+    user,
+    member: Member,
+    *,
+    status: str,
+    since: datetime.date | None = None,
+    destination: str = "",
+    contact_person: str = "",
+    contact_phone: str = "",
+    note: str = "",
+) -> MemberContact:
+    """Record a member as 正常联系, 流动党员 (where they went; who keeps in touch) or 失联党员 (since when).
+    Needs party.change over the member's org; audited."""
+    core.require_in_scope(user, member, "change")
+    if status not in Whereabouts.values:
+        raise ServiceError("请选择联系状态", field="status")
+    since = _past_date(since, "起始日期", "since")
+    destination, contact_person = (destination or "").strip(), (contact_person or "").strip()
+    if status == Whereabouts.MOBILE and not destination:
+        raise ServiceError("流动党员须填写流入地或去向", field="destination")
+    if status == Whereabouts.LOST and since is None:
+        raise ServiceError("失联党员须填写失去联系的日期", field="since")
+    if status != Whereabouts.NORMAL and since is not None and since < member.joined_on:
+        raise ServiceError("起始日期不能早于入党日期", field="since")
+    contact = MemberContact.objects.filter(member=member).first()
+    creating = contact is None
+    if creating:
+        contact = MemberContact(member=member)
+    before = None if creating else audit.snapshot(contact)
+    contact.status = status
+    contact.since = since if status != Whereabouts.NORMAL else None
+    contact.destination = destination[:100]
+    contact.contact_person = contact_person[:50]
+    if contact_phone or status == Whereabouts.NORMAL:
+        contact.contact_phone = (contact_phone or "").strip()
+    contact.note = (note or "").strip()[:200]
+    contact.updated_at = timezone.now()
+    core.full_clean(contact)
+    with transaction.atomic():
+        contact.save()
+        if creating:
+            audit.record_create(user, contact)
+        else:
+            audit.record_update(user, contact, before)
+    return contact
+
+
+def log_contact(
+    user,
+    member: Member,
+    *,
+    contacted_on: datetime.date,
+    method: str,
+    reached: bool,
+    note: str,
+    found_status: str = "",
+) -> ContactLog:
+    """Record an attempt to reach a member. When the member was reached, their last contact moves to
+    that day and, for a 失联党员, the branch says what they are now (正常联系 or 流动党员)."""
+    core.require_in_scope(user, member, "change")
+    if contacted_on is None:
+        raise ServiceError("请填写联系日期", field="contacted_on")
+    contacted_on = _past_date(contacted_on, "联系日期", "contacted_on")
+    if method not in ContactMethod.values:
+        raise ServiceError("请选择联系方式", field="method")
+    note = (note or "").strip()
+    if len(note) < 2:
+        raise ServiceError("请填写联系情况", field="note")
+    contact = MemberContact.objects.filter(member=member).first()
+    if found_status and found_status not in (Whereabouts.NORMAL, Whereabouts.MOBILE):
+        raise ServiceError("联系上后的状态只能是正常联系或流动党员", field="found_status")
+    if reached and contact is not None and contact.status == Whereabouts.LOST and not found_status:
+        raise ServiceError("已联系上失联党员，请选择其现在的联系状态", field="found_status")
+    if found_status == Whereabouts.MOBILE and not (contact and contact.destination):
+        raise ServiceError("转为流动党员前请先在联系状态中填写流入地", field="found_status")
+    with transaction.atomic():
+        entry = ContactLog.objects.create(
+            member=member,
+            contacted_on=contacted_on,
+            method=method,
+            reached=bool(reached),
+            note=note[:300],
+            recorded_by=user,
+        )
+        audit.record_create(user, entry)
+        if reached:
+            if contact is None:
+                contact = MemberContact.objects.create(member=member, last_contact_on=contacted_on)
+                audit.record_create(user, contact)
+            else:
+                before = audit.snapshot(contact)
+                if contact.last_contact_on is None or contacted_on > contact.last_contact_on:
+                    contact.last_contact_on = contacted_on
+                if contact.status == Whereabouts.LOST:
+                    contact.status = found_status
+                    contact.since = contacted_on if found_status == Whereabouts.MOBILE else None
+                contact.updated_at = timezone.now()
+                contact.save()
+                audit.record_update(user, contact, before)
+    return entry

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import contact_views, views
 
 app_name = "party"
 urlpatterns = [
@@ -19,4 +19,7 @@ urlpatterns = [
     path("members/<int:pk>/edit/", views.MemberEditView.as_view(), name="member_edit"),
     path("members/<int:pk>/transfer/", views.MemberTransferView.as_view(), name="member_transfer"),
     path("members/<int:pk>/convert/", views.MemberConvertView.as_view(), name="member_convert"),
+    path("members/<int:pk>/contact/", contact_views.ContactStatusView.as_view(), name="member_contact"),
+    path("members/<int:pk>/contact/log/", contact_views.ContactLogView.as_view(), name="member_contact_log"),
+    path("contact/", contact_views.ContactCampaignView.as_view(), name="contact_campaign"),
 ]

@@ -360,10 +360,15 @@ def member_detail(request, pk: int):
         Member, request.user, pk=pk, select_related=("party_org__region", "workplace_unit", "residence")
     )
     transfers = list(m.transfers.select_related("from_org", "to_org").order_by("-transferred_on", "-id"))
+    from .contact import recent_logs
+    from .models import MemberContact
+
     ctx = {
         "m": m,
         "transfers": transfers,
         "residence_place": None,
+        "contact": MemberContact.objects.filter(member=m).first(),
+        "contact_logs": recent_logs(m),
     }
     if m.residence_id:
         from grassroots.regions.views import places
