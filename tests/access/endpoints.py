@@ -18,7 +18,23 @@ def _signed(attachment):
     return signed_url(attachment).rstrip("/").rsplit("/", 1)[-1]
 
 
+def _foreign_failed_export(w) -> dict:
+    """A failed export job of an account that is none of the subjects: a 404 for every one of them."""
+    from grassroots.accounts.models import User
+    from grassroots.core.models import ExportJob
+
+    owner, _ = User.objects.get_or_create(username="m_export_owner")
+    job = ExportJob.objects.create(owner=owner, kind="cases.list", title="诉求工单", state="failed")
+    return {"pk": job.pk}
+
+
 ENDPOINTS = [
+    # Operations (core/health.py, core/metrics.py): no login, no personal data. Without a task worker in
+    # the test run /healthz answers 503; /metrics is off unless GRASSROOTS_METRICS=1 (404).
+    page("healthz", EVERYONE, public=True, ok=(200, 503)),
+    page("metrics", EVERYONE, public=True, ok=(404,)),
+    # Retrying someone else's export job: 404 for everyone (tests/core/test_runtime.py covers the owner).
+    page("core:export_retry", frozenset(), method="POST", kwargs=_foreign_failed_export),
     excluded("admin:*", "Django admin: superusers only, guarded by is_staff; not a product surface"),
     excluded("admin/*", "Django admin's unnamed catch-all and object redirects (is_staff only)"),
     page("home", EVERYONE),

@@ -18,8 +18,19 @@ class OpsTestConfig(AppConfig):
         from .conftest import register_unit_export
 
         register_unit_export()
+        _light_schedule()
         if os.environ.get("GRASSROOTS_TEST_SLOW") == "1":
             _slow_down()
+
+
+def _light_schedule() -> None:
+    """Only light periodic jobs: the nightly health check and rollups would keep the workers busy for
+    many seconds on a loaded machine (every registered job is run by tests/notifications/test_inbox.py)."""
+    from grassroots.core import schedule
+
+    for name in list(schedule.JOBS):
+        if name not in ("core.purge_exports", "core.detect_stale_jobs", "notifications.retry_outbox"):
+            del schedule.JOBS[name]
 
 
 def _slow_down() -> None:
