@@ -56,6 +56,8 @@ def serve(argv: list[str]) -> int:
             from grassroots.core import metrics
 
             metrics.prepare_multiprocess_dir()
+        # With JSON logs each request already has its own line (core.metrics.MetricsMiddleware).
+        access = [] if getattr(settings, "LOG_JSON", False) else ["--access-logfile", "-"]
         web = [
             sys.executable,
             "-m",
@@ -67,8 +69,7 @@ def serve(argv: list[str]) -> int:
             str(opts.web_workers),
             "--threads",
             "4",
-            "--access-logfile",
-            "-",
+            *access,
             "--graceful-timeout",
             "10",
             *rest,
