@@ -194,3 +194,17 @@ def test_interrupted_import_retried_from_its_page(db, make_user, city, client_fo
     job.refresh_from_db()
     assert (job.state, job.message) == (ImportJob.State.CHECKING, "")
     assert DBTaskResult.objects.filter(task_path="grassroots.core.import_jobs.check_job").count() == 1
+
+
+def test_purge_removes_half_written_files_of_killed_exports(db):
+    import os
+    import time
+
+    old = exports.export_dir() / "deadbeef.part"
+    new = exports.export_dir() / "cafe.part"
+    old.write_bytes(b"x")
+    new.write_bytes(b"x")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old, (two_days_ago, two_days_ago))
+    exports.purge_expired()
+    assert not old.exists() and new.exists()  # a file being written right now stays

@@ -283,6 +283,14 @@ def purge_expired(now=None, days: int = EXPORT_KEEP_DAYS) -> int:
             (export_dir() / stored).unlink(missing_ok=True)
     if old:
         ExportJob.objects.filter(pk__in=[pk for pk, _s in old]).delete()
+    # Half-written files of jobs whose worker was killed (the job itself was marked failed).
+    abandoned = ((now or timezone.now()) - datetime.timedelta(days=1)).timestamp()
+    for part in export_dir().glob("*.part"):
+        try:
+            if part.stat().st_mtime < abandoned:
+                part.unlink(missing_ok=True)
+        except OSError:
+            continue
     return len(old)
 
 
