@@ -1,7 +1,7 @@
 """The `grassroots` console command.
 
-`grassroots serve` runs the production server (gunicorn) beside the background task worker; every
-other sub-command is a Django management command (`grassroots demo`, `grassroots import`,
+`grassroots serve` runs the production server (gunicorn) beside the supervised task workers and the
+scheduler; every other sub-command is a Django management command (`grassroots demo`, `grassroots import`,
 `grassroots createuser`, `grassroots bench`, ...), so `grassroots help` lists them all.
 """
 
@@ -9,52 +9,80 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 
 
 def serve(argv: list[str]) -> int:
+    """Gunicorn (the web side) plus N task workers and the scheduler, all under one supervisor.
+
+    A worker or the scheduler that exits is restarted with backoff (1 s, 2 s, ... up to
+    GRASSROOTS_RESTART_MAX_DELAY); gunicorn exiting stops everything. Options:
+      --workers N       task workers (default GRASSROOTS_TASK_WORKERS or 1)
+      --web-workers N   gunicorn workers (default GRASSROOTS_WORKERS or 3)
+      --no-web          supervise the workers and the scheduler only (a worker node)
+    Anything else is passed to gunicorn.
+    """
+    import argparse
+    import logging
+
     from django.conf import settings
 
+    from grassroots.core.supervisor import Child, Supervisor
+
+    parser = argparse.ArgumentParser(prog="grassroots serve", add_help=True)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("GRASSROOTS_TASK_WORKERS", "1")))
+    parser.add_argument("--web-workers", default=os.environ.get("GRASSROOTS_WORKERS", "3"))
+    parser.add_argument("--no-web", action="store_true")
+    opts, rest = parser.parse_known_args(argv)
+    if opts.workers < 0:
+        parser.error("--workers must be 0 or more")
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     port = os.environ.get("GRASSROOTS_PORT", str(settings.PORT))
     host = os.environ.get("GRASSROOTS_HOST", "127.0.0.1")
-    workers = os.environ.get("GRASSROOTS_WORKERS", "3")
-    worker = subprocess.Popen([sys.executable, "-m", "grassroots.cli", "db_worker", "--no-startup-delay"])
-    # Enqueues the periodic jobs (core/schedule.py) for the worker: nightly checks, digests, reminders.
-    scheduler = subprocess.Popen([sys.executable, "-m", "grassroots.cli", "scheduler"])
-    cmd = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "grassroots.wsgi:application",
-        "--bind",
-        f"{host}:{port}",
-        "--workers",
-        workers,
-        "--threads",
-        "4",
-        "--access-logfile",
-        "-",
-        "--graceful-timeout",
-        "10",
-        *argv,
+    me = [sys.executable, "-m", "grassroots.cli"]
+    children = [
+        Child(
+            f"task-worker-{i + 1}",
+            [*me, "task_worker", "--no-startup-delay"],
+            env={"GRASSROOTS_ROLE": "worker"},
+        )
+        for i in range(opts.workers)
     ]
-    server = subprocess.Popen(cmd)
+    # Enqueues the periodic jobs (core/schedule.py) for the workers: nightly checks, digests, reminders.
+    children.append(Child("scheduler", [*me, "scheduler"], env={"GRASSROOTS_ROLE": "scheduler"}))
+    if not opts.no_web:
+        if getattr(settings, "METRICS_ENABLED", False):
+            from grassroots.core import metrics
 
-    def stop(*_):
-        server.terminate()
-        worker.terminate()
-        scheduler.terminate()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    try:
-        return server.wait()
-    finally:
-        worker.terminate()
-        scheduler.terminate()
-        worker.wait(timeout=10)
-        scheduler.wait(timeout=10)
+            metrics.prepare_multiprocess_dir()
+        # With JSON logs each request already has its own line (core.metrics.MetricsMiddleware).
+        access = [] if getattr(settings, "LOG_JSON", False) else ["--access-logfile", "-"]
+        web = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "grassroots.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(opts.web_workers),
+            "--threads",
+            "4",
+            *access,
+            "--graceful-timeout",
+            "10",
+            *rest,
+        ]
+        children.insert(0, Child("web", web, primary=True, env={"GRASSROOTS_ROLE": "web"}))
+    supervisor = Supervisor(
+        children,
+        first_delay=float(os.environ.get("GRASSROOTS_RESTART_DELAY", "1")),
+        max_delay=float(os.environ.get("GRASSROOTS_RESTART_MAX_DELAY", "60")),
+    )
+    signal.signal(signal.SIGTERM, supervisor.request_stop)
+    signal.signal(signal.SIGINT, supervisor.request_stop)
+    return supervisor.run()
 
 
 def main(argv: list[str] | None = None) -> int:

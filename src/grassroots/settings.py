@@ -5,6 +5,9 @@ GRASSROOTS_SECRET_KEY    secret key (default: generated once into var/secret_key
 GRASSROOTS_DEBUG         "1" for debug mode
 GRASSROOTS_PORT          port of `grassroots serve` (default 8000)
 GRASSROOTS_HTTPS         "1" when served behind TLS: secure cookies and HSTS
+Operations (core/runtime.py, core/health.py, core/metrics.py): GRASSROOTS_HEARTBEAT_SECONDS,
+GRASSROOTS_STALE_SECONDS, GRASSROOTS_SCHEDULER_LEASE_SECONDS, GRASSROOTS_MIN_FREE_MB,
+GRASSROOTS_METRICS, GRASSROOTS_LOG_JSON, GRASSROOTS_OUTBOX_MAX_ATTEMPTS, GRASSROOTS_OUTBOX_RETRY_SECONDS
 """
 
 from __future__ import annotations
@@ -84,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "grassroots.core.middleware.RequestContextMiddleware",
+    "grassroots.core.metrics.MetricsMiddleware",
     "grassroots.core.middleware.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -134,6 +138,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # Names the process in pg_stat_activity (web / worker / scheduler, set by `grassroots serve`).
+        DATABASES["default"].setdefault("OPTIONS", {})
+        DATABASES["default"]["OPTIONS"].setdefault(
+            "application_name", f"grassroots-{os.environ.get('GRASSROOTS_ROLE', 'cli')}"
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -209,11 +219,36 @@ AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("GRASSROOTS_AUDIT_RETENTION_D
 # Resident one-time codes go through a pluggable sender; the default writes to the outbox and the log.
 SMS_BACKEND = os.environ.get("GRASSROOTS_SMS_BACKEND", "grassroots.accounts.sms.OutboxSmsBackend")
 
+# Operations (core/runtime.py): heartbeats of workers, scheduler and running jobs, and the window after
+# which a silent one counts as dead (its job is marked failed, /healthz reports the worker down).
+HEARTBEAT_SECONDS = float(os.environ.get("GRASSROOTS_HEARTBEAT_SECONDS", "10"))
+JOB_STALE_SECONDS = float(os.environ.get("GRASSROOTS_STALE_SECONDS", "120"))
+SCHEDULER_LEASE_SECONDS = float(os.environ.get("GRASSROOTS_SCHEDULER_LEASE_SECONDS", "90"))
+# /healthz reports the var dir unhealthy below this much free space.
+HEALTH_MIN_FREE_MB = int(os.environ.get("GRASSROOTS_MIN_FREE_MB", "500"))
+# GET /metrics (Prometheus text format) answers only when enabled.
+METRICS_ENABLED = _env_bool("GRASSROOTS_METRICS")
+# Failed SMS / WeChat sends: retried with exponential backoff (first delay, doubling) up to this many
+# attempts, then left failed for administrators (notifications: 外发失败).
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("GRASSROOTS_OUTBOX_MAX_ATTEMPTS", "5"))
+OUTBOX_RETRY_SECONDS = int(os.environ.get("GRASSROOTS_OUTBOX_RETRY_SECONDS", "60"))
+LOG_JSON = _env_bool("GRASSROOTS_LOG_JSON")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "grassroots.core.logs.JsonFormatter"},
+    },
+    "filters": {"request_id": {"()": "grassroots.core.logs.RequestIdFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_JSON else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": "INFO" if not DEBUG else "DEBUG"},
     "loggers": {"django.db.backends": {"level": "INFO"}, "jieba": {"level": "WARNING"}},
 }

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from grassroots.api_routes import api
+from grassroots.core import health, metrics
 from grassroots.dashboards import views as dashboard_views
 
 admin.site.site_header = admin.site.site_title = "基层治理平台管理后台"
@@ -29,4 +30,7 @@ urlpatterns = [
     path("dashboards/", include("grassroots.dashboards.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    # Operations: no login, no personal data (core/health.py); /metrics only when GRASSROOTS_METRICS=1.
+    path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
 ]

@@ -18,7 +18,44 @@ def _signed(attachment):
     return signed_url(attachment).rstrip("/").rsplit("/", 1)[-1]
 
 
+def _foreign_failed_export(w) -> dict:
+    """A failed export job of an account that is none of the subjects: a 404 for every one of them."""
+    from grassroots.accounts.models import User
+    from grassroots.core.models import ExportJob
+
+    owner, _ = User.objects.get_or_create(username="m_export_owner")
+    job = ExportJob.objects.create(owner=owner, kind="cases.list", title="诉求工单", state="failed")
+    return {"pk": job.pk}
+
+
+def _healthy(w) -> dict:
+    """A worker heartbeat, a held scheduler lease and this year's calendar: /healthz answers 200
+    (its 503 cases are tests/core/test_health.py)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from grassroots.cases.models import Holiday
+    from grassroots.core import runtime
+    from grassroots.core.models import Lease
+
+    runtime.beat("worker.matrix", "worker")
+    now = timezone.now()
+    Lease.objects.update_or_create(
+        name="scheduler",
+        defaults={"holder": "matrix", "acquired_at": now, "expires_at": now + datetime.timedelta(hours=1)},
+    )
+    Holiday.objects.get_or_create(date=datetime.date(timezone.localdate().year, 1, 1))
+    return {}
+
+
 ENDPOINTS = [
+    # Operations (core/health.py, core/metrics.py): no login, no personal data; /metrics is off unless
+    # GRASSROOTS_METRICS=1 (404).
+    page("healthz", EVERYONE, public=True, kwargs=_healthy),
+    page("metrics", EVERYONE, public=True, ok=(404,)),
+    # Retrying someone else's export job: 404 for everyone (tests/core/test_runtime.py covers the owner).
+    page("core:export_retry", frozenset(), method="POST", kwargs=_foreign_failed_export),
     excluded("admin:*", "Django admin: superusers only, guarded by is_staff; not a product surface"),
     excluded("admin/*", "Django admin's unnamed catch-all and object redirects (is_staff only)"),
     page("home", EVERYONE),

@@ -17,5 +17,7 @@ ENDPOINTS = [
     page("imports:job", OWNER, kwargs=_A, out=_B),
     page("imports:progress", OWNER, kwargs=_A, out=_B),
     page("imports:commit", OWNER, method="POST", kwargs=_A, out=_B, ok=(200, 302, 400, 409)),
+    # The world's job is not failed: the owner is sent back to the page with the reason.
+    page("imports:retry", OWNER, method="POST", kwargs=_A, out=_B, ok=(302,)),
     page("imports:annotated", OWNER, kwargs=_A, out=_B, ok=(200, 404)),
 ]

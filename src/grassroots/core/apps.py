@@ -1,4 +1,7 @@
+import datetime
+
 from django.apps import AppConfig
+from django.utils import timezone
 
 
 class CoreConfig(AppConfig):
@@ -15,6 +18,59 @@ class CoreConfig(AppConfig):
                 "core.purge_exports", "grassroots.core.exports.purge_expired_exports", at="04:30"
             )
         )
+        # Stale-job detection (core/runtime.py): every minute, jobs whose worker stopped are marked failed.
+        schedule.register(
+            schedule.Periodic(
+                "core.detect_stale_jobs",
+                "grassroots.core.tasks.detect_stale_jobs",
+                every=datetime.timedelta(minutes=1),
+            )
+        )
+        _watch_jobs()
         from .navigation import NavItem, register
 
         register(NavItem("数据导入", "imports:index", "file-import", "imports.run"))
+
+
+def _watch_jobs() -> None:
+    """The background jobs that carry a heartbeat while they run (see runtime.watch)."""
+    from . import runtime
+
+    def failed(state, field):
+        return lambda reason: {"state": state, field: reason, "finished_at": timezone.now()}
+
+    runtime.watch(
+        "core.importjob.check",
+        "core.importjob",
+        ["checking"],
+        ["grassroots.core.import_jobs.check_job"],
+        failed("invalid", "message"),
+    )
+    runtime.watch(
+        "core.importjob.commit",
+        "core.importjob",
+        ["committing"],
+        ["grassroots.core.import_jobs.commit_job"],
+        failed("failed", "message"),
+    )
+    runtime.watch(
+        "core.exportjob",
+        "core.exportjob",
+        ["queued", "running"],
+        ["grassroots.core.exports.run_export"],
+        failed("failed", "error"),
+    )
+    runtime.watch(
+        "standards.healthrun",
+        "standards.healthrun",
+        ["queued", "running"],
+        ["grassroots.standards.tasks.run_health_check"],
+        failed("failed", "error"),
+    )
+    runtime.watch(
+        "dashboards.rolluprun",
+        "dashboards.rolluprun",
+        ["queued", "running"],
+        ["grassroots.dashboards.tasks.rollup_task"],
+        failed("failed", "error"),
+    )

@@ -5,10 +5,11 @@ A job, its progress row and its file are visible to its owner only (404 for anyo
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from . import exports
 from .errors import ServiceError
@@ -41,6 +42,22 @@ def export_list(request):
 def export_row(request, pk: int):
     """One job's table row (htmx polling while the job runs)."""
     return render(request, "core/exports_row.html", {"j": _job(request, pk)})
+
+
+@login_required
+@require_POST
+def export_retry(request, pk: int):
+    """A failed job queued again as a new job (same filters); the list shows both."""
+    job = _job(request, pk)
+    try:
+        exports.retry_export(request.user, job)
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from exc
+        messages.error(request, exc.message)
+    else:
+        messages.info(request, "已重新提交导出任务。")
+    return redirect("core:exports")
 
 
 @login_required

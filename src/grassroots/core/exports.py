@@ -40,7 +40,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django_tasks import task
 
-from . import audit, context
+from . import audit, context, runtime
 from .errors import NotFound, ServiceError
 from .excel import Column, export_response, write_workbook
 from .models import AuditAction, ExportJob
@@ -163,7 +163,12 @@ def start_export(user, kind: str, params: dict | None = None, total: int | None 
     spec = spec_for(user, kind)
     params = {str(k): str(v) for k, v in (params or {}).items() if v not in (None, "")}
     purge_expired()
-    running = ExportJob.objects.filter(owner=user, state__in=ExportJob.RUNNING_STATES).count()
+    # Only live jobs count: one whose worker died (stale heartbeat) no longer blocks the user.
+    running = (
+        ExportJob.objects.filter(owner=user, state__in=ExportJob.RUNNING_STATES)
+        .filter(runtime.live_q("core.exportjob"))
+        .count()
+    )
     if running >= MAX_RUNNING_PER_USER:
         raise ServiceError(f"您已有 {running} 个导出任务正在进行，请等待完成后再导出")
     if total is None:
@@ -256,7 +261,17 @@ def run(job_id: int) -> ExportJob | None:
 
 @task()
 def run_export(job_id: int) -> None:
-    run(job_id)
+    with runtime.job_heartbeat("core.exportjob", job_id):
+        run(job_id)
+
+
+def retry_export(user, job: ExportJob) -> ExportJob:
+    """A failed export queued again as a new job with the same filters (the failed one stays listed)."""
+    if job.owner_id != getattr(user, "pk", None):
+        raise NotFound("导出任务不存在")
+    if job.state != ExportJob.State.FAILED:
+        raise ServiceError("只有失败的导出任务可以重试")
+    return start_export(user, job.kind, job.params)
 
 
 def purge_expired(now=None, days: int = EXPORT_KEEP_DAYS) -> int:
@@ -268,6 +283,14 @@ def purge_expired(now=None, days: int = EXPORT_KEEP_DAYS) -> int:
             (export_dir() / stored).unlink(missing_ok=True)
     if old:
         ExportJob.objects.filter(pk__in=[pk for pk, _s in old]).delete()
+    # Half-written files of jobs whose worker was killed (the job itself was marked failed).
+    abandoned = ((now or timezone.now()) - datetime.timedelta(days=1)).timestamp()
+    for part in export_dir().glob("*.part"):
+        try:
+            if part.stat().st_mtime < abandoned:
+                part.unlink(missing_ok=True)
+        except OSError:
+            continue
     return len(old)
 
 
@@ -320,6 +343,7 @@ __all__ = [
     "register_list_view",
     "start_export",
     "run_export",
+    "retry_export",
     "job_for",
     "jobs_of",
     "purge_expired",

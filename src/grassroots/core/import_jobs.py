@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import importing
+from . import importing, runtime
 from .errors import NotFound, PermissionDenied, ServiceError
 from .importing import MAX_FILE_BYTES, XLSX_SIGNATURE, CellError, Importer, ImportFailed
 from .models import ImportJob
@@ -170,13 +170,46 @@ def _run(job_id: int, commit: bool) -> None:
 @task()
 def check_job(job_id: int) -> None:
     """Dry run: parse and validate everything, change nothing."""
-    _run(job_id, commit=False)
+    with runtime.job_heartbeat("core.importjob", job_id):
+        _run(job_id, commit=False)
 
 
 @task()
 def commit_job(job_id: int) -> None:
     """Commit: validate again and write everything in one transaction, or nothing."""
-    _run(job_id, commit=True)
+    with runtime.job_heartbeat("core.importjob", job_id):
+        _run(job_id, commit=True)
+
+
+def can_retry(job: ImportJob) -> bool:
+    """A commit that failed, or a dry run stopped by a system fault (no cell errors to fix)."""
+    return job.state == ImportJob.State.FAILED or (
+        job.state == ImportJob.State.INVALID and not job.error_count
+    )
+
+
+def retry_job(user, job: ImportJob) -> ImportJob:
+    """Run the dry run of a failed or interrupted job again on its stored file (a new run); the user
+    then confirms the import as usual. A killed commit wrote nothing (one transaction)."""
+    check_importer(user, job.kind)
+    if not can_retry(job):
+        raise ServiceError("该任务当前状态不能重试")
+    if not job_path(job).exists():
+        raise ServiceError("上传的文件已不存在，请重新上传")
+    updated = ImportJob.objects.filter(pk=job.pk, state=job.state).update(
+        state=ImportJob.State.CHECKING,
+        done=0,
+        errors=[],
+        error_count=0,
+        message="",
+        finished_at=None,
+    )
+    if not updated:
+        raise ServiceError("该任务已在处理中")
+    write_progress(job, "read", 0, job.total)
+    check_job.enqueue(job.pk)
+    job.refresh_from_db()
+    return job
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,6 +359,7 @@ __all__ = [
     "start_commit",
     "check_job",
     "commit_job",
+    "retry_job",
     "annotated_bytes",
     "template_bytes",
     "export_bytes",

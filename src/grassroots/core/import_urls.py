@@ -10,5 +10,6 @@ urlpatterns = [
     path("<int:pk>/", views.job_detail, name="job"),
     path("<int:pk>/progress/", views.job_progress, name="progress"),
     path("<int:pk>/commit/", views.job_commit, name="commit"),
+    path("<int:pk>/retry/", views.job_retry, name="retry"),
     path("<int:pk>/annotated.xlsx", views.job_annotated, name="annotated"),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -104,6 +105,7 @@ def job_detail(request, pk: int):
         "title": importing.importer_class(job.kind).title,
         "errors": errors[: import_jobs.ERRORS_SHOWN],
         "errors_hidden": max(0, len(errors) - import_jobs.ERRORS_SHOWN),
+        "can_retry": import_jobs.can_retry(job),
         **_progress_context(job),
     }
     return render(request, "core/imports/job.html", ctx)
@@ -130,6 +132,19 @@ def job_commit(request, pk: int):
         if exc.status == 404:
             raise Http404 from exc
         return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")
+    return redirect("imports:job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def job_retry(request, pk: int):
+    job = _job(request, pk)
+    try:
+        import_jobs.retry_job(request.user, job)
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise Http404 from exc
+        messages.error(request, exc.message)
     return redirect("imports:job", pk=job.pk)
 
 

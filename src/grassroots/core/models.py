@@ -180,3 +180,40 @@ class ExportJob(models.Model):
         if self.state == self.State.DONE:
             return 100
         return min(99, int(100 * self.progress / self.total)) if self.total else 0
+
+
+class Heartbeat(models.Model):
+    """Last sign of life of a background process or of a running job (core/runtime.py).
+
+    On SQLite the same records are kept as small files under VAR_DIR/run/beats instead (a long
+    import holds the database's write lock; a file beat never waits for it). Rows are rewritten in
+    place, so the table holds one row per live process or running job."""
+
+    key = models.CharField(max_length=120, primary_key=True)
+    kind = models.CharField(max_length=16, db_index=True)  # worker / scheduler / job
+    at = models.DateTimeField(db_index=True)
+    pid = models.PositiveIntegerField(default=0)
+    host = models.CharField(max_length=100, blank=True)
+    info = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "运行心跳"
+
+    def __str__(self):
+        return f"{self.key} {self.at:%H:%M:%S}"
+
+
+class Lease(models.Model):
+    """A named lease held by one process at a time (the scheduler's singleton; core/runtime.py)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    holder = models.CharField(max_length=120)
+    acquired_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    last_tick = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "运行租约"
+
+    def __str__(self):
+        return f"{self.name} → {self.holder}"

@@ -10,5 +10,6 @@ urlpatterns = [
     path("exports/", export_views.export_list, name="exports"),
     path("exports/<int:pk>/", export_views.export_row, name="export_row"),
     path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
+    path("exports/<int:pk>/retry/", export_views.export_retry, name="export_retry"),
     path("personal/unmask/<str:model>/<int:pk>/<str:field>/", views.unmask_view, name="unmask"),
 ]

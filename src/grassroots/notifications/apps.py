@@ -1,3 +1,5 @@
+import datetime
+
 from django.apps import AppConfig
 
 
@@ -12,5 +14,20 @@ class NotificationsConfig(AppConfig):
         schedule.register(
             schedule.Periodic(
                 "notifications.digest", "grassroots.notifications.tasks.daily_digest", at="08:00"
+            )
+        )
+        # Failed SMS / WeChat sends, retried with exponential backoff (senders.py).
+        schedule.register(
+            schedule.Periodic(
+                "notifications.retry_outbox",
+                "grassroots.notifications.tasks.retry_outbox",
+                every=datetime.timedelta(minutes=1),
+            )
+        )
+        from grassroots.core.navigation import NavItem, register
+
+        register(
+            NavItem(
+                "外发失败消息", "notifications:outbox_failed", "message-x", "accounts.manage", section="系统"
             )
         )

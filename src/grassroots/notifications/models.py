@@ -62,6 +62,9 @@ class OutboxMessage(models.Model):
     error = models.CharField("错误", max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # After a failed attempt: when the periodic retry (senders.retry_due) sends it again.
+    next_attempt_at = models.DateTimeField("下次重试", null=True, blank=True, db_index=True)
+    failed_at = models.DateTimeField("最终失败时间", null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

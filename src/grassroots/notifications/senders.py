@@ -3,10 +3,17 @@
 settings.GRASSROOTS_SENDERS maps a channel to a dotted path of a callable `send(message) -> None`
 that raises on failure. The default for every channel is `log_sender`: it writes the message to the
 log (the outbox row itself is the record), so a machine without an SMS gateway loses nothing.
+
+A failed send stays pending with `next_attempt_at` = now + OUTBOX_RETRY_SECONDS × 2^(attempts−1)
+(1, 2, 4, 8 ... minutes by default); `retry_due()` (periodic task notifications.retry_outbox, every
+minute) sends the due ones again, and also pending messages whose first delivery never ran (the task
+was lost with its worker). After OUTBOX_MAX_ATTEMPTS attempts the message is failed for good and
+listed for administrators (notifications:outbox_failed), who can queue it again.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from django.conf import settings
@@ -16,7 +23,19 @@ from django.utils.module_loading import import_string
 from .models import OutboxMessage
 
 log = logging.getLogger("grassroots.notifications")
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 5  # default of settings.OUTBOX_MAX_ATTEMPTS
+RETRY_BATCH = 500
+# A pending message never attempted this long after it was written lost its delivery task.
+FIRST_ATTEMPT_GRACE = datetime.timedelta(minutes=5)
+
+
+def max_attempts() -> int:
+    return int(getattr(settings, "OUTBOX_MAX_ATTEMPTS", MAX_ATTEMPTS))
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    base = int(getattr(settings, "OUTBOX_RETRY_SECONDS", 60))
+    return datetime.timedelta(seconds=base * 2 ** max(0, attempts - 1))
 
 
 def log_sender(message: OutboxMessage) -> None:
@@ -39,14 +58,57 @@ def deliver(ids: list[int]) -> int:
         try:
             sender_for(message.channel)(message)
         except Exception as exc:  # a gateway failure must not stop the batch
-            message.error = str(exc)[:300]
-            if message.attempts >= MAX_ATTEMPTS:
+            message.error = str(exc)[:300] or type(exc).__name__
+            now = timezone.now()
+            if message.attempts >= max_attempts():
                 message.state = OutboxMessage.State.FAILED
-            message.save(update_fields=["attempts", "error", "state"])
+                message.failed_at = now
+                message.next_attempt_at = None
+                log.error(
+                    "outbox %s (%s) failed for good after %s attempts: %s",
+                    message.pk,
+                    message.channel,
+                    message.attempts,
+                    message.error,
+                )
+            else:
+                message.next_attempt_at = now + retry_delay(message.attempts)
+                log.warning(
+                    "outbox %s (%s) attempt %s failed, next at %s: %s",
+                    message.pk,
+                    message.channel,
+                    message.attempts,
+                    message.next_attempt_at,
+                    message.error,
+                )
+            message.save(update_fields=["attempts", "error", "state", "next_attempt_at", "failed_at"])
             continue
         message.state = OutboxMessage.State.SENT
         message.sent_at = timezone.now()
         message.error = ""
-        message.save(update_fields=["attempts", "error", "state", "sent_at"])
+        message.next_attempt_at = None
+        message.save(update_fields=["attempts", "error", "state", "sent_at", "next_attempt_at"])
         sent += 1
     return sent
+
+
+def due_ids(now=None) -> list[int]:
+    """Pending messages due for another attempt, and first attempts that never ran."""
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    return list(
+        OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING)
+        .filter(
+            Q(attempts__gt=0, next_attempt_at__lte=now)
+            | Q(attempts=0, created_at__lte=now - FIRST_ATTEMPT_GRACE)
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:RETRY_BATCH]
+    )
+
+
+def retry_due(now=None) -> int:
+    """Send the due messages again (periodic; idempotent: only pending, due rows are touched)."""
+    ids = due_ids(now)
+    return deliver(ids) if ids else 0

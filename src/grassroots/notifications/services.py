@@ -188,3 +188,52 @@ def kind_label(kind: str) -> str:
         "standards": "标准与体检",
         "core": "系统",
     }.get(app, "其他")
+
+
+# ---------------------------------------------------------------------------------------------
+# Messages that failed for good (administrators: 外发失败消息)
+# ---------------------------------------------------------------------------------------------
+def failed_outbox_visible_to(actor):
+    """Failed outbox messages of the users the actor manages (accounts.manage scope); nothing without
+    the permission."""
+    from grassroots.accounts.services import manageable_users
+    from grassroots.core.scoping import has_perm
+
+    if not has_perm(actor, "accounts.manage"):
+        return OutboxMessage.objects.none()
+    users = manageable_users(actor).values("pk")
+    return OutboxMessage.objects.filter(state=OutboxMessage.State.FAILED, notification__user_id__in=users)
+
+
+def retry_failed_outbox(actor, ids) -> int:
+    """Queue failed messages again (a fresh round of attempts); returns how many. Messages outside the
+    actor's scope are a 404; one audit record names the messages."""
+    from grassroots.core import audit
+    from grassroots.core.errors import NotFound, ServiceError
+    from grassroots.core.models import AuditAction
+
+    try:
+        ids = sorted({int(i) for i in ids})
+    except (TypeError, ValueError) as exc:
+        raise ServiceError("请选择要重发的消息") from exc
+    if not ids:
+        raise ServiceError("请选择要重发的消息")
+    if len(ids) > 500:
+        raise ServiceError("一次最多重发 500 条消息")
+    with transaction.atomic():
+        found = list(failed_outbox_visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))
+        if len(found) != len(ids):
+            raise NotFound("消息不存在、无权访问或已不是发送失败状态")
+        OutboxMessage.objects.filter(pk__in=found, state=OutboxMessage.State.FAILED).update(
+            state=OutboxMessage.State.PENDING, attempts=0, next_attempt_at=None, failed_at=None
+        )
+        audit.record(
+            AuditAction.UPDATE,
+            None,
+            user=actor,
+            model_label="notifications.outboxmessage",
+            object_repr=f"重发失败消息 {len(found)} 条",
+            changes={"ids": [None, found], "state": ["failed", "pending"]},
+        )
+        transaction.on_commit(lambda: _enqueue(found))
+    return len(found)

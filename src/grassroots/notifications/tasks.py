@@ -13,3 +13,11 @@ def daily_digest() -> int:
     from .services import send_daily_digest
 
     return send_daily_digest()
+
+
+@task()
+def retry_outbox() -> int:
+    """Every minute: failed SMS / WeChat sends whose backoff has passed are sent again."""
+    from .senders import retry_due
+
+    return retry_due()

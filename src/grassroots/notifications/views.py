@@ -80,3 +80,64 @@ def open_message(request, pk: int):
 def read_all(request):
     services.mark_all_read(request.user)
     return redirect("notifications:inbox")
+
+
+# ---------------------------------------------------------------------------------------------
+# Administrators: messages that could not be sent after every retry
+# ---------------------------------------------------------------------------------------------
+def _require_manager(request):
+    from grassroots.core.scoping import has_perm
+
+    if not has_perm(request.user, "accounts.manage"):
+        raise Http404
+
+
+@login_required
+def outbox_failed(request):
+    from grassroots.core.masking import mask_phone
+
+    from .models import Channel
+
+    _require_manager(request)
+    qs = services.failed_outbox_visible_to(request.user).select_related("notification", "notification__user")
+    channel = request.GET.get("channel", "")
+    if channel in Channel.values:
+        qs = qs.filter(channel=channel)
+    q = request.GET.get("q", "").strip()[:50]
+    if q:
+        qs = qs.filter(notification__title__icontains=q)
+    page = Paginator(qs.order_by("-failed_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for m in page:  # recipient addresses are personal data: masked on the server
+        m.to_masked = mask_phone(m.to) if m.channel == Channel.SMS else (m.to[:4] + "****" if m.to else "")
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "notifications/outbox_failed.html",
+        {
+            "page_obj": page,
+            "channels": Channel.choices,
+            "channel": channel,
+            "q": q,
+            "querystring_without_page": params.urlencode() + "&" if params else "",
+        },
+    )
+
+
+@login_required
+@require_POST
+def outbox_retry(request):
+    from django.contrib import messages
+
+    from grassroots.core.errors import ServiceError
+
+    _require_manager(request)
+    try:
+        n = services.retry_failed_outbox(request.user, request.POST.getlist("ids"))
+    except NotFound as exc:
+        raise Http404 from exc
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已重新提交 {n} 条消息发送。")
+    return redirect("notifications:outbox_failed")

@@ -6,9 +6,12 @@ from django_tasks import task
 @task()
 def run_health_check(run_id: int) -> int:
     """Execute a queued branch health-check run; returns the number of branches checked."""
+    from grassroots.core.runtime import job_heartbeat
+
     from .health import execute_run
 
-    return execute_run(run_id).total
+    with job_heartbeat("standards.healthrun", run_id):
+        return execute_run(run_id).total
 
 
 @task()
@@ -22,4 +25,7 @@ def nightly_health_check() -> int:
         run = start_run(None, trigger="nightly", enqueue=False)
     except Conflict:
         return 0
-    return execute_run(run.pk).total
+    from grassroots.core.runtime import job_heartbeat
+
+    with job_heartbeat("standards.healthrun", run.pk):
+        return execute_run(run.pk).total
