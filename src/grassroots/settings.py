@@ -194,8 +194,11 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "grassroots.core.staticstorage.StaticStorage"},
 }
+# Without `collectstatic` (a fresh var dir) WhiteNoise serves the app static folders directly and the
+# storage hands out unhashed names (core/staticstorage.py), so pages still work.
+WHITENOISE_USE_FINDERS = not (STATIC_ROOT / "staticfiles.json").exists()
 MEDIA_ROOT = VAR_DIR / "media"
 # Uploads are never served as static files: every file with personal data goes through a scoped view.
 MEDIA_URL = "/media-not-served/"
