@@ -112,3 +112,25 @@ def remove_quietly(paths) -> None:
             pass
         except OSError as exc:  # cleanup must not hide the original error
             logger.warning("could not remove %s: %s", p, exc)
+
+
+@contextlib.contextmanager
+def storage_guard(where: str):
+    """Turn a full or read-only disk inside the block into a ServiceError (status 503) with the Chinese
+    message, after logging the cause; other errors pass through unchanged."""
+    from .errors import ServiceError
+
+    try:
+        yield
+    except OSError as exc:
+        fault = classify(exc)
+        if fault is None:
+            raise
+        log_fault(fault, where)
+        raise ServiceError(fault.detail, status=fault.status) from exc
+
+
+def user_message(exc: BaseException | None, default: str) -> str:
+    """The Chinese message for a background job that failed with `exc` (storage/database faults named)."""
+    fault = classify(exc)
+    return fault.detail if fault else default
