@@ -40,7 +40,8 @@ class Command(BaseCommand):
             self.stdout.write("请立即重启所有服务和后台任务进程，然后再运行一次本命令（不带 --new）。")
         if result.unreadable:
             raise CommandError(
-                f"{result.unreadable} 项数据无法用任何密钥解密（详见日志），已原样保留；请找回对应的旧密钥后重试。"
+                f"{result.unreadable} 项数据无法用任何密钥解密（详见日志），已原样保留；"
+                "请找回对应的旧密钥后重试。"
             )
         if settings.DATA_KEYS_OLD and not opts["new"]:
             self.stdout.write(
