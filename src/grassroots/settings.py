@@ -29,17 +29,6 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
 
 
-def _secret_key() -> str:
-    """A stable key per installation: from the environment, else generated once and kept in var/."""
-    if key := os.environ.get("GRASSROOTS_SECRET_KEY"):
-        return key
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
 # An installation that ran before keys were separate: its personal data was encrypted (and its lookup
 # hashes keyed) with GRASSROOTS_DATA_KEY, which defaulted to the secret key.
 _EXISTING_INSTALL = (
@@ -47,17 +36,25 @@ _EXISTING_INSTALL = (
     or "GRASSROOTS_SECRET_KEY" in os.environ
     or (VAR_DIR / "grassroots.sqlite3").exists()
 )
-SECRET_KEY = _secret_key()
 # Notes for the log once logging is set up (core.apps): what the key setup below did.
 KEY_NOTICES: list[str] = []
 
 
 def _key_file(name: str, make) -> str:
+    """The key kept in var/<name>, created once (mode 0600). Written to a temporary file and hard-linked
+    into place, so processes starting together (test workers, several servers) all read the same key."""
     path = VAR_DIR / name
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        tmp = VAR_DIR / f".{name}.{os.getpid()}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(make() + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process was first: use its key
+        finally:
+            tmp.unlink()
     return path.read_text().strip()
 
 
@@ -79,7 +76,7 @@ def _data_keys() -> tuple[str, list[str], str]:
     member by ID number or a resident by phone; it stays fixed (a resident's phone is stored only as
     its hash, so it cannot be re-hashed): GRASSROOTS_LOOKUP_KEY, else var/lookup_key.
     """
-    legacy = os.environ.get("GRASSROOTS_DATA_KEY", SECRET_KEY)
+    legacy = (os.environ.get("GRASSROOTS_DATA_KEY") or _secret_key()) if _EXISTING_INSTALL else ""
     upgrading = _EXISTING_INSTALL and not (VAR_DIR / "lookup_key").exists()
     if "GRASSROOTS_LOOKUP_KEY" in os.environ:
         lookup = os.environ["GRASSROOTS_LOOKUP_KEY"]
@@ -93,10 +90,9 @@ def _data_keys() -> tuple[str, list[str], str]:
         return key, _old_data_keys(), lookup
     if upgrading and not (VAR_DIR / "data_key").exists():
         # Data encrypted with the secret-key default stays readable through the old-keys list.
-        old = VAR_DIR / "data_keys_old"
-        with old.open("a") as fh:
+        fd = os.open(VAR_DIR / "data_keys_old", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a") as fh:
             fh.write(f"# previous data key (the secret key), kept {date.today():%Y-%m-%d}\n{legacy}\n")
-        old.chmod(0o600)
         KEY_NOTICES.append(
             "existing installation: generated var/data_key and kept the previous key (the secret key) in "
             "var/data_keys_old so that stored personal data stays readable; run `grassroots "
@@ -105,7 +101,17 @@ def _data_keys() -> tuple[str, list[str], str]:
     return _key_file("data_key", lambda: secrets.token_urlsafe(50)), _old_data_keys(), lookup
 
 
+def _secret_key() -> str:
+    """A stable key per installation: from the environment, else generated once and kept in var/."""
+    if key := os.environ.get("GRASSROOTS_SECRET_KEY"):
+        return key
+    return _key_file("secret_key", lambda: secrets.token_urlsafe(50))
+
+
+# The data keys before the secret key: a process starting beside a fresh install's first one then never
+# mistakes it for an existing installation (secret key present, lookup key not yet).
 DATA_KEY, DATA_KEYS_OLD, DATA_LOOKUP_KEY = _data_keys()
+SECRET_KEY = _secret_key()
 DEBUG = _env_bool("GRASSROOTS_DEBUG")
 HTTPS = _env_bool("GRASSROOTS_HTTPS")
 PORT = int(os.environ.get("GRASSROOTS_PORT", "8000"))

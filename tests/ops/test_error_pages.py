@@ -109,3 +109,33 @@ def test_database_locked_is_a_503_with_retry_after(settings):
     response = Client(raise_request_exception=False).get("/locked/")
     _assert_page(response, 503, "系统正忙")
     assert response["Retry-After"] == "5"
+
+
+def test_locked_database_inside_an_api_operation_is_a_503_problem(city, make_user, token_for, monkeypatch):
+    """Ninja re-raises unknown exceptions to Django; the 500 handler turns a busy database into a 503."""
+    import sqlite3
+
+    from django.db import OperationalError
+
+    from grassroots.cases import services
+    from grassroots.cases.models import Case
+
+    def locked(*args, **kwargs):
+        try:
+            raise sqlite3.OperationalError("database is locked")
+        except sqlite3.OperationalError as exc:
+            raise OperationalError("database is locked") from exc
+
+    monkeypatch.setattr(services, "submit", locked)
+    worker = make_user("gw_locked", "grid_worker", city.communities[0])
+    before = Case.objects.count()
+    response = Client(raise_request_exception=False).post(
+        "/api/v1/cases/",
+        {"channel": "patrol", "community": city.communities[0].code, "description": "路灯不亮"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token_for(worker)}",
+    )
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/problem+json"
+    assert response["Retry-After"] == "5" and "稍后重试" in response.json()["detail"]
+    assert Case.objects.count() == before
