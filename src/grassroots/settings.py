@@ -281,7 +281,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Scale-out (docs/DEPLOY.md): with GRASSROOTS_REDIS_URL the cache, sessions and login throttling live in
 # Redis, shared by every web node; GRASSROOTS_TASK_QUEUE=redis also moves background tasks to an RQ queue
-# in that Redis (workers: `grassroots rqworker default`). Without them everything stays embedded.
+# in that Redis (workers: `grassroots rqworker default --job-class django_tasks_rq.backend.Job`).
+# Without them everything stays embedded.
 REDIS_URL = os.environ.get("GRASSROOTS_REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
