@@ -2,6 +2,9 @@
 
 GRASSROOTS_DATABASE_URL  database (default: SQLite in WAL mode under var/)
 GRASSROOTS_SECRET_KEY    secret key (default: generated once into var/secret_key)
+GRASSROOTS_DATA_KEY      key of personal data at rest (default: generated once into var/data_key)
+GRASSROOTS_DATA_KEYS_OLD previous data keys, comma-separated (also var/data_keys_old, one a line)
+GRASSROOTS_LOOKUP_KEY    key of the lookup hashes (default: var/lookup_key)
 GRASSROOTS_DEBUG         "1" for debug mode
 GRASSROOTS_PORT          port of `grassroots serve` (default 8000)
 GRASSROOTS_HTTPS         "1" when served behind TLS: secure cookies and HSTS
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -29,21 +32,89 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
 
 
+# An installation that ran before keys were separate: its personal data was encrypted (and its lookup
+# hashes keyed) with GRASSROOTS_DATA_KEY, which defaulted to the secret key.
+_EXISTING_INSTALL = (
+    (VAR_DIR / "secret_key").exists()
+    or "GRASSROOTS_SECRET_KEY" in os.environ
+    or (VAR_DIR / "grassroots.sqlite3").exists()
+)
+# Notes for the log once logging is set up (core.apps): what the key setup below did.
+KEY_NOTICES: list[str] = []
+
+
+def _key_file(name: str, make) -> str:
+    """The key kept in var/<name>, created once (mode 0600). Written to a temporary file and hard-linked
+    into place, so processes starting together (test workers, several servers) all read the same key."""
+    path = VAR_DIR / name
+    if not path.exists():
+        tmp = VAR_DIR / f".{name}.{os.getpid()}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(make() + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process was first: use its key
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
+
+
+def _old_data_keys() -> list[str]:
+    keys = [k.strip() for k in os.environ.get("GRASSROOTS_DATA_KEYS_OLD", "").split(",") if k.strip()]
+    path = VAR_DIR / "data_keys_old"
+    if path.exists():
+        keys += [ln.strip() for ln in path.read_text().splitlines() if ln.strip() and not ln.startswith("#")]
+    return keys
+
+
+def _data_keys() -> tuple[str, list[str], str]:
+    """(data key, old data keys, lookup key), see core/crypto.py and docs/DEPLOY.md "Keys".
+
+    The data key encrypts personal data at rest; it never comes from the secret key: from
+    GRASSROOTS_DATA_KEY, else generated once into var/data_key. Old keys (GRASSROOTS_DATA_KEYS_OLD,
+    comma-separated, and var/data_keys_old, one per line) still decrypt until `grassroots
+    rotate_data_key` has re-encrypted everything. The lookup key keys the hashes used to find a
+    member by ID number or a resident by phone; it stays fixed (a resident's phone is stored only as
+    its hash, so it cannot be re-hashed): GRASSROOTS_LOOKUP_KEY, else var/lookup_key.
+    """
+    legacy = (os.environ.get("GRASSROOTS_DATA_KEY") or _secret_key()) if _EXISTING_INSTALL else ""
+    upgrading = _EXISTING_INSTALL and not (VAR_DIR / "lookup_key").exists()
+    if "GRASSROOTS_LOOKUP_KEY" in os.environ:
+        lookup = os.environ["GRASSROOTS_LOOKUP_KEY"]
+    elif upgrading:
+        # Keep the hashes already stored valid: the old effective key becomes the fixed lookup key.
+        lookup = _key_file("lookup_key", lambda: legacy)
+        KEY_NOTICES.append("existing installation: var/lookup_key keeps the previous lookup-hash key")
+    else:
+        lookup = _key_file("lookup_key", lambda: secrets.token_urlsafe(50))
+    if key := os.environ.get("GRASSROOTS_DATA_KEY"):
+        return key, _old_data_keys(), lookup
+    if upgrading and not (VAR_DIR / "data_key").exists():
+        # Data encrypted with the secret-key default stays readable through the old-keys list.
+        fd = os.open(VAR_DIR / "data_keys_old", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a") as fh:
+            fh.write(f"# previous data key (the secret key), kept {date.today():%Y-%m-%d}\n{legacy}\n")
+        KEY_NOTICES.append(
+            "existing installation: generated var/data_key and kept the previous key (the secret key) in "
+            "var/data_keys_old so that stored personal data stays readable; run `grassroots "
+            "rotate_data_key` to re-encrypt it with the new key"
+        )
+    return _key_file("data_key", lambda: secrets.token_urlsafe(50)), _old_data_keys(), lookup
+
+
 def _secret_key() -> str:
     """A stable key per installation: from the environment, else generated once and kept in var/."""
     if key := os.environ.get("GRASSROOTS_SECRET_KEY"):
         return key
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    return _key_file("secret_key", lambda: secrets.token_urlsafe(50))
 
 
+# The data keys before the secret key: a process starting beside a fresh install's first one then never
+# mistakes it for an existing installation (secret key present, lookup key not yet).
+DATA_KEY, DATA_KEYS_OLD, DATA_LOOKUP_KEY = _data_keys()
 SECRET_KEY = _secret_key()
-# Key for personal data encrypted at rest (ID numbers). Separate from SECRET_KEY so that rotating
-# session keys never makes stored data unreadable.
-DATA_KEY = os.environ.get("GRASSROOTS_DATA_KEY", SECRET_KEY)
 DEBUG = _env_bool("GRASSROOTS_DEBUG")
 HTTPS = _env_bool("GRASSROOTS_HTTPS")
 PORT = int(os.environ.get("GRASSROOTS_PORT", "8000"))
@@ -180,6 +251,7 @@ SESSION_COOKIE_AGE = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "grassroots.core.error_views.csrf_failure"
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and _env_bool("GRASSROOTS_SSL_REDIRECT", True)
@@ -203,15 +275,40 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "grassroots.core.staticstorage.StaticStorage"},
 }
-MEDIA_ROOT = VAR_DIR / "media"
+# Without `collectstatic` (a fresh var dir) WhiteNoise serves the app static folders directly and the
+# storage hands out unhashed names (core/staticstorage.py), so pages still work.
+WHITENOISE_USE_FINDERS = not (STATIC_ROOT / "staticfiles.json").exists()
+# Several web nodes share uploads through one directory (NFS or similar) mounted on every node.
+MEDIA_ROOT = Path(os.environ.get("GRASSROOTS_MEDIA_ROOT", VAR_DIR / "media"))
 # Uploads are never served as static files: every file with personal data goes through a scoped view.
 MEDIA_URL = "/media-not-served/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Scale-out (docs/DEPLOY.md): with GRASSROOTS_REDIS_URL the cache, sessions and login throttling live in
+# Redis, shared by every web node; GRASSROOTS_TASK_QUEUE=redis also moves background tasks to an RQ queue
+# in that Redis (workers: `grassroots rqworker default --job-class django_tasks_rq.backend.Job`).
+# Without them everything stays embedded.
+REDIS_URL = os.environ.get("GRASSROOTS_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("GRASSROOTS_CACHE_PREFIX", "grassroots"),
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+    if os.environ.get("GRASSROOTS_TASK_QUEUE", "db") == "redis":
+        INSTALLED_APPS.append("django_rq")
+        RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+        TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 
 # Audit records are kept at least 180 days (Cybersecurity Law: 6 months).
 AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("GRASSROOTS_AUDIT_RETENTION_DAYS", "365")))

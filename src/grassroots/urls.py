@@ -34,3 +34,9 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("metrics", metrics.metrics_view, name="metrics"),
 ]
+
+# Chinese error pages (problem+json under /api/); see core/error_views.py.
+handler400 = "grassroots.core.error_views.bad_request"
+handler403 = "grassroots.core.error_views.permission_denied"
+handler404 = "grassroots.core.error_views.page_not_found"
+handler500 = "grassroots.core.error_views.server_error"

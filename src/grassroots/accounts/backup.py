@@ -48,6 +48,34 @@ def _tool(name: str) -> str:
     return path
 
 
+def _create_private(path: Path) -> None:
+    """An empty file only the owner can read: the backup holds personal data (encrypted) and more."""
+    path.unlink(missing_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def keys_path(path: Path) -> Path:
+    return Path(path).with_name(Path(path).name + ".keys.txt")
+
+
+def write_key_report(path: Path) -> list[dict]:
+    """Beside the backup: which keys it needs (fingerprints only, never the keys), mode 0600."""
+    from grassroots.core.keys import key_report
+
+    rows = key_report()
+    lines = [
+        "本备份需要以下密钥才能完整恢复（此处只记录指纹，不含密钥本身）。",
+        "请把这些密钥文件（或环境变量的值）与备份分开、妥善保存；缺少数据密钥，身份证号、手机号等个人信息将无法读取。",
+        "",
+        *[f"{r['name']}\t指纹 {r['fingerprint']}\t{r['where']}" for r in rows],
+        "",
+    ]
+    target = keys_path(path)
+    _create_private(target)
+    target.write_text("\n".join(lines), encoding="utf-8")
+    return rows
+
+
 def backup(path: Path) -> int:
     path = Path(path)
     if path.parent and not path.parent.exists():
@@ -55,13 +83,19 @@ def backup(path: Path) -> int:
     if connection.vendor == "sqlite":
         connection.ensure_connection()
         tmp = path.with_suffix(path.suffix + ".part")
-        dest = sqlite3.connect(tmp)
+        _create_private(tmp)
         try:
-            connection.connection.backup(dest)
-        finally:
-            dest.close()
-        tmp.replace(path)
+            dest = sqlite3.connect(tmp)
+            try:
+                connection.connection.backup(dest)
+            finally:
+                dest.close()
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     elif connection.vendor == "postgresql":
+        _create_private(path)
         args, env = _pg_env()
         cmd = [
             _tool("pg_dump"),

@@ -10,7 +10,14 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self):
+        import logging
+
+        from django.conf import settings
+
         from grassroots.core import schedule
+
+        for notice in getattr(settings, "KEY_NOTICES", []):
+            logging.getLogger("grassroots.crypto").warning(notice)
 
         # Download files of background exports are kept 7 days.
         schedule.register(

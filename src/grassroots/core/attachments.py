@@ -12,7 +12,8 @@ Rules, in one place:
 - files get random names under MEDIA_ROOT/attachments/ and are only served by `core:attachment`,
   which checks that the user can see the parent object, or by a signed link (`signed_url`) for
   no-login pages such as a resident's tracking page.
-Errors raise core.errors.ServiceError with a Chinese message, before anything is written.
+Errors raise core.errors.ServiceError with a Chinese message, before anything is written; a full or
+read-only disk is a ServiceError with status 503, and no partial file stays behind.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
+from django.db import transaction
 from django.urls import reverse
 
 from .errors import ServiceError
+from .faults import remove_quietly, storage_guard, write_file_atomic
 from .models import Attachment
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -125,26 +128,36 @@ def attach(user, obj, uploads, *, role: str = "photo", max_files: int = 9, image
     existing = Attachment.objects.filter(content_type=ct, object_id=obj.pk, role=role).count()
     prepared = validate_files(uploads, existing=existing, max_files=max_files, images_only=images_only)
     rows = []
-    folder = storage_dir()
-    for item in prepared:
-        stored = f"{secrets.token_hex(16)}.{item['ext']}"
-        (folder / stored).write_bytes(item["data"])
-        rows.append(
-            Attachment.objects.create(
-                content_type=ct,
-                object_id=obj.pk,
-                role=role,
-                stored_name=stored,
-                original_name=item["name"],
-                mime=item["mime"],
-                size=len(item["data"]),
-                sha256=hashlib.sha256(item["data"]).hexdigest(),
-                width=item["width"],
-                height=item["height"],
-                uploaded_by=user if getattr(user, "is_authenticated", False) else None,
-            )
-        )
+    written: list[Path] = []
+    try:
+        with transaction.atomic(), storage_guard(f"attachment upload by {getattr(user, 'pk', None)}"):
+            folder = storage_dir()
+            for item in prepared:
+                stored = f"{secrets.token_hex(16)}.{item['ext']}"
+                write_file_atomic(folder / stored, item["data"])
+                written.append(folder / stored)
+                rows.append(_row(user, ct, obj, role, stored, item))
+    except BaseException:
+        # Nothing half-done: files already written for this call go when any of them fails.
+        remove_quietly(written)
+        raise
     return rows
+
+
+def _row(user, ct, obj, role, stored, item) -> Attachment:
+    return Attachment.objects.create(
+        content_type=ct,
+        object_id=obj.pk,
+        role=role,
+        stored_name=stored,
+        original_name=item["name"],
+        mime=item["mime"],
+        size=len(item["data"]),
+        sha256=hashlib.sha256(item["data"]).hexdigest(),
+        width=item["width"],
+        height=item["height"],
+        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+    )
 
 
 def attachments_of(obj, role: str | None = None):

@@ -9,6 +9,7 @@ transaction whose row updates no other connection could see before the end.
 from __future__ import annotations
 
 import io
+import logging
 import secrets
 from pathlib import Path
 
@@ -23,8 +24,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import importing, runtime
 from .errors import NotFound, PermissionDenied, ServiceError
+from .faults import storage_guard, user_message
 from .importing import MAX_FILE_BYTES, XLSX_SIGNATURE, CellError, Importer, ImportFailed
 from .models import ImportJob
+
+logger = logging.getLogger(__name__)
 
 RED = PatternFill("solid", fgColor="FCA5A5")
 HEAD = PatternFill("solid", fgColor="B91C1C")
@@ -46,7 +50,11 @@ def _progress_path(job: ImportJob) -> Path:
 
 
 def write_progress(job: ImportJob, phase: str, done: int, total: int) -> None:
-    _progress_path(job).write_text(f"{phase} {done} {total}")
+    # Progress is for the page only: a full disk must not fail the import itself.
+    try:
+        _progress_path(job).write_text(f"{phase} {done} {total}")
+    except OSError as exc:
+        logger.warning("import %s: progress not written: %s", job.pk, exc)
 
 
 def read_progress(job: ImportJob) -> tuple[str, int, int]:
@@ -81,21 +89,33 @@ def store_upload(user, kind: str, upload) -> ImportJob:
     if head != XLSX_SIGNATURE:
         raise ServiceError("文件不是 Excel（.xlsx）格式", field="file")
     stored = secrets.token_hex(16) + ".xlsx"
-    path = upload_dir() / stored
-    with path.open("wb") as fh:
-        for chunk in upload.chunks():
-            fh.write(chunk)
-    path.chmod(0o600)
-    job = ImportJob.objects.create(
-        user=user,
-        kind=kind,
-        original_name=(upload.name or "import.xlsx")[-200:],
-        stored_name=stored,
-        size=upload.size,
-        sha256=importing.file_sha256(path),
-        state=ImportJob.State.CHECKING,
-    )
-    check_job.enqueue(job.pk)
+    with storage_guard(f"import upload by {user.pk}"):
+        path = upload_dir() / stored
+        # A temporary name until the whole file is on disk: a full disk leaves no truncated upload.
+        tmp = path.with_name(f".tmp-{stored}")
+        try:
+            with tmp.open("wb") as fh:
+                for chunk in upload.chunks():
+                    fh.write(chunk)
+            tmp.chmod(0o600)
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    try:
+        job = ImportJob.objects.create(
+            user=user,
+            kind=kind,
+            original_name=(upload.name or "import.xlsx")[-200:],
+            stored_name=stored,
+            size=upload.size,
+            sha256=importing.file_sha256(path),
+            state=ImportJob.State.CHECKING,
+        )
+        check_job.enqueue(job.pk)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     return job
 
 
@@ -155,9 +175,10 @@ def _run(job_id: int, commit: bool) -> None:
         except ImportFailed as exc:
             _finish(job, bad_state, exc.errors)
             return
-        except Exception:
+        except Exception as exc:
             # the page must stop polling; the worker log keeps the traceback
-            _finish(job, bad_state, [], message="处理文件时发生系统错误，未写入任何数据，请联系管理员")
+            message = user_message(exc, "处理文件时发生系统错误，未写入任何数据，请联系管理员")
+            _finish(job, bad_state, [], message=message)
             raise
         headers = [c.header for c in imp.columns if c.field in imp.present]
         if plan.ok:

@@ -182,15 +182,21 @@ class Member(InitialsMixin, ScopedModel):
         return self.name
 
     def save(self, *args, **kwargs):
-        from grassroots.core.crypto import lookup_hash
+        from grassroots.core.crypto import Unreadable, lookup_hash
 
-        self.id_number = (self.id_number or "").upper()
-        self.id_number_hash = lookup_hash(self.id_number)
+        if not isinstance(self.id_number, Unreadable):  # keep the stored ciphertext and hash as they are
+            self.id_number = (self.id_number or "").upper()
+            self.id_number_hash = lookup_hash(self.id_number)
         super().save(*args, **kwargs)
 
     def clean(self):
-        from grassroots.core.crypto import lookup_hash
+        from grassroots.core.crypto import Unreadable, lookup_hash
 
+        unreadable = [f for f in ("id_number", "phone") if isinstance(getattr(self, f), Unreadable)]
+        if unreadable:
+            raise ValidationError(
+                {f: "存储的数据无法解密（数据密钥缺失或有误），请联系管理员" for f in unreadable}
+            )
         self.id_number = (self.id_number or "").upper()
         self.id_number_hash = lookup_hash(self.id_number)
         if self.status == MemberStatus.FULL and self.converted_on and self.converted_on < self.joined_on:
