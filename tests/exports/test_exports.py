@@ -227,3 +227,29 @@ def test_every_list_with_export_columns_is_an_export_kind():
     for view in with_columns:
         kind = exports.list_kind(view)
         assert kind in exports.KINDS and len(kind) <= ExportJob._meta.get_field("kind").max_length
+
+
+def test_report_views_go_to_the_background_above_the_limit_too(vw, new_wish, client_for, settings):
+    """A report view (rows built by the view itself) is replayed by the task as its owner."""
+    new_wish()
+    c = client_for(vw.admin0)
+    url = reverse("volunteers:wish_stats")
+    direct = c.get(url, {"export": "xlsx"})
+    assert direct.status_code == 200 and len(_values(direct.content)) == 2
+    settings.EXPORT_SYNC_LIMIT = 0
+    r = c.get(url, {"export": "xlsx"})
+    assert r.status_code == 302 and r["Location"] == reverse("core:exports")
+    job = ExportJob.objects.get()
+    assert job.kind == "view:volunteers:wish_stats" and job.total == 1
+    exports.run(job.pk)
+    job.refresh_from_db()
+    assert job.state == "done" and _values(exports.file_path(job).read_bytes()) == _values(direct.content)
+    event = AuditEvent.objects.filter(action="export").latest("id")
+    assert event.model == "volunteers.wish" and event.changes["background"] == [None, True]
+    # the owner lost the scope before the worker ran: the view refuses, the job fails, no file
+    c.get(url, {"export": "xlsx"})
+    job = ExportJob.objects.latest("id")
+    vw.admin0.assignments.all().delete()
+    exports.run(job.pk)
+    job.refresh_from_db()
+    assert job.state == "failed" and not job.stored_name

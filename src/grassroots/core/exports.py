@@ -33,6 +33,7 @@ import datetime
 import logging
 import secrets
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.messages.storage.base import BaseStorage
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -252,16 +254,26 @@ def run(job_id: int) -> ExportJob | None:
     job = ExportJob.objects.select_related("owner").get(pk=job_id)
     user = job.owner
     discover()
-    spec = KINDS.get(job.kind)
-    if spec is None or not user.is_active or not spec.allowed(user):
-        _fail(job, "没有执行此导出的权限")
-        return job
+    if job.kind.startswith(VIEW_PREFIX):
+        model_label, build = "", _replay_builder(job)
+    else:
+        spec = KINDS.get(job.kind)
+        if spec is None or not user.is_active or not spec.allowed(user):
+            _fail(job, "没有执行此导出的权限")
+            return job
+        model_label, build = spec.model_label, (lambda: spec.build(user, job.params))
     stored = secrets.token_hex(16) + ".xlsx"
     path = export_dir() / stored
     tmp = path.with_suffix(".part")
     with context.use_context(context.RequestContext(request_id=f"export-{job.pk}", source="export")):
         try:
-            rows, columns = spec.build(user, job.params)
+            built = build() if user.is_active else None
+            if built is None:
+                _fail(job, "没有执行此导出的权限，或导出条件已失效")
+                return job
+            rows, columns = built[0], built[1]
+            if len(built) > 2:
+                model_label = built[2]
 
             def progress(n):
                 ExportJob.objects.filter(pk=job.pk).update(progress=n, total=max(job.total, n))
@@ -290,7 +302,7 @@ def run(job_id: int) -> ExportJob | None:
             job.title,
             columns,
             result,
-            model_label=spec.model_label,
+            model_label=model_label,
             filters=job.params,
             purpose=job.purpose,
             background=True,
@@ -360,6 +372,107 @@ def export_or_queue(
         return redirect(back or request.path)
     messages.info(request, f"共 {total} 条，数据较多，已转为后台导出；生成后可在“我的导出”中下载。")
     return redirect("core:exports")
+
+
+# ------------------------------------------------------------------------------------------ report views
+# Function views that build their rows themselves (reports, rankings, statistics) answer ?export=xlsx
+# with `respond(request, ...)`. Above sync_limit() rows the export is queued as kind
+# "view:<url name>"; the task calls the same view again as the owner (GET parameters and URL kwargs
+# stored on the job) with a replay marker set, so `respond` hands the rows to the task instead of
+# answering. The view's own permission and scope checks run again at that moment.
+VIEW_PREFIX = "view:"
+_replay: ContextVar[dict | None] = ContextVar("export_replay", default=None)
+
+
+def _count_or_none(rows) -> int | None:
+    count = getattr(rows, "count", None)
+    if callable(count) and hasattr(rows, "query"):
+        return count()
+    return len(rows) if hasattr(rows, "__len__") else None
+
+
+def respond(
+    request, title: str, columns: list[Column], rows, *, model_label: str, filters: dict | None = None
+) -> HttpResponse:
+    """The ?export=xlsx answer of a report view: direct, or queued above sync_limit() rows."""
+    captured = _replay.get()
+    if captured is not None:
+        captured.update(title=title, columns=columns, rows=rows, model_label=model_label)
+        return HttpResponse(status=204)
+    total = _count_or_none(rows)
+    match = getattr(request, "resolver_match", None)
+    view_name = getattr(match, "view_name", "") or ""
+    kind = VIEW_PREFIX + view_name
+    max_kind = ExportJob._meta.get_field("kind").max_length
+    if total is not None and total > sync_limit() and view_name and len(kind) <= max_kind:
+        params = request_params(request.GET)
+        if match.kwargs:
+            params["_kwargs"] = {k: str(v) for k, v in match.kwargs.items()}
+        try:
+            _queue(request.user, kind, title, params, total)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect(request.path)
+        messages.info(request, f"共 {total} 条，数据较多，已转为后台导出；生成后可在“我的导出”中下载。")
+        return redirect("core:exports")
+    if hasattr(rows, "query"):
+        rows = _iterate(rows)
+    filters = filters or request_params(request.GET)
+    return export_response(request.user, title, columns, rows, model_label=model_label, filters=filters)
+
+
+def _queue(user, kind: str, title: str, params: dict, total: int) -> ExportJob:
+    purge_expired()
+    running = ExportJob.objects.filter(owner=user, state__in=ExportJob.RUNNING_STATES).count()
+    if running >= MAX_RUNNING_PER_USER:
+        raise ServiceError(f"您已有 {running} 个导出任务正在进行，请等待完成后再导出")
+    job = ExportJob.objects.create(owner=user, kind=kind, title=title[:100], params=params, total=total)
+    run_export.enqueue(job.pk)
+    return job
+
+
+class _DiscardMessages(BaseStorage):
+    """Messages a replayed view adds have no reader."""
+
+    def _get(self, *args, **kwargs):
+        return [], True
+
+    def _store(self, messages, response, *args, **kwargs):
+        return []
+
+
+def _replay_builder(job: ExportJob):
+    """A builder calling the job's view again as its owner; None when it no longer exports."""
+
+    def build():
+        from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+        from django.http import Http404
+        from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+
+        params = dict(job.params)
+        kwargs = params.pop("_kwargs", {}) or {}
+        try:
+            path = reverse(job.kind[len(VIEW_PREFIX) :], kwargs=kwargs)
+            match = resolve(path)
+        except (NoReverseMatch, Resolver404):
+            return None
+        request = _fake_request(job.owner, {**params, "export": "xlsx"})
+        request.path = request.path_info = path
+        request.resolver_match = match
+        request._messages = _DiscardMessages(request)
+        captured: dict = {}
+        token = _replay.set(captured)
+        try:
+            match.func(request, *match.args, **match.kwargs)
+        except (Http404, DjangoPermissionDenied, ServiceError):
+            return None
+        finally:
+            _replay.reset(token)
+        if not captured:
+            return None
+        return captured["rows"], captured["columns"], captured["model_label"]
+
+    return build
 
 
 def personal_columns(columns) -> list[Column]:
