@@ -312,6 +312,8 @@ if REDIS_URL:
 
 # Audit records are kept at least 180 days (Cybersecurity Law: 6 months).
 AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("GRASSROOTS_AUDIT_RETENTION_DAYS", "365")))
+# Excel exports above this many rows are written by the task worker (core/exports.py)
+EXPORT_SYNC_LIMIT = max(1, int(os.environ.get("GRASSROOTS_EXPORT_SYNC_LIMIT", "2000")))
 
 # Resident one-time codes go through a pluggable sender; the default writes to the outbox and the log.
 SMS_BACKEND = os.environ.get("GRASSROOTS_SMS_BACKEND", "grassroots.accounts.sms.OutboxSmsBackend")

@@ -47,7 +47,15 @@ def test_list_is_scoped_filtered_and_exported_masked(loop, dispatched, new_case,
     flat = exported(dept)  # no personal.export: masked
     assert "13812345678" not in flat and "138****5678" in flat and mine.number in flat
     assert other.number not in flat
-    assert "13812345678" in exported(disp)  # the street admin holds personal.export over the street
+    assert "13812345678" not in exported(disp)  # masked by default, also for the street admin
+    # plaintext through the purpose form (the street admin holds personal.export over the street)
+    url = reverse("core:export_unmask") + "?export_kind=cases.list&export_back=/cases/"
+    assert "联系电话" in disp.get(url).content.decode()
+    refused = disp.post(url, {"purpose": "核对"})
+    assert refused.status_code == 400 and "至少 4 个字" in refused.content.decode()
+    resp = disp.post(url, {"purpose": "核对诉求人联系方式"})
+    rows = list(load_workbook(io.BytesIO(resp.content)).active.iter_rows(values_only=True))
+    assert "核对诉求人联系方式" in rows[0][0] and "13812345678" in [str(v) for r in rows for v in r]
     nobody = client_for(loop.resident)
     assert nobody.get(reverse("cases:list")).status_code == 200  # residents see their own reports
 

@@ -9,6 +9,10 @@ STAFF = holders("cases.view")
 # cases, department handlers (members of a handler in the world) the cases dispatched to it.
 CASE_LIST = holders("cases.view", own=True) | {"department_handler"}
 EVERYONE = ALL_ROLES | {"nobody"}
+# The purpose form of an unmasked export (here: the member list): holders of personal.export with the
+# list's permission; other viewers of the list are refused with 403, everyone else gets a 404.
+UNMASK = holders("party.view", "personal.export")
+UNMASK_REFUSED = holders("party.view", own=True) - UNMASK
 
 
 def _foreign_job(w) -> dict:
@@ -32,6 +36,12 @@ ENDPOINTS = [
     page("cases:case_export", CASE_LIST),
     page("core:exports", EVERYONE),
     page("core:export_row", frozenset(), kwargs=_foreign_job),
+    page(
+        "core:export_unmask",
+        UNMASK,
+        query={"export_kind": "list:party.MemberListView"},
+        forbidden=UNMASK_REFUSED,
+    ),
     page("core:export_download", frozenset(), kwargs=_foreign_job),
     api("GET", "/api/v1/cases/analytics/alerts/counts", STAFF),
     api("GET", "/api/v1/cases/analytics/alerts", STAFF, query={"kind": "overdue"}),

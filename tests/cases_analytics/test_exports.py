@@ -53,13 +53,22 @@ def test_job_lifecycle_owner_only_and_masked(ctx, make_case, client_for):
         exports.job_for(other, job.pk)
 
 
-def test_plaintext_for_personal_export_holders(ctx, make_case):
+def test_plaintext_only_with_a_purpose_for_personal_export_holders(ctx, make_case):
     make_case()
-    job = exports.start_export(ctx.street_admin, "cases.list", {})
+    job = exports.run(exports.start_export(ctx.street_admin, "cases.list", {}).pk)
+    rows = _sheet(exports.file_path(job).read_bytes())
+    assert "13812345678" not in rows[1] and "138****5678" in rows[1]  # masked by default
+    assert job.personal is False
+    job = exports.start_export(ctx.street_admin, "cases.list", {}, purpose="核对诉求人联系方式")
     job = exports.run(job.pk)
     rows = _sheet(exports.file_path(job).read_bytes())
-    assert "13812345678" in rows[1]
+    assert rows[0][0].startswith("导出人：") and "核对诉求人联系方式" in rows[0][0]
+    assert "含个人信息，严禁外传" in rows[0][0]
+    assert rows[1][0] == "编号" and "13812345678" in rows[2]
     assert job.personal is True
+    audit = AuditEvent.objects.filter(action="export").latest("id")
+    assert audit.purpose == "核对诉求人联系方式" and audit.changes["rows"] == [None, 1]
+    assert audit.changes["unmasked_fields"] == [None, ["联系人", "联系电话"]]
 
 
 def test_unknown_kind_or_no_permission_is_404(ctx):
@@ -69,7 +78,7 @@ def test_unknown_kind_or_no_permission_is_404(ctx):
         exports.start_export(ctx.resident, "cases.alerts", {})
 
 
-def test_case_export_sync_below_the_limit_background_above(ctx, make_case, client_for, monkeypatch):
+def test_case_export_sync_below_the_limit_background_above(ctx, make_case, client_for, settings):
     for _ in range(3):
         make_case()
     c = client_for(ctx.street_admin)
@@ -77,7 +86,7 @@ def test_case_export_sync_below_the_limit_background_above(ctx, make_case, clien
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
     assert len(_sheet(r.content)) == 4
     assert not ExportJob.objects.exists()
-    monkeypatch.setattr(exports, "EXPORT_SYNC_LIMIT", 2)
+    settings.EXPORT_SYNC_LIMIT = 2
     r = c.get("/cases/export/", {"state": "dispatched"})
     assert r.status_code == 302 and r["Location"] == "/core/exports/"
     job = ExportJob.objects.get()

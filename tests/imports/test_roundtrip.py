@@ -96,7 +96,7 @@ def test_export_then_import_changes_nothing(kind, city, make_user, tmp_path):
         path = tmp_path / "seed.xlsx"
         xlsx(member_rows(city), path)
         assert importer_for("members", admin).commit(path).ok
-    content, count = import_jobs.export_bytes(importer_for(kind, admin))
+    content, count = import_jobs.export_bytes(importer_for(kind, admin), purpose="导出修改后导入")
     model = {"regions": Region, "orgs": PartyOrg, "units": Unit, "workers": Worker, "members": Member}[kind]
     assert count == model.objects.count() > 0
     path = tmp_path / "export.xlsx"

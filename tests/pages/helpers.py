@@ -9,12 +9,13 @@ from openpyxl import load_workbook
 from grassroots.core.models import AuditEvent
 
 
-def xlsx_rows(response) -> list[list]:
+def xlsx_rows(response, skip: int = 0) -> list[list]:
+    """The first sheet's rows; `skip` leading rows (the watermark row of an unmasked export)."""
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(io.BytesIO(response.content), read_only=True)
     ws = wb.worksheets[0]
-    return [list(r) for r in ws.iter_rows(values_only=True)]
+    return [list(r) for r in ws.iter_rows(values_only=True)][skip:]
 
 
 def column(rows: list[list], header: str) -> list:

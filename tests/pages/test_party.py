@@ -188,12 +188,28 @@ def test_member_list_scope_filters_masking(city, admin_a, street_admin, client_f
     assert list(r.context["object_list"]) == []
 
 
-def test_member_export_masks_for_role_without_personal_export(city, admin_a, viewer, client_for):
+def test_member_export_masked_by_default_plaintext_with_a_purpose(
+    city, admin_a, viewer, client_for, make_user
+):
     rows = xlsx_rows(client_for(viewer).get(reverse("party:members"), {"export": "xlsx"}))
     assert len(rows) == 4
     assert all("*" in v for v in column(rows, "身份证号")) and all("*" in v for v in column(rows, "手机号"))
     rows = xlsx_rows(client_for(admin_a).get(reverse("party:members"), {"export": "xlsx", "q": "团岛党员1"}))
+    assert column(rows, "身份证号") != [city.members[0].id_number]  # masked for every role by default
+    # a community admin holds no personal.export: no plaintext button, the purpose form refuses
+    page = client_for(admin_a).get(reverse("party:members"))
+    assert page.context["unmask_export_url"] == "" and "data-export-unmask" not in page.content.decode()
+    url = reverse("core:export_unmask") + "?export_kind=list:party.MemberListView&q=团岛党员1"
+    assert client_for(admin_a).post(url, {"purpose": "走访核对党员信息"}).status_code == 403
+    # a street admin does, with a purpose: plaintext, a watermark row, audited with the fields
+    street = client_for(make_user("street_a", "street_admin", city.streets[0]))
+    page = street.get(reverse("party:members"), {"q": "团岛党员1"})
+    assert "export_kind=list%3Aparty.MemberListView" in page.context["unmask_export_url"]
+    rows = xlsx_rows(street.post(page.context["unmask_export_url"], {"purpose": "走访核对党员信息"}), skip=1)
     assert column(rows, "身份证号") == [city.members[0].id_number]
+    event = AuditEvent.objects.filter(action="export").latest("id")
+    assert event.purpose == "走访核对党员信息" and event.changes["rows"] == [None, 1]
+    assert event.changes["unmasked_fields"] == [None, ["身份证号", "手机号", "房号"]]
 
 
 def test_member_list_constant_queries(city, admin_a, client_for, django_assert_max_num_queries):

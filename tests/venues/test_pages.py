@@ -43,7 +43,7 @@ def test_center_list_search_filter_export(client_for, admin, venue, city, make_u
     ws = load_workbook(io.BytesIO(x.content)).active
     rows = list(ws.values)
     assert rows[0][0] == "阵地编码" and rows[1][1] == "团岛社区党群服务中心"
-    assert "13812345678" in rows[1]  # the community admin holds personal.export
+    assert "138****5678" in rows[1] and "13812345678" not in rows[1]  # masked for every role
     worker = make_user("gw", "grid_worker", city.communities[0])
     rows = list(
         load_workbook(

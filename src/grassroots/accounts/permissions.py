@@ -84,7 +84,9 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
     "city_admin": ("市级管理员", _ADMIN + ["standards.change", "cases.config"], "region"),
     "district_admin": ("区级管理员", _ADMIN, "region"),
     "street_admin": ("街道管理员", _ADMIN, "region"),
-    "community_admin": ("社区管理员", _ADMIN, "region"),
+    # Plaintext exports of personal data are for street level and above (SECURITY.md: restricted
+    # operators, PIPL minimum necessary); a community administrator exports masked lists.
+    "community_admin": ("社区管理员", [p for p in _ADMIN if p != "personal.export"], "region"),
     "grid_worker": (
         "网格员",
         _VIEW

@@ -282,6 +282,12 @@ def alerts(request):
             "querystring_without_page": (qs_without_page + "&") if qs_without_page else "",
             "export_querystring": _export_querystring(request),
             "can_export": True,
+            "unmask_export_url": exports.unmask_url(
+                request,
+                "cases.repeats" if kind == "repeat" else "cases.alerts",
+                params,
+                REPEAT_COLUMNS if kind == "repeat" else CASE_ALERT_COLUMNS,
+            ),
             "rule": ap,
             "now": now,
         },

@@ -18,8 +18,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from grassroots.accounts.models import User
+from grassroots.core import exports
 from grassroots.core.errors import ServiceError
-from grassroots.core.excel import Column, export_response
+from grassroots.core.excel import Column
 from grassroots.regions.models import Region
 
 from . import config, suggest
@@ -374,11 +375,11 @@ def config_list(request, kind: str):
     spec = _require(request, kind)
     rows = _rows(request, kind, spec)
     if request.GET.get("export") == "xlsx":
-        return export_response(
-            request.user,
+        return exports.respond(
+            request,
             spec.title,
             spec.columns,
-            rows.iterator(chunk_size=2000),
+            rows,
             model_label=spec.model._meta.label_lower,
             filters={k: v for k, v in request.GET.items() if k != "export"},
         )

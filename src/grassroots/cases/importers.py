@@ -176,6 +176,8 @@ def json_to_xlsx(data: bytes) -> bytes:
     Chinese headers or the field names; unknown keys become unknown columns (reported on row 1)."""
     from openpyxl import Workbook
 
+    from grassroots.core.excel import save_workbook
+
     if len(data) > MAX_JSON_BYTES:
         raise JsonError("文件超过 20 MB 上限")
     try:
@@ -207,5 +209,5 @@ def json_to_xlsx(data: bytes) -> bytes:
     for row in rows:
         ws.append([row.get(h) for h in headers])
     buf = io.BytesIO()
-    wb.save(buf)
+    save_workbook(wb, buf)  # a ticket text such as "=1+2" stays text
     return buf.getvalue()

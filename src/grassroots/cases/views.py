@@ -40,6 +40,7 @@ def can_see_cases(user) -> bool:
 
 class CaseListView(ScopedListView):
     model = Case
+    export_kind = "cases.list"  # registered in cases/exports.py (department members may export too)
     template_name = "cases/case_list.html"
     filters = {"state": "state", "tier": "tier", "channel": "channel", "category": "category__parent_id"}
     search_fields = None

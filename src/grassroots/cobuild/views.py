@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from grassroots.core import exports
 from grassroots.core.errors import ServiceError
-from grassroots.core.excel import Column, export_response
+from grassroots.core.excel import Column
 from grassroots.core.pages import PageListView, ServiceFormView, get_visible, require_perm
 from grassroots.core.scoping import covers, has_perm
 from grassroots.core.text import name_search_q
@@ -1057,8 +1058,8 @@ def report(request):
             Column("认领微心愿", "wishes", width=12),
             Column("认领需求/资源", "claims", width=12),
         ]
-        return export_response(
-            request.user,
+        return exports.respond(
+            request,
             f"{org.name}{rep.period}在职党员社区服务",
             columns,
             rep.rows,

@@ -8,11 +8,16 @@ Contract for apps:
   `params` (a flat dict of GET values); `allowed(user)` says whether the user may run it at all.
   `register_list_view(kind, view_cls)` does it for any `core.views.ScopedListView`, reusing the view's
   own scoping, filters and columns.
-* `export_or_queue(request, kind, params)`: up to EXPORT_SYNC_LIMIT rows the download is answered at
-  once (core.excel.export_response); above it an ExportJob is queued and the user is sent to
-  “我的导出” (core:exports), where the file can be downloaded when ready.
-* `BackgroundExportMixin`: put it before ScopedListView and set `export_kind` to route `?export=xlsx`
-  through export_or_queue.
+  Every `core.views.ScopedListView` subclass with export columns is registered automatically under
+  `list_kind(view_cls)` ("list:<app>.<ClassName>") unless it names its own `export_kind`.
+* `export_or_queue(request, kind, params, purpose="")`: up to `sync_limit()` rows
+  (settings.EXPORT_SYNC_LIMIT) the download is answered at once (core.excel.export_response); above it
+  an ExportJob is queued and the user is sent to “我的导出” (core:exports), where the file can be
+  downloaded when ready. Both paths build the rows with the same `build(user, params)`.
+* Exports are masked for every role. `unmask_url(request, kind, params)` links to the purpose form
+  (core:export_unmask) for holders of personal.export when the kind has personal columns; the
+  purpose travels with the job and the file gets a watermark row (core.excel).
+* `BackgroundExportMixin`: kept for views that route `?export=xlsx` themselves.
 
 The task streams rows through openpyxl's write_only workbook into settings.VAR_DIR/exports (random file
 names, mode 0600), masks personal columns unless the owner holds personal.export over the row (exactly
@@ -28,27 +33,30 @@ import datetime
 import logging
 import secrets
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.messages.storage.base import BaseStorage
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.utils import timezone
 from django_tasks import task
 
-from . import audit, context, runtime
+from . import context, excel, runtime
 from .errors import NotFound, ServiceError
-from .excel import Column, export_response, write_workbook
-from .models import AuditAction, ExportJob
+from .excel import Column, audit_export, export_response, watermark_text, write_workbook
+from .models import ExportJob
 from .scoping import has_perm, perm_code
 
 log = logging.getLogger(__name__)
 
-EXPORT_SYNC_LIMIT = 5000  # rows answered within the request; more go to the background
+EXPORT_SYNC_LIMIT = 2000  # default of settings.EXPORT_SYNC_LIMIT (rows answered within the request)
+PURPOSE_MIN_LENGTH = 4
 EXPORT_KEEP_DAYS = 7
 MAX_RUNNING_PER_USER = 3
 
@@ -71,21 +79,50 @@ def register(kind: str, title: str, model_label: str, build: Build, allowed: Cal
     KINDS[kind] = ExportKind(kind, title, model_label, build, allowed)
 
 
+def sync_limit() -> int:
+    """Rows answered within the request; larger exports go to the background."""
+    return int(getattr(settings, "EXPORT_SYNC_LIMIT", EXPORT_SYNC_LIMIT))
+
+
+# GET names that steer the page or the export itself, never the rows
+CONTROL_PARAMS = {"export", "page", "purpose", "export_kind", "export_back", "csrfmiddlewaretoken"}
+
+
+def request_params(query) -> dict:
+    """The filters of a list request as a JSON-able dict (multi-valued names keep their list)."""
+    out = {}
+    for name, values in query.lists():
+        values = [v for v in values if v not in (None, "")]
+        if name in CONTROL_PARAMS or not values:
+            continue
+        out[name] = values[0] if len(values) == 1 else values
+    return out
+
+
 def _fake_request(user, params: dict) -> HttpRequest:
     request = HttpRequest()
     request.method = "GET"
-    request.GET = QueryDict(urlencode({k: v for k, v in (params or {}).items() if v not in (None, "")}))
+    clean = {k: v for k, v in (params or {}).items() if v not in (None, "", [])}
+    request.GET = QueryDict(urlencode(clean, doseq=True))
     request.user = user
     return request
 
 
+def list_kind(view_cls) -> str:
+    """The export kind of a ScopedListView: its own `export_kind`, else list:<app>.<ClassName>."""
+    if getattr(view_cls, "export_kind", ""):
+        return view_cls.export_kind
+    return f"list:{view_cls.__module__.split('.')[1]}.{view_cls.__name__}"
+
+
 def register_list_view(kind: str, view_cls, title: str | None = None, allowed=None) -> None:
-    """Register the Excel export of a ScopedListView (same scope, filters and columns as its page)."""
+    """Register the Excel export of a ScopedListView (same scope, filters and columns as its page).
+    The rows are rebuilt from the user's scope when the export runs (visible_to at that moment)."""
 
     def build(user, params):
         view = view_cls()
         view.setup(_fake_request(user, params))
-        columns = view.export_columns
+        columns = view.get_export_columns()
         return view.get_queryset(), list(columns)
 
     def default_allowed(user):
@@ -108,9 +145,11 @@ def discover() -> None:
     so the web process and the task worker know the same kinds."""
     global _discovered
     if not _discovered:
+        from django.urls import get_resolver
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("exports")
+        get_resolver().url_patterns  # noqa: B018 - imports every view module: list views register
         _discovered = True
 
 
@@ -152,16 +191,23 @@ def file_path(job: ExportJob) -> Path:
 
 def write_xlsx(path: Path, title: str, columns: list[Column], rows, user, progress=None) -> tuple[int, bool]:
     """Stream rows into an xlsx file readable by its owner only. Returns (rows, plaintext)."""
-    count, plaintext = write_workbook(path, title, columns, rows, user, progress)
+    result = write_workbook(path, title, columns, rows, user, progress)
     path.chmod(0o600)
-    return count, plaintext
+    return result.rows, result.plaintext
 
 
 # ------------------------------------------------------------------------------------------ jobs
-def start_export(user, kind: str, params: dict | None = None, total: int | None = None) -> ExportJob:
-    """Queue a background export of `kind` with `params` for `user` (404 if the kind is not theirs)."""
+def start_export(
+    user, kind: str, params: dict | None = None, total: int | None = None, purpose: str = ""
+) -> ExportJob:
+    """Queue a background export of `kind` with `params` for `user` (404 if the kind is not theirs).
+    A `purpose` asks for personal columns in plaintext (the caller checked personal.export)."""
     spec = spec_for(user, kind)
-    params = {str(k): str(v) for k, v in (params or {}).items() if v not in (None, "")}
+    params = {
+        str(k): ([str(x) for x in v] if isinstance(v, list | tuple) else str(v))
+        for k, v in (params or {}).items()
+        if v not in (None, "", [])
+    }
     purge_expired()
     # Only live jobs count: one whose worker died (stale heartbeat) no longer blocks the user.
     running = (
@@ -174,7 +220,9 @@ def start_export(user, kind: str, params: dict | None = None, total: int | None 
     if total is None:
         rows, _columns = spec.build(user, params)
         total = _count(rows)
-    job = ExportJob.objects.create(owner=user, kind=kind, title=spec.title, params=params, total=total)
+    job = ExportJob.objects.create(
+        owner=user, kind=kind, title=spec.title, params=params, total=total, purpose=purpose
+    )
     run_export.enqueue(job.pk)
     return job
 
@@ -211,39 +259,58 @@ def run(job_id: int) -> ExportJob | None:
     job = ExportJob.objects.select_related("owner").get(pk=job_id)
     user = job.owner
     discover()
-    spec = KINDS.get(job.kind)
-    if spec is None or not user.is_active or not spec.allowed(user):
-        _fail(job, "没有执行此导出的权限")
-        return job
+    if job.kind.startswith(VIEW_PREFIX):
+        model_label, build = "", _replay_builder(job)
+    else:
+        spec = KINDS.get(job.kind)
+        if spec is None or not user.is_active or not spec.allowed(user):
+            _fail(job, "没有执行此导出的权限")
+            return job
+        model_label, build = spec.model_label, (lambda: spec.build(user, job.params))
     stored = secrets.token_hex(16) + ".xlsx"
     path = export_dir() / stored
     tmp = path.with_suffix(".part")
     with context.use_context(context.RequestContext(request_id=f"export-{job.pk}", source="export")):
         try:
-            rows, columns = spec.build(user, job.params)
+            built = build() if user.is_active else None
+            if built is None:
+                _fail(job, "没有执行此导出的权限，或导出条件已失效")
+                return job
+            rows, columns = built[0], built[1]
+            if len(built) > 2:
+                model_label = built[2]
 
             def progress(n):
                 ExportJob.objects.filter(pk=job.pk).update(progress=n, total=max(job.total, n))
 
-            count, plaintext = write_xlsx(tmp, job.title, columns, _iterate(rows), user, progress)
+            watermark = watermark_text(user, job.purpose, job.created_at) if job.purpose else ""
+            result = write_workbook(
+                tmp,
+                job.title,
+                columns,
+                _iterate(rows),
+                user,
+                progress,
+                purpose=job.purpose,
+                watermark=watermark,
+            )
+            tmp.chmod(0o600)
             tmp.rename(path)
         except Exception:
             tmp.unlink(missing_ok=True)
             _fail(job, "生成文件时发生系统错误，请稍后重试或联系管理员")
             log.exception("export job %s failed", job.pk)
             raise
-        audit.record(
-            AuditAction.EXPORT,
-            None,
-            user=user,
-            model_label=spec.model_label,
-            object_repr=f"导出{job.title} {count} 条" + ("（含个人信息明文）" if plaintext else ""),
-            changes={
-                "filters": [None, job.params],
-                "rows": [None, count],
-                "personal": [None, plaintext],
-                "background": [None, True],
-            },
+        count, plaintext = result.rows, result.plaintext
+        audit_export(
+            user,
+            job.title,
+            columns,
+            result,
+            model_label=model_label,
+            filters=job.params,
+            purpose=job.purpose,
+            background=True,
         )
     ExportJob.objects.filter(pk=job.pk).update(
         state=ExportJob.State.DONE,
@@ -301,23 +368,153 @@ def purge_expired_exports() -> int:
 
 
 # ------------------------------------------------------------------------------------------ views
-def export_or_queue(request, kind: str, params: dict, back: str | None = None) -> HttpResponse:
-    """Answer ?export=xlsx: a direct download up to EXPORT_SYNC_LIMIT rows, else a background job.
-    When the job can't be queued the user is sent to `back` (default: this path) with the reason."""
+def export_or_queue(
+    request, kind: str, params: dict, back: str | None = None, purpose: str = ""
+) -> HttpResponse:
+    """Answer ?export=xlsx: a direct download up to sync_limit() rows, else a background job.
+    When the job can't be queued the user is sent to `back` (default: this path) with the reason.
+    Masked unless `purpose` is given (only core.export_views.export_unmask passes one, after checking
+    personal.export and the purpose)."""
     spec = spec_for(request.user, kind)
     rows, columns = spec.build(request.user, params)
     total = _count(rows)
-    if total <= EXPORT_SYNC_LIMIT:
+    if total <= sync_limit():
         return export_response(
-            request.user, spec.title, columns, _iterate(rows), model_label=spec.model_label, filters=params
+            request.user,
+            spec.title,
+            columns,
+            _iterate(rows),
+            model_label=spec.model_label,
+            filters=params,
+            purpose=purpose,
         )
     try:
-        start_export(request.user, kind, params, total=total)
+        start_export(request.user, kind, params, total=total, purpose=purpose)
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect(back or request.path)
     messages.info(request, f"共 {total} 条，数据较多，已转为后台导出；生成后可在“我的导出”中下载。")
     return redirect("core:exports")
+
+
+# ------------------------------------------------------------------------------------------ report views
+# Function views that build their rows themselves (reports, rankings, statistics) answer ?export=xlsx
+# with `respond(request, ...)`. Above sync_limit() rows the export is queued as kind
+# "view:<url name>"; the task calls the same view again as the owner (GET parameters and URL kwargs
+# stored on the job) with a replay marker set, so `respond` hands the rows to the task instead of
+# answering. The view's own permission and scope checks run again at that moment.
+VIEW_PREFIX = "view:"
+_replay: ContextVar[dict | None] = ContextVar("export_replay", default=None)
+
+
+def _count_or_none(rows) -> int | None:
+    count = getattr(rows, "count", None)
+    if callable(count) and hasattr(rows, "query"):
+        return count()
+    return len(rows) if hasattr(rows, "__len__") else None
+
+
+def respond(
+    request, title: str, columns: list[Column], rows, *, model_label: str, filters: dict | None = None
+) -> HttpResponse:
+    """The ?export=xlsx answer of a report view: direct, or queued above sync_limit() rows."""
+    captured = _replay.get()
+    if captured is not None:
+        captured.update(title=title, columns=columns, rows=rows, model_label=model_label)
+        return HttpResponse(status=204)
+    total = _count_or_none(rows)
+    match = getattr(request, "resolver_match", None)
+    view_name = getattr(match, "view_name", "") or ""
+    kind = VIEW_PREFIX + view_name
+    max_kind = ExportJob._meta.get_field("kind").max_length
+    if total is not None and total > sync_limit() and view_name and len(kind) <= max_kind:
+        params = request_params(request.GET)
+        if match.kwargs:
+            params["_kwargs"] = {k: str(v) for k, v in match.kwargs.items()}
+        try:
+            _queue(request.user, kind, title, params, total)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect(request.path)
+        messages.info(request, f"共 {total} 条，数据较多，已转为后台导出；生成后可在“我的导出”中下载。")
+        return redirect("core:exports")
+    if hasattr(rows, "query"):
+        rows = _iterate(rows)
+    filters = filters or request_params(request.GET)
+    return export_response(request.user, title, columns, rows, model_label=model_label, filters=filters)
+
+
+def _queue(user, kind: str, title: str, params: dict, total: int) -> ExportJob:
+    purge_expired()
+    running = ExportJob.objects.filter(owner=user, state__in=ExportJob.RUNNING_STATES).count()
+    if running >= MAX_RUNNING_PER_USER:
+        raise ServiceError(f"您已有 {running} 个导出任务正在进行，请等待完成后再导出")
+    job = ExportJob.objects.create(owner=user, kind=kind, title=title[:100], params=params, total=total)
+    run_export.enqueue(job.pk)
+    return job
+
+
+class _DiscardMessages(BaseStorage):
+    """Messages a replayed view adds have no reader."""
+
+    def _get(self, *args, **kwargs):
+        return [], True
+
+    def _store(self, messages, response, *args, **kwargs):
+        return []
+
+
+def _replay_builder(job: ExportJob):
+    """A builder calling the job's view again as its owner; None when it no longer exports."""
+
+    def build():
+        from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+        from django.http import Http404
+        from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+
+        params = dict(job.params)
+        kwargs = params.pop("_kwargs", {}) or {}
+        try:
+            path = reverse(job.kind[len(VIEW_PREFIX) :], kwargs=kwargs)
+            match = resolve(path)
+        except (NoReverseMatch, Resolver404):
+            return None
+        request = _fake_request(job.owner, {**params, "export": "xlsx"})
+        request.path = request.path_info = path
+        request.resolver_match = match
+        request._messages = _DiscardMessages(request)
+        captured: dict = {}
+        token = _replay.set(captured)
+        try:
+            match.func(request, *match.args, **match.kwargs)
+        except (Http404, DjangoPermissionDenied, ServiceError):
+            return None
+        finally:
+            _replay.reset(token)
+        if not captured:
+            return None
+        return captured["rows"], captured["columns"], captured["model_label"]
+
+    return build
+
+
+def personal_columns(columns) -> list[Column]:
+    return [c for c in columns if c.personal]
+
+
+def may_export_personal(user) -> bool:
+    """Whether to offer the unmasked export at all (each row is still checked against the scope)."""
+    return has_perm(user, "personal.export")
+
+
+def unmask_url(request, kind: str, params: dict, columns) -> str:
+    """The purpose form's URL for this export, or "" when there is nothing to unmask for the user."""
+    if not personal_columns(columns) or not may_export_personal(request.user):
+        return ""
+    from django.urls import reverse
+
+    query = {**params, "export_kind": kind, "export_back": request.get_full_path()}
+    return reverse("core:export_unmask") + "?" + urlencode(query, doseq=True)
 
 
 class BackgroundExportMixin:
@@ -332,7 +529,7 @@ class BackgroundExportMixin:
 
 
 def content_disposition(filename: str) -> str:
-    return f"attachment; filename*=UTF-8''{quote(filename)}"
+    return excel.content_disposition(filename)
 
 
 __all__ = [

@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import importing, runtime
+from . import excel, importing, runtime
 from .errors import NotFound, PermissionDenied, ServiceError
 from .faults import storage_guard, user_message
 from .importing import MAX_FILE_BYTES, XLSX_SIGNATURE, CellError, Importer, ImportFailed
@@ -261,7 +261,7 @@ def annotated_bytes(path: Path, errors: list[CellError]) -> bytes:
     for letter, width in zip("ABCDE", (8, 8, 18, 24, 60), strict=True):
         sheet.column_dimensions[letter].width = width
     buf = io.BytesIO()
-    wb.save(buf)
+    excel.save_workbook(wb, buf)  # formula-like text (an uploaded value, an example) stays text
     return buf.getvalue()
 
 
@@ -321,7 +321,7 @@ def template_bytes(imp: Importer) -> bytes:
     wb.move_sheet("填写说明", offset=-1)
     wb.active = 0
     buf = io.BytesIO()
-    wb.save(buf)
+    excel.save_workbook(wb, buf)  # formula-like text (an uploaded value, an example) stays text
     return buf.getvalue()
 
 
@@ -358,15 +358,16 @@ def _format(c: importing.Col) -> str:
     return out
 
 
-def export_bytes(imp: Importer, region=None) -> tuple[bytes, int]:
+def export_bytes(imp: Importer, region=None, purpose: str = "") -> tuple[bytes, int]:
     """The kind's records in the template's columns (so the file imports back unchanged).
-    Personal columns are masked unless the user may export personal data (console: plaintext)."""
-    from . import excel
-
+    Personal columns are masked unless a `purpose` is given and the user holds personal.export over
+    the row (console, no user: plaintext)."""
     columns = imp.export_columns()
     if imp.user is None:
         columns = [excel.Column(c.header, c.value, None, c.width) for c in columns]
-    content, count, _plain = excel.workbook_bytes(imp.title, columns, imp.export_queryset(region), imp.user)
+    content, count, _plain = excel.workbook_bytes(
+        imp.title, columns, imp.export_queryset(region), imp.user, purpose=purpose
+    )
     return content, count
 
 

@@ -159,6 +159,8 @@ class ExportJob(models.Model):
     stored_name = models.CharField(max_length=64, blank=True)
     size = models.PositiveBigIntegerField("文件大小", default=0)
     personal = models.BooleanField("含个人信息明文", default=False)
+    # non-empty: personal columns asked for in plaintext, with this purpose (watermarked, audited)
+    purpose = models.CharField("导出用途", max_length=100, blank=True)
     error = models.CharField("错误", max_length=200, blank=True)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)

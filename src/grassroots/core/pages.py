@@ -111,18 +111,18 @@ class PageListView(ScopedListView):
     # columns (so an export can be edited and imported back); `export_columns` is the fallback.
     importer: str | None = None
 
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "xlsx" and self.importer:
+    def get_export_columns(self):
+        if self.importer:
             from django.utils.module_loading import import_string
 
             try:
-                importer = import_string(self.importer)(request.user)
+                importer = import_string(self.importer)(self.request.user)
             except ImportError:
                 importer = None
             if importer is not None:
-                self.export_columns = importer.export_columns()
                 self.select_related = tuple(self.select_related) + tuple(importer.export_select)
-        return super().get(request, *args, **kwargs)
+                return importer.export_columns()
+        return super().get_export_columns()
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from .errors import ServiceError
-from .excel import Column, export_response
+from .excel import Column
 from .personal import unmask
 from .scoping import has_perm, perm_code
 from .text import name_search_q
@@ -24,7 +24,9 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
     Subclasses set `model`, `template_name`, and optionally `filters` (GET name -> lookup),
     `search_fields` (name field, initials field), `select_related`, `export_columns`, `ordering`.
     `?region=<code>` narrows to a subtree of the region tree; `?export=xlsx` downloads the
-    current filtered list.
+    current filtered list, masked, directly up to settings.EXPORT_SYNC_LIMIT rows and through a
+    background job above (core/exports.py; every subclass with export columns is registered as an
+    export kind when its class is defined).
     """
 
     model = None
@@ -37,6 +39,17 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
     export_columns: list[Column] = []
     export_title = ""
     region_filter: str | None = None  # lookup to the Region for ?region=<code>
+    export_kind = ""  # an explicitly registered core.exports kind; default list:<app>.<ClassName>
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.model is not None and not cls.export_kind:
+            from . import exports
+
+            exports.register_list_view(exports.list_kind(cls), cls)
+
+    def get_export_columns(self) -> list[Column]:
+        return list(self.export_columns)
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not has_perm(request.user, perm_code(self.model, self.action)):
@@ -81,16 +94,16 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
         return self.filter_queryset(self.base_queryset())
 
     def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "xlsx" and self.export_columns:
-            return export_response(
-                request.user,
-                self.export_title or str(self.model._meta.verbose_name),
-                self.export_columns,
-                self.get_queryset().iterator(chunk_size=2000),
-                model_label=self.model._meta.label_lower,
-                filters=self.applied_filters(),
-            )
+        if request.GET.get("export") == "xlsx" and self.get_export_columns():
+            from . import exports
+
+            return exports.export_or_queue(request, exports.list_kind(type(self)), self.export_params())
         return super().get(request, *args, **kwargs)
+
+    def export_params(self) -> dict:
+        from . import exports
+
+        return exports.request_params(self.request.GET)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -105,9 +118,16 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
             filters=self.applied_filters(),
             querystring_without_page=(qs + "&") if qs else "",
             can_export=bool(self.export_columns),
+            unmask_export_url=self.unmask_export_url(),
             can_change=has_perm(self.request.user, perm_code(self.model, "change")),
         )
         return ctx
+
+    def unmask_export_url(self) -> str:
+        from . import exports
+
+        columns = self.get_export_columns() if self.export_columns else []
+        return exports.unmask_url(self.request, exports.list_kind(type(self)), self.export_params(), columns)
 
 
 @login_required

@@ -41,7 +41,8 @@ def _leader_or_404(request):
 def _export_leader(request, data, table: str):
     from types import SimpleNamespace
 
-    from grassroots.core.excel import Column, export_response
+    from grassroots.core import exports
+    from grassroots.core.excel import Column
 
     name = data["region"]["name"]
 
@@ -71,8 +72,8 @@ def _export_leader(request, data, table: str):
         ]
         rows = [SimpleNamespace(**r) for r in data["ranking"]]
         title = f"{name}下级排名"
-    return export_response(
-        request.user,
+    return exports.respond(
+        request,
         title,
         cols,
         rows,

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from grassroots.core import exports
 from grassroots.core.attachments import attachments_of
 from grassroots.core.errors import ServiceError
-from grassroots.core.excel import Column, export_response
+from grassroots.core.excel import Column
 from grassroots.core.pages import PageListView, ServiceFormView, get_visible, require_perm
 from grassroots.core.scoping import covers, has_perm
 from grassroots.party.models import PartyOrg
@@ -506,8 +507,8 @@ def stats_view(request):
             ),
             Column("未完成事项", lambda r: "；".join(r["missed"]), width=60),
         ]
-        return export_response(
-            request.user,
+        return exports.respond(
+            request,
             f"组织生活达标情况-{period.label}",
             columns,
             compliance["rows"],

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from grassroots.core import exports
 from grassroots.core.attachments import attachments_of
 from grassroots.core.errors import ServiceError
-from grassroots.core.excel import Column, export_response
+from grassroots.core.excel import Column
 from grassroots.core.pages import PageListView, ServiceFormView, get_visible, require_perm
 from grassroots.core.scoping import covers, has_perm
 from grassroots.regions.models import Region
@@ -244,8 +245,8 @@ def evaluation_detail(request, pk: int):
     ev = get_visible(Evaluation, request.user, action=PERM, select_related=("region",), pk=pk)
     scores = list(ev.scores.select_related("item__area"))
     if request.GET.get("export") == "xlsx":
-        return export_response(
-            request.user,
+        return exports.respond(
+            request,
             f"{ev.region.name}{ev.period}年度考评",
             SCORE_COLUMNS,
             scores,
@@ -366,8 +367,8 @@ def rankings(request):
             "红榜" if r["evaluation"].pk in red_ids else ("黑榜" if r["evaluation"].pk in black_ids else "")
         )
     if request.GET.get("export") == "xlsx":
-        return export_response(
-            request.user,
+        return exports.respond(
+            request,
             f"{period}年度{'社区' if level == 'community' else '街道'}考评排名",
             RANK_COLUMNS,
             data["rows"],

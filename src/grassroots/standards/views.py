@@ -8,8 +8,9 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from grassroots.core import exports
 from grassroots.core.errors import NotFound, ServiceError
-from grassroots.core.excel import Column, export_response
+from grassroots.core.excel import Column
 from grassroots.core.scoping import has_perm
 
 from . import services
@@ -58,8 +59,8 @@ def health(request):
     )
     filters = {k: v for k, v in data.items() if v}
     if request.GET.get("export") == "xlsx":
-        return export_response(
-            request.user,
+        return exports.respond(
+            request,
             "组织体检问题清单",
             EXPORT_COLUMNS,
             rows,

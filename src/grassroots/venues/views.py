@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from grassroots.core import exports
 from grassroots.core.errors import ServiceError
-from grassroots.core.excel import Column, export_response
+from grassroots.core.excel import Column
 from grassroots.core.pages import PageListView, ServiceFormView, get_visible, require_perm
 from grassroots.core.scoping import covers, has_perm
 from grassroots.regions.models import Region
@@ -664,8 +665,8 @@ def circle_view(request):
             Column("覆盖户数", "households_covered", width=10),
             Column("住户覆盖率(%)", "household_rate", width=14),
         ]
-        return export_response(
-            request.user,
+        return exports.respond(
+            request,
             f"15分钟服务圈覆盖（{rep.distance}米）",
             cols,
             rep.areas,
@@ -691,9 +692,7 @@ def stats_view(request):
             Column("使用率(%)", "rate", width=10),
             Column("爽约次数", "no_shows", width=10),
         ]
-        return export_response(
-            request.user, f"功能室使用率 {lo}至{hi}", cols, usage, model_label="venues.booking"
-        )
+        return exports.respond(request, f"功能室使用率 {lo}至{hi}", cols, usage, model_label="venues.booking")
     from django.core.paginator import Paginator
 
     page = Paginator(usage, 25).get_page(request.GET.get("page"))

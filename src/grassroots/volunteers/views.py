@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.views import View
 from django.views.decorators.http import require_POST
 
+from grassroots.core import exports
 from grassroots.core.attachments import attachments_of
 from grassroots.core.errors import ServiceError
-from grassroots.core.excel import Column, export_response
+from grassroots.core.excel import Column
 from grassroots.core.pages import PageListView, ServiceFormView, get_visible, require_perm
 from grassroots.core.scoping import covers, has_perm
 from grassroots.orglife.models import Signup
@@ -295,8 +296,8 @@ def wish_stats(request):
             Column("待认领", "open", width=8),
             Column("平均完成天数", "avg_days", width=12),
         ]
-        return export_response(
-            request.user, "微心愿统计", cols, [_Row(r) for r in rows], model_label="volunteers.wish"
+        return exports.respond(
+            request, "微心愿统计", cols, [_Row(r) for r in rows], model_label="volunteers.wish"
         )
     ctx = {"rows": rows, "totals": totals, "tabs": _tabs("volunteers:wishes")}
     return render(request, "volunteers/wish_stats.html", ctx)
@@ -875,8 +876,8 @@ class RankingView(View):
             ]
         if request.GET.get("export") == "xlsx":
             title = "志愿服务队排行" if mode == "teams" else "志愿者排行"
-            return export_response(
-                request.user,
+            return exports.respond(
+                request,
                 title,
                 cols,
                 [_Row(r) for r in rows],

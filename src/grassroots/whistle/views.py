@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from grassroots.cases.models import Case
+from grassroots.core import exports
 from grassroots.core.errors import ServiceError
-from grassroots.core.excel import Column, export_response
+from grassroots.core.excel import Column
 from grassroots.core.models import Attachment
 from grassroots.core.scoping import grants_for, has_perm
 from grassroots.core.views import ScopedListView
@@ -380,8 +381,8 @@ def ranking(request):
         start, end = parse_period(period)
     rows = stats.department_scores(street, start, end, period=period) if street else []
     if street and request.GET.get("export") == "xlsx":
-        return export_response(
-            request.user,
+        return exports.respond(
+            request,
             f"{street.name}部门考核{period}",
             RANKING_COLUMNS,
             [SimpleNamespace(**r) for r in rows],
