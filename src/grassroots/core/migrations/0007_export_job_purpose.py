@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0005_export_job"),
+        ("core", "0006_heartbeat_and_lease"),
     ]
 
     operations = [
