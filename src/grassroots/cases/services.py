@@ -282,10 +282,8 @@ def submit(
     if grid is not None and not (grid.region_id == region.pk or region.path.startswith(grid.region.path)):
         raise ServiceError("所选网格不属于该社区", field="grid")
     photos = [p for p in (photos or []) if p]
-    if photos:
-        validate_files(photos, max_files=MAX_PHOTOS)
-        for p in photos:
-            p.seek(0)
+    # Decode and re-encode before the transaction (a slow image must not hold the write lock).
+    photos = validate_files(photos, max_files=MAX_PHOTOS, user=user) if photos else []
     now = timezone.now()
     case = Case(
         number="tmp-" + uuid.uuid4().hex[:16],
@@ -533,6 +531,7 @@ def log_work(user, case: Case, *, note: str, photos=()) -> Case:
     _require_state(case, "log_work")
     note = _text(note, "办理纪实")
     photos = [p for p in (photos or []) if p]
+    photos = validate_files(photos, max_files=MAX_WORK_PHOTOS, user=user) if photos else []
     with transaction.atomic():
         rows = attach(user, case, photos, role="work", max_files=MAX_WORK_PHOTOS) if photos else []
         return _transition(
@@ -560,6 +559,7 @@ def resolve(user, case: Case, *, resolution: str, photos=(), no_photo_reason: st
             f"请上传办结照片作为佐证，或说明无法拍照的原因（至少 {MIN_TEXT} 个字）", field="photos"
         )
     changes = {"resolution": resolution, "resolved_at": timezone.now()}
+    photos = validate_files(photos, max_files=MAX_PHOTOS, user=user) if photos else []
     with transaction.atomic():
         rows = attach(user, case, photos, role="evidence", max_files=MAX_PHOTOS) if photos else []
         data = {"photos": [a.pk for a in rows]} if rows else {}
