@@ -32,6 +32,19 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        from .throttle import BLOCKED_MESSAGE, ip_blocked
+
+        # Refused before any password is checked, for every username (accounts.throttle).
+        if ip_blocked(client_ip(request)):
+            form = self.get_form_class()(request)  # unbound: validating it would try the password
+            form.cleaned_data = {}
+            form.add_error(None, BLOCKED_MESSAGE)
+            response = self.render_to_response(self.get_context_data(form=form))
+            response.status_code = 429
+            return response
+        return super().post(request, *args, **kwargs)
+
 
 @login_required
 def profile(request):
