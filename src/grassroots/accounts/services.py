@@ -362,13 +362,16 @@ def set_role_permissions(actor, role: Role, permissions: list[str]) -> Role:
 
 
 def issue_token(actor, user: User, name: str = "", expires_days: int | None = None) -> tuple[ApiToken, str]:
+    """A new token; it expires after `expires_days` (default settings.API_TOKEN_DEFAULT_DAYS)."""
     if actor is not None and actor.pk != user.pk:
         get_manageable_user(actor, user.pk)
-    if expires_days is not None and not (1 <= expires_days <= 3650):
+    if expires_days is None:
+        expires_days = int(getattr(settings, "API_TOKEN_DEFAULT_DAYS", 90))
+    if not (1 <= expires_days <= 3650):
         raise ServiceError("有效天数须在 1 至 3650 之间", field="expires_days")
     if len(name) > 100:
         raise ServiceError("令牌名称不超过 100 个字符", field="name")
-    expires_at = timezone.now() + datetime.timedelta(days=expires_days) if expires_days else None
+    expires_at = timezone.now() + datetime.timedelta(days=expires_days)
     with transaction.atomic():
         token, raw = ApiToken.issue(user, name=name, expires_at=expires_at)
         audit.record(

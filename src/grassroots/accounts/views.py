@@ -53,6 +53,21 @@ def profile(request):
     return render(request, "accounts/profile.html", {"assignments": assignments, "tokens": tokens})
 
 
+@login_required
+@require_POST
+def token_revoke(request, prefix: str):
+    """The owner revokes one of their own API tokens (audited by the service)."""
+    try:
+        services.revoke_token(request.user, request.user, prefix)
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from None
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已吊销令牌 {prefix}…")
+    return redirect("accounts:profile")
+
+
 # --- user management (accounts.manage) ----------------------------------------------------------
 
 

@@ -9,10 +9,12 @@ a Conflict, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+import datetime
 import re
 import secrets
 import uuid
 
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -329,7 +331,21 @@ def case_for_tracking(token: str) -> Case:
     case = Case.objects.select_related("region", "category", "handler", "merged_into").filter(pk=pk).first()
     if case is None:
         raise NotFound("查询链接无效")
+    days = int(getattr(settings, "CASE_TRACKING_DAYS_AFTER_CLOSE", 90))
+    if case.closed_at and timezone.now() > case.closed_at + datetime.timedelta(days=days):
+        closed = timezone.localtime(case.closed_at)
+        raise TrackingExpired(
+            f"该诉求已于 {closed:%Y年%m月%d日} 结案，查询链接在结案 {days} 天后失效。"
+            "如需了解办理情况，请联系所在社区。"
+        )
     return case
+
+
+class TrackingExpired(ServiceError):
+    """A tracking link of a case closed longer ago than settings.CASE_TRACKING_DAYS_AFTER_CLOSE."""
+
+    def __init__(self, message: str):
+        super().__init__(message, status=410)
 
 
 def my_cases(user):

@@ -251,13 +251,44 @@ def parent_visible(user, attachment: Attachment) -> bool:
     return bool(obj is not None and check and check(user))
 
 
-def signed_url(attachment: Attachment) -> str:
-    token = signing.dumps(attachment.pk, salt=SIGNED_SALT)
+def parent_of(attachment: Attachment):
+    model = attachment.content_type.model_class()
+    return model._default_manager.filter(pk=attachment.object_id).first() if model else None
+
+
+VIEWER_KEY = "_file_viewer"
+
+
+def viewer_of(request, *, create: bool = False) -> str:
+    """Who a signed link is bound to: the signed-in user, else a random id kept in the visitor's
+    session (created on the page that issues the link)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"u:{user.pk}"
+    session = getattr(request, "session", None)
+    if session is None:
+        return ""
+    if create and VIEWER_KEY not in session:
+        session[VIEWER_KEY] = secrets.token_hex(12)
+    return f"s:{session[VIEWER_KEY]}" if VIEWER_KEY in session else ""
+
+
+def link_seconds() -> int:
+    return int(getattr(settings, "ATTACHMENT_LINK_SECONDS", 600))
+
+
+def signed_url(attachment: Attachment, request=None) -> str:
+    """A short-lived link (settings.ATTACHMENT_LINK_SECONDS) for no-login pages. Given the request of
+    the page showing it, the link only works for that viewer (user or browser session)."""
+    viewer = viewer_of(request, create=True) if request is not None else ""
+    token = signing.dumps({"a": attachment.pk, "v": viewer}, salt=SIGNED_SALT, compress=True)
     return reverse("core:attachment_signed", args=[token])
 
 
-def read_signed(token: str, max_age: int = 7 * 24 * 3600) -> int | None:
+def read_signed(token: str, max_age: int | None = None) -> tuple[int, str] | None:
+    """(attachment id, viewer binding) of a valid, unexpired link; None otherwise."""
     try:
-        return int(signing.loads(token, salt=SIGNED_SALT, max_age=max_age))
-    except (signing.BadSignature, ValueError, TypeError):
+        data = signing.loads(token, salt=SIGNED_SALT, max_age=link_seconds() if max_age is None else max_age)
+        return int(data["a"]), str(data.get("v", ""))
+    except (signing.BadSignature, ValueError, TypeError, KeyError):
         return None
