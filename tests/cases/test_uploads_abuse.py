@@ -50,7 +50,7 @@ def test_pixel_bomb_is_refused_from_its_header_and_nothing_is_written(loop, bomb
         resp = Client().post(reverse("cases:report"), _form(loop.c0, [upload]))
     body = resp.content.decode()
     assert resp.status_code == 400
-    assert "尺寸过大" in body and "4000 万像素" in body
+    assert "尺寸过大（约 14400 万像素）" in body and "不超过 4000 万像素" in body
     assert not Case.objects.exists() and not Attachment.objects.exists()
     assert CaseEvent.objects.count() == events and AuditEvent.objects.count() == audits
     assert not any(attachments.storage_dir().iterdir())

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import secrets
 import time
 from pathlib import Path
@@ -109,10 +110,12 @@ def _image(name: str, data: bytes) -> tuple[bytes, str, str, int, int]:
         try:
             with Image.open(io.BytesIO(data)) as head:
                 width, height = head.size
-        except Image.DecompressionBombError:
+        except Image.DecompressionBombError as exc:
             width = height = None
+            found = re.search(r"\((\d+) pixels\)", str(exc))
+            declared = int(found.group(1)) if found else limit * 2
         if width is None or width * height > limit:
-            size = f"（{width}×{height} 像素）" if width else f"（超过 {limit * 2 // 10_000} 万像素）"
+            size = f"（{width}×{height} 像素）" if width else f"（约 {declared // 10_000} 万像素）"
             raise ImageTooLarge(
                 f"图片“{name}”尺寸过大{size}，请上传不超过 {limit // 10_000} 万像素的图片", field="files"
             )
