@@ -165,6 +165,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 # whole office shares one NAT address.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The same client address as everywhere else (X-Forwarded-For only when USE_X_FORWARDED_FOR is set), so
+# axes' (username, IP) lock and the per-IP limit in accounts.throttle count the same address.
+AXES_CLIENT_IP_CALLABLE = "grassroots.core.middleware.client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
 SESSION_IDLE_SECONDS = 30 * 60

@@ -79,3 +79,22 @@ def test_an_attacker_cannot_lock_the_real_user_out_from_another_ip(make_user):
     assert _login("victim", "Secret-Pass-123", "10.6.6.6").status_code == 429
     # the real user, from their own address, logs in
     assert _login("victim", "Secret-Pass-123", "10.8.8.8").status_code == 302
+
+
+@override_settings(USE_X_FORWARDED_FOR=True, LOGIN_FAILURES_PER_IP=6)
+def test_behind_the_proxy_limits_count_the_forwarded_client_address(make_user):
+    make_user("proxied")
+
+    def login(password, client_ip):
+        return Client().post(
+            "/accounts/login/",
+            {"username": "proxied", "password": password},
+            REMOTE_ADDR="10.0.0.1",  # the reverse proxy
+            HTTP_X_FORWARDED_FOR=client_ip,
+        )
+
+    for _ in range(6):
+        login("Wrong-Pass-1", "203.0.113.9")
+    assert login("Secret-Pass-123", "203.0.113.9").status_code == 429
+    # another client behind the same proxy is neither locked nor throttled
+    assert login("Secret-Pass-123", "198.51.100.7").status_code == 302
