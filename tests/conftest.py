@@ -15,10 +15,17 @@ from grassroots.core.scoping import reset_grants
 def django_db_setup(django_db_setup, django_db_blocker):
     """On PostgreSQL, end the sessions a browser test's server threads may still hold at the end of
     the run: otherwise DROP DATABASE fails ("being accessed by other users") and every run leaves its
-    test databases behind on the machine."""
-    yield
+    test databases behind on the machine.
+
+    Also on PostgreSQL: the test database's audit TRUNCATE trigger is disabled, because transactional
+    tests empty every table with TRUNCATE between tests; tests/core/test_audit_guard.py enables it
+    inside its own transaction."""
     from django.db import connection
 
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_no_truncate")
+    yield
     if connection.vendor != "postgresql":
         return
     with django_db_blocker.unblock(), connection.cursor() as cursor:

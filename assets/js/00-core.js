@@ -2,6 +2,8 @@
 (function () {
   "use strict";
   const G = (window.Grassroots = window.Grassroots || {});
+  // The CSP has no 'unsafe-eval': htmx must never evaluate attribute code (hx-on, js: values).
+  if (window.htmx) window.htmx.config.allowEval = false;
 
   // CSRF token on every htmx request (Django reads X-CSRFToken).
   document.addEventListener("htmx:configRequest", function (evt) {
@@ -31,6 +33,13 @@
     el.textContent = message;
     box.appendChild(el);
     setTimeout(() => el.remove(), 6000);
+  };
+
+  // Every chart tooltip formatter that returns HTML builds it from escaped text: names of regions,
+  // grids, organisations and people come from users and must never be read as markup.
+  const HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+  G.escapeHtml = function (value) {
+    return value === null || value === undefined ? "" : String(value).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
   };
 
   G.readJson = function (id) {

@@ -23,7 +23,11 @@
     const option = {
       tooltip: {
         trigger: "item",
-        formatter: (p) => (p.data ? p.data.label + (data.metricLabel ? "<br>" + data.metricLabel + "：" + p.data.value : "") : ""),
+        formatter: (p) => {
+          if (!p.data) return "";
+          const esc = G.escapeHtml;
+          return esc(p.data.label) + (data.metricLabel ? "<br>" + esc(data.metricLabel) + "：" + esc(p.data.value) : "");
+        },
       },
       series: [
         {

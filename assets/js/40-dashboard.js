@@ -97,7 +97,8 @@
     const tooltip = function (p) {
       const row = rows.find((r) => r.code === p.name) || rows[p.dataIndex];
       if (!row) return "";
-      return row.name + "<br>" + info.label + "：" + fmt(valueOf(row, metric), info.unit) +
+      const esc = G.escapeHtml;
+      return esc(row.name) + "<br>" + esc(info.label) + "：" + esc(fmt(valueOf(row, metric), info.unit)) +
         (row.has_children ? "<br><span style=\"opacity:.7\">点击查看下级</span>" : "");
     };
     if (this.hasShapes) {

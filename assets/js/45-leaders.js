@@ -24,7 +24,8 @@
       const min = vals.length ? Math.min.apply(null, vals) : 0;
       const tip = function (p) {
         const r = rows.find((x) => x.code === p.name) || rows[p.dataIndex];
-        return r ? r.name + "<br>" + info.label + "：" + fmt(r[info.code], info.unit) : "";
+        const esc = G.escapeHtml;
+        return r ? esc(r.name) + "<br>" + esc(info.label) + "：" + esc(fmt(r[info.code], info.unit)) : "";
       };
       const colors = info.higher_is_better ? ["#fde8e8", "#f28b82", "#b91c1c"] : ["#e6f4ea", "#f59f00", "#d63939"];
       if (hasShapes) {

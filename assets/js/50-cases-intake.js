@@ -39,7 +39,7 @@
     });
     const chart = echarts.init(el, null, { renderer: "canvas" });
     chart.setOption({
-      tooltip: { trigger: "item", formatter: (p) => (p.name && p.name.indexOf(":") > 0 ? labelOf(data, p.name) : "") },
+      tooltip: { trigger: "item", formatter: (p) => (p.name && p.name.indexOf(":") > 0 ? G.escapeHtml(labelOf(data, p.name)) : "") },
       geo: { map: name, roam: true, nameProperty: "name", label: { show: false }, regions: regions, emphasis: { label: { show: false } } },
       series: [
         {

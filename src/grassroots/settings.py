@@ -240,10 +240,15 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 # re-login after 12 hours.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-# Lock the account whatever the IP (a distributed guess stays limited), and the account+IP pair, which is
-# what axes.W006 asks for. An IP alone is never locked: a whole office shares one NAT address.
-AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+# Lock the (account, IP) pair only: an attacker's failures from one address never lock the real user out
+# from another. Guessing from one address across many accounts is refused by the per-IP failure limit
+# (LOGIN_FAILURES_PER_IP, accounts.throttle); an IP is refused for a while, never locked for good, since a
+# whole office shares one NAT address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The same client address as everywhere else (X-Forwarded-For only when USE_X_FORWARDED_FOR is set), so
+# axes' (username, IP) lock and the per-IP limit in accounts.throttle count the same address.
+AXES_CLIENT_IP_CALLABLE = "grassroots.core.middleware.client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
 SESSION_IDLE_SECONDS = 30 * 60
@@ -332,6 +337,35 @@ METRICS_ENABLED = _env_bool("GRASSROOTS_METRICS")
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("GRASSROOTS_OUTBOX_MAX_ATTEMPTS", "5"))
 OUTBOX_RETRY_SECONDS = int(os.environ.get("GRASSROOTS_OUTBOX_RETRY_SECONDS", "60"))
 LOG_JSON = _env_bool("GRASSROOTS_LOG_JSON")
+
+# Abuse limits (issue 14). Operations settings, overridable from the environment.
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, str(default)))
+
+
+# Images: the pixel count is read from the header and refused above this before any decoding.
+UPLOAD_MAX_PIXELS = _env_int("GRASSROOTS_UPLOAD_MAX_PIXELS", 40_000_000)
+# Anonymous uploads (the resident report form) per client IP and hour: submissions carrying files, files.
+UPLOAD_ANON_SUBMISSIONS_PER_HOUR = _env_int("GRASSROOTS_UPLOAD_ANON_SUBMISSIONS_PER_HOUR", 10)
+UPLOAD_ANON_FILES_PER_HOUR = _env_int("GRASSROOTS_UPLOAD_ANON_FILES_PER_HOUR", 30)
+# Resident login codes: per client IP (hour and day), per phone (minute and day), whole platform per day.
+SMS_CODES_PER_IP_HOUR = _env_int("GRASSROOTS_SMS_CODES_PER_IP_HOUR", 5)
+SMS_CODES_PER_IP_DAY = _env_int("GRASSROOTS_SMS_CODES_PER_IP_DAY", 10)
+SMS_CODES_PER_PHONE_MINUTE = _env_int("GRASSROOTS_SMS_CODES_PER_PHONE_MINUTE", 1)
+SMS_CODES_PER_PHONE_DAY = _env_int("GRASSROOTS_SMS_CODES_PER_PHONE_DAY", 10)
+SMS_CODES_PER_DAY = _env_int("GRASSROOTS_SMS_CODES_PER_DAY", 2000)
+# Password logins: failures per client IP in a sliding quarter hour before the IP is refused for a while
+# (any username); the account itself is only locked for the (username, IP) pair, see AXES_* above.
+LOGIN_FAILURES_PER_IP = _env_int("GRASSROOTS_LOGIN_FAILURES_PER_IP", 20)
+LOGIN_IP_WINDOW_SECONDS = _env_int("GRASSROOTS_LOGIN_IP_WINDOW_SECONDS", 15 * 60)
+# Absolute session lifetime from login, never extended by activity.
+SESSION_ABSOLUTE_SECONDS = _env_int("GRASSROOTS_SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+# API tokens expire after this many days unless a shorter lifetime is asked for.
+API_TOKEN_DEFAULT_DAYS = _env_int("GRASSROOTS_API_TOKEN_DEFAULT_DAYS", 90)
+# Signed attachment links (no-login pages): lifetime in seconds; links are bound to the viewer.
+ATTACHMENT_LINK_SECONDS = _env_int("GRASSROOTS_ATTACHMENT_LINK_SECONDS", 600)
+# A case's tracking link stops working this many days after the case is closed.
+CASE_TRACKING_DAYS_AFTER_CLOSE = _env_int("GRASSROOTS_CASE_TRACKING_DAYS_AFTER_CLOSE", 90)
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,13 @@ ENDPOINTS = [
     page("accounts:login", EVERYONE, ok=(200, 302), public=True),
     page("accounts:logout", EVERYONE, method="POST", ok=(302,), public=True),
     page("accounts:profile", EVERYONE),
+    page(
+        "accounts:token_revoke",
+        {"community_admin"},
+        method="POST",
+        kwargs=lambda w: {"prefix": w.token_a.prefix},
+        ok=(302,),
+    ),
     page("accounts:users", MANAGERS),
     page(
         "accounts:user_create",

@@ -47,11 +47,12 @@ def test_lockout_after_five_failures_and_audit(make_user):
     r = _login(client, "locky", "Secret-Pass-123")
     assert r.status_code == 429
     assert "锁定" in r.content.decode()
-    # The lock is on the account: another IP can't use the right password either.
+    # The lock is on the (account, IP) pair: the real user from another address still logs in, so an
+    # attacker can't lock anyone out (per-IP guessing is limited separately, test_abuse_limits.py).
     r = Client().post(
         "/accounts/login/", {"username": "locky", "password": "Secret-Pass-123"}, REMOTE_ADDR="10.9.9.9"
     )
-    assert r.status_code == 429
+    assert r.status_code == 302
     failed = AuditEvent.objects.filter(action="login_failed", model="accounts.user")
     assert failed.count() >= 5
     assert all("Secret" not in str(e.changes) and "wrong" not in str(e.changes) for e in failed)

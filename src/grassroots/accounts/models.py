@@ -152,7 +152,10 @@ class OneTimeCode(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "短信验证码"
-        indexes = [models.Index(fields=["phone_hash", "-created_at"])]
+        indexes = [
+            models.Index(fields=["phone_hash", "-created_at"]),
+            models.Index(fields=["ip", "created_at"], name="accounts_otp_ip_created"),
+        ]
 
     def __str__(self):
         return f"{self.phone_hash[:8]} {self.created_at:%H:%M}"

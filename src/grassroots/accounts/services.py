@@ -10,6 +10,7 @@ import datetime
 import logging
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -361,13 +362,16 @@ def set_role_permissions(actor, role: Role, permissions: list[str]) -> Role:
 
 
 def issue_token(actor, user: User, name: str = "", expires_days: int | None = None) -> tuple[ApiToken, str]:
+    """A new token; it expires after `expires_days` (default settings.API_TOKEN_DEFAULT_DAYS)."""
     if actor is not None and actor.pk != user.pk:
         get_manageable_user(actor, user.pk)
-    if expires_days is not None and not (1 <= expires_days <= 3650):
+    if expires_days is None:
+        expires_days = int(getattr(settings, "API_TOKEN_DEFAULT_DAYS", 90))
+    if not (1 <= expires_days <= 3650):
         raise ServiceError("有效天数须在 1 至 3650 之间", field="expires_days")
     if len(name) > 100:
         raise ServiceError("令牌名称不超过 100 个字符", field="name")
-    expires_at = timezone.now() + datetime.timedelta(days=expires_days) if expires_days else None
+    expires_at = timezone.now() + datetime.timedelta(days=expires_days)
     with transaction.atomic():
         token, raw = ApiToken.issue(user, name=name, expires_at=expires_at)
         audit.record(
@@ -424,18 +428,35 @@ def _code_hash(phone_hash: str, code: str) -> str:
     return lookup_hash(f"otp:{phone_hash}:{code}")
 
 
+def _sms_limit(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
 def request_login_code(phone: str, ip: str = "") -> OneTimeCode:
-    """Send a 6-digit code (1 a minute and 10 a day per phone)."""
+    """Send a 6-digit code, within the caps (settings SMS_CODES_*): per phone a minute and a day, per
+    client IP an hour and a day, and for the whole platform a day. A refusal sends nothing."""
     from .sms import send_sms
 
     phone = normalize_phone(phone)
     ph = lookup_hash(phone)
+    ip = (ip or "")[:64]
     now = timezone.now()
-    recent = OneTimeCode.objects.filter(phone_hash=ph, created_at__gte=now - datetime.timedelta(days=1))
-    if recent.filter(created_at__gte=now - datetime.timedelta(minutes=1)).count() >= OTP_PER_MINUTE:
+    hour_ago, day_ago = now - datetime.timedelta(hours=1), now - datetime.timedelta(days=1)
+    recent = OneTimeCode.objects.filter(phone_hash=ph, created_at__gte=day_ago)
+    if recent.filter(created_at__gte=now - datetime.timedelta(minutes=1)).count() >= _sms_limit(
+        "SMS_CODES_PER_PHONE_MINUTE", OTP_PER_MINUTE
+    ):
         raise ServiceError("验证码发送过于频繁，请 1 分钟后再试", field="phone", status=429)
-    if recent.count() >= OTP_PER_DAY:
+    if recent.count() >= _sms_limit("SMS_CODES_PER_PHONE_DAY", OTP_PER_DAY):
         raise ServiceError("该号码今日获取验证码次数已达上限，请明天再试", field="phone", status=429)
+    by_ip = OneTimeCode.objects.filter(ip=ip, created_at__gte=day_ago)
+    if ip and by_ip.filter(created_at__gte=hour_ago).count() >= _sms_limit("SMS_CODES_PER_IP_HOUR", 5):
+        raise ServiceError("当前网络获取验证码过于频繁，请 1 小时后再试", field="phone", status=429)
+    if ip and by_ip.count() >= _sms_limit("SMS_CODES_PER_IP_DAY", 10):
+        raise ServiceError("当前网络今日获取验证码次数已达上限，请明天再试", field="phone", status=429)
+    if OneTimeCode.objects.filter(created_at__gte=day_ago).count() >= _sms_limit("SMS_CODES_PER_DAY", 2000):
+        log.warning("platform-wide daily SMS code cap reached")
+        raise ServiceError("今日验证码发送量已达平台上限，请明天再试或联系社区", field="phone", status=429)
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
         # A new code supersedes the earlier ones: only the latest can be used.
@@ -445,7 +466,7 @@ def request_login_code(phone: str, ip: str = "") -> OneTimeCode:
             code_hash=_code_hash(ph, code),
             created_at=now,
             expires_at=now + OTP_TTL,
-            ip=ip[:64],
+            ip=ip,
         )
         send_sms(phone, f"【基层治理平台】您的登录验证码为 {code}，5 分钟内有效。请勿告诉他人。")
     return otp

@@ -18,6 +18,11 @@ def _paths(user) -> dict:
 
 @receiver(user_logged_in, dispatch_uid="grassroots_audit_login")
 def _logged_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        # The absolute session limit counts from here (core.middleware.SessionTimeoutMiddleware).
+        import time
+
+        request.session["login_at"] = int(time.time())
     audit.record(AuditAction.LOGIN, user, user=user, object_repr=f"{user.username} 登录", **_paths(user))
 
 

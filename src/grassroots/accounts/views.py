@@ -32,12 +32,40 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        from .throttle import BLOCKED_MESSAGE, ip_blocked
+
+        # Refused before any password is checked, for every username (accounts.throttle).
+        if ip_blocked(client_ip(request)):
+            form = self.get_form_class()(request)  # unbound: validating it would try the password
+            form.cleaned_data = {}
+            form.add_error(None, BLOCKED_MESSAGE)
+            response = self.render_to_response(self.get_context_data(form=form))
+            response.status_code = 429
+            return response
+        return super().post(request, *args, **kwargs)
+
 
 @login_required
 def profile(request):
     assignments = request.user.assignments.select_related("role", "region", "party_org")
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
     return render(request, "accounts/profile.html", {"assignments": assignments, "tokens": tokens})
+
+
+@login_required
+@require_POST
+def token_revoke(request, prefix: str):
+    """The owner revokes one of their own API tokens (audited by the service)."""
+    try:
+        services.revoke_token(request.user, request.user, prefix)
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from None
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已吊销令牌 {prefix}…")
+    return redirect("accounts:profile")
 
 
 # --- user management (accounts.manage) ----------------------------------------------------------

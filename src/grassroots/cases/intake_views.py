@@ -217,6 +217,8 @@ def track(request, token: str):
     the evaluation link when it is time. A merged case shows the case it was merged into."""
     try:
         case = services.case_for_tracking(token)
+    except services.TrackingExpired as exc:
+        return render(request, "cases/track.html", {"error": exc.message, "expired": True}, status=410)
     except ServiceError:
         return render(request, "cases/track.html", {"error": "查询链接无效，请核对后重试"}, status=404)
     shown = case
@@ -230,7 +232,7 @@ def track(request, token: str):
     if shown.state == CaseState.RESOLVED and case.pk == shown.pk:
         evaluate_url = reverse("cases:evaluate", args=[services.evaluation_token(shown)])
     photos = [
-        {"url": signed_url(a), "name": a.original_name}
+        {"url": signed_url(a, request), "name": a.original_name}
         for role in ("photo", "evidence")
         for a in attachments_of(shown, role)
     ]

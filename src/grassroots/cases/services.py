@@ -9,10 +9,12 @@ a Conflict, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+import datetime
 import re
 import secrets
 import uuid
 
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -313,10 +315,8 @@ def submit(
     if grid is not None and not (grid.region_id == region.pk or region.path.startswith(grid.region.path)):
         raise ServiceError("所选网格不属于该社区", field="grid")
     photos = [p for p in (photos or []) if p]
-    if photos:
-        validate_files(photos, max_files=MAX_PHOTOS)
-        for p in photos:
-            p.seek(0)
+    # Decode and re-encode before the transaction (a slow image must not hold the write lock).
+    photos = validate_files(photos, max_files=MAX_PHOTOS, user=user) if photos else []
     now = timezone.now()
     respond_soon, respond_due = response_dates(now)
     case = Case(
@@ -365,7 +365,21 @@ def case_for_tracking(token: str) -> Case:
     case = Case.objects.select_related("region", "category", "handler", "merged_into").filter(pk=pk).first()
     if case is None:
         raise NotFound("查询链接无效")
+    days = int(getattr(settings, "CASE_TRACKING_DAYS_AFTER_CLOSE", 90))
+    if case.closed_at and timezone.now() > case.closed_at + datetime.timedelta(days=days):
+        closed = timezone.localtime(case.closed_at)
+        raise TrackingExpired(
+            f"该诉求已于 {closed:%Y年%m月%d日} 结案，查询链接在结案 {days} 天后失效。"
+            "如需了解办理情况，请联系所在社区。"
+        )
     return case
+
+
+class TrackingExpired(ServiceError):
+    """A tracking link of a case closed longer ago than settings.CASE_TRACKING_DAYS_AFTER_CLOSE."""
+
+    def __init__(self, message: str):
+        super().__init__(message, status=410)
 
 
 def my_cases(user):
@@ -568,6 +582,7 @@ def log_work(user, case: Case, *, note: str, photos=()) -> Case:
     _require_state(case, "log_work")
     note = _text(note, "办理纪实")
     photos = [p for p in (photos or []) if p]
+    photos = validate_files(photos, max_files=MAX_WORK_PHOTOS, user=user) if photos else []
     with transaction.atomic():
         rows = attach(user, case, photos, role="work", max_files=MAX_WORK_PHOTOS) if photos else []
         return _transition(
@@ -595,6 +610,7 @@ def resolve(user, case: Case, *, resolution: str, photos=(), no_photo_reason: st
             f"请上传办结照片作为佐证，或说明无法拍照的原因（至少 {MIN_TEXT} 个字）", field="photos"
         )
     changes = {"resolution": resolution, "resolved_at": timezone.now()}
+    photos = validate_files(photos, max_files=MAX_PHOTOS, user=user) if photos else []
     with transaction.atomic():
         rows = attach(user, case, photos, role="evidence", max_files=MAX_PHOTOS) if photos else []
         data = {"photos": [a.pk for a in rows]} if rows else {}

@@ -646,15 +646,16 @@ def complete_milestone(user, milestone: Milestone, done_on=None) -> Milestone:
 
 
 def add_output(user, project: Project, *, title, body="", photos=()) -> ProjectOutput:
-    from grassroots.core.attachments import attach
+    from grassroots.core.attachments import attach, validate_files
 
     require_in_scope(user, project, "change")
     out = ProjectOutput(project=project, title=(title or "").strip(), body=body)
     full_clean(out)
+    photos = validate_files(list(photos), user=user) if photos else photos  # before the transaction
     with transaction.atomic():
         out.save()
         if photos:
-            attach(user, out, list(photos))
+            attach(user, out, photos)
         audit.record_create(user, out)
     return out
 

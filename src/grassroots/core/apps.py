@@ -37,6 +37,10 @@ class CoreConfig(AppConfig):
         from .navigation import NavItem, register
 
         register(NavItem("数据导入", "imports:index", "file-import", "imports.run"))
+        # Pillow's decompression-bomb guard follows settings.UPLOAD_MAX_PIXELS for every image opened.
+        from .attachments import _configure_pillow
+
+        _configure_pillow()
 
 
 def _watch_jobs() -> None:

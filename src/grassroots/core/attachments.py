@@ -14,21 +14,37 @@ Rules, in one place:
   no-login pages such as a resident's tracking page.
 Errors raise core.errors.ServiceError with a Chinese message, before anything is written; a full or
 read-only disk is a ServiceError with status 503, and no partial file stays behind.
+
+Decoding is expensive, so services prepare the files *before* opening their transaction and pass the
+prepared list to `attach` inside it:
+
+    prepared = validate_files(photos, max_files=9, user=user)     # header pixel check, decode, re-encode
+    with transaction.atomic():
+        ...
+        attach(user, case, prepared, role="photo", max_files=9)     # only stores and writes rows
+
+An image's pixel count is read from its header and refused above settings.UPLOAD_MAX_PIXELS before
+any pixel is decoded. Anonymous uploads are limited per client IP and hour (settings
+UPLOAD_ANON_SUBMISSIONS_PER_HOUR, UPLOAD_ANON_FILES_PER_HOUR), counted in the cache.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import re
 import secrets
+import time
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 
+from . import context
 from .errors import ServiceError
 from .faults import remove_quietly, storage_guard, write_file_atomic
 from .models import Attachment
@@ -46,6 +62,26 @@ ZIP_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 SIGNED_SALT = "grassroots.attachment"
+
+
+def max_pixels() -> int:
+    return int(getattr(settings, "UPLOAD_MAX_PIXELS", 40_000_000))
+
+
+def _configure_pillow() -> None:
+    from PIL import Image
+
+    # Pillow's own guard (a warning above the limit, an error above twice): a second line of defence
+    # for any code that opens images without going through _image().
+    Image.MAX_IMAGE_PIXELS = max_pixels()
+
+
+class ImageTooLarge(ServiceError):
+    """An image whose header declares more pixels than allowed (never decoded)."""
+
+
+class PreparedFiles(list):
+    """Uploads already read, checked and re-encoded by validate_files (a list of dicts)."""
 
 
 def storage_dir() -> Path:
@@ -69,7 +105,23 @@ def _read(upload) -> bytes:
 def _image(name: str, data: bytes) -> tuple[bytes, str, str, int, int]:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
+    _configure_pillow()
     try:
+        # Image.open reads only the header: refuse a pixel bomb before a single pixel is decoded.
+        # (Pillow itself refuses at open above twice MAX_IMAGE_PIXELS, before we can read the size.)
+        limit = max_pixels()
+        try:
+            with Image.open(io.BytesIO(data)) as head:
+                width, height = head.size
+        except Image.DecompressionBombError as exc:
+            width = height = None
+            found = re.search(r"\((\d+) pixels\)", str(exc))
+            declared = int(found.group(1)) if found else limit * 2
+        if width is None or width * height > limit:
+            size = f"（{width}×{height} 像素）" if width else f"（约 {declared // 10_000} 万像素）"
+            raise ImageTooLarge(
+                f"图片“{name}”尺寸过大{size}，请上传不超过 {limit // 10_000} 万像素的图片", field="files"
+            )
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()
         img = Image.open(io.BytesIO(data))
@@ -99,18 +151,48 @@ def _document(name: str, data: bytes) -> tuple[str, str]:
     raise ServiceError(f"文件“{name}”类型不支持，请上传图片、PDF、Excel 或 Word 文件", field="files")
 
 
-def validate_files(uploads, *, existing: int = 0, max_files: int = 9, images_only: bool = True) -> list[dict]:
-    """Read and check every upload; returns prepared rows. Raises before anything is stored."""
+def _limit_anonymous(count: int) -> None:
+    """Per-IP hourly caps on anonymous uploads (submissions carrying files, and files)."""
+    ip = context.current().ip or "unknown"
+    submissions_cap = int(getattr(settings, "UPLOAD_ANON_SUBMISSIONS_PER_HOUR", 10))
+    files_cap = int(getattr(settings, "UPLOAD_ANON_FILES_PER_HOUR", 30))
+    hour = int(time.time() // 3600)
+    sub_key, files_key = f"upload-anon:{ip}:{hour}:n", f"upload-anon:{ip}:{hour}:files"
+    values = cache.get_many([sub_key, files_key])
+    if values.get(sub_key, 0) + 1 > submissions_cap or values.get(files_key, 0) + count > files_cap:
+        raise ServiceError("上传过于频繁，请一小时后再试", field="files", status=429)
+    for key, step in ((sub_key, 1), (files_key, count)):
+        cache.add(key, 0, 3600)
+        try:
+            cache.incr(key, step)
+        except ValueError:  # expired between add and incr
+            cache.set(key, step, 3600)
+
+
+def validate_files(
+    uploads, *, existing: int = 0, max_files: int = 9, images_only: bool = True, user=None
+) -> PreparedFiles:
+    """Read, check and re-encode every upload; returns prepared rows for `attach`. Raises before
+    anything is stored. Call it before opening the write transaction. Pass `user` so that anonymous
+    uploads are counted against the per-IP limits."""
+    if isinstance(uploads, PreparedFiles):
+        if existing + len(uploads) > max_files:
+            raise ServiceError(f"最多上传 {max_files} 个文件（已有 {existing} 个）", field="files")
+        return uploads
     uploads = [u for u in (uploads or []) if u]
     if existing + len(uploads) > max_files:
         raise ServiceError(f"最多上传 {max_files} 个文件（已有 {existing} 个）", field="files")
-    prepared = []
+    if uploads and user is not None and not getattr(user, "is_authenticated", False):
+        _limit_anonymous(len(uploads))
+    prepared = PreparedFiles()
     for upload in uploads:
         name = Path(getattr(upload, "name", "") or "file").name[:200]
         data = _read(upload)
         width = height = None
         try:
             data, mime, ext, width, height = _image(name, data)
+        except ImageTooLarge:
+            raise
         except ServiceError:
             if images_only:
                 raise
@@ -122,11 +204,14 @@ def validate_files(uploads, *, existing: int = 0, max_files: int = 9, images_onl
 
 
 def attach(user, obj, uploads, *, role: str = "photo", max_files: int = 9, images_only: bool = True):
-    """Validate and store `uploads` on `obj`. Call inside the service's transaction, after its own
-    permission checks; returns the Attachment rows."""
+    """Store `uploads` (preferably the PreparedFiles from validate_files, called before the
+    transaction) on `obj`. Call inside the service's transaction, after its own permission checks;
+    returns the Attachment rows."""
     ct = ContentType.objects.get_for_model(obj)
     existing = Attachment.objects.filter(content_type=ct, object_id=obj.pk, role=role).count()
-    prepared = validate_files(uploads, existing=existing, max_files=max_files, images_only=images_only)
+    prepared = validate_files(
+        uploads, existing=existing, max_files=max_files, images_only=images_only, user=user
+    )
     rows = []
     written: list[Path] = []
     try:
@@ -182,13 +267,44 @@ def parent_visible(user, attachment: Attachment) -> bool:
     return bool(obj is not None and check and check(user))
 
 
-def signed_url(attachment: Attachment) -> str:
-    token = signing.dumps(attachment.pk, salt=SIGNED_SALT)
+def parent_of(attachment: Attachment):
+    model = attachment.content_type.model_class()
+    return model._default_manager.filter(pk=attachment.object_id).first() if model else None
+
+
+VIEWER_KEY = "_file_viewer"
+
+
+def viewer_of(request, *, create: bool = False) -> str:
+    """Who a signed link is bound to: the signed-in user, else a random id kept in the visitor's
+    session (created on the page that issues the link)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"u:{user.pk}"
+    session = getattr(request, "session", None)
+    if session is None:
+        return ""
+    if create and VIEWER_KEY not in session:
+        session[VIEWER_KEY] = secrets.token_hex(12)
+    return f"s:{session[VIEWER_KEY]}" if VIEWER_KEY in session else ""
+
+
+def link_seconds() -> int:
+    return int(getattr(settings, "ATTACHMENT_LINK_SECONDS", 600))
+
+
+def signed_url(attachment: Attachment, request=None) -> str:
+    """A short-lived link (settings.ATTACHMENT_LINK_SECONDS) for no-login pages. Given the request of
+    the page showing it, the link only works for that viewer (user or browser session)."""
+    viewer = viewer_of(request, create=True) if request is not None else ""
+    token = signing.dumps({"a": attachment.pk, "v": viewer}, salt=SIGNED_SALT, compress=True)
     return reverse("core:attachment_signed", args=[token])
 
 
-def read_signed(token: str, max_age: int = 7 * 24 * 3600) -> int | None:
+def read_signed(token: str, max_age: int | None = None) -> tuple[int, str] | None:
+    """(attachment id, viewer binding) of a valid, unexpired link; None otherwise."""
     try:
-        return int(signing.loads(token, salt=SIGNED_SALT, max_age=max_age))
-    except (signing.BadSignature, ValueError, TypeError):
+        data = signing.loads(token, salt=SIGNED_SALT, max_age=link_seconds() if max_age is None else max_age)
+        return int(data["a"]), str(data.get("v", ""))
+    except (signing.BadSignature, ValueError, TypeError, KeyError):
         return None

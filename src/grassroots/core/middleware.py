@@ -77,7 +77,8 @@ class RejectNulBytesMiddleware:
 
 
 class SessionTimeoutMiddleware:
-    """Idle logout (SESSION_IDLE_SECONDS). The absolute limit is SESSION_COOKIE_AGE, never extended."""
+    """Idle logout (SESSION_IDLE_SECONDS) and an absolute limit from login (SESSION_ABSOLUTE_SECONDS),
+    which activity never extends: the login time is stored in the session at login (accounts.signals)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -87,6 +88,18 @@ class SessionTimeoutMiddleware:
         if user is not None and user.is_authenticated and hasattr(request, "session"):
             now = int(time.time())
             last = request.session.get("last_seen", now)
+            # A session from before login times were stored starts its clock now, once.
+            login_at = request.session.setdefault("login_at", now)
+            absolute = getattr(settings, "SESSION_ABSOLUTE_SECONDS", settings.SESSION_COOKIE_AGE)
+            if now - login_at > absolute:
+                logout(request)
+                if request.path.startswith("/api/"):
+                    from .errors import problem_response
+
+                    return problem_response(
+                        401, "登录已过期", f"登录已超过 {absolute // 3600} 小时，请重新登录。"
+                    )
+                return redirect(f"{settings.LOGIN_URL}?next={request.path}&expired=1")
             if now - last > settings.SESSION_IDLE_SECONDS:
                 logout(request)
                 if request.path.startswith("/api/"):
@@ -101,11 +114,14 @@ class SessionTimeoutMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """Content Security Policy and related headers: all assets are local, so 'self' is enough."""
+    """Content Security Policy and related headers: all assets are local, so 'self' is enough.
+
+    No 'unsafe-eval': ECharts 5 renders without eval, htmx runs with allowEval off (assets/js/00-core.js)
+    and no page uses Alpine expressions; tests/grids/test_browser_csp.py renders the charts under it."""
 
     CSP = (
         "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-        "script-src 'self' 'unsafe-eval'; connect-src 'self'; font-src 'self' data:; "
+        "script-src 'self'; connect-src 'self'; font-src 'self' data:; "
         "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
     )
 

@@ -164,21 +164,36 @@ def bad_request(message: str) -> HttpResponseBadRequest:
 __all__ = ["ScopedListView", "Column", "unmask_view"]
 
 
-def _serve_attachment(attachment):
+def _serve_attachment(request, attachment, parent=None, *, via: str = ""):
+    """Stream the file; every view writes an audit row (who, which file, scoped like its parent)."""
     from django.http import FileResponse
 
-    from .attachments import path_of
+    from . import audit
+    from .attachments import parent_of, path_of
+    from .models import AuditAction
 
     path = path_of(attachment)
     if not path.exists():
         raise Http404("文件不存在")
+    parent = parent if parent is not None else parent_of(attachment)
+    region_path, org_path = audit.object_paths(parent) if parent is not None else ("", "")
+    user = request.user if request.user.is_authenticated else None
+    audit.record(
+        AuditAction.UNMASK,
+        attachment,
+        user=user,
+        purpose="查看附件" + via,
+        object_repr=f"查看附件“{attachment.original_name}”（{parent or attachment.content_type}）",
+        region_path=region_path or "",
+        org_path=org_path or "",
+    )
     response = FileResponse(
         path.open("rb"),
         content_type=attachment.mime,
         as_attachment=not attachment.is_image,
         filename=attachment.original_name,
     )
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -191,16 +206,22 @@ def attachment_view(request, pk: int):
     attachment = Attachment.objects.select_related("content_type").filter(pk=pk).first()
     if attachment is None or not parent_visible(request.user, attachment):
         raise Http404("文件不存在")
-    return _serve_attachment(attachment)
+    return _serve_attachment(request, attachment)
 
 
 def attachment_signed_view(request, token: str):
     """A file through a signed link (no login): the resident's tracking and evaluation pages."""
-    from .attachments import read_signed
+    from .attachments import read_signed, viewer_of
     from .models import Attachment
 
-    pk = read_signed(token)
-    attachment = Attachment.objects.filter(pk=pk).first() if pk else None
+    link = read_signed(token)
+    if link is None:
+        raise Http404("链接无效或已过期")
+    pk, viewer = link
+    # A bound link works only for the viewer it was issued to (another browser or user gets 404).
+    if viewer and viewer != viewer_of(request):
+        raise Http404("链接无效或已过期")
+    attachment = Attachment.objects.select_related("content_type").filter(pk=pk).first()
     if attachment is None:
         raise Http404("链接无效或已过期")
-    return _serve_attachment(attachment)
+    return _serve_attachment(request, attachment, via="（签名链接）")

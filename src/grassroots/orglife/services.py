@@ -455,7 +455,7 @@ def record_attendance(user, activity: Activity, attended_member_ids) -> dict:
 
 def record_minutes(user, activity: Activity, minutes: str, *, photos=(), files=()) -> Activity:
     """Save the minutes text and add photos (role "photo") and minutes documents (role "minutes")."""
-    from grassroots.core.attachments import attach
+    from grassroots.core.attachments import attach, validate_files
 
     require_change(user, activity)
     minutes = (minutes or "").strip()
@@ -463,6 +463,9 @@ def record_minutes(user, activity: Activity, minutes: str, *, photos=(), files=(
         raise ServiceError("请填写会议记录", field="minutes")
     if len(minutes) > 20000:
         raise ServiceError("会议记录不能超过 20000 字", field="minutes")
+    # Decode and re-encode before the transaction; attach() re-checks the counts inside it.
+    photos = validate_files(photos, max_files=9, images_only=True, user=user)
+    files = validate_files(files, max_files=5, images_only=False, user=user)
     with transaction.atomic():
         current = _locked(activity)
         _require_recording(current)

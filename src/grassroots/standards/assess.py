@@ -265,11 +265,10 @@ def save_scores(user, ev: Evaluation, scores: dict[str, dict], *, files: dict | 
             errors.setdefault(code, []).append(f"条目“{code}”不在本次考评中")
             continue
         try:
-            validate_files(uploads, max_files=9, images_only=False)
+            # Decoded and re-encoded here, before the transaction; attach() only stores them.
+            files[code] = validate_files(uploads, max_files=9, images_only=False, user=user)
         except ServiceError as exc:
             errors.setdefault(code, []).append(exc.message)
-        for upload in uploads:
-            upload.seek(0)  # attach() reads the files again
     if errors:
         raise ServiceError(next(iter(errors.values()))[0], errors=errors)
     field = SCORE_FIELD[ev.state]

@@ -439,7 +439,7 @@ def check_street_duty(user, duty, *, status: str, note: str = "", uploads=()):
     """Record the check of a duty (已落实 / 未落实, with a note and evidence files)."""
     from django.utils import timezone
 
-    from grassroots.core.attachments import attach
+    from grassroots.core.attachments import attach, validate_files
 
     from .models import CheckStatus
 
@@ -450,6 +450,7 @@ def check_street_duty(user, duty, *, status: str, note: str = "", uploads=()):
     if status == CheckStatus.ISSUE and not note:
         raise ServiceError("未落实的事项请说明原因", field="note")
     before_status = duty.status
+    uploads = validate_files(uploads, images_only=False, user=user) if uploads else uploads
     with transaction.atomic():
         if uploads:
             attach(user, duty, uploads, role="evidence", images_only=False)

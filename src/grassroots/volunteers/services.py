@@ -276,8 +276,9 @@ def post_wish(
         claim_days=claim_days,
     )
     full_clean(wish)
-    from grassroots.core.attachments import attach
+    from grassroots.core.attachments import attach, validate_files
 
+    photos = validate_files(photos, max_files=6, user=user)  # decoded before the transaction
     with transaction.atomic():  # a refused photo rolls the wish back: nothing is written
         wish.save()
         attach(user, wish, photos, role="photo", max_files=6)
@@ -425,8 +426,9 @@ def fulfil_wish(user, wish: Wish, *, note: str, photos=()) -> Wish:
     photos = [p for p in (photos or []) if p]
     if not photos:
         raise ServiceError("请上传至少一张完成凭证照片", field="photos")
-    from grassroots.core.attachments import attach
+    from grassroots.core.attachments import attach, validate_files
 
+    photos = validate_files(photos, max_files=6, user=user)  # decoded before the transaction
     with transaction.atomic():
         _wish_transition(user, wish, "fulfil", {"fulfilled_at": timezone.now(), "fulfil_note": note})
         attach(user, wish, photos, role="proof", max_files=6)

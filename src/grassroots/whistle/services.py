@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from grassroots.cases.models import Handler, HandlerKind
 from grassroots.core import audit
-from grassroots.core.attachments import attach
+from grassroots.core.attachments import attach, validate_files
 from grassroots.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from grassroots.core.scoping import grants_for
 from grassroots.notifications.services import notify
@@ -424,6 +424,7 @@ def report(user, summons: Summons, target: Target, *, text: str, photos=()) -> T
     _target_for(user, summons, target, "report")
     text = _text(text, "办理情况", field="text")
     changes = {"reported_at": timezone.now(), "report": text, "reported_by": user}
+    photos = validate_files(photos, user=user) if photos else photos  # decoded before the transaction
     with transaction.atomic():
         _update_target(user, target, "report", changes)
         if photos:  # validated before anything is stored; a refusal rolls the transition back

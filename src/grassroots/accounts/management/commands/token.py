@@ -16,7 +16,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--name", default="", help="令牌名称")
-        parser.add_argument("--expires-days", type=int, default=None, help="有效天数（默认永久，可吊销）")
+        parser.add_argument(
+            "--expires-days", type=int, default=None, help="有效天数（默认见 API_TOKEN_DEFAULT_DAYS，90 天）"
+        )
         parser.add_argument("--list", action="store_true", help="列出该用户的令牌")
         parser.add_argument("--revoke", metavar="PREFIX", default=None, help="吊销指定前缀的令牌")
 
@@ -44,7 +46,11 @@ class Command(BaseCommand):
                     services.revoke_token(None, user, opts["revoke"])
                     self.stdout.write(f"已吊销令牌 {opts['revoke']}…")
                     return
-                _token, raw = services.issue_token(None, user, opts["name"], opts["expires_days"])
+                token, raw = services.issue_token(None, user, opts["name"], opts["expires_days"])
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(raw)
+        # On stderr, so that scripts reading the token from stdout keep working.
+        self.stderr.write(
+            f"令牌有效期至 {timezone.localtime(token.expires_at):%Y-%m-%d %H:%M}，到期后请重新生成"
+        )
