@@ -172,7 +172,7 @@ class Member(InitialsMixin, ScopedModel):
     scope_region = "party_org__region"
     scope_org = "party_org"
     scope_owner = "user"
-    personal_fields = {"id_number": "id_number", "phone": "phone", "room": "room"}
+    personal_fields = {"id_number": "id_number", "phone": "phone", "room": "room", "birth_date": "birth_date"}
 
     class Meta:
         verbose_name = verbose_name_plural = "党员"
