@@ -322,3 +322,24 @@ def test_redact_text(text, secrets):
     for secret in secrets:
         assert secret not in out, (secret, out)
     assert "＊＊" in out
+
+
+def test_audit_records_of_the_older_policy_are_shown_masked_by_todays():
+    from grassroots.core.models import AuditEvent
+
+    old = AuditEvent(
+        model="party.member",
+        changes={
+            "id_number": [None, "370***********1234"],
+            "birth_date": [None, "1990-01-31"],
+            "room": ["**1", "**2"],
+            "name": ["张三", "张三丰"],
+        },
+    )
+    assert old.shown_changes == {
+        "id_number": [None, "**************1234"],
+        "birth_date": [None, "****-**-**"],
+        "room": ["****", "****"],
+        "name": ["张三", "张三丰"],  # not a personal field of a member
+    }
+    assert old.changes["birth_date"] == [None, "1990-01-31"]  # the record itself is untouched
