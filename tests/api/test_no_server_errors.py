@@ -139,3 +139,20 @@ def test_worker_hired_in_the_future_is_refused(api, city):
     r = api.post("/api/v1/people/workers/", json.dumps(body), "application/json")
     assert "不能晚于今天" in problem(r, 400)["detail"]
     assert not Worker.objects.filter(code="W-FUTURE").exists()
+
+
+def test_health_check_flags_legacy_members_who_joined_too_young(city, admin):
+    from grassroots.standards.services import run_health_check
+
+    young, ok = city.members[0], city.members[1]
+    Member.objects.filter(pk=young.pk).update(
+        birth_date=datetime.date(1995, 6, 1), joined_on=datetime.date(2013, 5, 31)
+    )
+    Member.objects.filter(pk=ok.pk).update(
+        birth_date=datetime.date(1995, 6, 1), joined_on=datetime.date(2013, 6, 1)
+    )
+    report = run_health_check(admin)
+    assert not report.errors
+    findings = [f for f in report.findings if f.rule == "MEM-AGE"]
+    assert [f.pk for f in findings] == [young.pk]
+    assert "1995" not in findings[0].message
