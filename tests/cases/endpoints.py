@@ -34,6 +34,8 @@ ENDPOINTS = [
         out=lambda w: {**_B(w), "verb": "accept"},
         ok=(302,),
     ),
+    # Moderating the public text answers like acting: a redirect with a message (saved, or no right).
+    page("cases:moderate", SEE, method="POST", kwargs=_A, out=_B, ok=(302,)),
     # The evaluation link needs no session: an unknown token is refused to everyone.
     page(
         "cases:evaluate",

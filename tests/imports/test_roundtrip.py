@@ -117,7 +117,10 @@ def test_export_masks_personal_data_without_personal_export(city, make_user, tmp
     ws = load_workbook(tmp_path / "masked.xlsx").active
     head = [c.value for c in ws[1]]
     row = [c.value for c in ws[2]]
-    assert row[head.index("身份证号")].startswith("370") and "*" in row[head.index("身份证号")]
+    # Only the last 4 of the ID number and nothing of the birth date (core/masking.py policy).
+    id_cell = row[head.index("身份证号")]
+    assert id_cell.startswith("*" * 14) and not id_cell.startswith("370")
+    assert row[head.index("出生日期")] in (None, "", "****-**-**")
     assert "*" in row[head.index("手机号")]
 
 

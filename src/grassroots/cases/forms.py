@@ -69,6 +69,21 @@ class NoteForm(forms.Form):
     )
 
 
+class ModerationForm(forms.Form):
+    public_description = forms.CharField(
+        label="公开描述",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        help_text="公众（开放接口、进度查询页）看到的问题描述；留空则公开原描述。公开前仍会自动隐去电话、证件号、门牌房号和姓名。",
+    )
+    public_hidden = forms.BooleanField(
+        label="不公开问题描述",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+
 class EvaluationForm(forms.Form):
     result = forms.ChoiceField(
         label="您对办理结果是否满意", choices=EvaluationResult.choices, widget=forms.RadioSelect

@@ -17,6 +17,7 @@ from django.utils import timezone
 from grassroots.core import context as request_context
 from grassroots.core.attachments import attachments_of, signed_url
 from grassroots.core.errors import ServiceError
+from grassroots.core.masking import redact_text
 from grassroots.core.scoping import has_perm
 from grassroots.regions.models import Region
 
@@ -205,7 +206,7 @@ def _timeline(case: Case) -> list[dict]:
                 "label": e.get_step_display(),
                 "at": e.created_at,
                 "handler": e.handler.name if e.handler_id else "",
-                "note": e.note if e.step in public_notes and e.step != "return" else "",
+                "note": redact_text(e.note) if e.step in public_notes and e.step != "return" else "",
                 "state": CaseState(e.to_state).label if e.to_state in CaseState.values else "",
             }
         )

@@ -413,6 +413,12 @@ class Case(ScopedModel):
         verbose_name="合并至",
     )
     resolution = models.TextField("办理结果", blank=True)
+    # Moderation of what the public reads (Open311 without a key, the tracking page): staff may replace
+    # the description's public text or hide it; either way it is redacted on read (core.masking).
+    public_description = models.TextField(
+        "公开描述", max_length=2000, blank=True, help_text="留空则公开经自动脱敏的问题描述"
+    )
+    public_hidden = models.BooleanField("不公开问题描述", default=False)
     visit = models.ForeignKey(
         "cases.Visit",
         null=True,
@@ -430,6 +436,21 @@ class Case(ScopedModel):
     personal_fields = {"reporter_name": "name", "reporter_phone": "phone"}
 
     objects = CaseManager()
+
+    PUBLIC_HIDDEN_TEXT = "（内容已由工作人员隐藏）"
+
+    def public_text(self) -> str:
+        """The description as the public reads it: hidden, or the moderated text, always redacted."""
+        from grassroots.core.masking import redact_text
+
+        if self.public_hidden:
+            return self.PUBLIC_HIDDEN_TEXT
+        return redact_text(self.public_description or self.description)
+
+    def public_resolution(self) -> str:
+        from grassroots.core.masking import redact_text
+
+        return "" if self.public_hidden else redact_text(self.resolution)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]

@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.CaseListView.as_view(), name="list"),
     path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/moderate/", views.case_moderate, name="moderate"),
     path("<int:pk>/<slug:verb>/", views.case_act, name="act"),
     path("evaluate/<str:token>/", views.evaluate_page, name="evaluate"),
     # Intake (cases-intake): resident H5 form, tracking, my cases, staff intake, helpers.

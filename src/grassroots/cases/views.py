@@ -23,6 +23,7 @@ from .forms import (
     DispatchForm,
     EvaluationForm,
     MergeForm,
+    ModerationForm,
     NoteForm,
     ResolveForm,
     ReturnForm,
@@ -219,8 +220,38 @@ def case_detail(request, pk: int):
             "duplicates": duplicates,
             "followers": CaseFollower.objects.filter(case=case).select_related("source").count(),
             "visit": case.visit if case.visit_id else None,
+            "moderation": (
+                ModerationForm(
+                    initial={
+                        "public_description": case.public_description,
+                        "public_hidden": case.public_hidden,
+                    }
+                )
+                if services.can_moderate(request.user, case)
+                else None
+            ),
         },
     )
+
+
+@login_required
+@require_POST
+def case_moderate(request, pk: int):
+    """Staff moderation of what the public reads of a case (Open311 without a key, the tracking page)."""
+    case = _case_or_404(request.user, pk)
+    form = ModerationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect("cases:detail", pk=case.pk)
+    try:
+        services.moderate_public_text(request.user, case, **form.cleaned_data)
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise Http404 from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已保存公开内容")
+    return redirect("cases:detail", pk=case.pk)
 
 
 @login_required

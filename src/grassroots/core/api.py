@@ -10,6 +10,7 @@ import base64
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Router, Schema
@@ -48,7 +49,8 @@ class SessionAuth(APIKeyCookie):
     def authenticate(self, request, key):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            return user
+            # request.user is a lazy wrapper: hand out the User itself, as TokenAuth does.
+            return getattr(user, "_wrapped", user)
         return None
 
 
@@ -106,6 +108,18 @@ def _validation(request, exc: NinjaValidationError):
         errors.setdefault(_loc(err) or "请求", []).append(_translate(err))
     first = next(iter(errors.items()))
     return problem_response(422, "请求数据不正确", f"{first[0]}：{first[1][0]}", errors)
+
+
+@api.exception_handler(OverflowError)
+def _overflow(request, exc):
+    # A number too large for the database (SQLite raises OverflowError when binding it).
+    return problem_response(400, "数值超出范围", "请求中的数值超出允许范围")
+
+
+@api.exception_handler(DataError)
+def _data_error(request, exc):
+    # PostgreSQL: a value out of range for its column type (e.g. an integer ≥ 2^63).
+    return problem_response(400, "数值超出范围", "请求中的数值超出允许范围")
 
 
 @api.exception_handler(AuthenticationError)

@@ -20,7 +20,7 @@ __all__ = ["AuditListView", "AUDIT_COLUMNS", "model_choices"]
 
 def _changes_text(e: AuditEvent) -> str:
     parts = []
-    for k, v in (e.changes or {}).items():
+    for k, v in e.shown_changes.items():
         if isinstance(v, list | tuple) and len(v) == 2:
             parts.append(f"{k}: {v[0] if v[0] is not None else '—'} → {v[1] if v[1] is not None else '—'}")
         else:

@@ -58,6 +58,28 @@ class AuditEvent(ScopedModel):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"
 
+    @property
+    def shown_changes(self) -> dict:
+        """The changes as displayed: personal fields masked again by today's policy (core.masking), so
+        records written under an older, weaker policy (ID numbers with their region prefix, plain birth
+        dates) show no more than new ones. Masking is idempotent; the stored record is never changed."""
+        from django.apps import apps
+
+        from .masking import mask
+
+        try:
+            personal = getattr(apps.get_model(self.model), "personal_fields", {}) if self.model else {}
+        except (LookupError, ValueError):
+            personal = {}
+        if not personal or not isinstance(self.changes, dict):
+            return self.changes or {}
+        out = {}
+        for k, v in self.changes.items():
+            if k in personal and isinstance(v, list | tuple):
+                v = [None if x is None else mask(personal[k], str(x)) for x in v]
+            out[k] = v
+        return out
+
 
 class ImportJob(models.Model):
     """One uploaded file and its way through dry run and commit. Only its owner can read it."""

@@ -38,4 +38,7 @@ def unmask(user, obj, field: str, purpose: str) -> str:
     if len(purpose) < 2:
         raise ServiceError("请填写查看用途（至少 2 个字）", field="purpose")
     audit.record(AuditAction.UNMASK, obj, user=user, purpose=purpose, changes={"field": [None, field]})
-    return getattr(obj, field) or ""
+    value = getattr(obj, field)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value) if value else ""

@@ -289,10 +289,14 @@ def route_address(request, payload: AddressIn):
 @router.get("/validate", response={200: list[ProblemOut], **ERRORS}, summary="网格校验")
 def validate(
     request,
-    region: str = Query(..., description="区划编码（街道或社区等）"),
-    tolerance_m2: float = Query(1.0, description="忽略小于该面积（平方米）的重叠、越界和缺口"),
+    region: str = Query(..., max_length=24, description="区划编码（街道或社区等）"),
+    tolerance_m2: float = Query(
+        1.0, ge=0, le=1_000_000, description="忽略小于该面积（平方米）的重叠、越界和缺口"
+    ),
 ):
-    node = _region(request, region)
+    if not region.strip():
+        raise ServiceError("请提供区划编码", field="region")
+    node = _region(request, region.strip())
     problems = services.validate_region(request.user, node, tolerance_m2)
     return [dict(p.as_dict(), kind_label=KIND_LABELS.get(p.kind, p.kind)) for p in problems]
 

@@ -178,7 +178,13 @@ def grid_detail(request, code: str):
         Duty.objects.filter(grid=grid).select_related("grid__region"),
         key=lambda d: [c.value for c in DutyLevel].index(d.level),
     )
-    households = Household.objects.visible_to(request.user).filter(grid=grid).select_related("entrance")
+    # Not in room order: the position among masked rooms would give the room away (core/masking.py).
+    households = (
+        Household.objects.visible_to(request.user)
+        .filter(grid=grid)
+        .select_related("entrance")
+        .order_by("entrance__path", "name_initials", "id")
+    )
     buildings = Region.objects.filter(grid=grid, level="building").order_by("path")
     building_paths = [b.path for b in buildings]
     stewards = []

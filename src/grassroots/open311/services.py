@@ -114,8 +114,9 @@ def _iso(value) -> str | None:
 
 def request_out(case: Case, *, full: bool) -> dict:
     notes = case.get_state_display()
-    if case.state in (CaseState.RESOLVED, CaseState.EVALUATED, CaseState.CLOSED) and case.resolution:
-        notes = f"{notes}：{case.resolution}"
+    resolution = case.resolution if full else case.public_resolution()
+    if case.state in (CaseState.RESOLVED, CaseState.EVALUATED, CaseState.CLOSED) and resolution:
+        notes = f"{notes}：{resolution}"
     updated = max(
         (
             t
@@ -143,7 +144,8 @@ def request_out(case: Case, *, full: bool) -> dict:
         "status_notes": notes,
         "service_name": case.category.name if case.category_id else "",
         "service_code": case.category.code if case.category_id else "",
-        "description": case.description,
+        # Without a key that may see the case, the public text: moderated, redacted (core.masking).
+        "description": case.description if full else case.public_text(),
         "agency_responsible": case.handler.name if case.handler_id else "",
         "service_notice": "",
         "requested_datetime": _iso(case.submitted_at),

@@ -114,7 +114,7 @@ class SeatForm(ServiceForm):
 
 
 class MemberForm(ServiceForm):
-    personal = ("id_number", "phone", "room")
+    personal = ("id_number", "phone", "room", "birth_date")
     party_org = org_field(label="所在党组织")
     workplace_unit = unit_field(label="工作单位")
     residence = ScopedCodeField(

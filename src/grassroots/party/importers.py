@@ -154,7 +154,7 @@ class MemberImporter(Importer):
             personal="id_number",
             width=22,
         ),
-        Col("出生日期", "birth_date", "date", example="1949-12-31"),
+        Col("出生日期", "birth_date", "date", example="1949-12-31", personal="birth_date"),
         Col("手机号", "phone", "phone", example="13800138000", personal="phone", width=14),
         Col(
             "所在党组织编码",

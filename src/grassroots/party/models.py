@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime
+import time
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -123,6 +126,48 @@ class Seat(ScopedModel):
         return f"{self.org} · {self.get_post_display()} · {self.holder_name}"
 
 
+PARTY_FOUNDED = datetime.date(1921, 7, 1)
+_MIN_AGE_TTL = 60.0
+_min_age_cache: dict[str, float] = {}
+
+
+def min_join_age() -> int:
+    """MEM-AGE's minimum age for joining the party, read from the Rule table (cached for a minute:
+    member imports validate every row)."""
+    now = time.monotonic()
+    if now - _min_age_cache.get("at", -_MIN_AGE_TTL) >= _MIN_AGE_TTL:
+        from grassroots.standards.models import Rule
+
+        rule = Rule.objects.filter(code="MEM-AGE", enabled=True).only("params").first()
+        _min_age_cache["value"] = int(rule.param("min_age", 18)) if rule else 0
+        _min_age_cache["at"] = now
+    return int(_min_age_cache["value"])
+
+
+def add_years(d: datetime.date, years: int) -> datetime.date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def check_dates(errors: dict, today: datetime.date, **dates) -> None:
+    """Plausibility of dates entered for a person: none in the future (Chinese messages into `errors`)."""
+    labels = {
+        "birth_date": "出生日期",
+        "joined_on": "入党日期",
+        "converted_on": "转正日期",
+        "hired_on": "入职日期",
+    }
+    for field, value in dates.items():
+        if value is None or field in errors:
+            continue
+        if value > today:
+            errors[field] = f"{labels[field]}不能晚于今天"
+        elif value.year < 1900:
+            errors[field] = f"{labels[field]}不合理（早于 1900 年）"
+
+
 id_number_validator = RegexValidator(r"^\d{17}[\dXx]$", "身份证号应为 18 位，最后一位可以是 X")
 phone_validator = RegexValidator(r"^1\d{10}$", "手机号应为 11 位数字，以 1 开头")
 
@@ -172,7 +217,7 @@ class Member(InitialsMixin, ScopedModel):
     scope_region = "party_org__region"
     scope_org = "party_org"
     scope_owner = "user"
-    personal_fields = {"id_number": "id_number", "phone": "phone", "room": "room"}
+    personal_fields = {"id_number": "id_number", "phone": "phone", "room": "room", "birth_date": "birth_date"}
 
     class Meta:
         verbose_name = verbose_name_plural = "党员"
@@ -199,12 +244,32 @@ class Member(InitialsMixin, ScopedModel):
             )
         self.id_number = (self.id_number or "").upper()
         self.id_number_hash = lookup_hash(self.id_number)
+        self._check_dates()
         if self.status == MemberStatus.FULL and self.converted_on and self.converted_on < self.joined_on:
             raise ValidationError({"converted_on": "转正日期不能早于入党日期"})
         if self.status == MemberStatus.PROBATIONARY and self.converted_on:
             raise ValidationError({"converted_on": "预备党员不应有转正日期"})
         if self.party_org_id and self.party_org.is_functional:
             raise ValidationError({"party_org": "功能型党组织不接收党员组织关系（ORG-7）"})
+
+    def _check_dates(self) -> None:
+        errors: dict[str, str] = {}
+        today = timezone.localdate()
+        check_dates(
+            errors,
+            today,
+            birth_date=self.birth_date,
+            joined_on=self.joined_on,
+            converted_on=self.converted_on,
+        )
+        if self.joined_on and "joined_on" not in errors and self.joined_on < PARTY_FOUNDED:
+            errors["joined_on"] = "入党日期不能早于 1921 年 7 月 1 日"
+        if self.birth_date and self.joined_on and not errors:
+            age = min_join_age()
+            if age and self.joined_on < add_years(self.birth_date, age):
+                errors["joined_on"] = f"入党时应年满 {age} 周岁，请核对出生日期和入党日期（MEM-AGE）"
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def age(self) -> int | None:

@@ -137,8 +137,12 @@ class MemberOut(Schema):
     id: int
     name: str
     gender: Gender
-    birth_date: datetime.date | None = None
-    id_number: str = Field(description="身份证号（已脱敏；明文只能通过查看个人信息接口并登记用途）")
+    birth_date: str | None = Field(
+        None, description="出生日期（已脱敏；明文只能通过查看个人信息接口并登记用途）；未登记为空"
+    )
+    id_number: str = Field(
+        description="身份证号（已脱敏，只显示后 4 位；明文只能通过查看个人信息接口并登记用途）"
+    )
     phone: str = Field(description="手机号（已脱敏）")
     party_org_code: str = Field(description="所在党组织编码")
     party_org_name: str
@@ -150,6 +154,10 @@ class MemberOut(Schema):
     residence_code: str | None = Field(None, description="居住地区划编码")
     room: str = Field(description="房号（已脱敏）")
     is_household_hub: bool = Field(description="党员中心户")
+
+    @staticmethod
+    def resolve_birth_date(obj):
+        return masked_value(obj, "birth_date") or None
 
     @staticmethod
     def resolve_id_number(obj):

@@ -57,8 +57,16 @@ class Worker(InitialsMixin, ScopedModel):
         return self.name
 
     def clean(self):
+        from django.utils import timezone
+
+        from grassroots.party.models import check_dates
+
+        errors: dict[str, str] = {}
+        check_dates(errors, timezone.localdate(), hired_on=self.hired_on)
         if self.region_id and self.region.level not in (RegionLevel.STREET, RegionLevel.COMMUNITY):
-            raise ValidationError({"region": "社区工作者须属于街道或社区"})
+            errors["region"] = "社区工作者须属于街道或社区"
+        if errors:
+            raise ValidationError(errors)
 
 
 class Steward(ScopedModel):

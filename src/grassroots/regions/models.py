@@ -122,7 +122,9 @@ class Household(InitialsMixin, ScopedModel):
         constraints = [models.UniqueConstraint(fields=["entrance", "room"], name="household_unique_room")]
 
     def __str__(self):
-        return f"{self.head_name[:1]}** 户"
+        from grassroots.core.masking import mask_name
+
+        return f"{mask_name(self.head_name)} 户"
 
     def clean(self):
         if self.entrance_id and self.entrance.level != RegionLevel.ENTRANCE:

@@ -173,7 +173,9 @@ def detail(request, code: str):
     geo = {"type": "FeatureCollection", "features": features} if features else None
     households = []
     if node.level == RegionLevel.ENTRANCE:
-        households = list(Household.objects.visible_to(user).filter(entrance=node).order_by("room")[:200])
+        households = list(
+            Household.objects.visible_to(user).filter(entrance=node).order_by("name_initials", "id")[:200]
+        )
     ctx = {
         "node": node,
         "badge": LEVEL_BADGE.get(node.level, "secondary"),
@@ -257,7 +259,9 @@ class HouseholdListView(PageListView):
     search_fields = ("head_name", "name_initials")
     select_related = ("entrance",)
     region_filter = "entrance"
-    ordering = ("entrance__path", "room")
+    # Not by room (nor by id, which follows the room order of most imports): with rooms masked, the
+    # position in a room-ordered list would give the floor and the number away.
+    ordering = ("entrance__path", "name_initials", "id")
     create_url_name = "regions:household_add"
     empty_hint = "可调整筛选条件，或在单元页面登记住户。"
     export_title = "住户"

@@ -394,6 +394,24 @@ def check_org_9(c: Checker, rule: Rule) -> Iterator[Finding]:
         yield c._member(rule, Severity.WARNING, row, f"连续 {months} 个月（{window}）未交纳党费，{last_paid}")
 
 
+def check_mem_age(c: Checker, rule: Rule) -> Iterator[Finding]:
+    """Members recorded as joining before the minimum age (legacy data, imports from older systems):
+    new entries are refused by Member.clean; the message does not repeat the birth date."""
+    from django.db.models.functions import ExtractYear
+
+    age = int_param(rule, "min_age")
+    qs = (
+        c.members()
+        .filter(birth_date__isnull=False)
+        .annotate(gap=ExtractYear("joined_on") - ExtractYear("birth_date"))
+        .filter(gap__lte=age)
+        .values(*MEMBER_FIELDS, "birth_date")
+    )
+    for row in qs:
+        if row["joined_on"] < add_years(row["birth_date"], age):
+            yield c._member(rule, Severity.WARNING, row, f"入党时未满 {age} 周岁，请核对出生日期和入党日期")
+
+
 def check_cov_1(c: Checker, rule: Rule) -> Iterator[Finding]:
     n = int_param(rule, "min_employees")
     qs = (
@@ -447,6 +465,7 @@ CHECKS: dict[str, Callable[[Checker, Rule], Iterator[Finding]]] = {
     "ORG-7": check_org_7,
     "ORG-8": check_org_8,
     "ORG-9": check_org_9,
+    "MEM-AGE": check_mem_age,
     "COV-1": check_cov_1,
     "COV-2": check_small_unit,
     "COV-3": check_cov_3,

@@ -2,11 +2,13 @@
 service circle and statistics. Thin: reads through visible_to(), writes through venues.services."""
 
 import datetime
+from typing import Annotated
 
 from django.db.models import Q
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import AfterValidator
 
 from grassroots.core.api import ERRORS, CursorPagination, reference, references, require_perm, visible_or_404
 from grassroots.core.errors import NotFound, ServiceError
@@ -21,6 +23,16 @@ from grassroots.units.models import Unit
 from . import availability, circle, services, stats
 from .models import BookerKind, Booking, BookingState, CenterLevel, Room, ServiceCenter
 from .views import bookable_rooms
+
+
+def _wall_clock(value: datetime.time) -> datetime.time:
+    if value.tzinfo is not None:
+        raise ValueError("时间应为北京时间 HH:MM，不带时区")
+    return value
+
+
+# Opening hours are a wall-clock time in Beijing time: an offset (08:30+08:00) is refused, not stored.
+WallClock = Annotated[datetime.time, AfterValidator(_wall_clock)]
 
 router = Router(tags=["阵地与预约"])
 
@@ -98,8 +110,8 @@ class CenterCreate(InSchema):
     lng: Lng | None = None
     lat: Lat | None = None
     area_m2: UInt = 0
-    opens_at: datetime.time = datetime.time(8, 30)
-    closes_at: datetime.time = datetime.time(20, 30)
+    opens_at: WallClock = datetime.time(8, 30)
+    closes_at: WallClock = datetime.time(20, 30)
     open_days: text(7, "开放日", 1) = "1234567"
     services: text(2000) = ""
     contact_name: text(50) = ""
@@ -116,8 +128,8 @@ class CenterUpdate(InSchema):
     lng: Lng | None = None
     lat: Lat | None = None
     area_m2: UInt | None = None
-    opens_at: datetime.time | None = None
-    closes_at: datetime.time | None = None
+    opens_at: WallClock | None = None
+    closes_at: WallClock | None = None
     open_days: text(7, "开放日", 1) | None = None
     services: text(2000) | None = None
     contact_name: text(50) | None = None
@@ -543,14 +555,16 @@ def bookings_create(request, payload: BookingCreate):
     if room is None:
         raise NotFound("功能室不存在或暂不开放预约")
     unit = org = None
-    if payload.unit_code:
+    # A code that does not exist answers exactly like one the user cannot act for (services.book), so
+    # the answer never tells which codes exist; a code the chosen kind of booker doesn't use is ignored.
+    if payload.unit_code and payload.booker_kind.value == BookerKind.UNIT:
         unit = Unit.objects.select_related("party_org").filter(code=payload.unit_code).first()
         if unit is None:
-            raise NotFound(f"单位“{payload.unit_code}”不存在")
-    if payload.org_code:
+            raise NotFound(services.UNIT_NOT_YOURS)
+    if payload.org_code and payload.booker_kind.value == BookerKind.BRANCH:
         org = PartyOrg.objects.filter(code=payload.org_code).first()
         if org is None:
-            raise NotFound(f"党组织“{payload.org_code}”不存在")
+            raise NotFound(services.ORG_NOT_YOURS)
     activity = None
     if payload.activity_id:
         from grassroots.orglife.models import Activity

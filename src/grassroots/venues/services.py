@@ -195,6 +195,10 @@ def _validate_slot(room: Room, start, end, now) -> None:
         )
 
 
+UNIT_NOT_YOURS = "预约单位不存在或您不能代表该单位预约"
+ORG_NOT_YOURS = "党组织不存在或您不能代表该组织预约"
+
+
 def book(
     user,
     room: Room,
@@ -235,13 +239,13 @@ def book(
         if unit is None:
             raise ServiceError("请选择预约单位", field="unit")
         if not _acts_for_unit(user, unit):
-            raise NotFound("预约单位不存在或您不能代表该单位预约")
+            raise NotFound(UNIT_NOT_YOURS)
         org = None
     elif booker_kind == BookerKind.BRANCH:
         if org is None:
             raise ServiceError("请选择预约党组织", field="org")
         if not _acts_for_org(user, org):
-            raise NotFound("党组织不存在或您不能代表该组织预约")
+            raise NotFound(ORG_NOT_YOURS)
         unit = None
     else:
         unit = org = None

@@ -1,7 +1,7 @@
 """Whistle API (/api/v1/whistle/): thin; reads through visible_to(), every change through whistle.services."""
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
@@ -103,11 +103,15 @@ class SummonsFilter(Schema):
     region: str | None = Field(None, description="区划编码（含下级）")
 
 
+# Ids are database integers: a larger number (≥ 2^63) is refused as input, never sent to the database.
+HandlerId = Annotated[int, Field(ge=1, le=2**62)]
+
+
 class SummonsIn(Schema):
     region: str = Field(description="发生地区划编码（街道、社区或其下级）")
     subject: str
     description: str
-    handler_ids: list[int] = Field(description="被召集的职能部门（承办单位 id）")
+    handler_ids: list[HandlerId] = Field(max_length=100, description="被召集的职能部门（承办单位 id）")
     urgency: Literal["normal", "urgent"] = "normal"
     requested_mode: Literal["onsite", "online", "any"] = "any"
     case: str | None = Field(None, description="关联工单编号")
@@ -117,7 +121,9 @@ class SummonsIn(Schema):
 
 
 class WhistleActionIn(Schema):
-    handler_ids: list[int] = Field(default_factory=list, description="add_targets / answer：召集的部门")
+    handler_ids: list[HandlerId] = Field(
+        default_factory=list, max_length=100, description="add_targets / answer：召集的部门"
+    )
     note: str = Field("", description="上报理由、办结说明、撤销理由或响应说明")
 
 
