@@ -502,8 +502,8 @@ class CityGenerator:
                 address=f"{c.name[:2]}路{rng.randint(1, 399)}号",
                 lng=b.lng,
                 lat=b.lat,
-                full_members=full,
             )
+            u.planned_full = full  # full members to register with this unit as workplace (_members)
             u.probationary = sum(rng.random() < self.s["probationary_share"] for _ in range(full))
             units.append(u)
         return units
@@ -574,7 +574,7 @@ class CityGenerator:
         joint_units = []
         for u in units:
             u._org = None
-            full = u.full_members
+            full = u.planned_full
             if full >= 3:
                 u.party_work = "own_org" if rng.random() < 0.97 else "none"
             elif full >= 1:
@@ -620,7 +620,7 @@ class CityGenerator:
             if u.party_work == "attached":
                 u.party_org = top
             elif u.party_work == "own_org":
-                n = u.full_members + u.probationary
+                n = u.planned_full + u.probationary
                 ukind = "committee" if n >= 100 else "general_branch" if n > 50 else "branch"
                 parent = (
                     street._organs
@@ -704,7 +704,7 @@ class CityGenerator:
         members = []
         remaining = c._members_target
         for u in units:
-            n = u.full_members + u.probationary
+            n = u.planned_full + u.probationary
             if u.party_work == "own_org":
                 holders, in_service = u._org._holders, True
             elif u.party_work in ("joint_org", "attached"):
@@ -712,7 +712,7 @@ class CityGenerator:
             else:
                 holders, in_service = member_orgs, False  # no org at work: registered where they live
             for k in range(n):
-                status = "probationary" if k >= u.full_members else "full"
+                status = "probationary" if k >= u.planned_full else "full"
                 members.append(
                     self._member(
                         rng,

@@ -181,3 +181,8 @@ class TransferForm(ActionForm):
 
 class ConvertForm(ActionForm):
     on = forms.DateField(label="转正日期", widget=DateInput())
+
+
+class ExtendProbationForm(ActionForm):
+    until = forms.DateField(label="延长预备期至", widget=DateInput())
+    reason = forms.CharField(label="延长原因", max_length=200, widget=forms.Textarea(attrs={"rows": 3}))

@@ -19,4 +19,7 @@ urlpatterns = [
     path("members/<int:pk>/edit/", views.MemberEditView.as_view(), name="member_edit"),
     path("members/<int:pk>/transfer/", views.MemberTransferView.as_view(), name="member_transfer"),
     path("members/<int:pk>/convert/", views.MemberConvertView.as_view(), name="member_convert"),
+    path(
+        "members/<int:pk>/extend/", views.MemberExtendProbationView.as_view(), name="member_extend_probation"
+    ),
 ]
