@@ -34,9 +34,11 @@ def test_numbers_equal_direct_counts(city, make_user, client_for):
         int(stat(html, "orgs")) == PartyOrg.objects.filter(region__path__startswith=street.path).count() == 5
     )
     members = Member.objects.filter(party_org__region__path__startswith=street.path)
-    assert int(stat(html, "members")) == members.count() == 7
+    assert int(stat(html, "members")) == members.count() == 9  # 6 of build_city, 2 working at the unit, 1
     assert int(stat(html, "members-probationary")) == members.filter(status="probationary").count() == 1
     assert int(stat(html, "hubs")) == 1 and int(stat(html, "in-service")) == 1
+    # work coverage: neither unit has an instructor; the attached one is organisation-covered -> 50%
+    assert stat(html, "work-coverage") == "50.0%"
     assert int(stat(html, "org-committee")) == 2 and int(stat(html, "org-branch")) == 2
     assert int(stat(html, "org-working_committee")) == 1 and int(stat(html, "org-group")) == 0
     assert int(stat(html, "units")) == Unit.objects.filter(region__path__startswith=street.path).count() == 2
