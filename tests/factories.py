@@ -149,3 +149,12 @@ def png_bytes(width: int = 8, height: int = 6, color=(200, 30, 30)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), color).save(out, format="PNG")
     return out.getvalue()
+
+
+def add_unit_members(unit, n: int, org, status: str = "full", **kw) -> list[Member]:
+    """n members registered in `org` whose workplace is `unit` (ORG-1/ORG-2/COV-* count these rows).
+    They joined two months ago unless told otherwise, so no dues are due yet (ORG-9 stays quiet)."""
+    kw.setdefault("joined_on", datetime.date.today() - datetime.timedelta(days=60))
+    return [
+        add_member(org, f"{unit.code}党员{k}", status=status, workplace_unit=unit, **kw) for k in range(n)
+    ]

@@ -338,6 +338,7 @@ OUTBOX_MAX_ATTEMPTS = int(os.environ.get("GRASSROOTS_OUTBOX_MAX_ATTEMPTS", "5"))
 OUTBOX_RETRY_SECONDS = int(os.environ.get("GRASSROOTS_OUTBOX_RETRY_SECONDS", "60"))
 LOG_JSON = _env_bool("GRASSROOTS_LOG_JSON")
 
+
 # Abuse limits (issue 14). Operations settings, overridable from the environment.
 def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, str(default)))

@@ -319,6 +319,8 @@ def test_convert_probationary_member(city, api_as):
     pk = r.json()["id"]
     assert_problem(api.post(MEMBERS + f"{pk}/convert", {"on": "2020-01-01"}), 400, "转正日期")
     assert_problem(api.post(MEMBERS + f"{pk}/convert", {}), 422, "缺少必填项")
+    # joined 2025-07-01: the 1-year probation (ORG-8) ends 2026-07-01
+    assert_problem(api.post(MEMBERS + f"{pk}/convert", {"on": "2026-06-30"}), 400, "预备期未满")
     r = api.post(MEMBERS + f"{pk}/convert", {"on": "2026-07-01"})
     assert r.status_code == 200, r.content
     assert r.json()["status"] == "full" and r.json()["converted_on"] == "2026-07-01"

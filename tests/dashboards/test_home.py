@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from grassroots.party.models import Member, PartyOrg
 from grassroots.units.models import Unit
-from tests.factories import add_member
+from tests.factories import add_member, add_unit_members
 
 pytestmark = pytest.mark.django_db
 
@@ -23,9 +23,8 @@ def stat(html: str, name: str) -> str:
 
 def test_numbers_equal_direct_counts(city, make_user, client_for):
     street = city.streets[0]
-    Unit.objects.filter(pk=city.units[0].pk).update(
-        full_members=2, party_work="attached", party_org=city.branches[0]
-    )
+    Unit.objects.filter(pk=city.units[0].pk).update(party_work="attached", party_org=city.branches[0])
+    add_unit_members(city.units[0], 2, city.branches[0])
     Unit.objects.filter(pk=city.units[1].pk).update(employees=80)
     add_member(city.branches[0], "预备甲", status="probationary", is_household_hub=True, in_service=True)
     user = make_user("street_u", "street_admin", street)
@@ -35,9 +34,11 @@ def test_numbers_equal_direct_counts(city, make_user, client_for):
         int(stat(html, "orgs")) == PartyOrg.objects.filter(region__path__startswith=street.path).count() == 5
     )
     members = Member.objects.filter(party_org__region__path__startswith=street.path)
-    assert int(stat(html, "members")) == members.count() == 7
+    assert int(stat(html, "members")) == members.count() == 9  # 6 of build_city, 2 working at the unit, 1
     assert int(stat(html, "members-probationary")) == members.filter(status="probationary").count() == 1
     assert int(stat(html, "hubs")) == 1 and int(stat(html, "in-service")) == 1
+    # work coverage: neither unit has an instructor; the attached one is organisation-covered -> 50%
+    assert stat(html, "work-coverage") == "50.0%"
     assert int(stat(html, "org-committee")) == 2 and int(stat(html, "org-branch")) == 2
     assert int(stat(html, "org-working_committee")) == 1 and int(stat(html, "org-group")) == 0
     assert int(stat(html, "units")) == Unit.objects.filter(region__path__startswith=street.path).count() == 2
@@ -76,14 +77,10 @@ def test_home_query_count_is_constant(city, make_user, client_for):
         assert client.get("/").status_code == 200
     for k in range(10):
         add_member(city.branches[k % 4], f"增{k}", status="probationary")
-        Unit.objects.create(
-            code=f"QX{k}",
-            name=f"新单位{k}",
-            type="private",
-            region=city.communities[k % 4],
-            full_members=k % 4,
-            employees=60,
+        unit = Unit.objects.create(
+            code=f"QX{k}", name=f"新单位{k}", type="private", region=city.communities[k % 4], employees=60
         )
+        add_unit_members(unit, k % 4, city.branches[k % 4])
     with CaptureQueriesContext(connection) as big:
         assert client.get("/").status_code == 200
     assert len(big) == len(small)

@@ -22,6 +22,7 @@ from grassroots.party.models import Member, PartyOrg
 from grassroots.units.models import Unit
 from grassroots.whistle import services as whistle
 from grassroots.whistle.models import Target
+from tests.factories import add_unit_members
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +46,9 @@ def data(city, make_user):
             area_m2=1.0,
             party_org=city.branches[i] if i == 0 else None,
         )
-    Unit.objects.filter(pk=city.units[0].pk).update(full_members=3, party_work="attached")
-    Unit.objects.filter(pk=city.units[2].pk).update(full_members=3)
+    Unit.objects.filter(pk=city.units[0].pk).update(party_work="attached")
+    add_unit_members(city.units[0], 3, city.branches[0])
+    add_unit_members(city.units[2], 3, city.branches[0])
     now = timezone.now()
     dept = Handler.objects.create(kind="department", name="区城市管理局", region=city.district)
     member = make_user("lead_dept", "department_handler", city.district)

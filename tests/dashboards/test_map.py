@@ -6,7 +6,7 @@ import pytest
 
 from grassroots.party.models import Member
 from grassroots.regions.models import Household
-from grassroots.units.models import Unit
+from tests.factories import add_unit_members
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def test_superuser_root_is_the_citys_districts(shaped_city, make_user, client_fo
 def test_street_admin_map_metrics_equal_direct_counts(shaped_city, make_user, client_for):
     city = shaped_city
     street = city.streets[0]
-    Unit.objects.filter(pk=city.units[0].pk).update(full_members=1)
+    add_unit_members(city.units[0], 1, city.branches[0])
     user = make_user("s_admin", "street_admin", street)
     data = client_for(user).get("/dashboards/map/").json()
     assert data["region"]["code"] == street.code and data["parent"] is None

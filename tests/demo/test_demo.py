@@ -53,9 +53,7 @@ def digest() -> str:
         "id_number_hash", "name", "party_org__code", "status", "joined_on", "residence__code", "room"
     ):
         h.update(repr(row).encode())
-    for row in Unit.objects.order_by("code").values_list(
-        "code", "name", "party_work", "full_members", "employees"
-    ):
+    for row in Unit.objects.order_by("code").values_list("code", "name", "party_work", "employees"):
         h.update(repr(row).encode())
     for row in Household.objects.order_by("entrance__code", "room").values_list("room", "head_name", "tags"):
         h.update(repr(row).encode())

@@ -10,7 +10,6 @@ from grassroots.orglife import stats
 from grassroots.orglife.checks import check_life, check_silent
 from grassroots.orglife.models import Activity, ActivityKind, ActivityStatus, Signup, SignupStatus
 from grassroots.orglife.periods import parse_period, period_of, periods_between
-from grassroots.party.models import PartyOrg
 from grassroots.standards.checks import Checker
 from grassroots.standards.models import Rule
 from tests.orglife.conftest import local_dt
@@ -99,15 +98,14 @@ def test_only_done_with_minutes_and_attendance_counts(admin, branch):
     assert run(admin, ["LIFE-5"], datetime.date(2026, 11, 3)) == []
 
 
-def test_group_meetings_count_for_the_branch_and_rule_applicability(admin, branch):
+def test_group_meetings_count_for_the_group_and_rule_applicability(admin, branch):
     # No groups: LIFE-3 does not apply. No committee: LIFE-2 does not apply.
-    other = PartyOrg.objects.get(pk=branch.pk)
     assert run(admin, ["LIFE-3"], datetime.date(2026, 11, 3)) == []
     from tests.factories import add_org
 
     group = add_org(branch, branch.code + "-G1", "第一党小组", "group", branch.region)
     findings = run(admin, ["LIFE-3"], datetime.date(2026, 11, 3))
-    assert [f.pk for f in findings] == [other.pk]
+    assert [f.pk for f in findings] == [group.pk]  # the group owes its own monthly meeting
     done(group, ActivityKind.GROUP_MEETING, local_dt(2026, 10, 20))
     assert run(admin, ["LIFE-3"], datetime.date(2026, 11, 3)) == []
     branch.committee_size = 0

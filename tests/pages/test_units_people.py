@@ -47,7 +47,6 @@ def test_unit_create_and_edit(city, admin_a, client_for):
         "employees": "8",
         "region": "370202001001",
         "party_work": "none",
-        "full_members": "0",
     }
     count, before = Unit.objects.count(), audit_count()
     r = c.post(reverse("units:add"), {**base, "party_work": "own_org"})

@@ -111,6 +111,13 @@ ENDPOINTS = [
         out=lambda w: {"pk": w.member_b.pk},
         forbidden=MEMBER_VIEW,
     ),
+    page(
+        "party:member_extend_probation",
+        CHANGE,
+        kwargs=lambda w: {"pk": w.member_a.pk},
+        out=lambda w: {"pk": w.member_b.pk},
+        forbidden=MEMBER_VIEW,
+    ),
     api("GET", "/api/v1/party/orgs/", LIST),
     api(
         "POST",

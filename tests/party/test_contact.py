@@ -117,7 +117,7 @@ def test_org_11_flags_members_not_reached_for_the_configured_months(side, city):
     assert flagged[m1.pk].severity == "violation" and "从未联系上" in flagged[m1.pk].message
     assert flagged[m3.pk].severity == "warning"
     rule = Rule.objects.get(code="ORG-11")
-    rule.params = {"months": 7}
+    rule.params = {"no_contact_months": 7}
     rule.save()
     assert contact.stale_months() == 7
 

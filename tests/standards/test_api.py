@@ -9,6 +9,7 @@ import pytest
 from grassroots.core.models import AuditEvent
 from grassroots.standards.models import Rule
 from grassroots.units.models import Unit
+from tests.factories import add_unit_members
 
 pytestmark = pytest.mark.django_db
 
@@ -22,19 +23,25 @@ def api(client, method, url, token, body=None):
 
 @pytest.fixture
 def small_units(city):
-    return [
-        Unit.objects.create(
-            code=f"API{i}", name=f"接口单位{i}", type="private", region=c, full_members=2, employees=60
-        )
+    units = [
+        Unit.objects.create(code=f"API{i}", name=f"接口单位{i}", type="private", region=c, employees=60)
         for i, c in enumerate(city.communities)
     ]
+    for u, branch in zip(units, city.branches, strict=False):
+        add_unit_members(u, 2, branch)
+    return units
 
 
 def test_list_rules(city, make_user, token_for, client):
     token = token_for(make_user("c0", "community_admin", city.communities[0]))
     data = api(client, "get", "/rules", token).json()
     by_code = {r["code"]: r for r in data}
-    assert by_code["ORG-6"]["params"] == {"branch_years": 3, "committee_years": 5, "warn_days": 90}
+    assert by_code["ORG-6"]["params"] == {
+        "years": {"committee": 5, "general_branch": 3, "branch": 3},
+        "community_years": {"committee": 5, "general_branch": 5, "branch": 5},
+        "warn_days": 90,
+    }
+    assert by_code["ORG-6"]["source"].startswith("中共中央办公厅《关于党的基层组织任期的意见》")
     assert by_code["ORG-6"]["param_labels"]["warn_days"] == "提前预警天数"
 
 
@@ -62,7 +69,8 @@ def test_patch_rule_params(city, make_user, token_for, client, small_units):
     [
         ({"params": {"min_full_members": 0}}, 400, "min_full_members"),
         ({"params": {"unknown": 3}}, 400, "unknown"),
-        ({"params": {"min_full_members": "many"}}, 422, "params.min_full_members"),
+        ({"params": {"min_full_members": "many"}}, 400, "min_full_members"),
+        ({"params": {"min_full_members": {"branch": 3}}}, 400, "min_full_members"),
     ],
 )
 def test_patch_rule_validation(city, make_user, token_for, client, body, status, field):

@@ -114,7 +114,7 @@ def test_rectification_funding_honour_duty(city, users, api_for):
     }
     r = s("post", "/funding", body)
     assert r.status_code == 400 and not FundingRecord.objects.exists()
-    r = s("post", "/funding", {**body, "direction": "received", "amount": "250000"})
+    r = s("post", "/funding", {**body, "direction": "received", "kind": "service", "amount": "250000"})
     assert r.status_code == 201
     status = s("get", "/funding/status", year=YEAR).json()
     assert [x["meets"] for x in status] == [True, False]

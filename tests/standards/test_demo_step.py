@@ -53,3 +53,29 @@ def test_demo_step_builds_consistent_standards_data():
         StreetDuty.objects.filter(status="ok").exists()
         and StreetDuty.objects.filter(status="pending").exists()
     )
+
+
+def test_demo_city_health_is_believable_and_grid_branches_have_members():
+    """Issue 16: most branches green, at most 15 % red, each red branch with the facts behind it, and no
+    grid with an empty branch counted as covered (grid branches get resident members or are not kept)."""
+    from grassroots.grids import demo as grids_demo
+    from grassroots.grids.models import Grid
+    from grassroots.grids.stats import org_full_members_expr
+    from grassroots.orglife import demo as orglife_demo
+    from grassroots.standards import indicators
+
+    ctx = DemoContext(preset="tiny", seed=5, scale=get_preset("tiny"), show_progress=False)
+    generate(ctx, app_steps=False)
+    grids_demo.generate(ctx)
+    orglife_demo.generate(ctx)
+    demo.generate(ctx)
+    run = HealthRun.objects.get()
+    assert run.total > 0 and run.green > run.total / 2 and run.red <= 0.15 * run.total
+    for bh in BranchHealth.objects.filter(run=run, light="red"):
+        assert bh.findings and all(f["message"] for f in bh.findings)
+    grids = list(Grid.objects.annotate(org_full=org_full_members_expr()).values("party_org_id", "org_full"))
+    assert any(g["party_org_id"] for g in grids)
+    assert all(g["org_full"] >= 3 for g in grids if g["party_org_id"])
+    city = Region.objects.get(level="city")
+    with_org = sum(1 for g in grids if g["party_org_id"])
+    assert indicators.measure("grid_party", city).value == pytest.approx(100 * with_org / len(grids), abs=0.1)

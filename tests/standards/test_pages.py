@@ -14,14 +14,20 @@ from grassroots.party.models import DuesPayment
 from grassroots.standards.checks import month_start
 from grassroots.standards.models import Rule
 from grassroots.units.models import Unit
+from tests.factories import add_unit_members
 
 pytestmark = pytest.mark.django_db
 
 
 def small_unit(community, code, n=2):
-    return Unit.objects.create(
-        code=code, name=f"小微企业{code}", type="private", region=community, full_members=n, employees=10
+    from grassroots.party.models import PartyOrg
+
+    unit = Unit.objects.create(
+        code=code, name=f"小微企业{code}", type="private", region=community, employees=10
     )
+    org = PartyOrg.objects.filter(region__path__startswith=community.path, kind="branch").first()
+    add_unit_members(unit, n, org)
+    return unit
 
 
 def pay_all(members):
@@ -187,7 +193,8 @@ def test_object_links_open_the_detail_pages(city, make_user, client_for):
     unit = small_unit(city.communities[0], "L1")
     branch = city.branches[0]
     today = datetime.date.today()
-    PartyOrg.objects.filter(pk=branch.pk).update(term_start=today.replace(year=today.year - 4))
+    # a community branch's term is 5 years (ORG-6): started 6 years ago, it has expired
+    PartyOrg.objects.filter(pk=branch.pk).update(term_start=today.replace(year=today.year - 6))
     user = make_user("c0", "community_admin", city.communities[0])
     client = client_for(user)
     html = client.get("/standards/health/").content.decode()

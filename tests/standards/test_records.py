@@ -43,23 +43,32 @@ def fund(user, community, amount, direction="received", kind="finance", year=YEA
 
 
 def test_funding_status_against_gov9(city, c_admin, set_params):
+    """GOV-9 counts only the income kinds the rule names (default the 服务群众专项经费 kind): the 150,000
+    yuan of 财政拨付工作经费 does not count toward the 200,000 yuan."""
     c0 = city.communities[0]
     fund(c_admin, c0, "150000")
     fund(c_admin, c0, "30000.50", kind="service")
     fund(c_admin, c0, "20000", direction="spent", kind="activity")
     status = services.funding_status([c0, city.communities[1]], YEAR)
     assert status[c0.pk]["received"] == Decimal("180000.50") and status[c0.pk]["spent"] == Decimal("20000")
+    assert status[c0.pk]["counted"] == Decimal("30000.50")
     assert status[c0.pk]["balance"] == Decimal("160000.50") and not status[c0.pk]["meets"]
     assert status[city.communities[1].pk]["records"] == 0
     m = indicators.measure("funding", c0, YEAR)
-    assert (m.value, m.target) == (180000.5, 200000.0)
-    fund(c_admin, c0, "19999.50")
-    assert services.funding_status([c0], YEAR)[c0.pk]["meets"]  # exactly 200,000
+    assert (m.value, m.target) == (30000.5, 200000.0)
+    fund(c_admin, c0, "100000", kind="other_in")  # 其他收入: still not counted
+    assert not services.funding_status([c0], YEAR)[c0.pk]["meets"]
+    fund(c_admin, c0, "169999.50", kind="service")
+    assert services.funding_status([c0], YEAR)[c0.pk]["meets"]  # exactly 200,000 of the counted kind
     set_params("GOV-9", min_yuan=300000)
     assert not services.funding_status([c0], YEAR)[c0.pk]["meets"]
-    # Street level: the share of its communities meeting the standard (0 of 2 at 300k).
+    set_params("GOV-9", income_kinds=["service", "finance"])  # the rule's list of kinds
+    assert services.funding_status([c0], YEAR)[c0.pk]["counted"] == Decimal("350000.00")
+    assert services.funding_status([c0], YEAR)[c0.pk]["meets"]
+    set_params("GOV-9", min_yuan=400000)
+    # Street level: the share of its communities meeting the standard (0 of 2 at 400k).
     assert indicators.measure("funding", city.streets[0], YEAR).value == 0.0
-    assert AuditEvent.objects.filter(model="standards.fundingrecord", action="create").count() == 4
+    assert AuditEvent.objects.filter(model="standards.fundingrecord", action="create").count() == 5
 
 
 @pytest.mark.parametrize(

@@ -24,8 +24,12 @@ def test_every_org_and_cov_rule_is_loaded_with_numeric_params():
 
 
 def test_post_migrate_adds_missing_params_and_keeps_changed_values():
-    Rule.objects.filter(code="ORG-6").update(params={"branch_years": 4})
+    Rule.objects.filter(code="ORG-6").update(params={"years": {"branch": 4}})
     Rule.objects.filter(code="COV-3").update(params={})
     ensure_default_rules(sender=None)
-    assert Rule.objects.get(code="ORG-6").params == {"branch_years": 4, "committee_years": 5, "warn_days": 90}
+    assert Rule.objects.get(code="ORG-6").params == {
+        "years": {"branch": 4},
+        "community_years": {"committee": 5, "general_branch": 5, "branch": 5},
+        "warn_days": 90,
+    }
     assert Rule.objects.get(code="COV-3").params == {"min_employees": 50}

@@ -11,7 +11,7 @@ from grassroots.party.models import DuesPayment, PartyOrg
 from grassroots.standards.checks import month_start
 from grassroots.standards.models import Rule
 from grassroots.units.models import Instructor, Unit
-from tests.factories import add_member, add_org
+from tests.factories import add_member, add_org, add_unit_members
 
 pytestmark = pytest.mark.django_db
 
@@ -27,21 +27,23 @@ def ids(found, kind=None):
 
 
 def make_unit(city, code, full_members=0, employees=10, party_work="none", **kw):
+    """A unit with `full_members` full members working there (member rows registered in branches[0])."""
     community = kw.pop("region", city.communities[0])
     org = kw.pop("party_org", None)
     if party_work != "none" and org is None:
         org = city.branches[0]
-    return Unit.objects.create(
+    unit = Unit.objects.create(
         code=code,
         name=f"单位{code}",
         type="private",
         region=community,
         employees=employees,
-        full_members=full_members,
         party_work=party_work,
         party_org=org,
         **kw,
     )
+    add_unit_members(unit, full_members, city.branches[0])
+    return unit
 
 
 def grow(branch, n, status="full", **kw):
@@ -85,7 +87,7 @@ def test_small_unit_needs_joint_attachment_or_instructor(city, findings, code):
     assert ids(found) == {two.pk, one.pk}
     assert not {zero.pk, three.pk, attached.pk, guided.pk} & ids(found)
     f = next(f for f in found if f.pk == two.pk)
-    assert f.message == "正式党员 2 名，未建立党组织，未选派党建指导员"
+    assert f.message == "以该单位为工作单位的正式党员 2 名，未建立党组织，未选派党建指导员"
     assert f.action == "组建或加入联合党支部、挂靠就近党组织，或选派党建指导员"
 
 
@@ -103,7 +105,7 @@ def test_org3_branch_committee_at_seven_members(city, findings):
     grow(b7, 4)  # 7
     found = findings("ORG-3")
     assert b7.pk in ids(found) and b6.pk not in ids(found)
-    assert next(f for f in found if f.pk == b7.pk).message == "党员 7 名（≥7），未设立支部委员会"
+    assert next(f for f in found if f.pk == b7.pk).message == "正式党员 7 名（≥7），未设立支部委员会"
     PartyOrg.objects.filter(pk=b7.pk).update(committee_size=5)
     assert b7.pk not in ids(findings("ORG-3"))
 
@@ -116,7 +118,7 @@ def test_org3_counts_members_of_groups_under_the_branch(city, findings):
 
 
 def test_org3_param(city, findings, set_params):
-    set_params("ORG-3", min_members=3)
+    set_params("ORG-3", min_full_members=3)
     assert ids(findings("ORG-3")) == {b.pk for b in city.branches}
 
 
@@ -158,19 +160,52 @@ def test_org6_term_end_90_vs_91_days_and_expired(city, findings):
     assert found[expired.pk].severity == "violation" and "超期 1 天" in found[expired.pk].message
 
 
-def test_org6_term_length_by_kind_when_end_missing(city, findings):
+def test_org6_term_length_by_kind_and_base_when_end_missing(city, findings):
+    """Community-based branches have 5-year terms, unit branches 3 (中办《关于党的基层组织任期的意见》)."""
     from grassroots.standards.checks import add_years
 
     branch, committee = city.branches[0], city.community_orgs[1]
-    # branch: 3 years -> started 3 years ago ends today (warning); committee: 5 years -> not yet due
-    _term(branch, term_start=add_years(TODAY, -3))
-    _term(committee, term_start=add_years(TODAY, -3))
+    unit = Unit.objects.create(code="T1", name="任期单位", type="soe", region=city.communities[0])
+    unit_branch = add_org(
+        city.community_orgs[0], "QD-UB", "单位党支部", "branch", city.communities[0], unit=unit
+    )
+    # 3 years ago: the unit branch's term ends today (warning); the community branch and committee run 5
+    for org in (branch, committee, unit_branch):
+        _term(org, term_start=add_years(TODAY, -3))
     found = {f.pk: f for f in findings("ORG-6")}
-    assert branch.pk in found and committee.pk not in found
-    assert "按 3 年任期推算" in found[branch.pk].message
+    assert unit_branch.pk in found and branch.pk not in found and committee.pk not in found
+    assert "按党支部 3 年任期推算" in found[unit_branch.pk].message
+    _term(branch, term_start=add_years(TODAY, -5))
     _term(committee, term_start=add_years(TODAY, -5) - datetime.timedelta(days=1))
     found = {f.pk: f for f in findings("ORG-6")}
     assert found[committee.pk].severity == "violation"
+    assert (
+        found[branch.pk].severity == "warning"
+        and "按社区（村）党支部 5 年任期推算" in found[branch.pk].message
+    )
+
+
+def test_org6_appointed_working_committee_has_no_term(city, findings):
+    """A 街道党工委 is an appointed body: no term warning however old its term_start (the issue's example)."""
+    street_org = PartyOrg.objects.filter(kind="working_committee").first()
+    assert street_org is not None
+    _term(street_org, term_start=days(-4000))
+    assert street_org.pk not in ids(findings("ORG-6"))
+
+
+def test_org6_mapping_param_edit(city, findings, admin):
+    from grassroots.standards.services import update_rule
+
+    branch = city.branches[0]
+    _term(branch, term_start=days(-4 * 365))  # community branch, 5 years: not due
+    assert branch.pk not in ids(findings("ORG-6"))
+    update_rule(admin, Rule.objects.get(code="ORG-6"), params={"community_years": {"branch": 3}})
+    assert Rule.objects.get(code="ORG-6").params["community_years"] == {
+        "committee": 5,
+        "general_branch": 5,
+        "branch": 3,
+    }
+    assert branch.pk in ids(findings("ORG-6"))
 
 
 def test_org6_params(city, findings, set_params):

@@ -179,7 +179,7 @@ def test_funding_form_errors_and_status(city, ca, client_for):
         {
             "community": city.communities[0].code,
             "direction": "received",
-            "kind": "finance",
+            "kind": "service",
             "amount": "200000",
             "on_date": f"{YEAR}-02-01",
         },

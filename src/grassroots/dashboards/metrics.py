@@ -124,13 +124,14 @@ def _grids(paths, start, end):
 
 def _grid_coverage(paths, start, end):
     from grassroots.grids.models import Grid
+    from grassroots.grids.stats import covered_grids_q, gov4_min_full_members, org_full_members_expr
 
     rows = by_prefix(
-        Grid.objects.all(),
+        Grid.objects.annotate(org_full=org_full_members_expr()),
         "region__path",
         paths,
         n=Count("id"),
-        k=Count("id", filter=Q(party_org__isnull=False)),
+        k=Count("id", filter=covered_grids_q(gov4_min_full_members())),
     )
     return {p: rate(r["k"], r["n"]) for p, r in rows.items()}
 
@@ -142,7 +143,7 @@ def _unit_coverage(paths, start, end):
     from grassroots.units.models import Unit
 
     minimum = cov3_min_employees()
-    should = should_cover_q(minimum) if minimum else Q(full_members__gte=1)
+    should = should_cover_q(minimum)
     rows = by_prefix(
         Unit.objects.all(),
         "region__path",

@@ -42,6 +42,11 @@ class UnitCounts(Open):
     covered: int = Field(description="已建立或覆盖党组织的单位")
     should: int | None = Field(None, description="应覆盖的单位（有正式党员或从业人数达到规则要求）")
     should_covered: int | None = Field(None, description="应覆盖且已覆盖的单位")
+    should_work_covered: int | None = Field(
+        None,
+        description="应覆盖且实现党的工作覆盖的单位"
+        "（已有党组织覆盖，或已选派党建指导员并按要求建立工会、团组织）",
+    )
 
 
 class Summary(Open):
@@ -49,6 +54,9 @@ class Summary(Open):
     orgs: OrgCounts
     members: MemberCounts
     units: UnitCounts
-    unit_coverage: float | None = Field(description="单位党组织覆盖率（%）；没有应覆盖单位时为空")
+    unit_coverage: float | None = Field(description="单位党的组织覆盖率（%）；没有应覆盖单位时为空")
+    unit_work_coverage: float | None = Field(
+        None, description="单位党的工作覆盖率（%）；没有应覆盖单位时为空"
+    )
     workers: int
     households: int

@@ -23,7 +23,7 @@ from grassroots.party.models import Member, PartyOrg
 from grassroots.people.models import Worker
 from grassroots.regions.choices import RegionLevel
 from grassroots.regions.models import Household, Region
-from grassroots.standards.checks import should_cover_q
+from grassroots.standards.checks import should_cover_q, work_covered_q
 from grassroots.standards.models import Rule
 from grassroots.standards.services import HealthReport, cov3_min_employees, run_health_check
 from grassroots.units.choices import PartyWork, UnitType
@@ -45,7 +45,7 @@ AGE_BANDS = [("35 岁以下", 0, 35), ("35–45 岁", 35, 46), ("46–60 岁", 4
 
 
 def _should_q(min_employees: int | None) -> Q:
-    return should_cover_q(min_employees) if min_employees else Q(full_members__gte=1)
+    return should_cover_q(min_employees)
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -58,6 +58,8 @@ def scope_counts(user) -> dict:
     `unit_coverage` is the COV-3 party-organisation coverage rate in percent: units covered (party_work
     not none) among the units that should be covered (≥1 full member, or ≥ COV-3 min_employees
     employees); None when no unit should be covered. `units.covered` counts every covered unit.
+    `unit_work_coverage` is the work coverage rate (COV-3 split): organisation coverage, or an
+    instructor assigned and, for a unit without members, its union and youth league set up.
     """
     regions = Region.objects.visible_to(user).aggregate(
         **{lvl: Count("id", filter=Q(level=lvl)) for lvl in RegionLevel.values}
@@ -79,6 +81,7 @@ def scope_counts(user) -> dict:
         covered=Count("id", filter=covered),
         should=Count("id", filter=should),
         should_covered=Count("id", filter=should & covered),
+        should_work_covered=Count("id", filter=should & work_covered_q()),
     )
     return {
         "regions": regions,
@@ -86,6 +89,7 @@ def scope_counts(user) -> dict:
         "members": members,
         "units": units,
         "unit_coverage": _rate(units["should_covered"], units["should"]),
+        "unit_work_coverage": _rate(units["should_work_covered"], units["should"]),
         "workers": Worker.objects.visible_to(user).count(),
         "households": Household.objects.visible_to(user).count(),
     }

@@ -41,6 +41,8 @@ from grassroots.units.models import Instructor, Unit
 from . import names
 from .context import DEMO_STEPS, DemoContext
 
+COMMUNITY_LEVELS = ("community", "neighborhood", "building", "entrance")
+
 CORE_MODELS: list[type[models.Model]] = [
     Region,
     Household,
@@ -252,8 +254,11 @@ class CityGenerator:
     def org(self, parent, code, name, kind, region, rng, unit=None, **kw) -> PartyOrg:
         o = self.new(PartyOrg, code=code, name=name, kind=kind, region=region, unit=unit, **kw)
         self.orgs.add(parent, o)
-        if kind in TERM_YEARS:
-            years = TERM_YEARS[kind]
+        # ORG-6 terms (中办《关于党的基层组织任期的意见》): community-based orgs 5 years, unit and other
+        # orgs by kind; a 党工委 is an appointed body without an elected term.
+        community_based = unit is None and region.level in COMMUNITY_LEVELS
+        if kind in TERM_YEARS and kind != "working_committee":
+            years = 5 if community_based else TERM_YEARS[kind]
             r = rng.random()
             if r < 0.03:
                 end = self.today - datetime.timedelta(days=rng.randint(1, 240))  # expired (ORG-6)
@@ -264,12 +269,15 @@ class CityGenerator:
             o.term_end = end
             o.term_start = _add_years(end, -years)
             o.established_on = _add_years(o.term_start, -years * rng.randint(0, 5))
+        elif kind == "working_committee":
+            o.established_on = self.today - datetime.timedelta(days=rng.randint(2000, 9000))
+        if kind in TERM_YEARS:
             o.committee_size = {
                 "committee": rng.choice([7, 9]),
                 "working_committee": 7,
                 "general_branch": 5,
             }.get(kind, 0)
-        else:
+        if o.established_on is None:
             o.established_on = self.today - datetime.timedelta(days=rng.randint(200, 3000))
         if not self.upper_phase:  # working lists of a community's own orgs (dropped after the community)
             o._members, o._kids = [], []
@@ -502,8 +510,8 @@ class CityGenerator:
                 address=f"{c.name[:2]}路{rng.randint(1, 399)}号",
                 lng=b.lng,
                 lat=b.lat,
-                full_members=full,
             )
+            u.planned_full = full  # full members to register with this unit as workplace (_members)
             u.probationary = sum(rng.random() < self.s["probationary_share"] for _ in range(full))
             units.append(u)
         return units
@@ -574,7 +582,7 @@ class CityGenerator:
         joint_units = []
         for u in units:
             u._org = None
-            full = u.full_members
+            full = u.planned_full
             if full >= 3:
                 u.party_work = "own_org" if rng.random() < 0.97 else "none"
             elif full >= 1:
@@ -620,7 +628,7 @@ class CityGenerator:
             if u.party_work == "attached":
                 u.party_org = top
             elif u.party_work == "own_org":
-                n = u.full_members + u.probationary
+                n = u.planned_full + u.probationary
                 ukind = "committee" if n >= 100 else "general_branch" if n > 50 else "branch"
                 parent = (
                     street._organs
@@ -704,7 +712,7 @@ class CityGenerator:
         members = []
         remaining = c._members_target
         for u in units:
-            n = u.full_members + u.probationary
+            n = u.planned_full + u.probationary
             if u.party_work == "own_org":
                 holders, in_service = u._org._holders, True
             elif u.party_work in ("joint_org", "attached"):
@@ -712,7 +720,7 @@ class CityGenerator:
             else:
                 holders, in_service = member_orgs, False  # no org at work: registered where they live
             for k in range(n):
-                status = "probationary" if k >= u.full_members else "full"
+                status = "probationary" if k >= u.planned_full else "full"
                 members.append(
                     self._member(
                         rng,
@@ -728,7 +736,12 @@ class CityGenerator:
         by_hood = defaultdict(list)
         for e in entrances:
             by_hood[e._hood.id].append(e)
-        for _ in range(max(remaining, len(member_orgs) * 3)):
+        # Each resident branch first gets a core of full members (ORG-10: at least 3), then the rest spread.
+        core = [(org, "full") for org in member_orgs for _ in range(rng.randint(4, 6))]
+        for org, status in core:
+            pool = by_hood[org.region_id] if org.region_id in hood_branches else entrances
+            members.append(self._member(rng, org, district_code, rng.choice(pool), status))
+        for _ in range(max(remaining - len(core), len(member_orgs) * 3)):
             org = rng.choice(member_orgs)
             pool = by_hood[org.region_id] if org.region_id in hood_branches else entrances
             status = "probationary" if rng.random() < self.s["probationary_share"] else "full"
@@ -785,7 +798,11 @@ class CityGenerator:
             if not pool:
                 return
             if o.kind == "branch":
-                o.committee_size = rng.choice([3, 5]) if len(o._members) >= 7 else 0
+                # ORG-3: a committee with 7 or more full members (own and groups'), else a secretary; a
+                # few branches lag behind an election or a shrinking membership (ORG-3 findings).
+                full = sum(1 for m in subtree_members(o) if m.status == "full")
+                lag = rng.random() < 0.01
+                o.committee_size = rng.choice([3, 5]) if (full >= 7) != lag else 0
             sec = rng.choice(pool)
             o.secretary, o.secretary_name = sec, sec.name
             if o.committee_size:

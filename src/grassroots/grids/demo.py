@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-from django.db.models import F
+from django.db.models import Count, F
 
 from grassroots.core.text import initials
 from grassroots.party.models import PartyOrg
@@ -154,6 +154,7 @@ def generate(ctx) -> None:
     with ctx.progress("网格落位", 1) as bar:
         place_in_grids()
         bar.advance()
+    _staff_grid_branches(rng, created)
 
 
 def _post(level: str, rng) -> str:
@@ -211,3 +212,76 @@ def _grid_orgs(ctx, rng, communities, grids: list[Grid]) -> None:
     ids = dict(PartyOrg.objects.filter(code__in=[f"G{g.code}" for g in bound]).values_list("code", "id"))
     for g in bound:
         g.party_org_id = ids[f"G{g.code}"]
+
+
+def _staff_grid_branches(rng, grids: list[Grid]) -> None:
+    """Give each 网格党支部 its members: resident party members living in the grid move their membership
+    from the community's resident branches (each of which keeps at least 7 full members if it has a
+    committee, else 3). A grid branch that would have fewer full members than GOV-4 requires is not
+    kept: the grid stays without an organisation and is counted as not covered (GOV-4)."""
+    from collections import Counter, defaultdict
+
+    from grassroots.grids.stats import gov4_min_full_members
+    from grassroots.party.models import Member
+
+    minimum = gov4_min_full_members()
+    grid_org = {g.id: g.party_org_id for g in grids if g.party_org_id}
+    if not grid_org:
+        return
+    grid_orgs = set(grid_org.values())
+    sources = {
+        o["id"]: o
+        for o in PartyOrg.objects.filter(
+            kind="branch", unit__isnull=True, is_functional=False, is_joint=False
+        ).values("id", "committee_size")
+        if o["id"] not in grid_orgs
+    }
+    full_left = Counter(
+        dict(
+            Member.objects.filter(party_org_id__in=list(sources), status="full")
+            .values_list("party_org_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+    )
+    candidates: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
+    for mid, status, gid, oid in (
+        Member.objects.filter(
+            residence__grid_id__in=list(grid_org), in_service=False, party_org_id__in=list(sources)
+        )
+        .exclude(pk__in=PartyOrg.objects.filter(secretary__isnull=False).values("secretary_id"))
+        .exclude(seats__isnull=False)  # secretaries and committee members stay in their branches
+        .order_by("id")
+        .values_list("id", "status", "residence__grid_id", "party_org_id")
+        .iterator(chunk_size=5000)
+    ):
+        candidates[gid].append((mid, status, oid))
+    moves: list[Member] = []
+    dropped: list[int] = []
+    for gid in sorted(grid_org):
+        pool = candidates.get(gid, [])
+        rng.shuffle(pool)
+        want = rng.randint(5, 12)
+        chosen, full = [], 0
+        for mid, status, oid in pool:
+            if len(chosen) >= want:
+                break
+            if status == "full":
+                floor = 7 if sources[oid]["committee_size"] else 3  # ORG-3 / ORG-10 stay satisfied
+                if full_left[oid] <= floor:
+                    continue
+                full_left[oid] -= 1
+                full += 1
+            chosen.append(mid)
+        if full < minimum:
+            for mid, status, oid in pool:  # give the full members back to their branches
+                if mid in chosen and status == "full":
+                    full_left[oid] += 1
+            dropped.append(gid)
+            continue
+        moves.extend(Member(id=mid, party_org_id=grid_org[gid]) for mid in chosen)
+    Member.objects.bulk_update(moves, ["party_org"], batch_size=1000)
+    if dropped:
+        orgs = [grid_org[gid] for gid in dropped]
+        Grid.objects.filter(pk__in=dropped).update(party_org=None)
+        PartyOrg.objects.filter(pk__in=orgs).delete()  # treebeard updates the parents' numchild

@@ -1,16 +1,19 @@
 """Per-grid metrics and coverage statistics (GOV-4), computed with a fixed number of queries.
 
 A grid "has a party member" when a member lives in it (Member.residence placed in the grid) or is
-registered in the grid's own party organisation. A grid "has a worker" when it has a grid head or
-a grid worker (GridAssignment).
+registered in the grid's own party organisation. A grid "has a party organisation" (GOV-4) only when
+its org has at least GOV-4's [min_full_members] full members (an empty branch covers nothing). A grid
+"has a worker" when it has a grid head or a grid worker (GridAssignment).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, F, Func, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
+from grassroots.party.choices import MemberStatus
 from grassroots.party.models import Member
 from grassroots.regions.models import Household
 from grassroots.units.models import Unit
@@ -27,6 +30,31 @@ METRICS = {
 }
 
 
+def gov4_min_full_members() -> int:
+    """GOV-4's [min_full_members]: full members a grid's org needs for the grid to count as covered."""
+    from grassroots.standards.models import Rule
+
+    rule = Rule.objects.filter(code="GOV-4").only("params").first()
+    value = (rule.params or {}).get("min_full_members") if rule else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 3
+
+
+def org_full_members_expr(org_path: str = "party_org__path"):
+    """Subquery: full members registered in the org at `org_path` or its sub-orgs (groups)."""
+    counts = (
+        Member.objects.filter(party_org__path__startswith=OuterRef(org_path), status=MemberStatus.FULL)
+        .order_by()
+        .annotate(n=Func(F("id"), function="COUNT"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts), 0)
+
+
+def covered_grids_q(min_full: int) -> Q:
+    """Q over Grid annotated with org_full=org_full_members_expr(): the grid counts as covered."""
+    return Q(party_org__isnull=False, org_full__gte=min_full)
+
+
 def grid_metrics(grids: list) -> dict[int, dict]:
     """{grid id: {households, members, units, workers, has_head, party_org, worker_load}}."""
     ids = [g.id for g in grids]
@@ -37,7 +65,8 @@ def grid_metrics(grids: list) -> dict[int, dict]:
             "units": 0,
             "workers": 0,
             "has_head": False,
-            "party_org": 1 if g.party_org_id else 0,
+            "party_org": 0,
+            "org_full": 0,
             "worker_load": 0.0,
         }
         for g in grids
@@ -63,11 +92,16 @@ def grid_metrics(grids: list) -> dict[int, dict]:
         if g.party_org_id:
             org_to_grids.setdefault(g.party_org_id, []).append(g.id)
     if org_to_grids:
-        for mid, oid in Member.objects.filter(party_org_id__in=list(org_to_grids)).values_list(
-            "id", "party_org_id"
+        for mid, oid, status in Member.objects.filter(party_org_id__in=list(org_to_grids)).values_list(
+            "id", "party_org_id", "status"
         ):
             for gid in org_to_grids[oid]:
                 seen[gid].add(mid)
+                if status == MemberStatus.FULL:
+                    out[gid]["org_full"] += 1
+    min_full = gov4_min_full_members()
+    for m in out.values():
+        m["party_org"] = 1 if m["org_full"] >= min_full else 0
     for gid, members in seen.items():
         out[gid]["members"] = len(members)
     for m in out.values():
@@ -101,8 +135,12 @@ def coverage(grids: list, metrics: dict[int, dict] | None = None) -> dict:
     for g in grids:
         m = metrics[g.id]
         households += m["households"]
-        if g.party_org_id:
+        if m["party_org"]:
             org.covered += 1
+        elif g.party_org_id:
+            org.warnings.append(
+                (g, f"网格党组织正式党员 {m['org_full']} 名，不足规定人数，不计入覆盖（GOV-4）")
+            )
         else:
             org.warnings.append((g, "未建立网格党组织（GOV-4）"))
         if m["members"]:

@@ -15,7 +15,7 @@ from collections import defaultdict
 from django.utils import timezone
 
 from grassroots.party.choices import OrgKind
-from grassroots.party.models import Member, PartyOrg
+from grassroots.party.models import Member, PartyOrg, Seat
 from grassroots.units.models import Unit
 
 from .models import Activity, ActivityKind, ActivityStatus, Signup, SignupStatus
@@ -82,6 +82,14 @@ def generate(ctx) -> None:
         members[path].append(m)
         if len(path) > PartyOrg.steplen:
             members[path[: -PartyOrg.steplen]].append(m)
+    # 支委会 attendance is the committee's seats (members holding a seat on the branch committee).
+    seated = defaultdict(list)
+    for row in Seat.objects.filter(member__isnull=False, org__kind=OrgKind.BRANCH).values(
+        "org_id", "member_id", "member__name", "member__user_id"
+    ):
+        seated[row["org_id"]].append(
+            {"id": row["member_id"], "name": row["member__name"], "user_id": row["member__user_id"]}
+        )
     months = _months(today, 12)
     silent_since = today - datetime.timedelta(days=75)
 
@@ -146,7 +154,7 @@ def generate(ctx) -> None:
                         month + datetime.timedelta(days=1),
                         9,
                         f"{month.month}月支委会",
-                        who=sample(),
+                        who=seated.get(b["id"]) or sample(),
                     )
                 for gid in groups.get(b["path"], []):
                     if keep():
@@ -181,23 +189,23 @@ def generate(ctx) -> None:
                             f"第{q}季度党课",
                             who=sample(),
                         )
-                if month.month == 1 and not silent:
+                if month.month == 12 and not silent:  # the year's 组织生活会 and 民主评议 at its end
                     add(
                         ActivityKind.LIFE_MEETING,
                         b["id"],
                         b["region_id"],
-                        month + datetime.timedelta(days=20),
+                        month + datetime.timedelta(days=rng.randint(10, 20)),
                         9,
-                        f"{month.year - 1}年度组织生活会",
+                        f"{month.year}年度组织生活会",
                         who=sample(),
                     )
                     add(
                         ActivityKind.APPRAISAL,
                         b["id"],
                         b["region_id"],
-                        month + datetime.timedelta(days=22),
+                        month + datetime.timedelta(days=rng.randint(21, 27)),
                         9,
-                        f"{month.year - 1}年度民主评议党员",
+                        f"{month.year}年度民主评议党员",
                         who=sample(),
                     )
             if not silent:

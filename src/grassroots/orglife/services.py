@@ -22,7 +22,7 @@ from grassroots.core import services as core
 from grassroots.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from grassroots.core.models import AuditAction
 from grassroots.core.scoping import covers
-from grassroots.party.models import Member
+from grassroots.party.models import Member, Seat
 
 from . import workflow
 from .models import PARTY_LIFE_KINDS, Activity, ActivityStatus, Signup, SignupStatus
@@ -374,9 +374,15 @@ def check_in(user, token: str) -> Signup:
 
 # attendance and minutes --------------------------------------------------------------------------
 def branch_members(activity: Activity):
-    """Party members of the activity's org and its sub-orgs: the attendance list of a meeting."""
+    """The attendance list of a meeting: for a 支委会 the members holding a seat on the org's committee;
+    otherwise the party members of the activity's org and its sub-orgs (groups)."""
+    from .models import ActivityKind
+
     if not activity.party_org_id:
         return Member.objects.none()
+    if activity.kind == ActivityKind.COMMITTEE_MEETING:
+        seated = Seat.objects.filter(org_id=activity.party_org_id, member__isnull=False).values("member_id")
+        return Member.objects.filter(pk__in=seated).order_by("party_org__path", "name")
     return Member.objects.filter(party_org__path__startswith=activity.party_org.path).order_by(
         "party_org__path", "name"
     )

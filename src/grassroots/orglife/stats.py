@@ -2,9 +2,10 @@
 
 A party-life activity counts toward a branch's obligations only when it is done, has minutes and has
 recorded attendance (at least one attended person); activities of the branch's groups count for the
-branch. Which branches a rule applies to: every 党支部; LIFE-2 (支委会) only branches with a committee
-(committee_size > 0); LIFE-3 (党小组会) only branches with groups. A branch established after a
-period ends is not judged for it.
+branch. Which orgs a rule applies to: every 党支部; LIFE-2 (支委会) only branches with a committee
+(committee_size > 0); LIFE-3 (党小组会) every 党小组 on its own (a group's meetings count for that group
+only; a branch is met for LIFE-3 when each of its groups is). An org established after a period ends
+is not judged for it.
 
 All counts are set-based: one grouped query per rule (counts per org path and month, rolled up to
 the branches in Python), never a query per branch.
@@ -106,8 +107,6 @@ def rule_kind(rule) -> tuple[str, str, int]:
 def applies(rule_code: str, branch: dict, period: Period) -> bool:
     if rule_code == "LIFE-2" and not branch["committee_size"]:
         return False
-    if rule_code == "LIFE-3" and not branch["numchild"]:
-        return False
     est = branch.get("established_on")
     return not (est and est >= period.end)
 
@@ -147,18 +146,44 @@ def grouped_counts(kind: str, start: datetime.date, end: datetime.date, branch_p
 MAX_PREFIXES = 200  # SQLite refuses expression trees deeper than 1000; a city has thousands of branches
 
 
-def _subtrees_q(paths: Iterable[str]) -> Q:
+def _subtrees_q(paths: Iterable[str], field: str = "party_org__path") -> Q:
     """Activities under any of `paths`: an OR of prefixes for a few subtrees; for many (a city-wide run)
     their common ancestor, the rows outside the branches being dropped by _branch_of afterwards."""
     roots = _roots(paths)
     if len(roots) <= MAX_PREFIXES:
         q = Q()
         for p in roots:
-            q |= Q(party_org__path__startswith=p)
+            q |= Q(**{f"{field}__startswith": p})
         return q
     common = os.path.commonprefix(roots)
     common = common[: len(common) - len(common) % STEPLEN]
-    return Q(party_org__path__startswith=common) if common else Q()
+    return Q(**{f"{field}__startswith": common}) if common else Q()
+
+
+def group_rows(branches: list[dict]) -> dict[str, list[dict]]:
+    """{branch path: [its 党小组 rows]} in one query (groups are the branches' children)."""
+    paths = {b["path"] for b in branches}
+    if not paths:
+        return {}
+    out: dict[str, list[dict]] = defaultdict(list)
+    rows = (
+        PartyOrg.objects.filter(_subtrees_q(paths, "path"), kind=OrgKind.GROUP)
+        .order_by("path")
+        .values(*BRANCH_FIELDS)
+    )
+    for row in rows:
+        branch = _branch_of(row["path"][:-STEPLEN], paths)
+        if branch is not None:
+            out[branch].append(row)
+    return out
+
+
+def _state(n: int, need: int, period: Period, today, applicable: bool) -> str:
+    if not applicable:
+        return NA
+    if n >= need:
+        return MET
+    return MISSED if period.end <= today else DUE
 
 
 def _roots(paths: Iterable[str]) -> list[str]:
@@ -171,13 +196,24 @@ def _roots(paths: Iterable[str]) -> list[str]:
 
 
 def evaluate(branches: list[dict], rules: list, periods_by_rule: dict[str, list[Period]], today):
-    """{(branch id, rule code): [PeriodState...]} for the given periods of each rule."""
+    """{(org id, rule code): [PeriodState...]} for the given periods of each rule.
+
+    Each rule is judged for the org that owes it: LIFE-3 (党小组会) for every 党小组 of the branch
+    (keyed by the group's id); the branch's own LIFE-3 state then counts its groups that met against its
+    groups (met only when every group met). Other LIFE rules are judged per branch, counting the
+    activities of the branch and its groups."""
     paths = {b["path"] for b in branches}
     result: dict[tuple[int, str], list[PeriodState]] = {}
+    groups_by_branch = None
     for rule in rules:
         kind, _period_kind, need = rule_kind(rule)
         periods = periods_by_rule.get(rule.code) or []
         if not periods:
+            continue
+        if kind == ActivityKind.GROUP_MEETING:
+            if groups_by_branch is None:
+                groups_by_branch = group_rows(branches)
+            _evaluate_groups(rule, need, periods, branches, groups_by_branch, today, result)
             continue
         counts = grouped_counts(kind, periods[0].start, periods[-1].end, paths)
         for b in branches:
@@ -185,17 +221,34 @@ def evaluate(branches: list[dict], rules: list, periods_by_rule: dict[str, list[
             months = counts.get(b["path"], {})
             for p in periods:
                 n = sum(v for month, v in months.items() if p.contains(month))
-                if not applies(rule.code, b, p):
-                    state = NA
-                elif n >= need:
-                    state = MET
-                elif p.end <= today:
-                    state = MISSED
-                else:
-                    state = DUE
-                states.append(PeriodState(p, n, need, state))
+                states.append(PeriodState(p, n, need, _state(n, need, p, today, applies(rule.code, b, p))))
             result[(b["id"], rule.code)] = states
     return result
+
+
+def _evaluate_groups(rule, need, periods, branches, groups_by_branch, today, result) -> None:
+    group_paths = {g["path"] for gs in groups_by_branch.values() for g in gs}
+    counts = grouped_counts(ActivityKind.GROUP_MEETING, periods[0].start, periods[-1].end, group_paths)
+    for b in branches:
+        groups = groups_by_branch.get(b["path"], [])
+        per_group = []
+        for g in groups:
+            months = counts.get(g["path"], {})
+            states = []
+            for p in periods:
+                n = sum(v for month, v in months.items() if p.contains(month))
+                est = g.get("established_on")
+                states.append(PeriodState(p, n, need, _state(n, need, p, today, not (est and est >= p.end))))
+            result[(g["id"], rule.code)] = states
+            per_group.append(states)
+        states = []
+        for i, p in enumerate(periods):
+            judged = [gs[i] for gs in per_group if gs[i].state != NA]
+            met = sum(1 for s in judged if s.state == MET)
+            est = b.get("established_on")
+            applicable = bool(judged) and not (est and est >= p.end)
+            states.append(PeriodState(p, met, len(judged), _state(met, len(judged), p, today, applicable)))
+        result[(b["id"], rule.code)] = states
 
 
 def last_activity(branches: list[dict]) -> dict[int, datetime.datetime | None]:

@@ -25,11 +25,11 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
 
 
 def stale_months() -> int:
-    """ORG-11 months from the Rule table (the default of RULES.md if a city removed it)."""
+    """ORG-11 no_contact_months from the Rule table (the default of RULES.md if a city removed it)."""
     from grassroots.standards.models import Rule
 
     rule = Rule.objects.filter(code=RULE).only("params").first()
-    value = ((rule.params if rule else None) or {}).get("months", DEFAULT_MONTHS)
+    value = ((rule.params if rule else None) or {}).get("no_contact_months", DEFAULT_MONTHS)
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else DEFAULT_MONTHS
 
 
@@ -51,7 +51,7 @@ def out_of_contact(user, today: datetime.date | None = None):
 
 
 def campaign_rows(user, org_path: str = "", today: datetime.date | None = None) -> tuple[list[dict], dict]:
-    """Per branch: members out of contact (流动, 失联), those without contact for ORG-11 months, and those
+    """Per branch: members out of contact (流动, 失联), those not reached for ORG-11 months, and those
     reached within that window (the campaign's progress). One GROUP BY query."""
     today = today or timezone.localdate()
     qs, cutoff = out_of_contact(user, today)
@@ -86,7 +86,7 @@ def check_org_11(c, rule) -> Iterator:
     else the day they went away, else the joining date)."""
     from grassroots.standards.checks import MEMBER_FIELDS, Severity, int_param
 
-    months = int_param(rule, "months")
+    months = int_param(rule, "no_contact_months")
     cutoff = months_before(c.today, months)
     qs = (
         with_reference(c.members().filter(contact__status__in=OUT_OF_CONTACT))

@@ -232,3 +232,8 @@ class ContactLogForm(ActionForm):
 
         self.fields["method"].choices = ContactMethod.choices
         self.fields["reached"].widget.attrs["class"] = "form-check-input"
+
+
+class ExtendProbationForm(ActionForm):
+    until = forms.DateField(label="延长预备期至", widget=DateInput())
+    reason = forms.CharField(label="延长原因", max_length=200, widget=forms.Textarea(attrs={"rows": 3}))

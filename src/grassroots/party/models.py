@@ -189,6 +189,9 @@ class Member(InitialsMixin, ScopedModel):
     status = models.CharField("党员类别", max_length=16, choices=MemberStatus.choices, db_index=True)
     joined_on = models.DateField("入党日期")
     converted_on = models.DateField("转正日期", null=True, blank=True)
+    # 延长预备期 (ORG-8): the probation then ends on this date instead of joined_on + the probation period.
+    probation_extended_to = models.DateField("延长预备期至", null=True, blank=True)
+    probation_extension_reason = models.CharField("延长预备期原因", max_length=200, blank=True)
     in_service = models.BooleanField("在职党员", default=False)
     workplace_unit = models.ForeignKey(
         "units.Unit",

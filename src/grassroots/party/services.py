@@ -25,6 +25,8 @@ __all__ = [
     "update_member",
     "transfer_member",
     "convert_member",
+    "extend_probation",
+    "probation_end",
     "add_seat",
     "remove_seat",
     "set_contact_status",
@@ -162,18 +164,84 @@ def transfer_member(
     return transfer
 
 
+def probation_params() -> dict:
+    """ORG-8's parameters: probation_days (default 365), min/max_extension_days (180 / 365)."""
+    from grassroots.standards.models import Rule
+
+    out = {"probation_days": 365, "min_extension_days": 180, "max_extension_days": 365}
+    rule = Rule.objects.filter(code="ORG-8").only("params").first()
+    for key, value in ((rule.params or {}) if rule else {}).items():
+        if key in out and isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            out[key] = value
+    return out
+
+
+def probation_end(member: Member, params: dict | None = None) -> datetime.date:
+    """The day the member's probation ends: the extension date if extended, else joined_on plus the
+    probation period (ORG-8)."""
+    if member.probation_extended_to:
+        return member.probation_extended_to
+    days = (params or probation_params())["probation_days"]
+    return member.joined_on + datetime.timedelta(days=days)
+
+
 def convert_member(user, member: Member, *, on: datetime.date) -> Member:
-    """Probationary → full member (ORG-8), recorded as a workflow transition."""
+    """Probationary → full member (ORG-8), recorded as a workflow transition. Refused before the
+    probation (ORG-8 probation_days, or the extension) has ended (《发展党员工作细则》第三十条)."""
     core.require_in_scope(user, member, "change")
     if member.status != MemberStatus.PROBATIONARY:
         raise ServiceError("只有预备党员可以办理转正")
     if on < member.joined_on:
         raise ServiceError("转正日期不能早于入党日期", field="on")
+    end = probation_end(member)
+    if on < end:
+        if member.probation_extended_to:
+            why = f"预备期已延长至 {end:%Y-%m-%d}"
+        else:
+            why = (
+                f"{member.joined_on:%Y-%m-%d} 成为预备党员，预备期 {probation_params()['probation_days']} 天"
+            )
+        raise ServiceError(f"预备期未满，不能转正：{why}，最早可于 {end:%Y-%m-%d} 转正", field="on")
     with transaction.atomic():
         member.status = MemberStatus.FULL
         member.converted_on = on
         member.save(update_fields=["status", "converted_on"])
         audit.record_transition(user, member, MemberStatus.PROBATIONARY, MemberStatus.FULL, converted_on=on)
+    return member
+
+
+def extend_probation(user, member: Member, *, until: datetime.date, reason: str) -> Member:
+    """延长预备期 (ORG-8; 《发展党员工作细则》第三十一条): decided by the branch when the probation ends;
+    the extension is at least min_extension_days and at most max_extension_days after the original end,
+    once, with a reason. Audited as an update of the member."""
+    core.require_in_scope(user, member, "change")
+    if member.status != MemberStatus.PROBATIONARY:
+        raise ServiceError("只有预备党员可以延长预备期")
+    if member.probation_extended_to:
+        raise ServiceError(
+            f"预备期已延长至 {member.probation_extended_to:%Y-%m-%d}，不能再次延长", status=409
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("请填写延长预备期的原因", field="reason")
+    if len(reason) > 200:
+        raise ServiceError("原因不能超过 200 字", field="reason")
+    params = probation_params()
+    base = probation_end(member, params)
+    earliest = base + datetime.timedelta(days=params["min_extension_days"])
+    latest = base + datetime.timedelta(days=params["max_extension_days"])
+    if not earliest <= until <= latest:
+        raise ServiceError(
+            f"预备期原定 {base:%Y-%m-%d} 期满，延长期限应在 {earliest:%Y-%m-%d} 至 {latest:%Y-%m-%d} 之间"
+            f"（延长不少于 {params['min_extension_days']} 天、不超过 {params['max_extension_days']} 天）",
+            field="until",
+        )
+    before = audit.snapshot(member)
+    with transaction.atomic():
+        member.probation_extended_to = until
+        member.probation_extension_reason = reason
+        member.save(update_fields=["probation_extended_to", "probation_extension_reason"])
+        audit.record_update(user, member, before)
     return member
 
 

@@ -22,4 +22,7 @@ urlpatterns = [
     path("members/<int:pk>/contact/", contact_views.ContactStatusView.as_view(), name="member_contact"),
     path("members/<int:pk>/contact/log/", contact_views.ContactLogView.as_view(), name="member_contact_log"),
     path("contact/", contact_views.ContactCampaignView.as_view(), name="contact_campaign"),
+    path(
+        "members/<int:pk>/extend/", views.MemberExtendProbationView.as_view(), name="member_extend_probation"
+    ),
 ]

@@ -30,6 +30,7 @@ from . import services
 from .choices import MemberStatus, SeatPost
 from .forms import (
     ConvertForm,
+    ExtendProbationForm,
     MemberFilterForm,
     MemberForm,
     OrgFilterForm,
@@ -465,3 +466,24 @@ class MemberConvertView(MemberFormMixin, ServiceFormView):
 
     def save(self, form):
         return services.convert_member(self.request.user, self.object, on=form.cleaned_data["on"])
+
+
+class MemberExtendProbationView(MemberFormMixin, ServiceFormView):
+    form_class = ExtendProbationForm
+    submit_label = "确认延长"
+    success_message = "已延长预备期"
+
+    def get_title(self):
+        return f"延长预备期：{self.object.name}"
+
+    def get_initial(self):
+        import datetime
+
+        end = services.probation_end(self.object)
+        return {"until": end + datetime.timedelta(days=services.probation_params()["min_extension_days"])}
+
+    def save(self, form):
+        data = form.cleaned_data
+        return services.extend_probation(
+            self.request.user, self.object, until=data["until"], reason=data["reason"]
+        )

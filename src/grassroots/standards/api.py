@@ -1,6 +1,6 @@
 """/api/v1/standards/: the rule table, the health-check findings of the caller's scope and COV-3 coverage."""
 
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
@@ -21,17 +21,23 @@ class RuleOut(Schema):
     code: str = Field(description="规则编号，如 ORG-1")
     category: str = Field(description="类别：org 组织设置 / cov 两个覆盖 / life 组织生活 / gov 基层治理")
     title: str
-    params: dict[str, int | float | str | bool | None] = Field(description="参数（阈值），键见 param_labels")
-    param_labels: dict[str, str] = Field(description="参数的中文名称")
+    params: dict[str, Any] = Field(
+        description="参数（阈值），键见 param_labels；"
+        "ORG-6 的任期为“组织类别: 年数”的对应表，GOV-9 的收入类别为列表"
+    )
+    param_labels: dict[str, str] = Field(description="参数（及对应表各项）的中文名称")
     action: str = Field(description="整改建议")
+    source: str = Field(description="依据：法规或本市文件及条款")
     enabled: bool
 
 
 class RulePatch(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    params: dict[str, int] | None = Field(
-        None, description="要修改的参数（只能是规则已有的参数，正整数）；未列出的参数保持不变"
+    params: dict[str, Any] | None = Field(
+        None,
+        description="要修改的参数（只能是规则已有的参数：正整数；对应表参数给出要改的项；列表参数给出完整列表）；"
+        "未列出的参数保持不变",
     )
     enabled: bool | None = Field(None, description="启用或停用该规则")
 
@@ -88,7 +94,13 @@ class StdCoverageOut(Schema):
     units: int = Field(description="单位总数")
     should: int = Field(description="应覆盖单位：有正式党员，或从业人员达到 COV-3 的门槛")
     covered: int = Field(description="应覆盖单位中已建立、联合或挂靠党组织的")
-    rate: float | None = Field(description="覆盖率（%）= covered ÷ should；没有应覆盖单位时为空")
+    rate: float | None = Field(description="党的组织覆盖率（%）= covered ÷ should；没有应覆盖单位时为空")
+    work_covered: int = Field(
+        0,
+        description="应覆盖单位中实现党的工作覆盖的"
+        "（已有组织覆盖，或已选派党建指导员且无党员单位已建工会和团组织）",
+    )
+    work_rate: float | None = Field(None, description="党的工作覆盖率（%）= work_covered ÷ should")
     min_employees: int | None = Field(description="COV-3 的从业人员门槛")
     children: list[StdCoverageChild] = Field(description="各下级区划（指定 region 时）")
 
@@ -99,8 +111,13 @@ def _rule_out(rule: Rule) -> dict:
         "category": rule.category,
         "title": rule.title,
         "params": rule.params or {},
-        "param_labels": {k: services.PARAM_LABELS.get(k, k) for k in (rule.params or {})},
+        "param_labels": {
+            k: services.PARAM_LABELS.get(k, k)
+            for key, value in (rule.params or {}).items()
+            for k in [key, *(value if isinstance(value, dict) else [])]
+        },
         "action": rule.action,
+        "source": rule.source,
         "enabled": rule.enabled,
     }
 
@@ -200,7 +217,9 @@ def list_findings(request, filters: Query[FindingsQuery]):
     response={200: StdCoverageOut, **ERRORS},
     operation_id="standards_coverage",
     summary="单位党组织覆盖率（COV-3）",
-    description="覆盖率 = 应覆盖单位中已覆盖的 ÷ 应覆盖单位。指定 region 时同时给出各下级区划的覆盖率。",
+    description="党的组织覆盖率 = 应覆盖单位中已建立、联合组建或挂靠党组织的 ÷ 应覆盖单位；党的工作覆盖率 = "
+    "应覆盖单位中已实现组织覆盖、或已选派党建指导员（无党员单位还须建立工会和共青团组织）的 ÷ 应覆盖单位。"
+    "指定 region 时同时给出各下级区划的组织覆盖率。",
 )
 def coverage(request, region: str | None = Query(None, max_length=24, description="区划编码")):
     require_perm(request.user, PERM)
@@ -212,6 +231,8 @@ def coverage(request, region: str | None = Query(None, max_length=24, descriptio
         "should": stats["should"],
         "covered": stats["covered"],
         "rate": stats["rate"],
+        "work_covered": stats["work_covered"],
+        "work_rate": stats["work_rate"],
         "min_employees": stats["min_employees"],
         "children": stats["children"],
     }
@@ -864,7 +885,8 @@ class StdFundingStatusOut(Schema):
     community: str
     community_name: str
     year: int
-    received: float
+    received: float = Field(description="全部收入（元）")
+    counted: float = Field(0, description="计入 GOV-9 标准的收入（规则所列收入类别，默认服务群众专项经费）")
     spent: float
     balance: float
     minimum: int = Field(description="GOV-9 年度经费标准（元）")
@@ -931,6 +953,7 @@ def funding_status(
             "community_name": c.name,
             "year": year,
             "received": float(status[c.pk]["received"]),
+            "counted": float(status[c.pk]["counted"]),
             "spent": float(status[c.pk]["spent"]),
             "balance": float(status[c.pk]["balance"]),
             "minimum": status[c.pk]["minimum"],

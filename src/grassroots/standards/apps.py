@@ -6,17 +6,31 @@ def ensure_default_rules(sender, using="default", **kwargs):
     """Create the default rules (RULES.md); for existing rows add parameters introduced since, keeping
     every value an administrator has set."""
     from .models import Rule
-    from .rules_data import DEFAULT_RULES
+    from .rules_data import DEFAULT_RULES, SOURCES
 
     for code, category, title, params, action in DEFAULT_RULES:
+        source = SOURCES.get(code, "")
         rule, created = Rule.objects.using(using).get_or_create(
-            code=code, defaults={"category": category, "title": title, "params": params, "action": action}
+            code=code,
+            defaults={
+                "category": category,
+                "title": title,
+                "params": params,
+                "action": action,
+                "source": source,
+            },
         )
         if not created:
+            fields = []
             missing = {k: v for k, v in params.items() if k not in (rule.params or {})}
             if missing:
                 rule.params = {**(rule.params or {}), **missing}
-                rule.save(using=using, update_fields=["params"])
+                fields.append("params")
+            if not rule.source and source:
+                rule.source = source
+                fields.append("source")
+            if fields:
+                rule.save(using=using, update_fields=fields)
 
 
 LEVEL_PREFIX = {"city": "CITY", "district": "DIST", "street": "STRT", "community": "COMM"}

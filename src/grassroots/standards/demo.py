@@ -149,8 +149,9 @@ def _funding(ctx, year: int) -> None:
     communities = list(Region.objects.filter(level="community").order_by("path").only("id"))
     rows = []
     for c in communities:
-        finance = rng.choice([150000, 180000, 200000, 200000, 220000, 250000])
-        service = rng.choice([0, 50000, 100000])
+        # GOV-9 counts the 服务群众专项经费 only: most communities reach 200,000 yuan, a few fall short.
+        finance = rng.choice([50000, 80000, 100000, 120000])
+        service = rng.choice([150000, 180000, 200000, 200000, 220000, 250000, 250000, 300000])
         received = [("finance", finance), ("service", service), ("party", rng.choice([10000, 20000, 30000]))]
         for kind, amount in received:
             if amount:

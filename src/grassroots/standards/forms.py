@@ -56,16 +56,31 @@ class RuleParamsForm(forms.Form):
         self.fields["enabled"].initial = rule.enabled
         self.fields["enabled"].widget.attrs["class"] = "form-check-input"
         for key, value in (rule.params or {}).items():
-            self.fields[f"p_{key}"] = forms.CharField(
-                label=PARAM_LABELS.get(key, key),
-                initial=value,
-                required=True,
-                error_messages={"required": "请填写该参数"},
-                widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "numeric"}),
-            )
+            label = PARAM_LABELS.get(key, key)
+            # A mapping parameter (ORG-6 years by org kind) gets one field per entry: p_<key>.<entry>;
+            # a list parameter one text field of comma-separated codes.
+            entries = value.items() if isinstance(value, dict) else [(None, value)]
+            for sub, v in entries:
+                name = f"p_{key}" if sub is None else f"p_{key}.{sub}"
+                self.fields[name] = forms.CharField(
+                    label=label if sub is None else f"{label}·{PARAM_LABELS.get(sub, sub)}",
+                    initial=",".join(v) if isinstance(v, list) else v,
+                    required=True,
+                    error_messages={"required": "请填写该参数"},
+                    widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "numeric"}),
+                )
 
     def params(self) -> dict:
-        return {k[2:]: v for k, v in self.cleaned_data.items() if k.startswith("p_")}
+        out: dict = {}
+        for k, v in self.cleaned_data.items():
+            if not k.startswith("p_"):
+                continue
+            key, _, sub = k[2:].partition(".")
+            if sub:
+                out.setdefault(key, {})[sub] = v
+            else:
+                out[key] = v
+        return out
 
     def param_fields(self):
         return [self[name] for name in self.fields if name.startswith("p_")]

@@ -119,11 +119,17 @@ def _rate_measure(code: str, n: int, d: int, what: str, default_target: int) -> 
 # ---------------------------------------------------------------------------------------------
 def grid_party(region, year=None) -> Measure:
     from grassroots.grids.models import Grid
+    from grassroots.grids.stats import covered_grids_q, gov4_min_full_members, org_full_members_expr
 
-    agg = Grid.objects.filter(region__path__startswith=region.path).aggregate(
-        n=Count("id"), with_org=Count("id", filter=Q(party_org__isnull=False))
+    n = gov4_min_full_members()
+    agg = (
+        Grid.objects.filter(region__path__startswith=region.path)
+        .annotate(org_full=org_full_members_expr())
+        .aggregate(n=Count("id"), with_org=Count("id", filter=covered_grids_q(n)))
     )
-    return _rate_measure("grid_party", agg["with_org"], agg["n"], "有党组织的网格", 100)
+    return _rate_measure(
+        "grid_party", agg["with_org"], agg["n"], f"网格党组织有正式党员 {n} 名以上的网格", 100
+    )
 
 
 def unit_coverage(region, year=None) -> Measure:
@@ -134,7 +140,7 @@ def unit_coverage(region, year=None) -> Measure:
     from .services import cov3_min_employees
 
     min_employees = cov3_min_employees()
-    should = should_cover_q(min_employees) if min_employees else Q(full_members__gte=1)
+    should = should_cover_q(min_employees)
     agg = Unit.objects.filter(region__path__startswith=region.path).aggregate(
         should=Count("id", filter=should),
         covered=Count("id", filter=should & ~Q(party_work=PartyWork.NONE)),
@@ -174,14 +180,16 @@ def funding(region, year=None) -> Measure:
         if not status["records"]:
             return Measure(None, float(minimum), f"{year} 年无经费记录")
         return Measure(
-            float(status["received"]),
+            float(status["counted"]),
             float(minimum),
-            f"{year} 年收到 {status['received']:,.0f} 元，标准 {minimum:,} 元",
+            f"{year} 年收到服务群众专项经费 {status['counted']:,.0f} 元"
+            f"（全部收入 {status['received']:,.0f} 元），"
+            f"标准 {minimum:,} 元",
         )
     communities = list(Region.objects.filter(path__startswith=region.path, level=RegionLevel.COMMUNITY))
     statuses = funding_status(communities, year)
     recorded = [s for s in statuses.values() if s["records"]]
-    met = sum(1 for s in recorded if s["received"] >= minimum)
+    met = sum(1 for s in recorded if s["meets"])
     return _rate_measure("funding", met, len(communities), f"{year} 年经费达标社区", 100)
 
 

@@ -24,6 +24,7 @@ class Rule(models.Model):
     params = models.JSONField("参数", default=dict, blank=True)
     action = models.CharField("整改建议", max_length=200, blank=True)
     enabled = models.BooleanField("启用", default=True)
+    source = models.TextField("依据", blank=True, help_text="法规或本市文件及条款")
 
     class Meta:
         ordering = ["code"]

@@ -658,6 +658,10 @@ class FundingListView(StandardsListView):
         ctx["status_rows"] = [{"community": c, **status[c.pk]} for c in communities]
         ctx["status_met"] = sum(1 for c in communities if status[c.pk]["meets"])
         ctx["minimum"] = services.funding_minimum()
+        from .models import FundingKind
+
+        labels = dict(FundingKind.choices)
+        ctx["counted_kinds"] = "、".join(labels.get(k, k) for k in services.funding_income_kinds())
         return ctx
 
 

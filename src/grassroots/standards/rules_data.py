@@ -16,14 +16,24 @@ DEFAULT_RULES = [
         {"min_full_members": 3},
         "组建或加入联合党支部、挂靠就近党组织，或选派党建指导员",
     ),
-    ("ORG-3", "org", "党员 7 人以上的支部应设立支部委员会", {"min_members": 7}, "召开党员大会选举支部委员会"),
+    (
+        "ORG-3",
+        "org",
+        "正式党员 7 人以上的支部设立支部委员会；不足 7 人的只设书记（必要时设副书记），预备党员不计入",
+        {"min_full_members": 7},
+        "按正式党员人数设置支部委员会或书记、副书记",
+    ),
     ("ORG-4", "org", "党员超过 50 人可设立党总支", {"min_members": 51}, "研究是否成立党总支"),
     ("ORG-5", "org", "党员 100 人以上可设立基层党委", {"min_members": 100}, "研究是否成立基层党委"),
     (
         "ORG-6",
         "org",
-        "按期换届：支部、总支 3 年，基层党委 5 年",
-        {"branch_years": 3, "committee_years": 5, "warn_days": 90},
+        "按期换届：基层党委 5 年，总支、支部 3 年；村、社区党组织 5 年；党工委等派出机关不实行任期制",
+        {
+            "years": {"committee": 5, "general_branch": 3, "branch": 3},
+            "community_years": {"committee": 5, "general_branch": 5, "branch": 5},
+            "warn_days": 90,
+        },
         "按期启动换届选举",
     ),
     (
@@ -36,16 +46,23 @@ DEFAULT_RULES = [
     (
         "ORG-8",
         "org",
-        "预备期满一年应及时讨论转正",
-        {"probation_days": 365},
+        "预备期一年，期满前不得转正，期满应及时讨论；延长预备期不少于半年、不超过一年",
+        {"probation_days": 365, "min_extension_days": 180, "max_extension_days": 365},
         "召开支部党员大会讨论预备党员转正",
     ),
     ("ORG-9", "org", "连续 6 个月未缴纳党费应提醒", {"months": 6}, "了解情况，督促按月交纳党费"),
     (
+        "ORG-10",
+        "org",
+        "党支部应有正式党员 3 人以上；无党员的空壳支部或正式党员不足 3 人的支部应标注",
+        {"min_full_members": 3},
+        "充实党员或与邻近党支部联合组建，撤销无党员的空壳支部",
+    ),
+    (
         "ORG-11",
         "org",
         "流动党员、失联党员应保持联系，超过 6 个月未联系上的列入组织找党员",
-        {"months": 6},
+        {"no_contact_months": 6},
         "通过走访、电话、亲友等方式联系，更新联系状态",
     ),
     (
@@ -72,7 +89,7 @@ DEFAULT_RULES = [
     (
         "COV-3",
         "cov",
-        "党组织覆盖率 = 已覆盖单位 ÷ 应覆盖单位（有正式党员或从业人员达到规模的单位）",
+        "应覆盖单位（有正式党员或从业人员达到规模）应实现党的组织覆盖或工作覆盖；两项覆盖率分别统计",
         {"min_employees": 50},
         "推动未覆盖单位建立或加入党组织",
     ),
@@ -128,6 +145,13 @@ DEFAULT_RULES = [
         "组织开展民主评议党员",
     ),
     ("LIFE-8", "life", "支部 30 天无任何活动记录视为静默支部", {"days": 30}, "督促支部恢复正常组织生活"),
+    (
+        "LIFE-9",
+        "life",
+        "支部党员大会出席人数应达到应到会党员的三分之二以上",
+        {"kinds": ["members_meeting"], "numerator": 2, "denominator": 3, "days": 90},
+        "了解缺席原因，做好请假登记和会后补课",
+    ),
     # Governance (GOV-*): parameters read by cases, whistle, cobuild and standards.
     (
         "GOV-1",
@@ -147,8 +171,8 @@ DEFAULT_RULES = [
     (
         "GOV-4",
         "gov",
-        "每个网格有责任网格员，无党组织或党员的网格应标注",
-        {},
+        "每个网格有责任网格员，无党组织或党员的网格应标注；网格党组织正式党员达到规定人数才计为覆盖",
+        {"min_full_members": 3},
         "为网格配备网格员并建立网格党组织",
     ),
     (
@@ -193,7 +217,13 @@ DEFAULT_RULES = [
         {"warn_days": 3},
         "跟踪议定事项办理进度",
     ),
-    ("GOV-9", "gov", "社区工作经费每年不少于 20 万元", {"min_yuan": 200000}, "足额保障社区工作经费"),
+    (
+        "GOV-9",
+        "gov",
+        "社区服务群众专项经费每年不少于 20 万元（其他收入不计入）",
+        {"min_yuan": 200000, "income_kinds": ["service"]},
+        "足额保障社区服务群众专项经费",
+    ),
     (
         "GOV-10",
         "gov",
@@ -244,3 +274,141 @@ DEFAULT_RULES = [
         "对照目标值补齐短板",
     ),
 ]
+
+
+# Where each rule comes from: the regulation or city document and its article (shown beside the
+# parameters on the rule pages and the health check). Loaded into Rule.source on migrate.
+BRANCH_REG = "《中国共产党支部工作条例（试行）》（2018）"
+RECRUIT_REG = "《中国共产党发展党员工作细则》（2014）"
+TERM_REG = "中共中央办公厅《关于党的基层组织任期的意见》（2018）"
+SOURCES = {
+    "ORG-1": "《中国共产党章程》第三十条；" + BRANCH_REG + "第五条：有正式党员 3 人以上的，应当成立党支部",
+    "ORG-2": BRANCH_REG + "第五条：正式党员不足 3 人的单位，"
+    "应当按照地域相邻、行业相近、规模适当、便于管理的原则，"
+    "成立联合党支部",
+    "ORG-3": BRANCH_REG + "第九条：有正式党员 7 人以上的党支部，应当设立党支部委员会；"
+    "不足 7 人的不设支部委员会，"
+    "设书记 1 名，必要时设副书记 1 名",
+    "ORG-4": BRANCH_REG + "第六条：党员人数超过 50 人的，经上级党组织批准可以成立党的总支部委员会",
+    "ORG-5": "《中国共产党章程》第三十条；《中国共产党党和国家机关基层组织工作条例》：党员 100 人以上的，"
+    "设立党的基层委员会",
+    "ORG-6": TERM_REG + "：党的基层委员会每届 5 年，总支部委员会、支部委员会每届 3 年；"
+    "村、社区党组织每届 5 年；"
+    "街道党工委等派出机关不实行任期制",
+    "ORG-7": "各地功能型党组织管理规定：功能型党组织不收缴党费、不发展党员、不转接组织关系",
+    "ORG-8": "《中国共产党章程》第七条；" + RECRUIT_REG + "第二十八至三十一条：预备期为 1 年，"
+    "期满及时讨论转正，延长预备期最短 6 个月、最长 1 年",
+    "ORG-9": "中共中央组织部《关于中国共产党党费收缴、使用和管理的规定》：党员应按月交纳党费，"
+    "连续 6 个月不交纳党费的按自行脱党处理",
+    "ORG-10": BRANCH_REG + "第五条：有正式党员 3 人以上的，应当成立党支部",
+    "ORG-11": "中共中央组织部《关于加强和改进流动党员管理工作的意见》；隆昌市“组织找党员”（材料 004）："
+    "对流动党员、口袋党员进行摸底，保持经常联系",
+    "MEM-AGE": RECRUIT_REG + "第六条：年满十八岁的中国工人、农民、军人、知识分子和其他社会阶层的先进分子"
+    "可以申请入党",
+    "COV-1": "青岛市城市基层党建文件（材料 004）：50 人以上无党员的单位，"
+    "先建工会、共青团组织，选派党建指导员",
+    "COV-2": BRANCH_REG + "第五条；青岛市城市基层党建文件（材料 004）",
+    "COV-3": "青岛市城市基层党建文件（材料 004）：党的组织覆盖和工作覆盖",
+    "LIFE-1": BRANCH_REG + "第十四条：支部党员大会一般每季度召开 1 次",
+    "LIFE-2": BRANCH_REG + "第十四条：支部委员会会议一般每月召开 1 次",
+    "LIFE-3": BRANCH_REG + "第十四条：党小组会一般每月召开 1 次",
+    "LIFE-4": BRANCH_REG + "第十四条：党课（各地通常要求每季度至少 1 次）",
+    "LIFE-5": BRANCH_REG + "第十四条：每月相对固定 1 天开展主题党日",
+    "LIFE-6": BRANCH_REG + "第十四条：每年至少召开 1 次组织生活会",
+    "LIFE-7": BRANCH_REG + "第十四条：一般每年开展 1 次民主评议党员",
+    "LIFE-8": "各地组织生活管理要求：长期无活动记录的支部应督促整改",
+    "LIFE-9": "各地组织生活管理要求：党员大会出席人数应达到应到会党员的三分之二；"
+    + BRANCH_REG
+    + "第十四条：进行选举或表决时，有表决权的到会人数必须超过应到会人数的半数",
+    "GOV-1": "青岛市基层治理文件（材料 000）：三事分流",
+    "GOV-2": "青岛市基层治理文件（材料 000）：社区工作事项准入制度",
+    "GOV-3": "青岛市基层治理文件（材料 000、001）：街道吹哨、部门报到",
+    "GOV-4": "青岛市基层治理文件（材料 000、001）：网格党组织全覆盖",
+    "GOV-5": "接诉即办工作文件（材料 003）：诉求分类分级办理时限",
+    "GOV-6": "接诉即办工作文件（材料 003）；北京 12345 接诉即办考核办法：响应率、解决率、满意率",
+    "GOV-7": "青岛市基层治理文件（材料 000、003）：领导干部联系社区和网格",
+    "GOV-8": "青岛市城市基层党建文件（材料 004）：联席会议三定",
+    "GOV-9": "青岛市基层治理文件（材料 000）：每个社区每年不少于 20 万元服务群众专项经费；"
+    "鄂尔多斯市文件（材料 002）",
+    "GOV-10": "青岛市基层治理文件（材料 000、003）：社区工作者三岗十八级薪酬体系",
+    "GOV-11": "本市微心愿工作要求",
+    "STD-1": "本市支部体检计分办法",
+    "STD-2": "本市基层党建考评办法",
+    "STD-3": "本市基层党建考评办法：系统指标目标值",
+}
+
+# Chinese labels of every rule parameter (and of the sub-keys of mapping parameters), for the rule
+# pages, the parameter form and error messages.
+PARAM_LABELS = {
+    "min_full_members": "正式党员人数门槛",
+    "min_members": "党员人数门槛",
+    "years": "任期年数（单位及其他党组织，按组织类别）",
+    "community_years": "任期年数（村、社区党组织，按组织类别）",
+    "committee": "党委",
+    "general_branch": "党总支",
+    "branch": "党支部",
+    "working_committee": "党工委",
+    "warn_days": "提前预警天数",
+    "probation_days": "预备期（天）",
+    "min_extension_days": "延长预备期最短天数",
+    "max_extension_days": "延长预备期最长天数",
+    "months": "连续未交纳月数",
+    "no_contact_months": "未联系上月数",
+    "min_age": "申请入党最低年龄（岁）",
+    "response_hours": "响应时限（提交至派单，小时）",
+    "reopen_penalty": "每次重办扣分",
+    "response_target_pct": "响应率目标（%）",
+    "resolution_target_pct": "解决率目标（%）",
+    "satisfaction_target_pct": "满意率目标（%）",
+    "min_employees": "从业人员人数门槛",
+    "kind": "活动类型",
+    "kinds": "活动类型",
+    "period": "周期",
+    "min_count": "每周期至少次数",
+    "days": "天数",
+    "numerator": "出席比例（分子）",
+    "denominator": "出席比例（分母）",
+    "min_yuan": "年度最低金额（元）",
+    "income_kinds": "计入的收入类别",
+    "violation_points": "每项违规扣分",
+    "warning_points": "每项预警扣分",
+    "green_min": "绿灯最低分",
+    "yellow_min": "黄灯最低分",
+    "excellent": "优秀最低得分率（%）",
+    "good": "良好最低得分率（%）",
+    "fair": "一般最低得分率（%）",
+    "red_list": "红榜名额",
+    "black_list": "黑榜名额",
+    "grid_party": "网格党组织覆盖率目标（%）",
+    "unit_coverage": "单位党组织覆盖率目标（%）",
+    "worker_grading": "社区工作者定级率目标（%）",
+    "funding": "经费达标社区比例目标（%）",
+    "case_satisfaction": "诉求满意率目标（%）",
+    "case_ontime": "诉求按时办结率目标（%）",
+    "branch_health": "支部体检绿灯率目标（%）",
+    "life_compliance": "组织生活按期开展率目标（%）",
+    "whistle_checkin": "部门按时报到率目标（%）",
+    "venue_standard": "党群服务中心达标率目标（%）",
+    "center_m2_community": "社区党群服务中心面积标准（㎡）",
+    "center_m2_street": "街道党群服务中心面积标准（㎡）",
+    "checkin_hours": "一般报到时限（小时）",
+    "urgent_checkin_hours": "紧急报到时限（小时）",
+    "due_soon_ratio": "临期预警比例",
+    "repeat_count": "重复诉求次数",
+    "repeat_radius_m": "重复诉求半径（米）",
+    "repeat_days": "重复诉求统计天数",
+    "returned_times": "退回次数预警",
+    "reopen_limit": "重办次数上限",
+    "score_satisfied": "满意得分",
+    "score_basic": "基本满意得分",
+    "score_unevaluated": "未评价得分",
+    "late_penalty": "超期扣分",
+    "red_min_rate": "红榜最低满意率",
+    "black_max_rate": "黑榜最高满意率",
+    "min_cases": "参与排名最少诉求数",
+    "posts": "岗位数",
+    "grades": "等级数",
+    "open_days": "认领期限（天）",
+    "claim_days": "兑现期限（天）",
+    "points": "奖励积分",
+}

@@ -18,7 +18,8 @@ from grassroots.regions.models import Region
 from grassroots.units.choices import PartyWork
 from grassroots.units.models import Unit
 
-from .checks import OBJECT_TYPES, PERM, Checker, Finding, Severity, should_cover_q
+from . import rules_data
+from .checks import OBJECT_TYPES, PERM, Checker, Finding, Severity, should_cover_q, work_covered_q
 from .models import Rule, RuleCategory
 
 __all__ = [
@@ -31,42 +32,7 @@ __all__ = [
     "PARAM_LABELS",
 ]
 
-PARAM_LABELS = {
-    "min_full_members": "正式党员人数门槛",
-    "min_members": "党员人数门槛",
-    "branch_years": "支部、总支任期（年）",
-    "committee_years": "党委任期（年）",
-    "warn_days": "提前预警天数",
-    "probation_days": "预备期（天）",
-    "months": "连续未交纳月数",
-    "min_employees": "从业人员人数门槛",
-    "violation_points": "每项违规扣分",
-    "warning_points": "每项预警扣分",
-    "green_min": "绿灯最低分",
-    "yellow_min": "黄灯最低分",
-    "excellent": "优秀最低得分率（%）",
-    "good": "良好最低得分率（%）",
-    "fair": "一般最低得分率（%）",
-    "red_list": "红榜名额",
-    "black_list": "黑榜名额",
-    "grid_party": "网格党组织覆盖率目标（%）",
-    "unit_coverage": "单位党组织覆盖率目标（%）",
-    "worker_grading": "社区工作者定级率目标（%）",
-    "funding": "经费达标社区比例目标（%）",
-    "case_satisfaction": "诉求满意率目标（%）",
-    "case_ontime": "诉求按时办结率目标（%）",
-    "branch_health": "支部体检绿灯率目标（%）",
-    "life_compliance": "组织生活按期开展率目标（%）",
-    "whistle_checkin": "部门按时报到率目标（%）",
-    "venue_standard": "党群服务中心达标率目标（%）",
-    "center_m2_community": "社区党群服务中心面积标准（㎡）",
-    "center_m2_street": "街道党群服务中心面积标准（㎡）",
-    "response_hours": "响应时限（提交至派单，小时）",
-    "reopen_penalty": "每次重办扣分",
-    "response_target_pct": "响应率目标（%）",
-    "resolution_target_pct": "解决率目标（%）",
-    "satisfaction_target_pct": "满意率目标（%）",
-}
+PARAM_LABELS = rules_data.PARAM_LABELS
 PARAM_MAX = 100_000
 
 
@@ -145,23 +111,26 @@ def coverage_stats(user, *, parent: Region | None = None, action: str = "view") 
     given), overall and per child region of `parent`.
 
     A unit *should be covered* when it has at least one full member or at least COV-3's
-    min_employees employees; it *is covered* when its party_work is not none (own, joint or attached
-    organisation). Units outside both (no member, few employees) are counted in `units` only.
+    min_employees employees; it *is covered* (organisation coverage, `rate`) when its party_work is
+    not none (own, joint or attached organisation); `work_rate` counts work coverage
+    (checks.work_covered_q). Units outside both (no member, few employees) are counted in `units` only.
     """
     min_employees = cov3_min_employees()
     units = Unit.objects.visible_to(user, action)
     if parent is not None:
         units = units.filter(region__path__startswith=parent.path)
-    should = should_cover_q(min_employees) if min_employees else Q(full_members__gte=1)
+    should = should_cover_q(min_employees)
     covered = ~Q(party_work=PartyWork.NONE)
     agg = dict(
         units=Count("id"),
         should=Count("id", filter=should),
         covered=Count("id", filter=should & covered),
         covered_all=Count("id", filter=covered),
+        work_covered=Count("id", filter=should & work_covered_q()),
     )
     total = units.aggregate(**agg)
     total["rate"] = _rate(total["covered"], total["should"])
+    total["work_rate"] = _rate(total["work_covered"], total["should"])
     total["min_employees"] = min_employees
     children = []
     if parent is not None:
@@ -193,7 +162,38 @@ def _rate(covered: int, should: int) -> float | None:
     return round(100 * covered / should, 1) if should else None
 
 
+def _int_value(raw, label: str, errors: dict, key: str):
+    value = raw
+    if isinstance(raw, str):
+        text = raw.strip()
+        value = int(text) if text.isdigit() else None
+    if isinstance(value, bool) or not isinstance(value, int):
+        errors.setdefault(key, []).append(f"“{label}”应为正整数")
+    elif value < 1:
+        errors.setdefault(key, []).append(f"“{label}”应为正整数（不小于 1）")
+    elif value > PARAM_MAX:
+        errors.setdefault(key, []).append(f"“{label}”不能超过 {PARAM_MAX}")
+    else:
+        return value
+    return None
+
+
+def _list_value(raw, label: str, errors: dict, key: str):
+    """A list parameter (e.g. GOV-9's income kinds): a list, or text separated by commas or 、."""
+    import re
+
+    items = raw if isinstance(raw, list) else re.split(r"[,，、\s]+", str(raw or ""))
+    items = [str(x).strip() for x in items if str(x).strip()]
+    if not items or not all(re.fullmatch(r"[a-z_]{1,32}", x) for x in items):
+        errors.setdefault(key, []).append(f"“{label}”应为一个或多个类别代码，用逗号分隔")
+        return None
+    return items
+
+
 def _clean_params(rule: Rule, params: dict) -> dict:
+    """Validate new values for the rule's existing parameters: positive integers; a mapping parameter
+    (ORG-6's years by org kind) takes a mapping of positive integers over its existing keys; a list
+    parameter takes a non-empty list of codes."""
     errors: dict[str, list[str]] = {}
     current = rule.params or {}
     clean = dict(current)
@@ -202,21 +202,54 @@ def _clean_params(rule: Rule, params: dict) -> dict:
         if key not in current:
             errors.setdefault(key, []).append(f"规则 {rule.code} 没有参数“{label}”")
             continue
-        value = raw
-        if isinstance(raw, str):
-            text = raw.strip()
-            value = int(text) if text.isdigit() else None
-        if isinstance(value, bool) or not isinstance(value, int):
-            errors.setdefault(key, []).append(f"“{label}”应为正整数")
-        elif value < 1:
-            errors.setdefault(key, []).append(f"“{label}”应为正整数（不小于 1）")
-        elif value > PARAM_MAX:
-            errors.setdefault(key, []).append(f"“{label}”不能超过 {PARAM_MAX}")
+        if isinstance(current[key], dict):
+            if not isinstance(raw, dict):
+                errors.setdefault(key, []).append(f"“{label}”应按组织类别分别填写")
+                continue
+            mapping = dict(current[key])
+            for sub, sub_raw in raw.items():
+                sub_label = f"{label}·{PARAM_LABELS.get(sub, sub)}"
+                if sub not in mapping:
+                    errors.setdefault(key, []).append(f"“{label}”没有“{PARAM_LABELS.get(sub, sub)}”一项")
+                    continue
+                value = _int_value(sub_raw, sub_label, errors, key)
+                if value is not None:
+                    mapping[sub] = value
+            clean[key] = mapping
+        elif isinstance(current[key], list):
+            value = _list_value(raw, label, errors, key)
+            if value is not None:
+                clean[key] = value
         else:
-            clean[key] = value
+            value = _int_value(raw, label, errors, key)
+            if value is not None:
+                clean[key] = value
     if errors:
         raise ServiceError(next(iter(errors.values()))[0], errors=errors)
     return clean
+
+
+def param_rows(rule: Rule) -> list[tuple[str, str, str]]:
+    """[(Chinese label, key, display value)] of a rule's parameters; mappings and lists spelled out."""
+    rows = []
+    for key, value in (rule.params or {}).items():
+        if isinstance(value, dict):
+            shown = "；".join(f"{PARAM_LABELS.get(k, k)} {v}" for k, v in value.items())
+        elif isinstance(value, list):
+            labels = _list_labels()
+            shown = "、".join(str(labels.get(v, v)) for v in value)
+        else:
+            shown = value
+        rows.append((PARAM_LABELS.get(key, key), key, shown))
+    return rows
+
+
+def _list_labels() -> dict:
+    from grassroots.orglife.models import ActivityKind
+
+    from .models import FundingKind
+
+    return {**dict(FundingKind.choices), **dict(ActivityKind.choices)}
 
 
 def update_rule(user, rule: Rule, *, params: dict | None = None, enabled: bool | None = None) -> Rule:
@@ -294,8 +327,21 @@ def funding_minimum() -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 200000
 
 
+def funding_income_kinds() -> list[str]:
+    """GOV-9's [income_kinds]: the income kinds that count toward the yearly minimum (default the
+    服务群众专项经费 kind); other income does not count."""
+    from .models import SOURCES, FundingKind
+
+    rule = Rule.objects.filter(code="GOV-9").only("params").first()
+    value = (rule.params or {}).get("income_kinds") if rule else None
+    if isinstance(value, list) and value and all(v in SOURCES for v in value):
+        return list(value)
+    return [FundingKind.SERVICE.value]
+
+
 def funding_status(communities, year: int) -> dict[int, dict]:
-    """{community pk: received, spent, balance, records, meets} for one year, in one grouped query."""
+    """{community pk: received, counted, spent, balance, records, meets} for one year, in one grouped
+    query. `counted` is the income of GOV-9's income kinds; `meets` compares it with the minimum."""
     from decimal import Decimal
 
     from django.db.models import Sum
@@ -304,22 +350,30 @@ def funding_status(communities, year: int) -> dict[int, dict]:
 
     ids = [c.pk for c in communities]
     minimum = funding_minimum()
-    out = {pk: {"received": Decimal(0), "spent": Decimal(0), "records": 0} for pk in ids}
+    kinds = set(funding_income_kinds())
+    out = {
+        pk: {"received": Decimal(0), "counted": Decimal(0), "spent": Decimal(0), "records": 0} for pk in ids
+    }
     rows = (
         FundingRecord.objects.filter(community_id__in=ids, year=year)
-        .values("community_id", "direction")
+        .values("community_id", "direction", "kind")
         .annotate(total=Sum("amount"), n=Count("id"))
         .order_by()
     )
     for row in rows:
         slot = out[row["community_id"]]
-        key = "received" if row["direction"] == FundingDirection.RECEIVED else "spent"
-        slot[key] = row["total"] or Decimal(0)
+        total = row["total"] or Decimal(0)
+        if row["direction"] == FundingDirection.RECEIVED:
+            slot["received"] += total
+            if row["kind"] in kinds:
+                slot["counted"] += total
+        else:
+            slot["spent"] += total
         slot["records"] += row["n"]
     for slot in out.values():
         slot["balance"] = slot["received"] - slot["spent"]
         slot["minimum"] = minimum
-        slot["meets"] = slot["received"] >= minimum
+        slot["meets"] = slot["counted"] >= minimum
     return out
 
 

@@ -71,6 +71,7 @@ def health(request):
     rules = list(services.checked_rules())
     worst = report.worst_severity
     cards = [{"rule": r, "count": by_rule.get(r.code, 0), "severity": worst.get(r.code)} for r in rules]
+    selected = next((r for r in rules if r.code == data.get("rule")), None)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -90,6 +91,8 @@ def health(request):
             "querystring_without_page": (qs + "&") if qs else "",
             "export_query": (qs + "&") if qs else "",
             "total": len(report.findings),
+            "selected_rule": selected,
+            "selected_params": services.param_rows(selected) if selected else [],
         },
     )
 
@@ -101,10 +104,7 @@ def rules(request):
         request,
         "standards/rules.html",
         {
-            "rules": [
-                (r, [(services.PARAM_LABELS.get(k, k), k, v) for k, v in (r.params or {}).items()])
-                for r in Rule.objects.order_by("category", "code")
-            ],
+            "rules": [(r, services.param_rows(r)) for r in Rule.objects.order_by("category", "code")],
             "can_change": has_perm(request.user, "standards.change"),
         },
     )

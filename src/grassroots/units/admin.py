@@ -7,7 +7,7 @@ from .models import Instructor, Unit
 
 @admin.register(Unit)
 class UnitAdmin(ScopedAdmin):
-    list_display = ("code", "name", "type", "region", "party_work", "party_org", "employees", "full_members")
+    list_display = ("code", "name", "type", "region", "party_work", "party_org", "employees")
     list_filter = ("type", "party_work", "has_union", "has_youth_league")
     search_fields = ("code", "name", "name_initials", "industry")
     list_select_related = ("region", "party_org")

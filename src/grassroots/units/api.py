@@ -15,7 +15,7 @@ from grassroots.regions.schemas import dump
 
 from . import services
 from .choices import PartyWork
-from .models import Instructor, Unit
+from .models import Instructor, Unit, full_members_expr
 from .schemas import (
     InstructorCreate,
     InstructorFilter,
@@ -111,7 +111,8 @@ def instructors_update(request, instructor_id: int, payload: InstructorUpdate):
 
 
 def _units(user):
-    return Unit.objects.visible_to(user).select_related(*UNIT_RELATED)
+    qs = Unit.objects.visible_to(user).select_related(*UNIT_RELATED)
+    return qs.annotate(full_count=full_members_expr())
 
 
 @router.get("/", response={200: list[UnitOut], **ERRORS}, operation_id="units_list", summary="驻区单位列表")
@@ -144,7 +145,8 @@ def units_create(request, payload: UnitCreate):
 
 @router.get("/{code}", response={200: UnitOut, **ERRORS}, operation_id="units_get", summary="驻区单位详情")
 def units_get(request, code: str):
-    return visible_or_404(Unit, request.user, select_related=UNIT_RELATED, code=code)
+    unit = visible_or_404(Unit, request.user, select_related=UNIT_RELATED, code=code)
+    return _units(request.user).get(pk=unit.pk)
 
 
 @router.patch(

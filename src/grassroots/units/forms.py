@@ -50,7 +50,6 @@ class UnitForm(ServiceForm):
             "lat",
             "party_work",
             "party_org",
-            "full_members",
             "has_union",
             "has_youth_league",
             "instructor",

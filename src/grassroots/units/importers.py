@@ -70,7 +70,6 @@ class UnitImporter(Importer):
             help="已建立党组织时必填",
             export=_code("party_org"),
         ),
-        Col("正式党员数", "full_members", "int", min_value=0, default=0, example=5),
         Col("已建工会", "has_union", "bool", default=False, example="是"),
         Col("已建团组织", "has_youth_league", "bool", default=False, example="否"),
     ]

@@ -9,6 +9,36 @@ from grassroots.core.text import InitialsMixin
 from .choices import PartyWork, UnitType
 
 
+def full_members_expr():
+    """Subquery: the number of full (正式) members whose workplace is the unit (ORG-1/ORG-2/COV-*).
+
+    Annotate with `.annotate(full_count=full_members_expr())`; `Unit.full_members` reads it."""
+    from django.db.models import Count, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from grassroots.party.choices import MemberStatus
+    from grassroots.party.models import Member
+
+    counts = (
+        Member.objects.filter(workplace_unit=OuterRef("pk"), status=MemberStatus.FULL)
+        .order_by()
+        .values("workplace_unit")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts), 0)
+
+
+def has_full_member_q():
+    """Q: the unit is the workplace of at least one full member."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from grassroots.party.choices import MemberStatus
+    from grassroots.party.models import Member
+
+    return Q(Exists(Member.objects.filter(workplace_unit=OuterRef("pk"), status=MemberStatus.FULL)))
+
+
 class Instructor(ScopedModel):
     """党建指导员: guides a unit with fewer than 3 members (ORG-2) or none (COV-1)."""
 
@@ -63,7 +93,6 @@ class Unit(InitialsMixin, ScopedModel):
         related_name="covered_units",
         verbose_name="覆盖党组织",
     )
-    full_members = models.PositiveIntegerField("正式党员数", default=0)
     has_union = models.BooleanField("已建工会", default=False)
     has_youth_league = models.BooleanField("已建团组织", default=False)
     instructor = models.ForeignKey(
@@ -99,6 +128,17 @@ class Unit(InitialsMixin, ScopedModel):
             raise ValidationError({"party_org": "未建立党组织的单位不能指定覆盖党组织"})
         if self.party_work != PartyWork.NONE and not self.party_org_id:
             raise ValidationError({"party_org": "请指定覆盖该单位的党组织"})
+
+    @property
+    def full_members(self) -> int:
+        """Full members working here, counted from member rows (the `full_count` annotation when the
+        queryset carries it, else one count query)."""
+        n = self.__dict__.get("full_count")
+        if n is None:
+            from grassroots.party.choices import MemberStatus
+
+            n = self.employed_members.filter(status=MemberStatus.FULL).count() if self.pk else 0
+        return n
 
     @property
     def is_covered(self) -> bool:

@@ -22,7 +22,7 @@ class UnitOut(Schema):
     party_work: PartyWork = Field(description="党组织设置方式")
     covered: bool = Field(description="党的组织已覆盖（两个覆盖）")
     party_org_code: str | None = Field(None, description="覆盖该单位的党组织编码")
-    full_members: int
+    full_members: int = Field(description="以该单位为工作单位的正式党员人数（按党员信息统计）")
     has_union: bool
     has_youth_league: bool
     instructor_id: int | None = Field(None, description="党建指导员编号")
@@ -65,7 +65,6 @@ class UnitCreate(InSchema):
     lat: Lat | None = None
     party_work: PartyWork = PartyWork.NONE
     party_org_code: str | None = Field(None, max_length=32, description="覆盖该单位的党组织编码")
-    full_members: UInt = 0
     has_union: bool = False
     has_youth_league: bool = False
     instructor_id: int | None = Field(None, description="党建指导员编号")
@@ -84,7 +83,6 @@ class UnitUpdate(InSchema):
     party_org_code: str | None = Field(
         None, max_length=32, description="覆盖该单位的党组织编码；null 表示清除"
     )
-    full_members: UInt = None
     has_union: bool = None
     has_youth_league: bool = None
     instructor_id: int | None = Field(None, description="党建指导员编号；null 表示清除")

@@ -16,7 +16,7 @@ from grassroots.core.text import name_search_q
 from . import services
 from .choices import PartyWork
 from .forms import InstructorFilterForm, InstructorForm, UnitFilterForm, UnitForm
-from .models import Instructor, Unit
+from .models import Instructor, Unit, full_members_expr
 
 TABS = [("驻区单位", "units:list"), ("党建指导员", "units:instructors")]
 
@@ -69,6 +69,7 @@ class UnitListView(PageListView):
     ]
 
     def filter_queryset(self, qs):
+        qs = qs.annotate(full_count=full_members_expr())
         covered = self.request.GET.get("covered")
         if covered == "true":
             qs = qs.exclude(party_work=PartyWork.NONE)
