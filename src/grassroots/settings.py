@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "grassroots.standards",
     "grassroots.dashboards",
     "grassroots.demo",
+    "grassroots.h5",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +209,8 @@ AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("GRASSROOTS_AUDIT_RETENTION_D
 
 # Resident one-time codes go through a pluggable sender; the default writes to the outbox and the log.
 SMS_BACKEND = os.environ.get("GRASSROOTS_SMS_BACKEND", "grassroots.accounts.sms.OutboxSmsBackend")
+# The address residents reach the site at: links in text messages (tracking, evaluation) start with it.
+SITE_URL = os.environ.get("GRASSROOTS_SITE_URL", "http://localhost:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,
