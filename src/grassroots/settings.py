@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "grassroots.core.context_processors.navigation",
+                "grassroots.h5.context_processors.page_base",
             ],
         },
     }
