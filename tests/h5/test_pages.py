@@ -148,3 +148,13 @@ def test_home_tiles_follow_permissions(city, make_user, client_for):
     assert 'href="/cobuild/join/"' not in html  # 报到 is for in-service party members
     member = make_user("pm1", "party_member", city.communities[0])
     assert 'href="/cobuild/join/"' in client_for(member).get("/h5/").content.decode()
+
+
+def test_shared_phone_pages_use_the_h5_layout_for_residents_only(city, make_user, client_for):
+    resident = client_for(make_user("res5", "resident"))
+    member = client_for(make_user("pm2", "party_member", city.communities[0]))
+    for url in ("/volunteers/me/wishes/", "/volunteers/me/points/", "/volunteers/shop/", "/venues/bookings/mine/"):
+        html = resident.get(url).content.decode()
+        assert "h5-tabbar" in html and "navbar-vertical" not in html, url
+        html = member.get(url).content.decode()
+        assert "navbar-vertical" in html and "h5-tabbar" not in html, url
