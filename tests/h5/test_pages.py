@@ -140,7 +140,8 @@ def test_home_tiles_follow_permissions(city, make_user, client_for):
     for url in (
         "/cases/report/",
         "/h5/cases/",
-        "/volunteers/me/wishes/",
+        "/h5/wishes/",
+        "/volunteers/me/activities/",
         "/venues/rooms/",
         "/h5/notifications/",
     ):
@@ -153,7 +154,12 @@ def test_home_tiles_follow_permissions(city, make_user, client_for):
 def test_shared_phone_pages_use_the_h5_layout_for_residents_only(city, make_user, client_for):
     resident = client_for(make_user("res5", "resident"))
     member = client_for(make_user("pm2", "party_member", city.communities[0]))
-    for url in ("/volunteers/me/wishes/", "/volunteers/me/points/", "/volunteers/shop/", "/venues/bookings/mine/"):
+    for url in (
+        "/volunteers/me/wishes/",
+        "/volunteers/me/points/",
+        "/volunteers/shop/",
+        "/venues/bookings/mine/",
+    ):
         html = resident.get(url).content.decode()
         assert "h5-tabbar" in html and "navbar-vertical" not in html, url
         html = member.get(url).content.decode()

@@ -81,12 +81,7 @@ def _sections(user) -> list[dict]:
     ]
     if has_perm(user, "volunteers.join"):
         tiles += [
-            {
-                "label": "心愿",
-                "icon": "heart-handshake",
-                "url": reverse("volunteers:my_wishes"),
-                "color": "pink",
-            },
+            {"label": "我的心愿", "icon": "heart-handshake", "url": reverse("h5:wishes"), "color": "pink"},
             {
                 "label": "活动",
                 "icon": "calendar-event",
@@ -201,6 +196,59 @@ def inbox(request):
         request,
         "h5/notifications.html",
         {"tab": "notifications", "page_obj": page, "querystring_without_page": ""},
+    )
+
+
+@login_required
+def wishes(request):
+    """心愿: a resident posts their own wish (reviewed by the community, then claimed by a volunteer or a
+    unit) and follows each one's state here."""
+    from grassroots.cases.intake_views import _community_choices
+    from grassroots.core.pages import require_perm
+    from grassroots.regions.models import Region
+    from grassroots.volunteers import services as volunteer_services
+    from grassroots.volunteers.models import WishCategory
+
+    require_perm(request.user, "volunteers.join")
+    error, status = "", 200
+    form = {"title": "", "description": "", "category": WishCategory.DAILY, "community": ""}
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "")[:2000] for k in form}
+        region = (
+            Region.objects.filter(pk=form["community"], level="community").first()
+            if form["community"].isdigit()
+            else None
+        )
+        try:
+            volunteer_services.post_own_wish(
+                request.user,
+                region=region,
+                title=form["title"],
+                description=form["description"],
+                category=form["category"],
+                photos=request.FILES.getlist("photos"),
+            )
+        except ServiceError as exc:
+            error, status = exc.message, exc.status if 400 <= exc.status < 500 else 400
+        else:
+            from django.contrib import messages
+
+            messages.success(request, "心愿已提交，社区审核后将发布到心愿池")
+            return redirect("h5:wishes")
+    page = Paginator(volunteer_services.own_wishes(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "h5/wishes.html",
+        {
+            "tab": "wishes",
+            "page_obj": page,
+            "querystring_without_page": "",
+            "form": form,
+            "error": error,
+            "categories": WishCategory.choices,
+            "communities": _community_choices(),
+        },
+        status=status,
     )
 
 
