@@ -152,6 +152,7 @@ INSTALLED_APPS = [
     "grassroots.standards",
     "grassroots.dashboards",
     "grassroots.demo",
+    "grassroots.h5",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +188,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "grassroots.core.context_processors.navigation",
+                "grassroots.h5.context_processors.page_base",
             ],
         },
     }
@@ -322,6 +324,8 @@ EXPORT_SYNC_LIMIT = max(1, int(os.environ.get("GRASSROOTS_EXPORT_SYNC_LIMIT", "2
 
 # Resident one-time codes go through a pluggable sender; the default writes to the outbox and the log.
 SMS_BACKEND = os.environ.get("GRASSROOTS_SMS_BACKEND", "grassroots.accounts.sms.OutboxSmsBackend")
+# The address residents reach the site at: links in text messages (tracking, evaluation) start with it.
+SITE_URL = os.environ.get("GRASSROOTS_SITE_URL", "http://localhost:8000").rstrip("/")
 
 # Operations (core/runtime.py): heartbeats of workers, scheduler and running jobs, and the window after
 # which a silent one counts as dead (its job is marked failed, /healthz reports the worker down).

@@ -3,13 +3,15 @@ from django.urls import include, path
 
 from grassroots.api_routes import api
 from grassroots.core import health, metrics
-from grassroots.dashboards import views as dashboard_views
+from grassroots.h5 import views as h5_views
 
 admin.site.site_header = admin.site.site_title = "基层治理平台管理后台"
 admin.site.index_title = "数据管理"
 
 urlpatterns = [
-    path("", dashboard_views.home, name="home"),
+    # `/`: public landing for visitors, the resident H5 for residents, the 工作台 for staff.
+    path("", h5_views.root, name="home"),
+    path("h5/", include("grassroots.h5.urls")),
     path("accounts/", include("grassroots.accounts.urls")),
     path("core/", include("grassroots.core.urls")),
     path("imports/", include("grassroots.core.import_urls")),

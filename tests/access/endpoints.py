@@ -58,7 +58,8 @@ ENDPOINTS = [
     page("core:export_retry", frozenset(), method="POST", kwargs=_foreign_failed_export),
     excluded("admin:*", "Django admin: superusers only, guarded by is_staff; not a product surface"),
     excluded("admin/*", "Django admin's unnamed catch-all and object redirects (is_staff only)"),
-    page("home", EVERYONE),
+    # `/`: the public landing for visitors, the H5 (a redirect) for residents, the 工作台 for staff.
+    page("home", EVERYONE, ok=(200, 302), public=True),
     page("core:audit", holders("audit.view")),
     page(
         "core:unmask",

@@ -107,7 +107,7 @@ def test_resident_sees_only_own_household(city, make_user, client, settings):
     r = client.post("/accounts/resident/login/", {"action": "login", "phone": PHONE, "code": "12345"})
     assert r.status_code == 400
     r = client.post("/accounts/resident/login/", {"action": "login", "phone": PHONE, "code": last_code()})
-    assert r.status_code == 302 and r["Location"] == "/accounts/resident/me/"
+    assert r.status_code == 302 and r["Location"] == "/h5/"  # the resident H5 home
     r = client.get("/accounts/resident/me/")
     assert "尚未关联住户" in r.content.decode()
     user = User.objects.get(resident_profile__isnull=False)

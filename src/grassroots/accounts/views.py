@@ -250,16 +250,24 @@ def role_edit(request, pk: int):
 # --- residents: phone + one-time code -----------------------------------------------------------
 
 
+def resident_home_url() -> str:
+    """Where a resident lands after signing in: the resident's own phone app (H5)."""
+    return reverse("h5:home")
+
+
 def resident_login(request):
     """Mobile-first: request a 6-digit code for a phone, then log in with it (signs up on first use)."""
     if request.user.is_authenticated and hasattr(request.user, "resident_profile"):
-        return redirect("accounts:resident_me")
+        return redirect(resident_home_url())
     phone = ""
     sent = False
     error = ""
     status = 200
     if request.method == "POST":
-        if request.POST.get("action") == "send":
+        # Enter in the phone field before any code was asked for submits the default (login) button:
+        # with no code typed, that means "send me a code".
+        wants_code = not request.POST.get("code", "").strip()
+        if request.POST.get("action") == "send" or wants_code:
             form = PhoneForm(request.POST)
             phone = request.POST.get("phone", "")[:20]
             if form.is_valid():
@@ -281,7 +289,7 @@ def resident_login(request):
                     error, status = exc.message, exc.status
                 else:
                     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                    return redirect("accounts:resident_me")
+                    return redirect(resident_home_url())
             else:
                 error, status = "请输入手机号和 6 位数字验证码", 400
     return render(

@@ -19,11 +19,23 @@ class CasesConfig(AppConfig):
     verbose_name = "诉求办理"
 
     def ready(self):
-        from grassroots.core import importing, navigation
+        import datetime
+
+        from grassroots.core import importing, navigation, schedule
 
         from .models import handler_ids_for
 
         post_migrate.connect(ensure_case_defaults, sender=self)
+        schedule.register(
+            schedule.Periodic(
+                "cases.deadline_notices",
+                "grassroots.cases.tasks.deadline_notices",
+                every=datetime.timedelta(minutes=15),
+            )
+        )
+        schedule.register(
+            schedule.Periodic("cases.calendar_notices", "grassroots.cases.tasks.calendar_notices", at="09:00")
+        )
         importing.KINDS.setdefault("hotline", "grassroots.cases.importers.HotlineImporter")
         navigation.register(
             navigation.NavItem(

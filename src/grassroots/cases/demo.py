@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db.models import Max
 from django.utils import timezone
 
+from grassroots.core.crypto import lookup_hash
 from grassroots.grids.models import Grid
 from grassroots.regions.models import Region
 
@@ -273,7 +274,8 @@ def generate(ctx) -> None:
                     region=r,
                     grid=grid,
                     reporter_name=fake.name() if channel != Channel.PATROL else "",
-                    reporter_phone=fake.phone_number() if channel != Channel.PATROL else "",
+                    reporter_phone=(phone := fake.phone_number() if channel != Channel.PATROL else ""),
+                    reporter_phone_hash=lookup_hash(phone),
                     submitted_at=submitted,
                     visit=visit,
                 )

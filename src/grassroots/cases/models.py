@@ -345,6 +345,9 @@ class Case(ScopedModel):
     )
     reporter_name = models.CharField("联系人", max_length=50, blank=True)
     reporter_phone = models.CharField("联系电话", max_length=20, blank=True)
+    # Keyed hash of reporter_phone (core.crypto.lookup_hash): a resident who signs in with that phone
+    # finds the case in 我的诉求 and hears about it in the inbox.
+    reporter_phone_hash = models.CharField(max_length=40, blank=True, db_index=True)
     reporter_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

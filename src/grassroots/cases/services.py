@@ -10,6 +10,7 @@ a Conflict, on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import datetime
+import datetime as dt
 import re
 import secrets
 import uuid
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from grassroots.core import audit
 from grassroots.core.attachments import attach, attachments_of, validate_files
+from grassroots.core.crypto import lookup_hash
 from grassroots.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from grassroots.core.scoping import covers
 from grassroots.regions.models import Region
@@ -331,6 +333,7 @@ def submit(
         grid=grid,
         reporter_name=reporter_name,
         reporter_phone=reporter_phone,
+        reporter_phone_hash=lookup_hash(reporter_phone) if reporter_phone else "",
         reporter_user=user if authenticated and channel == Channel.H5 else None,
         created_by=user if authenticated else None,
         submitted_at=now,
@@ -346,6 +349,13 @@ def submit(
             attach(user, case, photos, role="photo", max_files=MAX_PHOTOS)
         _event(case, "submit", "", CaseState.SUBMITTED, user, data={"channel": channel})
         audit.record_create(user if authenticated else None, case)
+        if channel == Channel.H5:
+            _tell_reporter(
+                case,
+                "cases.received",
+                f"您反映的诉求已受理：{case.number}",
+                "我们将尽快分派办理，可随时查看办理进度。",
+            )
     return case
 
 
@@ -380,6 +390,17 @@ class TrackingExpired(ServiceError):
 
     def __init__(self, message: str):
         super().__init__(message, status=410)
+def case_by_number_and_phone(number: str, phone: str) -> Case:
+    """查询进度 without an account: the case with this number reported with this phone (both must
+    match; the same answer for a wrong number and a wrong phone)."""
+    number = (number or "").strip()
+    phone = "".join(ch for ch in (phone or "") if ch.isdigit() or ch == "-")
+    if not number or not phone:
+        raise ServiceError("请输入工单编号和提交时留下的联系电话")
+    case = Case.objects.filter(number=number[:32], reporter_phone_hash=lookup_hash(phone)).first()
+    if case is None:
+        raise NotFound("没有找到该工单，请核对工单编号和联系电话")
+    return case
 
 
 def my_cases(user):
@@ -388,8 +409,12 @@ def my_cases(user):
 
     if user is None or not user.is_authenticated:
         return Case.objects.none()
+    mine = Q(reporter_user=user) | Q(followers__user=user)
+    if getattr(user, "phone_hash", ""):
+        # reports left with the phone this resident signed in with (also before the account existed)
+        mine |= Q(reporter_phone_hash=user.phone_hash)
     return (
-        Case.objects.filter(Q(reporter_user=user) | Q(followers__user=user))
+        Case.objects.filter(mine)
         .distinct()
         .select_related("category", "handler", "region", "merged_into")
         .order_by("-submitted_at", "-id")
@@ -517,6 +542,12 @@ def dispatch(user, case: Case, *, handler: Handler | None = None, note: str = ""
             f"{case.category}｜{case.region.name}｜{case.description[:60]}",
             case,
         )
+        _tell_reporter(
+            case,
+            "cases.dispatched_resident",
+            f"您反映的诉求已派单办理：{case.number}",
+            f"承办单位：{handler.name}。",
+        )
     return case
 
 
@@ -625,13 +656,12 @@ def resolve(user, case: Case, *, resolution: str, photos=(), no_photo_reason: st
             extra_filter={"handler_id": case.handler_id},
             data=data or None,
         )
-        _notify(
-            reporters_of(case),
+        _tell_reporter(
+            case,
             "cases.resolved",
             f"您反映的诉求已办结：{case.number}",
             f"办理结果：{resolution[:80]}。请对办理结果进行评价。",
-            case,
-            resident=True,
+            evaluate=True,
         )
     return case
 
@@ -695,7 +725,7 @@ def evaluate(user, case: Case, *, result: str, comment: str = "", _via_link: boo
     """The resident's evaluation (GOV-6). satisfied / basic → evaluated; unsatisfied → reopened to the
     same handler the first time, closed_unresolved (counted against the handler) the second time."""
     # Without a link only the reporter themselves may evaluate.
-    if not _via_link and (user is None or not user.is_authenticated or case.reporter_user_id != user.pk):
+    if not _via_link and not is_reporter(user, case):
         raise PermissionDenied("只有诉求人本人可以评价")
     _require_state(case, "evaluate")
     if result not in EvaluationResult.values:
@@ -746,7 +776,18 @@ def _reopen(user, case: Case, *, reason: str) -> Case:
         "due_soon_at": soon,
         "due_at": due,
     }
-    return _transition(user, case, "reopen", changes, note=reason)
+    _transition(user, case, "reopen", changes, note=reason)
+    handler_users = list(case.handler.members.filter(is_active=True)) if case.handler_id else []
+    _notify(
+        handler_users + ([case.dispatcher] if case.dispatcher_id else []),
+        "cases.reopened",
+        f"工单重办：{case.number}",
+        f"{reason[:100]}。请重新办理，期限 {timezone.localtime(due):%Y-%m-%d %H:%M}。"
+        if due
+        else f"{reason[:100]}。请重新办理。",
+        case,
+    )
+    return case
 
 
 def reopen(user, case: Case, *, reason: str) -> Case:
@@ -797,7 +838,9 @@ def close(user, case: Case, *, note: str = "") -> Case:
     if case.responded_at is None:  # a 私事 answered with advice: that is its response (GOV-5)
         changes["responded_at"] = now
     with transaction.atomic():
-        return _transition(user, case, "close", changes, note=note)
+        _transition(user, case, "close", changes, note=note)
+        _tell_reporter(case, "cases.closed", f"您反映的诉求已结案：{case.number}", "感谢您的参与和监督。")
+    return case
 
 
 def merge(user, case: Case, *, into: Case, note: str = "") -> Case:
@@ -839,18 +882,61 @@ def reporters_of(case: Case) -> list:
     return users
 
 
-def _notify(users, kind: str, title: str, body: str, case: Case, *, resident: bool = False) -> None:
+def _notify(
+    users, kind: str, title: str, body: str, case: Case, *, resident: bool = False, url: str = ""
+) -> None:
     """Tell people about a case: staff get the case page, residents their tracking page."""
     from django.urls import reverse
 
     from grassroots.notifications.services import notify
 
-    url = (
+    url = url or (
         reverse("cases:track", args=[tracking_token(case)])
         if resident
         else reverse("cases:detail", args=[case.pk])
     )
     notify(list(users), kind=kind, title=title, body=body, url=url, obj=case)
+
+
+def is_reporter(user, case: Case) -> bool:
+    """The signed-in resident reported the case: from this account, or with the phone it signed in with."""
+    if user is None or not user.is_authenticated:
+        return False
+    if case.reporter_user_id == user.pk:
+        return True
+    return bool(user.phone_hash) and case.reporter_phone_hash == user.phone_hash
+
+
+def _tell_reporter(case: Case, kind: str, title: str, body: str, *, evaluate: bool = False) -> None:
+    """Tell the reporter (and followers) a step they wait for: an inbox row for each resident account
+    (the reporter's, the followers', and the account signed in with the phone left on the form), and a
+    text message to each phone left on a report, with the tracking link (and the evaluation link once
+    resolved). The message goes to the SMS backend's outbox after the transaction commits."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    users = reporters_of(case)
+    if case.reporter_phone_hash:
+        users += list(get_user_model().objects.filter(phone_hash=case.reporter_phone_hash, is_active=True))
+    link = reverse("cases:track", args=[tracking_token(case)])
+    if evaluate and case.state == CaseState.RESOLVED:
+        link = reverse("cases:evaluate", args=[evaluation_token(case)])
+    _notify(users, kind, title, body, case, resident=True, url=link)
+    phones = {case.reporter_phone} | {f.phone for f in case.followers.all()}
+    phones = sorted(p for p in phones if p and p[0] == "1")  # mobile numbers only
+    if not phones:
+        return
+    action = "评价办理结果" if evaluate else "查看办理进度"
+    text = f"【基层治理平台】{title}。{body}{action}：{settings.SITE_URL}{link}"
+
+    def send():
+        from grassroots.accounts.sms import send_sms
+
+        for phone in phones:
+            send_sms(phone, text)
+
+    transaction.on_commit(send)
 
 
 VERB_SERVICES = {
@@ -973,3 +1059,124 @@ def moderate_public_text(
             purpose="公开内容审核",
         )
     return case
+# ---------------------------------------------------------------- periodic notices
+
+# A threshold crossed longer ago than this is not announced any more: bounds the first run after an
+# upgrade (or a long stop of the scheduler) to recent cases instead of every old overdue case.
+NOTICE_LOOKBACK = dt.timedelta(days=2)
+CALENDAR_NOTICE_EVERY = dt.timedelta(days=7)
+CALENDAR_ROLES = ("street_admin", "district_admin", "city_admin")
+
+
+def send_deadline_notices(now=None) -> dict[str, int]:
+    """临期 / 超期 (GOV-5 alerts): tell the members of the handler, once per case and state per handling
+    round (a reopened case is due again and is told again). Idempotent: run it as often as you like."""
+    from django.db.models import Q
+
+    from grassroots.notifications.models import Notification
+
+    from .analytics import due_soon_q, overdue_q
+
+    now = now or timezone.now()
+    since = now - NOTICE_LOOKBACK
+    kinds = {
+        "cases.due_soon": (
+            due_soon_q(now) & Q(due_soon_at__gt=since),
+            "工单临期：{n}",
+            "办理期限 {due}，请抓紧办理。",
+        ),
+        "cases.overdue": (
+            overdue_q(now) & Q(due_at__gt=since),
+            "工单超期：{n}",
+            "已超过办理期限 {due}，请尽快办结。",
+        ),
+    }
+    sent = {}
+    for kind, (q, title, body) in kinds.items():
+        cases = list(
+            Case.objects.filter(q, handler__isnull=False)
+            .select_related("handler")
+            .only("pk", "number", "due_at", "dispatched_at", "handler")
+            .order_by("due_at", "id")
+        )
+        told = {}
+        for oid, at in Notification.objects.filter(
+            kind=kind, object_label="cases.case", object_id__in=[str(c.pk) for c in cases]
+        ).values_list("object_id", "created_at"):
+            told[oid] = max(at, told.get(oid, at))
+        members = {}
+        for h in Handler.objects.filter(pk__in={c.handler_id for c in cases}).prefetch_related("members"):
+            members[h.pk] = [u for u in h.members.all() if u.is_active]
+        count = 0
+        for case in cases:
+            last = told.get(str(case.pk))
+            if last is not None and (case.dispatched_at is None or last >= case.dispatched_at):
+                continue
+            users = members.get(case.handler_id, [])
+            if not users:
+                continue
+            due = f"{timezone.localtime(case.due_at):%Y-%m-%d %H:%M}"
+            with transaction.atomic():
+                _notify(users, kind, title.format(n=case.number), body.format(due=due), case)
+            count += 1
+        sent[kind] = count
+    return sent
+
+
+def calendar_notice_years(now=None) -> list[int]:
+    """Years whose official holiday calendar is missing and needed: this year, and next year once a
+    deadline started today could end in it (the longest working-day deadline of the active categories
+    spans at most N*3 + 30 calendar days, as in workdays.compute_deadline)."""
+    from django.db.models import Max
+
+    from .models import Category
+    from .workdays import missing_calendar_years
+
+    today = timezone.localdate(now or timezone.now())
+    longest = (
+        Category.objects.filter(is_active=True, deadline_unit="working_days").aggregate(
+            m=Max("deadline_value")
+        )["m"]
+        or 0
+    )
+    years = [today.year]
+    if (today + dt.timedelta(days=longest * 3 + 30)).year > today.year:
+        years.append(today.year + 1)
+    return missing_calendar_years(years)
+
+
+def send_calendar_notices(now=None) -> int:
+    """Tell street, district and city administrators that a needed holiday calendar is missing (due
+    dates across it would be wrong), once a week each, until it is loaded. Returns users told."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from grassroots.notifications.models import Notification
+
+    now = now or timezone.now()
+    years = calendar_notice_years(now)
+    if not years:
+        return 0
+    recent = Notification.objects.filter(
+        kind="cases.calendar_missing", created_at__gt=now - CALENDAR_NOTICE_EVERY
+    )
+    users = list(
+        get_user_model()
+        .objects.filter(is_active=True, assignments__role__code__in=CALENDAR_ROLES)
+        .exclude(pk__in=recent.values("user_id"))
+        .distinct()
+    )
+    if not users:
+        return 0
+    from grassroots.notifications.services import notify
+
+    label = "、".join(f"{y} 年" for y in years)
+    notify(
+        users,
+        kind="cases.calendar_missing",
+        title=f"缺少{label}节假日安排",
+        body=f"系统中没有{label}的法定节假日和调休安排，跨年诉求的办理期限将按普通工作日计算，"
+        "请系统管理员在“诉求办理配置 · 节假日”中录入国务院办公厅公布的安排。",
+        url=reverse("cases:config", args=["holidays"]),
+    )
+    return len(users)

@@ -236,7 +236,69 @@ def remove_team_member(user, membership: TeamMember) -> None:
 
 
 def wish_url(wish) -> str:
+    """The wish's page for its poster: staff see the wish page, a resident who posted their own wish
+    follows it in the H5 (the wish page is staff-only)."""
+    if wish.posted_by_id and not has_perm(wish.posted_by, "volunteers.change"):
+        return reverse("h5:wishes")
     return reverse("volunteers:wish_detail", args=[wish.pk])
+
+
+def post_own_wish(
+    user, *, region, title: str, description: str = "", category: str = WishCategory.DAILY, photos=()
+):
+    """A resident posts their own wish from the H5 (the resident is the beneficiary); like a wish a
+    worker registers, it waits for the community's review, and the resident is told of the review and
+    of the claim. The community administrators are told there is a wish to review."""
+    _require_join(user)
+    _community(region)
+    if category not in WishCategory.values:
+        raise ServiceError("心愿类别不正确", field="category")
+    wish = Wish(
+        region=region,
+        title=_text(title, "心愿内容", minimum=4, maximum=60, field="title"),
+        description=(description or "").strip()[:2000],
+        category=category,
+        beneficiary_name=(user.display_name or user.username)[:30],
+        posted_by=user,
+        open_days=wish_default("open_days"),
+        claim_days=wish_default("claim_days"),
+    )
+    full_clean(wish)
+    from grassroots.accounts.models import RoleAssignment
+    from grassroots.core.attachments import attach
+
+    reviewers = [
+        a.user
+        for a in RoleAssignment.objects.filter(role__code="community_admin", region=region).select_related(
+            "user"
+        )
+    ]
+    with transaction.atomic():
+        wish.save()
+        attach(user, wish, [p for p in (photos or []) if p], role="photo", max_files=6)
+        audit.record_create(user, wish)
+        _notify(
+            reviewers,
+            kind="volunteers.wish_posted",
+            title=f"居民提交了微心愿“{wish.title}”，请审核",
+            body=wish.description[:80],
+            url=reverse("volunteers:wish_detail", args=[wish.pk]),
+            obj=wish,
+        )
+    return wish
+
+
+def own_wishes(user):
+    """The wishes a resident posted, newest first (for tracking in the H5)."""
+    return (
+        Wish.objects.filter(posted_by=user)
+        .select_related("region")
+        .only(
+            "pk", "title", "state", "category", "claimant_name", "claimed_at", "claim_due_at",
+            "posted_at", "review_note", "region__name",
+        )
+        .order_by("-posted_at", "-id")
+    )  # fmt: skip
 
 
 def post_wish(
@@ -380,14 +442,15 @@ def claim_wish(user, wish: Wish, *, unit=None) -> Wish:
     }
     with transaction.atomic():
         _wish_transition(user, wish, "claim", changes)
-        _notify(
-            [user, wish.posted_by],
-            kind="volunteers.wish_claimed",
-            title=f"微心愿“{wish.title}”已被{claimant_name}认领",
-            body=f"请于 {timezone.localtime(changes['claim_due_at']):%Y-%m-%d} 前完成。",
-            url=reverse("volunteers:my_wishes"),
-            obj=wish,
-        )
+        told = {
+            "kind": "volunteers.wish_claimed",
+            "title": f"微心愿“{wish.title}”已被{claimant_name}认领",
+            "body": f"请于 {timezone.localtime(changes['claim_due_at']):%Y-%m-%d} 前完成。",
+            "obj": wish,
+        }
+        _notify([user], url=reverse("volunteers:my_wishes"), **told)
+        if wish.posted_by_id and wish.posted_by_id != user.pk:
+            _notify([wish.posted_by], url=wish_url(wish), **told)
     return wish
 
 
