@@ -107,8 +107,8 @@ def tree_children(request, code: str):
 
 @login_required
 def lookup(request):
-    """Datalist options for code inputs: visible regions matching the typed text (at most 20)."""
-    require_perm(request.user, "regions.view")
+    """Datalist options for code inputs: visible regions matching the typed text (at most 20). Without
+    regions.view (members' and residents' forms) the list is empty rather than a 404."""
     q = next((v for k, v in request.GET.items() if k != "level" and v.strip()), "").strip()
     qs = Region.objects.visible_to(request.user)
     if request.GET.get("level") in RegionLevel.values:
