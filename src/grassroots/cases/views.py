@@ -73,8 +73,13 @@ class CaseListView(ScopedListView):
 
     def applied_filters(self):
         out = super().applied_filters()
-        if self.request.GET.get("deadline") in ("overdue", "due_soon"):
+        if self.request.GET.get("deadline") in ("overdue", "due_soon", "open"):
             out["deadline"] = self.request.GET["deadline"]
+        # The home page's queues: one grid's cases, and today's reports.
+        if self.request.GET.get("grid", "").isdigit():
+            out["grid"] = self.request.GET["grid"]
+        if self.request.GET.get("submitted") == "today":
+            out["submitted"] = "today"
         return out
 
     def filter_queryset(self, qs):
@@ -89,6 +94,17 @@ class CaseListView(ScopedListView):
             qs = qs.overdue()
         elif params.get("deadline") == "due_soon":
             qs = qs.due_soon()
+        elif params.get("deadline") == "open":
+            qs = qs.open()
+        if "grid" in params:
+            qs = qs.filter(grid_id=int(params["grid"]))
+        if params.get("submitted") == "today":
+            import datetime
+
+            midnight = datetime.datetime.combine(
+                timezone.localdate(), datetime.time.min, tzinfo=timezone.get_current_timezone()
+            )
+            qs = qs.filter(submitted_at__gte=midnight)
         return qs.order_by(*self.ordering)
 
     def get_context_data(self, **kwargs):
