@@ -49,10 +49,10 @@ def list_count(client, url: str, label: str) -> int:
 
 EXPECTED = {
     "dept": {"待报到与反馈", "待接单", "已超期"},
-    "gridworker": {"在办诉求", "待接单", "网格详情"},
+    "gridworker": {"在办诉求", "待接单", "今日上报"},
     "community": {"待分拨", "待派单", "被退单待改派", "诉求预警", "本周活动与会议"},
     "street": {"待分拨", "待派单", "诉求预警", "本周活动与会议"},
-    "admin": {"待分拨", "诉求预警"},
+    "admin": {"待分拨", "诉求预警", "今日审计事件"},
     "auditor": {"今日审计事件", "近7日审计事件"},
     "member": {"本支部近期活动", "我认领的微心愿", "我的志愿服务时长（小时）"},
 }
@@ -82,6 +82,7 @@ def test_department_and_grid_worker_homes_are_their_queues(demo_city):
         html = _client(username).get("/").content.decode()
         assert "data-today-section" in html
         assert 'data-stat="orgs"' not in html  # not the party-building overview of the scope
+    assert "主要指标" not in _client("dept").get("/").content.decode()  # leaders' figures
 
 
 @pytest.mark.django_db

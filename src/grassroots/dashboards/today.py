@@ -107,8 +107,14 @@ def _grid_sections(user) -> list[dict]:
             count("已超期", "danger", deadline="overdue"),
             count("今日上报", "", submitted="today"),
         ]
-        figures.append(_figure("网格详情", grid.name, reverse("grids:detail", args=[grid.code])))
-        out.append({"title": f"我的网格：{grid.name}", "icon": "grid-dots", "figures": figures})
+        out.append(
+            {
+                "title": f"我的网格：{grid.name}",
+                "icon": "grid-dots",
+                "url": reverse("grids:detail", args=[grid.code]),
+                "figures": figures,
+            }
+        )
     return out
 
 
@@ -176,8 +182,8 @@ def _leader_section(user) -> dict | None:
     from .leader import leader_data
     from .services import has_scope, scope_roots
 
-    if not has_scope(user):
-        return None
+    if not has_scope(user) or not _region_wide(user, "party.view"):
+        return None  # leaders and administrators (not departments, whose scope holds no party data)
     roots = scope_roots(user)
     if len(roots) != 1 or roots[0].level not in (RegionLevel.CITY, RegionLevel.DISTRICT):
         return None
@@ -194,8 +200,8 @@ def _leader_section(user) -> dict | None:
 def _audit_section(user) -> dict | None:
     from grassroots.core.audit_views import AuditListView
 
-    if not has_perm(user, "audit.view"):
-        return None
+    if not has_perm(user, "audit.view") or (has_perm(user, "cases.dispatch") and not user.is_superuser):
+        return None  # auditors' and security administrators' work; administrators open the log itself
     today = timezone.localdate()
     week = today - datetime.timedelta(days=6)
     day = {"from": today.isoformat(), "to": today.isoformat()}
@@ -250,13 +256,14 @@ def _member_section(user) -> dict | None:
 
 
 def today_sections(user) -> list[dict]:
-    sections = []
+    audit = _audit_section(user)
+    sections = [audit] if audit else []
     for build in (_whistle_section, _case_section):
         s = build(user)
         if s:
             sections.append(s)
     sections.extend(_grid_sections(user))
-    for build in (_meetings_section, _leader_section, _audit_section, _member_section):
+    for build in (_meetings_section, _leader_section, _member_section):
         s = build(user)
         if s:
             sections.append(s)
