@@ -28,7 +28,7 @@ from .forms import (
     TriageForm,
     WorkLogForm,
 )
-from .models import Case, Handler, handler_ids_for
+from .models import Case, handler_ids_for
 from .workdays import missing_calendar_years
 from .workflow import VERB_LABELS
 
@@ -148,7 +148,7 @@ def _action_forms(user, case):
         form_class = FORMS.get(verb, NoteForm)
         form = form_class(prefix=verb)
         if verb == "dispatch":
-            form.fields["handler"].queryset = Handler.objects.filter(is_active=True).select_related("region")
+            form.fields["handler"].queryset = services.dispatchable_handlers(case)
             suggested = services.route(case) if case.category_id else None
             form.fields["handler"].initial = case.suggested_handler_id or (
                 suggested.pk if suggested else None
