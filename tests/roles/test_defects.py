@@ -74,3 +74,24 @@ def test_people_detail_values_are_text_not_one_character_links(demo_city):
     links = re.findall(r'<a href="([^"]*)">([^<]*)</a>', dl)
     assert links == [(f"/regions/{w.region.code}/", w.region.name)]
     assert w.code in dl
+
+
+def test_a_success_message_appears_once_on_the_case_page(demo_city):
+    from grassroots.accounts.models import User
+    from grassroots.cases.models import Case, handler_ids_for
+
+    dept = User.objects.get(username="dept")
+    case = Case.objects.filter(state="dispatched", handler_id__in=handler_ids_for(dept)).first()
+    assert case is not None
+    r = _client("dept").post(f"/cases/{case.pk}/accept/", {}, follow=True)
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert html.count('role="alert"') == 1 and html.count("alert-success") == 1
+
+
+def test_favicon_is_linked_and_served(demo_city):
+    html = _client("member").get("/").content.decode()
+    href = re.search(r'<link rel="icon"[^>]*href="([^"]+)"', html).group(1)
+    from django.contrib.staticfiles import finders
+
+    assert finders.find(href.removeprefix("/static/"))
