@@ -95,3 +95,42 @@ def test_favicon_is_linked_and_served(demo_city):
     from django.contrib.staticfiles import finders
 
     assert finders.find(href.removeprefix("/static/"))
+
+
+def test_audit_changes_read_as_users_see_them(db):
+    from grassroots.core.audit_display import changes_text, readable_changes
+    from grassroots.core.models import AuditEvent
+
+    wish = AuditEvent(
+        model="volunteers.wish",
+        changes={
+            "state": ["published", "claimed"],
+            "claim_due_at": [None, "2026-12-08T02:00:00+00:00"],
+        },
+    )
+    rows = readable_changes(wish)
+    assert rows[0] == {"label": "状态", "old": "待认领", "new": "已认领", "single": False}
+    assert rows[1]["label"] == "完成截止" and rows[1]["new"] == "2026-12-08 10:00"
+    item = AuditEvent(model="volunteers.catalogitem", changes={"is_active": [True, False]})
+    assert changes_text(item) == "上架：是 → 否"
+    assignment = AuditEvent(model="accounts.roleassignment", changes={"role": [None, "auditor"]})
+    assert changes_text(assignment) == "角色：— → 审计员"
+    rule = AuditEvent(
+        model="standards.rule",
+        object_repr="LIFE-1",
+        changes={"params": [{"kind": "members_meeting", "period": "quarter", "min_count": 1}, None]},
+    )
+    text = changes_text(rule)
+    assert "活动类型：支部党员大会" in text and "周期：每季度" in text and "kind" not in text
+
+
+def test_rule_pages_label_every_parameter(demo_city):
+    from grassroots.standards.models import Rule
+
+    html = _client("admin").get("/standards/rules/").content.decode()
+    for rule in Rule.objects.exclude(params={}):
+        for key in rule.params:
+            pattern = rf'<span class="text-secondary">([^<]+)</span> <strong data-param="{key}">'
+            label = re.search(pattern, html)
+            assert label and label.group(1) != key, (rule.code, key)
+    assert "members_meeting" not in html.split('data-rule="LIFE-1"')[1].split("</tr>")[0]

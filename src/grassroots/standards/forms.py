@@ -8,7 +8,7 @@ from grassroots.regions.choices import RegionLevel
 from grassroots.regions.models import Region
 
 from .checks import OBJECT_TYPES, PERM, Severity
-from .services import PARAM_LABELS, checked_rules
+from .services import checked_rules, param_label
 
 REGION_FILTER_LEVELS = [RegionLevel.CITY, RegionLevel.DISTRICT, RegionLevel.STREET, RegionLevel.COMMUNITY]
 REGION_FILTER_LIMIT = 600
@@ -57,7 +57,7 @@ class RuleParamsForm(forms.Form):
         self.fields["enabled"].widget.attrs["class"] = "form-check-input"
         for key, value in (rule.params or {}).items():
             self.fields[f"p_{key}"] = forms.CharField(
-                label=PARAM_LABELS.get(key, key),
+                label=param_label(rule.code, key),
                 initial=value,
                 required=True,
                 error_messages={"required": "请填写该参数"},

@@ -29,6 +29,8 @@ __all__ = [
     "update_rule",
     "checked_rules",
     "PARAM_LABELS",
+    "param_label",
+    "param_display",
 ]
 
 PARAM_LABELS = {
@@ -61,7 +63,60 @@ PARAM_LABELS = {
     "venue_standard": "党群服务中心达标率目标（%）",
     "center_m2_community": "社区党群服务中心面积标准（㎡）",
     "center_m2_street": "街道党群服务中心面积标准（㎡）",
+    # organisational life (LIFE-*)
+    "kind": "活动类型",
+    "period": "周期",
+    "min_count": "每周期最少次数",
+    "days": "无活动天数",
+    # case handling and whistle (GOV-*)
+    "checkin_hours": "报到时限（小时）",
+    "urgent_checkin_hours": "紧急报到时限（小时）",
+    "due_soon_ratio": "临期提醒比例（已用时限占比）",
+    "repeat_count": "重复诉求次数",
+    "repeat_days": "重复诉求统计天数",
+    "repeat_radius_m": "重复诉求范围（米）",
+    "returned_times": "退单次数预警",
+    "reopen_limit": "不满意重办次数上限",
+    "score_satisfied": "满意得分",
+    "score_basic": "基本满意得分",
+    "score_unevaluated": "未评价得分",
+    "late_penalty": "超期扣分",
+    "red_min_rate": "红榜最低得分率",
+    "black_max_rate": "黑榜最高得分率",
+    "min_cases": "上榜最少工单数",
+    "min_yuan": "经费下限（元）",
+    "posts": "岗位序列数",
+    "grades": "等级数",
+    "open_days": "微心愿公开天数",
+    "claim_days": "认领后完成天数",
+    "points": "奖励积分",
 }
+# Values of rule parameters as users read them (LIFE-* kind and period).
+PERIOD_LABELS = {"week": "每周", "month": "每月", "quarter": "每季度", "half_year": "每半年", "year": "每年"}
+
+
+def param_label(rule_code: str, key: str) -> str:
+    """A rule parameter's Chinese label: the rule's own label from rules_data.RULE_PARAM_LABELS
+    ({rule code: {key: label}}) when present, else the shared PARAM_LABELS, else the key."""
+    from . import rules_data
+
+    per_rule = (getattr(rules_data, "RULE_PARAM_LABELS", None) or {}).get(rule_code) or {}
+    return per_rule.get(key) or PARAM_LABELS.get(key) or key
+
+
+def param_display(key: str, value) -> str:
+    """A rule parameter's value as users read it (activity kinds and periods by name, 是/否)."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if key == "kind" and isinstance(value, str):
+        from grassroots.orglife.models import ActivityKind
+
+        return dict(ActivityKind.choices).get(value, value)
+    if key == "period" and isinstance(value, str):
+        return PERIOD_LABELS.get(value, value)
+    return value
+
+
 PARAM_MAX = 100_000
 
 

@@ -101,7 +101,13 @@ def rules(request):
         "standards/rules.html",
         {
             "rules": [
-                (r, [(services.PARAM_LABELS.get(k, k), k, v) for k, v in (r.params or {}).items()])
+                (
+                    r,
+                    [
+                        (services.param_label(r.code, k), k, services.param_display(k, v))
+                        for k, v in (r.params or {}).items()
+                    ],
+                )
                 for r in Rule.objects.order_by("category", "code")
             ],
             "can_change": has_perm(request.user, "standards.change"),
