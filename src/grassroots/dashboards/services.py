@@ -434,7 +434,7 @@ def wants_overview(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    if not any("party.view" in g.perms and g.region_path is not None for g in grants_for(user)):
+    if not any("party.view" in g.perms and not g.own for g in grants_for(user)):
         return False
     if has_perm(user, "cases.dispatch") or has_perm(user, "audit.view"):
         return True
