@@ -134,3 +134,30 @@ def test_rule_pages_label_every_parameter(demo_city):
             label = re.search(pattern, html)
             assert label and label.group(1) != key, (rule.code, key)
     assert "members_meeting" not in html.split('data-rule="LIFE-1"')[1].split("</tr>")[0]
+
+
+def test_deadline_across_new_year_without_the_calendar_falls_back_and_flags(db):
+    import datetime as dt
+
+    from grassroots.cases.models import Holiday
+    from grassroots.cases.workdays import compute_deadline, local_tz
+
+    Holiday.objects.filter(date__year=2027).delete()
+    start = dt.datetime(2026, 12, 30, 10, 0, tzinfo=local_tz())
+    _soon, due, missing = compute_deadline(start, 3, "days", share=0.8)
+    # 31 Dec (Thu), [1 Jan is 元旦 even without the schedule], 4 Jan (Mon), 5 Jan (Tue)
+    assert due == dt.datetime(2027, 1, 5, 10, 0, tzinfo=local_tz())
+    assert 2027 in missing
+
+
+def test_holiday_warning_reaches_street_and_community_administrators(demo_city):
+    from django.utils import timezone
+
+    from grassroots.cases.models import Holiday
+
+    Holiday.objects.filter(date__year=timezone.localdate().year + 1).delete()
+    for username in ("street", "community", "admin"):
+        assert "data-calendar-missing" in _client(username).get("/").content.decode(), username
+        r = _client(username).get("/cases/")
+        assert str(timezone.localdate().year + 1) in "".join(map(str, r.context["calendar_missing"]))
+    assert "data-calendar-missing" not in _client("member").get("/").content.decode()

@@ -119,7 +119,7 @@ class CaseListView(ScopedListView):
             empty_hint="居民随手拍、网格巡查和热线转办的诉求会出现在这里。",
             now=timezone.now(),
             calendar_missing=missing_calendar_years([year, year + 1])
-            if has_perm(self.request.user, "cases.config")
+            if has_perm(self.request.user, "cases.config") or has_perm(self.request.user, "cases.dispatch")
             else [],
         )
         return ctx
@@ -178,7 +178,11 @@ def case_detail(request, pk: int):
     from .suggest import duplicates_of
 
     case = _case_or_404(request.user, pk)
-    events = case.events.select_related("handler").all()
+    events = list(case.events.select_related("handler").all())
+    # A deadline computed while the year's holiday schedule was missing is an estimate: say so.
+    timed = [e for e in events if e.step in ("dispatch", "reopen")]
+    last_timed = max(timed, key=lambda e: (e.created_at, e.pk)) if timed else None
+    estimated_years = (last_timed.data or {}).get("missing_calendar_years", []) if last_timed else []
     evaluations = case.evaluations.select_related("handler").all()
     photos = [(label, attachments_of(case, role)) for role, label in PHOTO_ROLES.items()]
     actions = _action_forms(request.user, case)
@@ -194,6 +198,7 @@ def case_detail(request, pk: int):
             "evaluations": evaluations,
             "actions": actions,
             "deadline_status": case.deadline_status(),
+            "deadline_estimated_years": estimated_years,
             "photos": [(label, rows) for label, rows in photos if rows],
             "duplicates": duplicates,
             "followers": CaseFollower.objects.filter(case=case).select_related("source").count(),

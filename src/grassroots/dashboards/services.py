@@ -389,6 +389,7 @@ def home_data(user) -> dict:
     from .today import today_sections
 
     queues = today_sections(user)
+    calendar = calendar_warning(user)
     if not wants_overview(user):
         # Members, department handlers and grid workers: their queues, then what they can open.
         from grassroots.core.navigation import menu_for
@@ -396,6 +397,7 @@ def home_data(user) -> dict:
         return {
             "has_scope": False,
             "today_sections": queues,
+            "calendar_missing": calendar,
             "shortcuts": [i for i in menu_for(user, "") if i["url"] != "/"],
         }
     stats = scope_counts(user)
@@ -423,7 +425,19 @@ def home_data(user) -> dict:
         "map": map_root,
         "cobuild_sections": cobuild_sections(user),
         "today_sections": queues,
+        "calendar_missing": calendar,
     }
+
+
+def calendar_warning(user) -> list[int]:
+    """Years (this and next) without the official holiday schedule, for everyone whose deadlines depend
+    on it: dispatchers (street, district, community administrators) and those who load it."""
+    if not (has_perm(user, "cases.dispatch") or has_perm(user, "cases.config")):
+        return []
+    from grassroots.cases.workdays import missing_calendar_years
+
+    year = timezone.localdate().year
+    return missing_calendar_years([year, year + 1])
 
 
 def wants_overview(user) -> bool:
