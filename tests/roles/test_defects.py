@@ -161,3 +161,13 @@ def test_holiday_warning_reaches_street_and_community_administrators(demo_city):
         r = _client(username).get("/cases/")
         assert str(timezone.localdate().year + 1) in "".join(map(str, r.context["calendar_missing"]))
     assert "data-calendar-missing" not in _client("member").get("/").content.decode()
+
+
+def test_region_edit_shows_a_map_editor_instead_of_raw_geojson(demo_city):
+    from grassroots.regions.models import Region
+
+    node = Region.objects.filter(level="community").order_by("path").first()
+    html = _client("admin").get(f"/regions/{node.code}/edit/").content.decode()
+    assert 'data-grid-editor="region-edit-data"' in html and "data-grid-editor-form" in html
+    assert re.search(r'<input type="hidden" name="polygon"', html)
+    assert "<textarea" not in html.split("data-grid-editor-form")[1].split('name="polygon"')[0][-300:]
