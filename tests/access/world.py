@@ -240,7 +240,8 @@ def _add_venues(w) -> None:
 
 def _add_orglife(w) -> None:
     """orglife: in A and in B a published theme day under way (started 10 minutes ago, for sign-up,
-    check-in, attendance and minutes) and a plan for tomorrow (to publish)."""
+    check-in, attendance and minutes), a plan for tomorrow (to publish) and a plan of two days ago (a
+    meeting that took place without being published: 直接记录)."""
     import datetime
 
     from django.utils import timezone
@@ -269,6 +270,16 @@ def _add_orglife(w) -> None:
                 starts_at=now + datetime.timedelta(days=1),
                 ends_at=now + datetime.timedelta(days=1, hours=1),
                 **{**common, "kind": "committee_meeting"},
+            ),
+        )
+        setattr(
+            w,
+            f"activity_past_{tag}",
+            Activity.objects.create(
+                title=f"矩阵已开党员大会{tag}",
+                starts_at=now - datetime.timedelta(days=2),
+                ends_at=now - datetime.timedelta(days=2) + datetime.timedelta(hours=1),
+                **{**common, "kind": "members_meeting"},
             ),
         )
 

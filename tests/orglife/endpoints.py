@@ -85,6 +85,13 @@ ENDPOINTS = [
     page("orglife:signup_cancel", VIEW_ALL, kwargs=_activity, out=_activity_out, method="POST", ok=(302,)),
     page("orglife:attendance", CHANGE, kwargs=_activity, out=_activity_out, forbidden=VIEW_ALL),
     page("orglife:minutes", CHANGE, kwargs=_activity, out=_activity_out, forbidden=VIEW_ALL),
+    page(
+        "orglife:record",
+        CHANGE,
+        kwargs=lambda w: {"pk": w.activity_past_a.pk},
+        out=lambda w: {"pk": w.activity_past_b.pk},
+        forbidden=VIEW_ALL,
+    ),
     page("orglife:qr", CHANGE, kwargs=_activity, out=_activity_out, forbidden=VIEW_ALL),
     page(
         "orglife:action",

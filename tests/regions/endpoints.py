@@ -1,6 +1,6 @@
 """Access matrix entries of regions and households (contract: tests/access/registry.py)."""
 
-from tests.access.registry import api, holders, page
+from tests.access.registry import ALL_ROLES, api, holders, page
 
 VIEW = holders("regions.view")
 LIST = holders("regions.view", own=True)  # residents open the lists and see their own household
@@ -15,7 +15,8 @@ ENDPOINTS = [
         kwargs=lambda w: {"code": w.A.code},
         out=lambda w: {"code": w.B.code},
     ),
-    page("regions:lookup", LIST, query={"q": "团岛"}),
+    # Look-ups answer every signed-in user (empty options without the view permission).
+    page("regions:lookup", ALL_ROLES | {"nobody"}, query={"q": "团岛"}),
     page("regions:households", LIST),
     page("regions:household_add", CHANGE),
     page(

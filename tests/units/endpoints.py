@@ -1,6 +1,6 @@
 """Access matrix entries of units and instructors (contract: tests/access/registry.py)."""
 
-from tests.access.registry import api, holders, page
+from tests.access.registry import ALL_ROLES, api, holders, page
 
 LIST = holders("units.view")
 # Units and instructors hang off the region tree only: a party-org grant (unit liaison) doesn't reach them.
@@ -10,7 +10,8 @@ CHANGE = holders("units.change")
 ENDPOINTS = [
     page("units:list", LIST),
     page("units:add", CHANGE),
-    page("units:lookup", LIST, query={"q": "物业"}),
+    # Look-ups answer every signed-in user (empty options without the view permission).
+    page("units:lookup", ALL_ROLES | {"nobody"}, query={"q": "物业"}),
     page("units:detail", VIEW, kwargs=lambda w: {"pk": w.unit_a.pk}, out=lambda w: {"pk": w.unit_b.pk}),
     page(
         "units:edit",

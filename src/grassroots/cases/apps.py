@@ -23,6 +23,7 @@ class CasesConfig(AppConfig):
 
         from grassroots.core import importing, navigation, schedule
 
+        from .analytics import can_see_alerts
         from .models import handler_ids_for
 
         post_migrate.connect(ensure_case_defaults, sender=self)
@@ -61,9 +62,20 @@ class CasesConfig(AppConfig):
             ),
         )
         navigation.register(
-            navigation.NavItem("诉求预警", "cases:alerts", "alarm", "cases.view", section="基层治理"),
-            navigation.NavItem("赋分与红黑榜", "cases:rankings", "trophy", "cases.view", section="基层治理"),
-            navigation.NavItem("诉求统计", "cases:stats", "chart-bar", "cases.view", section="基层治理"),
+            navigation.NavItem(
+                "诉求预警", "cases:alerts", "alarm", "cases.view", section="基层治理", when=can_see_alerts
+            ),
+            navigation.NavItem(
+                "赋分与红黑榜",
+                "cases:rankings",
+                "trophy",
+                "cases.view",
+                section="基层治理",
+                when=can_see_alerts,
+            ),
+            navigation.NavItem(
+                "诉求统计", "cases:stats", "chart-bar", "cases.view", section="基层治理", when=can_see_alerts
+            ),
             navigation.NavItem(
                 "诉求办理配置", "cases:config_home", "settings", "cases.config", section="基层治理"
             ),

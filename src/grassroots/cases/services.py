@@ -18,7 +18,7 @@ import uuid
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from grassroots.core import audit
@@ -390,6 +390,8 @@ class TrackingExpired(ServiceError):
 
     def __init__(self, message: str):
         super().__init__(message, status=410)
+
+
 def case_by_number_and_phone(number: str, phone: str) -> Case:
     """查询进度 without an account: the case with this number reported with this phone (both must
     match; the same answer for a wrong number and a wrong phone)."""
@@ -495,6 +497,22 @@ def admission_allows(case: Case) -> bool:
         is_active=True, category_id__in=_category_chain(case.category)
     ).select_related("region")
     return any(i.region_id is None or case.region.path.startswith(i.region.path) for i in items)
+
+
+def dispatchable_handlers(case: Case):
+    """The handlers `dispatch` accepts for this case (the dispatch form's choices): active, with an area
+    containing the case's community or inside it, and not a community or grid when the category is
+    outside the admission list (GOV-2) or the case is a major matter. Keep in step with dispatch()."""
+    from grassroots.regions.models import Region
+
+    cpath = case.region.path
+    ancestors = [cpath[:i] for i in range(Region.steplen, len(cpath) + 1, Region.steplen)]
+    qs = Handler.objects.filter(is_active=True).filter(
+        Q(region__path__in=ancestors) | Q(region__path__startswith=cpath)
+    )
+    if not admission_allows(case) or case.tier == Tier.MAJOR:
+        qs = qs.exclude(kind__in=[HandlerKind.COMMUNITY, HandlerKind.GRID])
+    return qs.select_related("region").order_by("kind", "region__path", "name")
 
 
 def dispatch(user, case: Case, *, handler: Handler | None = None, note: str = "") -> Case:
@@ -1059,6 +1077,8 @@ def moderate_public_text(
             purpose="公开内容审核",
         )
     return case
+
+
 # ---------------------------------------------------------------- periodic notices
 
 # A threshold crossed longer ago than this is not announced any more: bounds the first run after an

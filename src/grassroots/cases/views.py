@@ -30,7 +30,7 @@ from .forms import (
     TriageForm,
     WorkLogForm,
 )
-from .models import Case, Handler, handler_ids_for
+from .models import Case, handler_ids_for
 from .workdays import missing_calendar_years
 from .workflow import VERB_LABELS
 
@@ -74,7 +74,7 @@ class CaseListView(ScopedListView):
             raise Http404
         return super(ScopedListView, self).dispatch(request, *args, **kwargs)
 
-    DEADLINES = ("overdue", "due_soon", "response_overdue", "response_due_soon")
+    DEADLINES = ("overdue", "due_soon", "open", "response_overdue", "response_due_soon")
 
     def applied_filters(self):
         out = super().applied_filters()
@@ -87,6 +87,11 @@ class CaseListView(ScopedListView):
                 out[name] = get[name].strip()
         if get.get("rate") in stats.RATES and get.get("part") in stats.RATE_PARTS:
             out["rate"], out["part"] = get["rate"], get["part"]
+        # The home page's queues: one grid's cases, and today's reports.
+        if self.request.GET.get("grid", "").isdigit():
+            out["grid"] = self.request.GET["grid"]
+        if self.request.GET.get("submitted") == "today":
+            out["submitted"] = "today"
         return out
 
     def filter_queryset(self, qs):
@@ -117,6 +122,15 @@ class CaseListView(ScopedListView):
             qs = qs.filter(submitted_at__gte=lo, submitted_at__lt=hi)
         if "rate" in params:
             qs = qs.filter(stats.rate_q(params["rate"], params["part"], timezone.now()))
+        if "grid" in params:
+            qs = qs.filter(grid_id=int(params["grid"]))
+        if params.get("submitted") == "today":
+            import datetime
+
+            midnight = datetime.datetime.combine(
+                timezone.localdate(), datetime.time.min, tzinfo=timezone.get_current_timezone()
+            )
+            qs = qs.filter(submitted_at__gte=midnight)
         return qs.order_by(*self.ordering)
 
     def _rate_label(self) -> str:
@@ -141,7 +155,7 @@ class CaseListView(ScopedListView):
             now=timezone.now(),
             rate_filter=self._rate_label(),
             calendar_missing=missing_calendar_years([year, year + 1])
-            if has_perm(self.request.user, "cases.config")
+            if has_perm(self.request.user, "cases.config") or has_perm(self.request.user, "cases.dispatch")
             else [],
         )
         return ctx
@@ -170,7 +184,7 @@ def _action_forms(user, case):
         form_class = FORMS.get(verb, NoteForm)
         form = form_class(prefix=verb)
         if verb == "dispatch":
-            form.fields["handler"].queryset = Handler.objects.filter(is_active=True).select_related("region")
+            form.fields["handler"].queryset = services.dispatchable_handlers(case)
             suggested = services.route(case) if case.category_id else None
             form.fields["handler"].initial = case.suggested_handler_id or (
                 suggested.pk if suggested else None
@@ -200,7 +214,11 @@ def case_detail(request, pk: int):
     from .suggest import duplicates_of
 
     case = _case_or_404(request.user, pk)
-    events = case.events.select_related("handler").all()
+    events = list(case.events.select_related("handler").all())
+    # A deadline computed while the year's holiday schedule was missing is an estimate: say so.
+    timed = [e for e in events if e.step in ("dispatch", "reopen")]
+    last_timed = max(timed, key=lambda e: (e.created_at, e.pk)) if timed else None
+    estimated_years = (last_timed.data or {}).get("missing_calendar_years", []) if last_timed else []
     evaluations = case.evaluations.select_related("handler").all()
     photos = [(label, attachments_of(case, role)) for role, label in PHOTO_ROLES.items()]
     actions = _action_forms(request.user, case)
@@ -216,6 +234,7 @@ def case_detail(request, pk: int):
             "evaluations": evaluations,
             "actions": actions,
             "deadline_status": case.deadline_status(),
+            "deadline_estimated_years": estimated_years,
             "photos": [(label, rows) for label, rows in photos if rows],
             "duplicates": duplicates,
             "followers": CaseFollower.objects.filter(case=case).select_related("source").count(),

@@ -1,7 +1,9 @@
 """The official working-day calendar (GOV-5): Holiday rows override Monday–Friday.
 
 A year is "known" when it has at least one Holiday row; for an unknown year the calendar falls back to
-Monday–Friday and reports the year in `missing_years` so admins can be warned to load the schedule.
+Monday–Friday without the fixed-date statutory holidays (元旦, 劳动节, 国庆节: FIXED_HOLIDAYS) and
+reports the year in `missing_years`, so the deadline is flagged as estimated and admins are warned to
+load the schedule (lunar holidays and adjusted working days are only known from the official notice).
 
 Deadlines:
 - N working days: the deadline is the same local time-of-day on the Nth working day after the start
@@ -21,6 +23,17 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 DAY = dt.timedelta(days=1)
+
+# Fixed-date public holidays of 《全国年节及纪念日放假办法》 (2024 revision, in force from 2025): known
+# without the State Council's yearly notice. (month, day) -> name.
+FIXED_HOLIDAYS = {
+    (1, 1): "元旦",
+    (5, 1): "劳动节",
+    (5, 2): "劳动节",
+    (10, 1): "国庆节",
+    (10, 2): "国庆节",
+    (10, 3): "国庆节",
+}
 
 
 def local_tz():
@@ -48,6 +61,8 @@ class WorkCalendar:
             return self.overrides[day]
         if day.year not in self.known_years:
             self.missing_years.add(day.year)
+            if (day.month, day.day) in FIXED_HOLIDAYS:
+                return False
         return day.weekday() < 5
 
     def add_working_days(self, start: dt.datetime, days: int) -> dt.datetime:

@@ -280,14 +280,21 @@ def join(request):
     from grassroots.party.models import Member
 
     member = Member.objects.filter(user=request.user).select_related("party_org").first()
-    mine = list(
+    # The member's own registrations only: a staff user's scope holds every registration of the city,
+    # none of which is "theirs".
+    mine_qs = (
         Registration.objects.visible_to(request.user, "register")
-        .filter(kind="member")
+        .filter(kind="member", member__user=request.user)
         .select_related("community")
         .prefetch_related("posts")
         .annotate(hours=Sum("records__hours"), activities=Count("records"))
-        .order_by("-submitted_at")
+        .order_by("-submitted_at", "-id")
     )
+    from django.core.paginator import Paginator
+
+    page = Paginator(mine_qs, 10).get_page(request.GET.get("page"))
+    mine = list(page.object_list)
+    live_states = ("pending", "active")
     community = None
     code = request.POST.get("community") or request.GET.get("community")
     if code:
@@ -313,7 +320,9 @@ def join(request):
     ctx = {
         "member": member,
         "mine": mine,
-        "live": any(r.state in ("pending", "active") for r in mine),
+        "page_obj": page,
+        "querystring_without_page": "",
+        "live": mine_qs.filter(state__in=live_states).exists(),
         "community": community,
         "posts": posts,
         "error": error,

@@ -19,13 +19,9 @@ __all__ = ["AuditListView", "AUDIT_COLUMNS", "model_choices"]
 
 
 def _changes_text(e: AuditEvent) -> str:
-    parts = []
-    for k, v in e.shown_changes.items():
-        if isinstance(v, list | tuple) and len(v) == 2:
-            parts.append(f"{k}: {v[0] if v[0] is not None else '—'} → {v[1] if v[1] is not None else '—'}")
-        else:
-            parts.append(f"{k}: {v}")
-    return "；".join(parts)[:32000]
+    from .audit_display import changes_text
+
+    return changes_text(e)[:32000]
 
 
 AUDIT_COLUMNS = [

@@ -20,8 +20,13 @@ class NavItem:
     # Shown also to users without `perm` for whom this returns True (e.g. department members, who
     # work on the cases of their handler without a region-wide case permission).
     visible: Callable | None = None
+    # When set, the one predicate deciding who sees the entry: the same function the view checks
+    # (e.g. case analytics need a region-wide case grant, which residents' own-records grant is not).
+    when: Callable | None = None
 
     def shown_to(self, user) -> bool:
+        if self.when is not None:
+            return bool(self.when(user))
         if not self.perm or has_perm(user, self.perm):
             return True
         return self.visible is not None and bool(self.visible(user))

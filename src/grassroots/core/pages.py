@@ -370,8 +370,13 @@ class ServiceFormView(LoginRequiredMixin, View):
             "submit_label": self.submit_label,
             "cancel_url": self.cancel_url(),
             "crumbs": self.breadcrumbs(),
+            **self.extra_context(form),
         }
         return render(self.request, self.template_name, ctx, status=status)
+
+    def extra_context(self, form) -> dict:
+        """More template context for a form page (e.g. a map editor's data)."""
+        return {}
 
     def get(self, request, *args, **kwargs):
         return self.render_form(self.get_form())

@@ -390,11 +390,20 @@ def _charts(stats: dict, ages: list[dict], unit_types: list[dict]) -> dict:
 
 def home_data(user) -> dict:
     """Everything the home page shows, in a fixed number of queries."""
-    if not has_scope(user):
-        # Residents and members hold no region: their home is the list of what they can do.
+    from .today import today_sections
+
+    queues = today_sections(user)
+    calendar = calendar_warning(user)
+    if not wants_overview(user):
+        # Members, department handlers and grid workers: their queues, then what they can open.
         from grassroots.core.navigation import menu_for
 
-        return {"has_scope": False, "shortcuts": [i for i in menu_for(user, "") if i["url"] != "/"]}
+        return {
+            "has_scope": False,
+            "today_sections": queues,
+            "calendar_missing": calendar,
+            "shortcuts": [i for i in menu_for(user, "") if i["url"] != "/"],
+        }
     stats = scope_counts(user)
     report = run_health_check(user) if has_perm(user, "standards.view") else None
     findings = None
@@ -419,7 +428,37 @@ def home_data(user) -> dict:
         "charts": _charts(stats, ages, unit_types),
         "map": map_root,
         "cobuild_sections": cobuild_sections(user),
+        "today_sections": queues,
+        "calendar_missing": calendar,
     }
+
+
+def calendar_warning(user) -> list[int]:
+    """Years (this and next) without the official holiday schedule, for everyone whose deadlines depend
+    on it: dispatchers (street, district, community administrators) and those who load it."""
+    if not (has_perm(user, "cases.dispatch") or has_perm(user, "cases.config")):
+        return []
+    from grassroots.cases.workdays import missing_calendar_years
+
+    year = timezone.localdate().year
+    return missing_calendar_years([year, year + 1])
+
+
+def wants_overview(user) -> bool:
+    """Whether the home page shows the party-building overview of the user's scope (figures, charts,
+    map): administrators, leaders and auditors. Department handlers (no party data in their scope) and
+    grid workers (their grid's work, not the community's dashboard) get their queues only."""
+    if not has_scope(user):
+        return False
+    if user.is_superuser:
+        return True
+    if not any("party.view" in g.perms and not g.own for g in grants_for(user)):
+        return False
+    if has_perm(user, "cases.dispatch") or has_perm(user, "audit.view"):
+        return True
+    from grassroots.grids.models import GridAssignment
+
+    return not GridAssignment.objects.filter(worker__user=user).exists()
 
 
 # The co-building apps each answer home_figures(user) -> [{label, value, url}] within the user's scope

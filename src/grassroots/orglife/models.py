@@ -189,6 +189,11 @@ class Activity(ScopedModel):
         return self.kind in PARTY_LIFE_KINDS
 
     @property
+    def can_record_directly(self) -> bool:
+        """A plan whose time is over: it can no longer be published, only recorded (直接记录)."""
+        return self.status == ActivityStatus.PLAN and self.ends_at <= timezone.now()
+
+    @property
     def is_full(self) -> bool:
         return self.capacity is not None and self.signed_up_count >= self.capacity
 

@@ -489,6 +489,41 @@ def record_minutes(user, activity: Activity, minutes: str, *, photos=(), files=(
     return current
 
 
+def record_past_activity(
+    user, activity: Activity, *, minutes: str, attended_member_ids=(), photos=(), files=()
+) -> Activity:
+    """直接记录: a planned meeting that already took place (it cannot be published any more) is recorded
+    as done in one step, with its minutes and, for a party organisation's activity, the attendance of
+    every member of the branch. One transaction; the transition, attendance and minutes are audited."""
+    require_change(user, activity)
+    if not (minutes or "").strip():
+        raise ServiceError("请填写会议记录", field="minutes")
+    with transaction.atomic():
+        current = _locked(activity)
+        if current.status != ActivityStatus.PLAN:
+            raise ServiceError(
+                f"活动当前为“{current.get_status_display()}”，只有未发布的计划可以直接记录", status=409
+            )
+        if current.ends_at > timezone.now():
+            raise ServiceError("活动尚未结束，不能直接记录；请发布后按时开展", field="ends_at")
+        before = current.status
+        current.status = ActivityStatus.DONE
+        current.done_at = timezone.now()
+        _bump(current)
+        current.save()
+        audit.record_transition(user, current, before, current.status, verb="直接记录")
+        if current.party_org_id:
+            record_attendance(user, current, attended_member_ids)
+        current.refresh_from_db()
+        record_minutes(user, current, minutes, photos=photos, files=files)
+        hours = decimal.Decimal((current.ends_at - current.starts_at).total_seconds() / 3600).quantize(
+            decimal.Decimal("0.01")
+        )
+        Signup.objects.filter(activity=current, status=SignupStatus.ATTENDED, hours=0).update(hours=hours)
+    activity.__dict__.update(current.__dict__)
+    return current
+
+
 # reminders ---------------------------------------------------------------------------------------
 def send_reminders(now: datetime.datetime | None = None, hours: int = 24) -> int:
     """Remind the members and sign-ups of published activities starting within `hours`. Each activity

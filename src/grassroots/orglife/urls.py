@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/signup/", views.signup, name="signup"),
     path("<int:pk>/signup/cancel/", views.signup_cancel, name="signup_cancel"),
     path("<int:pk>/attendance/", views.attendance, name="attendance"),
+    path("<int:pk>/record/", views.record_past, name="record"),
     path("<int:pk>/minutes/", views.minutes, name="minutes"),
     path("<int:pk>/qr/", views.qr_page, name="qr"),
     path("<int:pk>/<str:verb>/", views.activity_action, name="action"),

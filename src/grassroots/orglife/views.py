@@ -273,6 +273,37 @@ def attendance(request, pk: int):
 
 
 @login_required
+def record_past(request, pk: int):
+    """直接记录: minutes and attendance of a planned meeting that already took place."""
+    require_perm(request.user, "orglife.change")
+    activity = get_visible(Activity, request.user, action="change", pk=pk, select_related=("party_org",))
+    if not activity.can_record_directly:
+        raise Http404
+    members = []
+    if activity.party_org_id:
+        members = list(services.branch_members(activity).select_related("party_org"))
+    form = MinutesForm(request.POST or None, initial={"minutes": activity.minutes})
+    checked = {int(x) for x in request.POST.getlist("members") if x.isdigit()}
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_past_activity(
+                request.user,
+                activity,
+                minutes=form.cleaned_data["minutes"],
+                attended_member_ids=request.POST.getlist("members"),
+                photos=request.FILES.getlist("photos"),
+                files=request.FILES.getlist("files"),
+            )
+        except ServiceError as exc:
+            form.add_error("minutes" if exc.field == "minutes" else None, exc.message)
+        else:
+            messages.success(request, "已直接记录本次活动")
+            return redirect(activity_url(activity))
+    ctx = {"a": activity, "form": form, "rows": [(m, m.pk in checked) for m in members]}
+    return render(request, "orglife/record.html", ctx, status=400 if request.method == "POST" else 200)
+
+
+@login_required
 def minutes(request, pk: int):
     require_perm(request.user, "orglife.change")
     activity = get_visible(Activity, request.user, action="change", pk=pk, select_related=("party_org",))

@@ -118,8 +118,23 @@ def _detail(request, model, pk, *, title, rows, list_url, edit_url):
     return render(request, "people/detail.html", ctx)
 
 
+class Link(tuple):
+    """A (url, text) value of a detail row: the template renders it as a link (plain strings as text)."""
+
+    def __new__(cls, url: str, text: str):
+        return super().__new__(cls, (url, text))
+
+    @property
+    def url(self) -> str:
+        return self[0]
+
+    @property
+    def text(self) -> str:
+        return self[1]
+
+
 def _region_link(obj):
-    return (reverse("regions:detail", args=[obj.region.code]), obj.region.name)
+    return Link(reverse("regions:detail", args=[obj.region.code]), obj.region.name)
 
 
 @login_required

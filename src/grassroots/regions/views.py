@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import redirect, render
@@ -107,8 +109,8 @@ def tree_children(request, code: str):
 
 @login_required
 def lookup(request):
-    """Datalist options for code inputs: visible regions matching the typed text (at most 20)."""
-    require_perm(request.user, "regions.view")
+    """Datalist options for code inputs: visible regions matching the typed text (at most 20). Without
+    regions.view (members' and residents' forms) the list is empty rather than a 404."""
     q = next((v for k, v in request.GET.items() if k != "level" and v.strip()), "").strip()
     qs = Region.objects.visible_to(request.user)
     if request.GET.get("level") in RegionLevel.values:
@@ -238,6 +240,34 @@ class RegionEditView(RegionFormMixin, ServiceFormView):
 
     def save(self, form):
         return services.update_region(self.request.user, self.object, **form.service_data())
+
+    template_name = "regions/edit.html"
+
+    def extra_context(self, form) -> dict:
+        """A single-polygon boundary is edited on the map (the grids' SVG editor: drag, add and delete
+        vertices over the parent's boundary and the siblings'); other shapes keep the GeoJSON field."""
+        from django import forms as dj_forms
+
+        from grassroots.dashboards.services import _geometry
+
+        node = self.object
+        geometry = _geometry(node.polygon)
+        if "polygon" not in form.fields or not geometry or geometry["type"] != "Polygon":
+            return {}
+        parent = Region.objects.filter(path=node.path[: -Region.steplen]).first() if node.depth > 1 else None
+        siblings = (
+            Region.objects.get_children(parent).exclude(pk=node.pk).only("polygon")[:200] if parent else []
+        )
+        form.fields["polygon"].widget = dj_forms.HiddenInput()
+        if not form.is_bound:
+            form.initial["polygon"] = json.dumps(geometry, ensure_ascii=False)
+        return {
+            "edit_data": {
+                "grid": {"polygon": geometry},
+                "parent": _geometry(parent.polygon) if parent else None,
+                "siblings": [{"polygon": g} for g in (_geometry(s.polygon) for s in siblings) if g],
+            }
+        }
 
 
 # ---- households ----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from grassroots.regions.choices import RegionLevel
 from grassroots.regions.models import Region
 
 from .checks import OBJECT_TYPES, PERM, Severity
-from .services import PARAM_LABELS, checked_rules
+from .services import PARAM_LABELS, checked_rules, param_label
 
 REGION_FILTER_LEVELS = [RegionLevel.CITY, RegionLevel.DISTRICT, RegionLevel.STREET, RegionLevel.COMMUNITY]
 REGION_FILTER_LIMIT = 600
@@ -56,7 +56,7 @@ class RuleParamsForm(forms.Form):
         self.fields["enabled"].initial = rule.enabled
         self.fields["enabled"].widget.attrs["class"] = "form-check-input"
         for key, value in (rule.params or {}).items():
-            label = PARAM_LABELS.get(key, key)
+            label = param_label(rule.code, key)
             # A mapping parameter (ORG-6 years by org kind) gets one field per entry: p_<key>.<entry>;
             # a list parameter one text field of comma-separated codes.
             entries = value.items() if isinstance(value, dict) else [(None, value)]

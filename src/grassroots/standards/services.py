@@ -30,9 +30,37 @@ __all__ = [
     "update_rule",
     "checked_rules",
     "PARAM_LABELS",
+    "param_label",
+    "param_display",
 ]
 
 PARAM_LABELS = rules_data.PARAM_LABELS
+# Values of rule parameters as users read them (LIFE-* kind and period).
+PERIOD_LABELS = {"week": "每周", "month": "每月", "quarter": "每季度", "half_year": "每半年", "year": "每年"}
+
+
+def param_label(rule_code: str, key: str) -> str:
+    """A rule parameter's Chinese label: the rule's own label from rules_data.RULE_PARAM_LABELS
+    ({rule code: {key: label}}) when present, else the shared PARAM_LABELS, else the key."""
+    from . import rules_data
+
+    per_rule = (getattr(rules_data, "RULE_PARAM_LABELS", None) or {}).get(rule_code) or {}
+    return per_rule.get(key) or PARAM_LABELS.get(key) or key
+
+
+def param_display(key: str, value) -> str:
+    """A rule parameter's value as users read it (activity kinds and periods by name, 是/否)."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if key == "kind" and isinstance(value, str):
+        from grassroots.orglife.models import ActivityKind
+
+        return dict(ActivityKind.choices).get(value, value)
+    if key == "period" and isinstance(value, str):
+        return PERIOD_LABELS.get(value, value)
+    return value
+
+
 PARAM_MAX = 100_000
 
 
@@ -239,8 +267,8 @@ def param_rows(rule: Rule) -> list[tuple[str, str, str]]:
             labels = _list_labels()
             shown = "、".join(str(labels.get(v, v)) for v in value)
         else:
-            shown = value
-        rows.append((PARAM_LABELS.get(key, key), key, shown))
+            shown = param_display(key, value)
+        rows.append((param_label(rule.code, key), key, shown))
     return rows
 
 

@@ -31,7 +31,8 @@ def instructor_url(i: Instructor) -> str:
 
 @login_required
 def lookup(request):
-    require_perm(request.user, "units.view")
+    """Datalist options: visible units matching the typed text (at most 20). Forms shown to members and
+    residents carry this look-up too: without units.view the list is simply empty, never a 404."""
     q = next((v for v in request.GET.values() if v.strip()), "").strip().split(" ")[0]
     qs = Unit.objects.visible_to(request.user)
     if q:

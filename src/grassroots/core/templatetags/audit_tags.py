@@ -22,3 +22,11 @@ def history(context, obj, limit: int = 50):
             .order_by("-at", "-id")[:limit]
         )
     return {"events": events, "allowed": allowed, "request": context["request"]}
+
+
+@register.filter
+def readable_changes(event) -> list[dict]:
+    """An audit event's changes with Chinese labels and values as users see them."""
+    from grassroots.core.audit_display import readable_changes as rows
+
+    return rows(event)

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from grassroots.core.personal import can_unmask, masked_value
-from grassroots.core.scoping import has_perm
+from grassroots.core.scoping import has_perm, perm_code
 
 register = template.Library()
 
@@ -34,6 +34,17 @@ def masked(context, obj, field: str):
 @register.filter
 def can(user, perm: str) -> bool:
     return has_perm(user, perm)
+
+
+@register.filter
+def sees(user, obj) -> bool:
+    """Whether the user may open the object's page (the check its detail view makes): links to
+    objects outside the user's scope are rendered as plain text. Select the object's scope relations."""
+    if obj is None:
+        return False
+    from grassroots.core.scoping import covers
+
+    return has_perm(user, perm_code(type(obj), "view")) and covers(user, obj, "view")
 
 
 @register.simple_tag(takes_context=True)

@@ -53,80 +53,95 @@ def admin_password() -> tuple[str, bool]:
     return value, False
 
 
+def create_demo_accounts(password: str, *, reset_password: bool = False) -> list[tuple[str, str, str, str]]:
+    """The demo accounts of the generated city: [(username, role name, scope, created or not)].
+
+    Used by the command and by the tests that walk the site as each of them."""
+    roots = list(Region.objects.filter(depth=1).order_by("path"))
+    if not roots:
+        raise CommandError("还没有行政区划数据，请先运行 grassroots demo 生成演示城市。")
+    street = Region.objects.filter(level="street", path__startswith=roots[0].path).order_by("path").first()
+    community = (
+        Region.objects.filter(level="community", path__startswith=street.path).order_by("path").first()
+        if street
+        else None
+    )
+    # (username, display name, role, scope nodes; None = no node for "any" roles)
+    accounts = [("admin", "系统管理员（演示）", "city_admin", roots)]
+    if street:
+        accounts.append(("street", f"{street.name}管理员", "street_admin", [street]))
+    if community:
+        accounts.append(("community", f"{community.name}管理员", "community_admin", [community]))
+        accounts.append(("gridworker", f"{community.name}网格员", "grid_worker", [community]))
+    district = (
+        Region.objects.filter(level="district", path=street.path[: -Region.steplen]).first()
+        if street
+        else None
+    )
+    if district:
+        accounts.append(("dept", f"{district.name}部门经办人", "department_handler", [district]))
+    if community:
+        accounts.append(("member", f"{community.name}在职党员", "party_member", [None]))
+    # The auditor reads everything of the city: an assignment without a node would be a grant over
+    # the auditor's own records only (empty lists and an empty audit log).
+    accounts.append(("auditor", "审计员（演示）", "auditor", roots))
+    lines = []
+    try:
+        with services.console_context(), transaction.atomic():
+            for username, display, role_code, nodes in accounts:
+                user = User.objects.filter(username=username).first()
+                if user is None:
+                    user, _ = services.create_user(None, username, password=password, display_name=display)
+                    created = "新建"
+                else:
+                    created = "已存在"
+                    if reset_password and not user.check_password(password):
+                        services.reset_password(None, user, password)
+                if username == "admin" and not (user.is_superuser and user.is_staff):
+                    user.is_superuser = user.is_staff = True
+                    user.save(update_fields=["is_superuser", "is_staff"])
+                role = Role.objects.get(code=role_code)
+                if role_code == "auditor":
+                    # Earlier versions gave the auditor an own-records assignment: drop it.
+                    stale = RoleAssignment.objects.filter(
+                        user=user, role=role, region__isnull=True, party_org__isnull=True
+                    ).values_list("pk", flat=True)
+                    for pk in list(stale):
+                        services.revoke_assignment(None, pk)
+                for node in nodes:
+                    if not RoleAssignment.objects.filter(user=user, role=role, region=node).exists():
+                        services.assign_role(None, user, role_code, node)
+                if role_code == "grid_worker" and not hasattr(user, "worker"):
+                    worker = (
+                        Worker.objects.filter(region=community, role="grid_worker", user__isnull=True)
+                        .order_by("code")
+                        .first()
+                    )
+                    if worker is not None:
+                        worker.user = user
+                        worker.save(update_fields=["user"])
+                if role_code == "department_handler":
+                    _join_department(user, nodes[0])
+                if role_code == "party_member":
+                    _link_member(user, community)
+                scope = "、".join(n.name for n in nodes if n is not None) or {
+                    "party_member": f"本人（居住在{community.name if community else ''}）",
+                }.get(role_code, "")
+                if role_code == "auditor":
+                    scope += "（只读与审计）"
+                lines.append((username, role.name, scope, created))
+    except ServiceError as exc:
+        raise CommandError(exc.message) from exc
+    return lines
+
+
 class Command(BaseCommand):
     help = "创建演示用管理员和各级演示账号（可重复运行）"
     requires_system_checks: list = []
 
     def handle(self, *args, **options):
-        roots = list(Region.objects.filter(depth=1).order_by("path"))
-        if not roots:
-            raise CommandError("还没有行政区划数据，请先运行 grassroots demo 生成演示城市。")
-        street = (
-            Region.objects.filter(level="street", path__startswith=roots[0].path).order_by("path").first()
-        )
-        community = (
-            Region.objects.filter(level="community", path__startswith=street.path).order_by("path").first()
-            if street
-            else None
-        )
         password, explicit = admin_password()
-        # (username, display name, role, scope nodes; None = no node for "any" roles)
-        accounts = [("admin", "系统管理员（演示）", "city_admin", roots)]
-        if street:
-            accounts.append(("street", f"{street.name}管理员", "street_admin", [street]))
-        if community:
-            accounts.append(("community", f"{community.name}管理员", "community_admin", [community]))
-            accounts.append(("gridworker", f"{community.name}网格员", "grid_worker", [community]))
-        district = (
-            Region.objects.filter(level="district", path=street.path[: -Region.steplen]).first()
-            if street
-            else None
-        )
-        if district:
-            accounts.append(("dept", f"{district.name}部门经办人", "department_handler", [district]))
-        if community:
-            accounts.append(("member", f"{community.name}在职党员", "party_member", [None]))
-        accounts.append(("auditor", "审计员（演示）", "auditor", [None]))
-        lines = []
-        try:
-            with services.console_context(), transaction.atomic():
-                for username, display, role_code, nodes in accounts:
-                    user = User.objects.filter(username=username).first()
-                    if user is None:
-                        user, _ = services.create_user(
-                            None, username, password=password, display_name=display
-                        )
-                        created = "新建"
-                    else:
-                        created = "已存在"
-                        if explicit and not user.check_password(password):
-                            services.reset_password(None, user, password)
-                    if username == "admin" and not (user.is_superuser and user.is_staff):
-                        user.is_superuser = user.is_staff = True
-                        user.save(update_fields=["is_superuser", "is_staff"])
-                    role = Role.objects.get(code=role_code)
-                    for node in nodes:
-                        if not RoleAssignment.objects.filter(user=user, role=role, region=node).exists():
-                            services.assign_role(None, user, role_code, node)
-                    if role_code == "grid_worker" and not hasattr(user, "worker"):
-                        worker = (
-                            Worker.objects.filter(region=community, role="grid_worker", user__isnull=True)
-                            .order_by("code")
-                            .first()
-                        )
-                        if worker is not None:
-                            worker.user = user
-                            worker.save(update_fields=["user"])
-                    if role_code == "department_handler":
-                        _join_department(user, nodes[0])
-                    if role_code == "party_member":
-                        _link_member(user, community)
-                    scope = "、".join(n.name for n in nodes if n is not None) or {
-                        "party_member": f"本人（居住在{community.name if community else ''}）",
-                    }.get(role_code, "全部（只读与审计）")
-                    lines.append((username, role.name, scope, created))
-        except ServiceError as exc:
-            raise CommandError(exc.message) from exc
+        lines = create_demo_accounts(password, reset_password=explicit)
         port = os.environ.get("GRASSROOTS_PORT", str(settings.PORT))
         self.stdout.write("")
         self.stdout.write("演示账号已就绪。用浏览器打开：")

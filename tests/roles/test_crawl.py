@@ -1,0 +1,74 @@
+"""Navigation that cannot lie: as every demo account, follow every link shown on every page reached
+from the home page (same-origin GET links, breadth-first) and require no 404 and no server error."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import pytest
+from django.test import Client
+
+from .conftest import ROLES
+
+MAX_PAGES = 150
+# Links that are not pages: signing out, file downloads and exports (their own tests cover them).
+SKIP = re.compile(
+    r"^/(accounts/logout|logout|static/|media/|admin/)|[?&]export=|/export/|/download|\.xlsx|\.ics"
+)
+# Links (<a href>) and what pages fetch by themselves (htmx hx-get: look-ups, badges, fragments).
+HREF = re.compile(r"""(?:<a\s[^>]*?href|\shx-get)\s*=\s*["']([^"'#{][^"']*)["']""", re.I)
+
+
+def links_of(html: str, base: str) -> list[str]:
+    out = []
+    for raw in HREF.findall(html):
+        if raw.startswith(("mailto:", "tel:", "javascript:", "sms:")):
+            continue
+        url = urldefrag(urljoin(base, raw.replace("&amp;", "&")))[0]
+        parts = urlsplit(url)
+        if parts.netloc and parts.netloc != "testserver":
+            continue
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        if not SKIP.search(path):
+            out.append(path)
+    return out
+
+
+def crawl(client: Client, start: str = "/", limit: int = MAX_PAGES):
+    """Breadth-first over the pages reachable from `start`; returns (pages seen, bad answers)."""
+    queue, seen, bad, pages = deque([(start, "(start)")]), {start}, [], 0
+    # Query-string variants of one path (filters, sorting, pages) count once toward the page limit
+    # but each is still fetched when reached before the limit.
+    while queue and pages < limit:
+        url, referrer = queue.popleft()
+        response = client.get(url, follow=True)
+        pages += 1
+        if response.status_code == 404 or response.status_code >= 500:
+            bad.append((url, response.status_code, referrer))
+            continue
+        ctype = response.get("Content-Type", "")
+        if "text/html" not in ctype:
+            continue
+        final = response.redirect_chain[-1][0] if response.redirect_chain else url
+        for link in links_of(response.content.decode(), urljoin("http://testserver", final)):
+            if link not in seen:
+                seen.add(link)
+                queue.append((link, url))
+    return pages, len(queue), bad
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ROLES)
+def test_every_link_shown_answers(demo_city, username):
+    from grassroots.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    pages, left, bad = crawl(client)
+    assert not bad, f"{username}: {len(bad)} dead links:\n" + "\n".join(
+        f"  {code} {url}  (linked from {ref})" for url, code, ref in bad[:40]
+    )
+    # Either the crawl reached the page limit, or it visited every distinct page the role is shown.
+    assert pages >= MAX_PAGES or left == 0, (username, pages, left)
