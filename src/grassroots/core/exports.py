@@ -209,14 +209,7 @@ def start_export(
         if v not in (None, "", [])
     }
     purge_expired()
-    # Only live jobs count: one whose worker died (stale heartbeat) no longer blocks the user.
-    running = (
-        ExportJob.objects.filter(owner=user, state__in=ExportJob.RUNNING_STATES)
-        .filter(runtime.live_q("core.exportjob"))
-        .count()
-    )
-    if running >= MAX_RUNNING_PER_USER:
-        raise ServiceError(f"您已有 {running} 个导出任务正在进行，请等待完成后再导出")
+    _check_running_limit(user)
     if total is None:
         rows, _columns = spec.build(user, params)
         total = _count(rows)
@@ -444,11 +437,21 @@ def respond(
     return export_response(request.user, title, columns, rows, model_label=model_label, filters=filters)
 
 
-def _queue(user, kind: str, title: str, params: dict, total: int) -> ExportJob:
-    purge_expired()
-    running = ExportJob.objects.filter(owner=user, state__in=ExportJob.RUNNING_STATES).count()
+def _check_running_limit(user) -> None:
+    """At most MAX_RUNNING_PER_USER exports at once; only live jobs count (one whose worker died, i.e.
+    whose heartbeat went stale, no longer blocks the user)."""
+    running = (
+        ExportJob.objects.filter(owner=user, state__in=ExportJob.RUNNING_STATES)
+        .filter(runtime.live_q("core.exportjob"))
+        .count()
+    )
     if running >= MAX_RUNNING_PER_USER:
         raise ServiceError(f"您已有 {running} 个导出任务正在进行，请等待完成后再导出")
+
+
+def _queue(user, kind: str, title: str, params: dict, total: int) -> ExportJob:
+    purge_expired()
+    _check_running_limit(user)
     job = ExportJob.objects.create(owner=user, kind=kind, title=title[:100], params=params, total=total)
     run_export.enqueue(job.pk)
     return job
