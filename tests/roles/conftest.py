@@ -1,6 +1,6 @@
-"""One generated demo city (tiny preset, every app step) with the demo accounts, shared by the module.
+"""One generated demo city (tiny preset, every app step) with the demo accounts, shared by the package.
 
-Built once inside a transaction that is rolled back at the end of the module, so the other tests of
+Built once inside a transaction that is rolled back after the last test of tests/roles, so the other tests of
 the session still start from an empty database."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ class _Rollback(Exception):
     pass
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def demo_city(django_db_setup, django_db_blocker):
     from django.core.cache import cache
 
