@@ -50,6 +50,7 @@ from django_tasks import task
 from . import context, excel, runtime
 from .errors import NotFound, ServiceError
 from .excel import Column, audit_export, export_response, watermark_text, write_workbook
+from .faults import user_message
 from .models import ExportJob
 from .scoping import has_perm, perm_code
 
@@ -289,9 +290,10 @@ def run(job_id: int) -> ExportJob | None:
             )
             tmp.chmod(0o600)
             tmp.rename(path)
-        except Exception:
+        except Exception as exc:
             tmp.unlink(missing_ok=True)
-            _fail(job, "生成文件时发生系统错误，请稍后重试或联系管理员")
+            # A full or read-only disk (or a busy database) is named to the user; anything else is generic.
+            _fail(job, user_message(exc, "生成文件时发生系统错误，请稍后重试或联系管理员"))
             log.exception("export job %s failed", job.pk)
             raise
         count, plaintext = result.rows, result.plaintext
