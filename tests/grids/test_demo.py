@@ -39,8 +39,13 @@ def test_demo_step_tiles_communities_and_places_households(city):
         assert set(Duty.objects.filter(grid__region=c).values_list("level", flat=True)) >= {"grid", "street"}
         hh = Household.objects.filter(entrance__path__startswith=c.path)
         assert hh.exists() and all(h.grid_id and h.grid.region_id == c.id for h in hh)
-    with_org = Grid.objects.filter(party_org__isnull=False).count()
-    assert 0 < with_org <= 32
+    # Grid branches are staffed with resident members moved from the community branches (which keep their
+    # 3 full members here), so none is kept: no empty grid branch exists or counts as coverage (GOV-4).
+    from grassroots.grids.stats import org_full_members_expr
+
+    with_org = list(Grid.objects.filter(party_org__isnull=False).annotate(n=org_full_members_expr()))
+    assert len(with_org) <= 32 and all(g.n >= 3 for g in with_org)
+    assert PartyOrg.objects.filter(code__startswith="G").count() == len(with_org)
     # treebeard paths stay consistent: every grid org is a child of its community org
     for g in Grid.objects.filter(party_org__isnull=False).select_related("party_org"):
         parent = PartyOrg.objects.get(path=g.party_org.path[: -PartyOrg.steplen])
@@ -49,3 +54,6 @@ def test_demo_step_tiles_communities_and_places_households(city):
             and parent.numchild
             == PartyOrg.objects.filter(path__startswith=parent.path, depth=parent.depth + 1).count()
         )
+    # the grid branches that were not kept left no trace in the tree counts
+    for o in PartyOrg.objects.all():
+        assert o.numchild == PartyOrg.objects.filter(path__startswith=o.path, depth=o.depth + 1).count()

@@ -268,7 +268,7 @@ def _staff_grid_branches(rng, grids: list[Grid]) -> None:
                 break
             if status == "full":
                 floor = 7 if sources[oid]["committee_size"] else 3  # ORG-3 / ORG-10 stay satisfied
-                if full_left[oid] <= floor:
+                if full_left[oid] <= floor or full >= 6:  # 6 full at most: a secretary, no committee
                     continue
                 full_left[oid] -= 1
                 full += 1
