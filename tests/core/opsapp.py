@@ -46,9 +46,9 @@ def _slow_down() -> None:
             time.sleep(HANG)
 
     import_jobs.write_progress = slow_progress
-    write_xlsx = exports.write_xlsx
+    write_workbook = exports.write_workbook
 
-    def slow_write(path, title, columns, rows, user, progress=None):
+    def slow_write(path, title, columns, rows, user, progress=None, **kwargs):
         def rows_then_hang():
             for i, row in enumerate(rows):
                 if i == 1:
@@ -56,6 +56,6 @@ def _slow_down() -> None:
                     time.sleep(HANG)
                 yield row
 
-        return write_xlsx(path, title, columns, rows_then_hang(), user, progress)
+        return write_workbook(path, title, columns, rows_then_hang(), user, progress, **kwargs)
 
-    exports.write_xlsx = slow_write
+    exports.write_workbook = slow_write
