@@ -124,16 +124,11 @@ def _grids(paths, start, end):
 
 def _grid_coverage(paths, start, end):
     from grassroots.grids.models import Grid
-    from grassroots.grids.stats import covered_grids_q, gov4_min_full_members, org_full_members_expr
+    from grassroots.grids.stats import count_by_prefix, covered_grid_paths, gov4_min_full_members
 
-    rows = by_prefix(
-        Grid.objects.annotate(org_full=org_full_members_expr()),
-        "region__path",
-        paths,
-        n=Count("id"),
-        k=Count("id", filter=covered_grids_q(gov4_min_full_members())),
-    )
-    return {p: rate(r["k"], r["n"]) for p, r in rows.items()}
+    total = _counts(Grid.objects.all(), "region__path", paths)
+    covered = count_by_prefix(covered_grid_paths(Grid.objects.all(), gov4_min_full_members()).values(), paths)
+    return {p: rate(covered[p], total[p]) for p in paths}
 
 
 def _unit_coverage(paths, start, end):

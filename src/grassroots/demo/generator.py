@@ -970,8 +970,9 @@ def _drop_work_lists(o) -> None:
     o.__dict__.pop("_holders", None)
 
 
-def run_app_steps(ctx: DemoContext) -> list[str]:
-    """Call `grassroots.<app>.demo.generate(ctx)` for each app in DEMO_STEPS that has one."""
+def run_app_steps(ctx: DemoContext, seconds: dict[str, float] | None = None) -> list[str]:
+    """Call `grassroots.<app>.demo.generate(ctx)` for each app in DEMO_STEPS that has one; the time of
+    each step goes into `seconds` (the command prints them: the demo's speed is part of the README)."""
     done = []
     for name in DEMO_STEPS:
         module_name = f"grassroots.{name}.demo"
@@ -983,7 +984,10 @@ def run_app_steps(ctx: DemoContext) -> list[str]:
             continue
         ctx.analyze()  # the step reads what the previous ones loaded
         module = importlib.import_module(module_name)
+        t0 = time.monotonic()
         module.generate(ctx)
+        if seconds is not None:
+            seconds[name] = time.monotonic() - t0
         done.append(name)
     ctx.analyze()
     return done
@@ -994,8 +998,14 @@ def generate(ctx: DemoContext, app_steps: bool = True) -> dict[str, Any]:
     t0 = time.monotonic()
     CityGenerator(ctx).run()
     t_core = time.monotonic() - t0
-    steps = run_app_steps(ctx) if app_steps else []
-    return {"core_seconds": t_core, "total_seconds": time.monotonic() - t0, "steps": steps}
+    step_seconds: dict[str, float] = {}
+    steps = run_app_steps(ctx, step_seconds) if app_steps else []
+    return {
+        "core_seconds": t_core,
+        "total_seconds": time.monotonic() - t0,
+        "steps": steps,
+        "step_seconds": step_seconds,
+    }
 
 
 def summary_counts(step_names: list[str]) -> list[tuple[str, str, int]]:

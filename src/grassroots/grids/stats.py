@@ -14,8 +14,8 @@ from django.db.models import Count, F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from grassroots.party.choices import MemberStatus
-from grassroots.party.models import Member
-from grassroots.regions.models import Household
+from grassroots.party.models import Member, PartyOrg
+from grassroots.regions.models import Household, Region
 from grassroots.units.models import Unit
 
 from .models import AssignmentRole, GridAssignment
@@ -48,6 +48,37 @@ def org_full_members_expr(org_path: str = "party_org__path"):
         .values("n")
     )
     return Coalesce(Subquery(counts), 0)
+
+
+def covered_grid_paths(grids, min_full: int) -> dict[int, str]:
+    """{grid id: region path} of the grids (a Grid queryset) whose party org has at least `min_full`
+    full members in itself or its sub-orgs (GOV-4). Two grouped queries, the member counts summed up
+    the org tree in Python: the correlated subquery of org_full_members_expr() scans the members once
+    per grid (11 s per rollup level on the small demo); use this for counts over many grids."""
+    rows = list(grids.filter(party_org__isnull=False).values_list("id", "region__path", "party_org__path"))
+    if not rows:
+        return {}
+    wanted = {org for _id, _region, org in rows}
+    step = PartyOrg.steplen
+    totals: dict[str, int] = {}
+    full = Member.objects.filter(status=MemberStatus.FULL).values_list("party_org__path")
+    for path, n in full.annotate(n=Count("id")).order_by():
+        for cut in range(step, len(path) + 1, step):
+            if path[:cut] in wanted:
+                totals[path[:cut]] = totals.get(path[:cut], 0) + n
+    return {gid: region for gid, region, org in rows if totals.get(org, 0) >= min_full}
+
+
+def count_by_prefix(region_paths, prefixes) -> dict[str, int]:
+    """{prefix: how many of `region_paths` start with it}, summing each path into its ancestors."""
+    wanted = set(prefixes)
+    out = dict.fromkeys(wanted, 0)
+    step = Region.steplen
+    for path in region_paths:
+        for cut in range(step, len(path) + 1, step):
+            if path[:cut] in wanted:
+                out[path[:cut]] += 1
+    return out
 
 
 def covered_grids_q(min_full: int) -> Q:

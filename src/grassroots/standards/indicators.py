@@ -119,17 +119,12 @@ def _rate_measure(code: str, n: int, d: int, what: str, default_target: int) -> 
 # ---------------------------------------------------------------------------------------------
 def grid_party(region, year=None) -> Measure:
     from grassroots.grids.models import Grid
-    from grassroots.grids.stats import covered_grids_q, gov4_min_full_members, org_full_members_expr
+    from grassroots.grids.stats import covered_grid_paths, gov4_min_full_members
 
     n = gov4_min_full_members()
-    agg = (
-        Grid.objects.filter(region__path__startswith=region.path)
-        .annotate(org_full=org_full_members_expr())
-        .aggregate(n=Count("id"), with_org=Count("id", filter=covered_grids_q(n)))
-    )
-    return _rate_measure(
-        "grid_party", agg["with_org"], agg["n"], f"网格党组织有正式党员 {n} 名以上的网格", 100
-    )
+    grids = Grid.objects.filter(region__path__startswith=region.path)
+    covered = len(covered_grid_paths(grids, n))
+    return _rate_measure("grid_party", covered, grids.count(), f"网格党组织有正式党员 {n} 名以上的网格", 100)
 
 
 def unit_coverage(region, year=None) -> Measure:

@@ -65,5 +65,10 @@ class Command(BaseCommand):
         console.print(
             f"核心数据用时 {result['core_seconds']:.1f} 秒，"
             f"合计用时 {result['total_seconds']:.1f} 秒"
-            + (f"；已运行的模块演示步骤：{'、'.join(result['steps'])}" if result["steps"] else "")
+            + (
+                "；各模块演示步骤用时："
+                + "、".join(f"{n} {result.get('step_seconds', {}).get(n, 0):.1f} 秒" for n in result["steps"])
+                if result["steps"]
+                else ""
+            )
         )
