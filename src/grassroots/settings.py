@@ -32,6 +32,10 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, str(default)))
+
+
 # An installation that ran before keys were separate: its personal data was encrypted (and its lookup
 # hashes keyed) with GRASSROOTS_DATA_KEY, which defaulted to the secret key.
 _EXISTING_INSTALL = (
@@ -117,7 +121,7 @@ DATA_KEY, DATA_KEYS_OLD, DATA_LOOKUP_KEY = _data_keys()
 SECRET_KEY = _secret_key()
 DEBUG = _env_bool("GRASSROOTS_DEBUG")
 HTTPS = _env_bool("GRASSROOTS_HTTPS")
-PORT = int(os.environ.get("GRASSROOTS_PORT", "8000"))
+PORT = _env_int("GRASSROOTS_PORT", 8000)
 ALLOWED_HOSTS = [h for h in os.environ.get("GRASSROOTS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("GRASSROOTS_CSRF_ORIGINS", "").split(",") if o]
 
@@ -318,9 +322,9 @@ if REDIS_URL:
         TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 
 # Audit records are kept at least 180 days (Cybersecurity Law: 6 months).
-AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("GRASSROOTS_AUDIT_RETENTION_DAYS", "365")))
+AUDIT_RETENTION_DAYS = max(180, _env_int("GRASSROOTS_AUDIT_RETENTION_DAYS", 365))
 # Excel exports above this many rows are written by the task worker (core/exports.py)
-EXPORT_SYNC_LIMIT = max(1, int(os.environ.get("GRASSROOTS_EXPORT_SYNC_LIMIT", "2000")))
+EXPORT_SYNC_LIMIT = max(1, _env_int("GRASSROOTS_EXPORT_SYNC_LIMIT", 2000))
 
 # Resident one-time codes go through a pluggable sender; the default writes to the outbox and the log.
 SMS_BACKEND = os.environ.get("GRASSROOTS_SMS_BACKEND", "grassroots.accounts.sms.OutboxSmsBackend")
@@ -333,21 +337,16 @@ HEARTBEAT_SECONDS = float(os.environ.get("GRASSROOTS_HEARTBEAT_SECONDS", "10"))
 JOB_STALE_SECONDS = float(os.environ.get("GRASSROOTS_STALE_SECONDS", "120"))
 SCHEDULER_LEASE_SECONDS = float(os.environ.get("GRASSROOTS_SCHEDULER_LEASE_SECONDS", "90"))
 # /healthz reports the var dir unhealthy below this much free space.
-HEALTH_MIN_FREE_MB = int(os.environ.get("GRASSROOTS_MIN_FREE_MB", "500"))
+HEALTH_MIN_FREE_MB = _env_int("GRASSROOTS_MIN_FREE_MB", 500)
 # GET /metrics (Prometheus text format) answers only when enabled.
 METRICS_ENABLED = _env_bool("GRASSROOTS_METRICS")
 # Failed SMS / WeChat sends: retried with exponential backoff (first delay, doubling) up to this many
 # attempts, then left failed for administrators (notifications: 外发失败).
-OUTBOX_MAX_ATTEMPTS = int(os.environ.get("GRASSROOTS_OUTBOX_MAX_ATTEMPTS", "5"))
-OUTBOX_RETRY_SECONDS = int(os.environ.get("GRASSROOTS_OUTBOX_RETRY_SECONDS", "60"))
+OUTBOX_MAX_ATTEMPTS = _env_int("GRASSROOTS_OUTBOX_MAX_ATTEMPTS", 5)
+OUTBOX_RETRY_SECONDS = _env_int("GRASSROOTS_OUTBOX_RETRY_SECONDS", 60)
 LOG_JSON = _env_bool("GRASSROOTS_LOG_JSON")
 
-
 # Abuse limits (issue 14). Operations settings, overridable from the environment.
-def _env_int(name: str, default: int) -> int:
-    return int(os.environ.get(name, str(default)))
-
-
 # Images: the pixel count is read from the header and refused above this before any decoding.
 UPLOAD_MAX_PIXELS = _env_int("GRASSROOTS_UPLOAD_MAX_PIXELS", 40_000_000)
 # Anonymous uploads (the resident report form) per client IP and hour: submissions carrying files, files.

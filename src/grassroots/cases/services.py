@@ -9,7 +9,6 @@ a Conflict, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-import datetime
 import datetime as dt
 import re
 import secrets
@@ -376,7 +375,7 @@ def case_for_tracking(token: str) -> Case:
     if case is None:
         raise NotFound("查询链接无效")
     days = int(getattr(settings, "CASE_TRACKING_DAYS_AFTER_CLOSE", 90))
-    if case.closed_at and timezone.now() > case.closed_at + datetime.timedelta(days=days):
+    if case.closed_at and timezone.now() > case.closed_at + dt.timedelta(days=days):
         closed = timezone.localtime(case.closed_at)
         raise TrackingExpired(
             f"该诉求已于 {closed:%Y年%m月%d日} 结案，查询链接在结案 {days} 天后失效。"

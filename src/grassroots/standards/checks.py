@@ -45,7 +45,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from grassroots.party.choices import MemberStatus, OrgKind
-from grassroots.party.models import DuesPayment, Member, PartyOrg
+from grassroots.party.models import DuesPayment, Member, PartyOrg, add_years
 from grassroots.units.choices import PartyWork
 from grassroots.units.models import Unit, full_members_expr, has_full_member_q
 
@@ -129,13 +129,6 @@ def int_param(rule: Rule, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise RuleParamError(f"{rule.code} 的参数 {name} 缺失或不是正整数")
     return value
-
-
-def add_years(d: datetime.date, years: int) -> datetime.date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + years, day=28)
 
 
 def month_start(d: datetime.date, back: int = 0) -> datetime.date:
