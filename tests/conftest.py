@@ -35,6 +35,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_root_exists():
+    """WhiteNoise warns once per middleware build ("No directory at ...") when STATIC_ROOT is missing,
+    which a test var dir never has: the suite printed nearly a thousand identical warnings."""
+    from django.conf import settings
+
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     """Pages render without a collectstatic manifest (production serves hashed files; tests don't need

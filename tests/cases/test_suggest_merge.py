@@ -173,3 +173,19 @@ def test_resolve_without_photo_records_the_reason(loop, dispatched):
         services.resolve(loop.dept_a, case, resolution="已处理完毕", no_photo_reason="无")
     services.resolve(loop.dept_a, case, resolution="已处理完毕", no_photo_reason="地下管网作业无法拍照")
     assert case.events.get(step="resolve").data == {"no_photo_reason": "地下管网作业无法拍照"}
+
+
+def test_train_command_retrains_and_audits(loop, new_case):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from grassroots.core.models import AuditEvent
+
+    for text in ["楼下夜宵摊油烟熏人", "夜宵摊油烟很大"]:
+        _closed(loop, new_case, loop.cat_garbage, text)
+    out = StringIO()
+    call_command("train_case_classifier", stdout=out)
+    assert "使用已办结工单 2 件" in out.getvalue()
+    assert suggest.classify("夜宵摊油烟")[0][0] == loop.cat_garbage.code
+    assert AuditEvent.objects.filter(model="cases.suggestionmodel", action="update").exists()

@@ -3,7 +3,7 @@
 import datetime
 
 from django.db.models import Prefetch, Q
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from grassroots.core.api import ERRORS, CursorPagination
@@ -108,7 +108,7 @@ def my_tokens(request):
 @router.post("/tokens/{prefix}/revoke", response={204: None, **ERRORS}, summary="吊销我的一个令牌")
 def revoke_my_token(request, prefix: str):
     services.revoke_token(request.auth, request.auth, prefix)
-    return 204, None
+    return Status(204, None)
 
 
 class UserFilter(Schema):

@@ -4,7 +4,7 @@ Personal fields (reporter name and phone) are always masked here; /api/v1/person
 import datetime as dt
 from typing import Literal
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from grassroots.core.api import ERRORS, CursorPagination
@@ -209,7 +209,7 @@ def submit_case(request, payload: CaseIn):
             raise ServiceError(f"事项类别“{payload.category}”不存在", field="category")
     data = payload.dict(exclude={"community", "category"})
     case = services.submit(request.user, region=region, category=category, **data)
-    return 201, _detail(request.user, _case(request.user, case.number))
+    return Status(201, _detail(request.user, _case(request.user, case.number)))
 
 
 @router.post("/{number}/actions/{verb}", response={200: CaseDetailOut, **ERRORS}, summary="办理操作")
@@ -369,4 +369,4 @@ def create_visit(request, payload: VisitIn):
         whom=payload.whom,
         heard=payload.heard,
     )
-    return 201, _visits(request.user).get(pk=visit.pk)
+    return Status(201, _visits(request.user).get(pk=visit.pk))

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from django.db.models import Prefetch
 from django.http import Http404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from grassroots.core.api import ERRORS, CursorPagination
@@ -380,7 +380,7 @@ def create_grid(request, payload: GridIn):
         layers=payload.layers,
         coord_system=payload.coord_system,
     )
-    return 201, _detail(request, _get(request, grid.code))
+    return Status(201, _detail(request, _get(request, grid.code)))
 
 
 @router.patch("/{code}", response={200: GridDetailOut, **ERRORS}, summary="修改网格")
@@ -403,4 +403,4 @@ def patch_grid(request, code: str, payload: GridPatch):
 @router.delete("/{code}", response={204: None, **ERRORS}, summary="删除网格")
 def delete_grid(request, code: str):
     services.delete_grid(request.user, _get(request, code))
-    return 204, None
+    return Status(204, None)

@@ -6,7 +6,7 @@ volunteers.join), writes through volunteers.services; personal fields are always
 import datetime as dt
 from typing import Literal
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from grassroots.core.api import ERRORS, CursorPagination, require_perm, visible_or_404
@@ -197,7 +197,7 @@ def get_wish(request, wish_id: int):
 def post_wish(request, payload: WishIn):
     region = _community(request.user, payload.community)
     wish = services.post_wish(request.user, region=region, **payload.dict(exclude={"community"}))
-    return 201, _wish(request.user, wish.pk)
+    return Status(201, _wish(request.user, wish.pk))
 
 
 @router.post(
@@ -303,7 +303,7 @@ def list_points(request, community: str | None = None, source_type: str | None =
 def grant(request, payload: PointGrantIn):
     vol = visible_or_404(Volunteer, request.user, select_related=("region", "user"), pk=payload.volunteer_id)
     entry = services.grant_points(request.user, vol, amount=payload.amount, reason=payload.reason)
-    return 201, PointEntry.objects.select_related("region", "account__volunteer").get(pk=entry.pk)
+    return Status(201, PointEntry.objects.select_related("region", "account__volunteer").get(pk=entry.pk))
 
 
 @router.post(
@@ -314,7 +314,7 @@ def grant(request, payload: PointGrantIn):
 def revoke(request, entry_id: int, payload: PointRevokeIn):
     entry = visible_or_404(PointEntry, request.user, select_related=("region", "account"), pk=entry_id)
     out = services.revoke_entry(request.user, entry, reason=payload.reason)
-    return 201, PointEntry.objects.select_related("region", "account__volunteer").get(pk=out.pk)
+    return Status(201, PointEntry.objects.select_related("region", "account__volunteer").get(pk=out.pk))
 
 
 # ---------------------------------------------------------------- 爱心超市
@@ -367,7 +367,7 @@ def redeem(request, payload: PointRedeemIn):
     if item is None:
         raise NotFound("物品不存在或已下架")
     red = services.redeem(request.user, item, quantity=payload.quantity)
-    return 201, red
+    return Status(201, red)
 
 
 @router.post(
@@ -499,7 +499,7 @@ def signup(request, activity_id: int):
     va = VolunteerActivity.objects.select_related("activity__region").filter(pk=activity_id).first()
     if va is None or not has_perm(request.user, "volunteers.join"):
         raise NotFound("活动不存在")
-    return 201, services.sign_up(request.user, va)
+    return Status(201, services.sign_up(request.user, va))
 
 
 @router.get(

@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Annotated, Literal
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from grassroots.cases.models import Case, Handler, HandlerKind
@@ -279,7 +279,7 @@ def create_summons(request, payload: SummonsIn):
         lng=payload.lng,
         lat=payload.lat,
     )
-    return 201, _detail(user, _get(user, summons.number))
+    return Status(201, _detail(user, _get(user, summons.number)))
 
 
 @router.post(
