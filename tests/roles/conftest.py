@@ -33,10 +33,6 @@ def demo_city(django_db_setup, django_db_blocker):
             generate(DemoContext(preset="tiny", seed=1, scale=get_preset("tiny"), show_progress=False))
             with accounts.console_context():
                 create_demo_accounts(PASSWORD)
-                resident, _ = accounts.create_user(
-                    None, "resident", password=PASSWORD, display_name="居民（演示）"
-                )
-                accounts.assign_role(None, resident, "resident", None)
             cache.clear()
             yield
         finally:

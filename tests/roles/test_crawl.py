@@ -3,37 +3,17 @@ from the home page (same-origin GET links, breadth-first) and require no 404 and
 
 from __future__ import annotations
 
-import re
 from collections import deque
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urljoin
 
 import pytest
 from django.test import Client
 
+from grassroots.bench.crawl import links_of
+
 from .conftest import ROLES
 
 MAX_PAGES = 150
-# Links that are not pages: signing out, file downloads and exports (their own tests cover them).
-SKIP = re.compile(
-    r"^/(accounts/logout|logout|static/|media/|admin/)|[?&]export=|/export/|/download|\.xlsx|\.ics"
-)
-# Links (<a href>) and what pages fetch by themselves (htmx hx-get: look-ups, badges, fragments).
-HREF = re.compile(r"""(?:<a\s[^>]*?href|\shx-get)\s*=\s*["']([^"'#{][^"']*)["']""", re.I)
-
-
-def links_of(html: str, base: str) -> list[str]:
-    out = []
-    for raw in HREF.findall(html):
-        if raw.startswith(("mailto:", "tel:", "javascript:", "sms:")):
-            continue
-        url = urldefrag(urljoin(base, raw.replace("&amp;", "&")))[0]
-        parts = urlsplit(url)
-        if parts.netloc and parts.netloc != "testserver":
-            continue
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        if not SKIP.search(path):
-            out.append(path)
-    return out
 
 
 def crawl(client: Client, start: str = "/", limit: int = MAX_PAGES):

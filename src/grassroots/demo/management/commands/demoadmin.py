@@ -82,6 +82,8 @@ def create_demo_accounts(password: str, *, reset_password: bool = False) -> list
         accounts.append(("dept", f"{district.name}部门经办人", "department_handler", [district]))
     if community:
         accounts.append(("member", f"{community.name}在职党员", "party_member", [None]))
+        # A resident signed up by phone and linked to a household of the community (the H5 pages).
+        accounts.append(("resident", "居民（演示）", "resident", [None]))
     # The auditor reads everything of the city: an assignment without a node would be a grant over
     # the auditor's own records only (empty lists and an empty audit log).
     accounts.append(("auditor", "审计员（演示）", "auditor", roots))
@@ -124,8 +126,11 @@ def create_demo_accounts(password: str, *, reset_password: bool = False) -> list
                     _join_department(user, nodes[0])
                 if role_code == "party_member":
                     _link_member(user, community)
+                if role_code == "resident":
+                    _link_resident(user, community)
                 scope = "、".join(n.name for n in nodes if n is not None) or {
                     "party_member": f"本人（居住在{community.name if community else ''}）",
+                    "resident": f"本人（居住在{community.name if community else ''}）",
                 }.get(role_code, "")
                 if role_code == "auditor":
                     scope += "（只读与审计）"
@@ -177,3 +182,17 @@ def _link_member(user, community) -> None:
     ) or Member.objects.filter(user__isnull=True, status="full").order_by("-in_service", "pk").first()
     if member is not None:
         Member.objects.filter(pk=member.pk).update(user=user, in_service=True)
+
+
+def _link_resident(user, community) -> None:
+    """The resident account's profile: a phone (kept as a hash) and a household of the demo community."""
+    from grassroots.accounts.models import ResidentProfile
+    from grassroots.core.crypto import lookup_hash
+    from grassroots.regions.models import Household
+
+    if ResidentProfile.objects.filter(user=user).exists():
+        return
+    household = Household.objects.filter(entrance__path__startswith=community.path).order_by("pk").first()
+    ResidentProfile.objects.create(
+        user=user, phone_hash=lookup_hash("demo-resident"), phone_masked="139****0000", household=household
+    )
