@@ -157,6 +157,7 @@ INSTALLED_APPS = [
     "grassroots.dashboards",
     "grassroots.demo",
     "grassroots.h5",
+    "grassroots.deliberation",
 ]
 
 MIDDLEWARE = [

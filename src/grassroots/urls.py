@@ -30,6 +30,7 @@ urlpatterns = [
     path("orglife/", include("grassroots.orglife.urls")),
     path("standards/", include("grassroots.standards.urls")),
     path("dashboards/", include("grassroots.dashboards.urls")),
+    path("deliberation/", include("grassroots.deliberation.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     # Operations: no login, no personal data (core/health.py); /metrics only when GRASSROOTS_METRICS=1.

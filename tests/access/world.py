@@ -89,6 +89,7 @@ def build_world() -> SimpleNamespace:
     _add_venues(w)
     _add_orglife(w)
     _add_volunteers(w)
+    _add_deliberation(w)
     w.token_a = ApiToken.objects.filter(user=w.users["community_admin"]).first()
     return w
 
@@ -341,3 +342,27 @@ def _add_whistles(w) -> None:
         for attr in ("_grassroots_whistle_departments", "_grassroots_grants"):
             if hasattr(u, attr):
                 delattr(u, attr)
+
+
+def _add_deliberation(w) -> None:
+    """A topic open for voting in each community (two options each), entered by the community."""
+    import datetime
+
+    from django.utils import timezone
+
+    from grassroots.deliberation import services as delib
+
+    for tag, community, staff in (("a", w.A, w.users["community_admin"]), ("b", w.B, w.users["city_admin"])):
+        topic = delib.propose(staff, community=community, title=f"矩阵议题{tag}", content="加装充电桩")
+        delib.schedule(
+            staff,
+            topic,
+            meeting_at=timezone.now() + datetime.timedelta(days=1),
+            place="社区议事厅",
+            theme="充电桩选址",
+        )
+        first = delib.add_option(staff, topic, label="南门")
+        delib.add_option(staff, topic, label="北门")
+        delib.open_voting(staff, topic)
+        setattr(w, f"topic_{tag}", topic)
+        setattr(w, f"topic_option_{tag}", first)

@@ -36,6 +36,9 @@ PERMISSIONS: dict[str, str] = {
     "orglife.view": "查看组织生活与活动",
     "orglife.change": "维护组织生活与活动",
     "standards.assess": "考核评价打分与审核",
+    "deliberation.view": "查看居民议事",
+    "deliberation.manage": "组织居民议事（审核议题、三定、表决、实事项目）",
+    "deliberation.take_part": "提出议题、参与议事表决",
     "personal.view": "查看个人信息明文",
     "personal.export": "导出含个人信息的数据",
     "imports.run": "批量导入",
@@ -56,6 +59,7 @@ _VIEW = [
     "volunteers.view",
     "venues.view",
     "orglife.view",
+    "deliberation.view",
 ]
 _CHANGE = [
     "regions.change",
@@ -70,6 +74,7 @@ _CHANGE = [
     "orglife.change",
     "whistle.summon",
     "standards.assess",
+    "deliberation.manage",
 ]
 _CASES = ["cases.view", "cases.submit", "cases.dispatch", "cases.handle"]
 _ADMIN = (
@@ -113,12 +118,14 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
     ),
     "party_member": (
         "党员",
-        ["party.view", "cobuild.register", "volunteers.join", "venues.book", "orglife.view"],
+        ["party.view", "cobuild.register", "volunteers.join", "venues.book", "orglife.view"]
+        + ["deliberation.take_part"],
         "own",
     ),
     "resident": (
         "居民",
-        ["regions.view", "cases.view", "cases.submit", "volunteers.join", "venues.book"],
+        ["regions.view", "cases.view", "cases.submit", "volunteers.join", "venues.book"]
+        + ["deliberation.take_part"],
         "own",
     ),
     "auditor": ("审计员", _VIEW + ["audit.view", "cases.view"], "any"),

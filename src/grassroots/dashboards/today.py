@@ -175,6 +175,28 @@ def _meetings_section(user) -> dict | None:
     }
 
 
+# Residents' deliberation (community, street) -----------------------------------------------------
+def _deliberation_section(user) -> dict | None:
+    from grassroots.deliberation.views import TopicListView
+
+    if not _region_wide(user, "deliberation.manage"):
+        return None
+    figures = [
+        _figure(
+            label,
+            _list_count(TopicListView, user, {"state": state}),
+            _url("deliberation:list", state=state),
+            tone,
+        )
+        for label, state, tone in (
+            ("待审核议题", "proposed", "warning"),
+            ("表决中议题", "voting", ""),
+            ("实事项目办理中", "in_progress", ""),
+        )
+    ]
+    return {"title": "居民议事", "icon": "messages", "figures": figures}
+
+
 # Leaders (city, district) ------------------------------------------------------------------------
 def _leader_section(user) -> dict | None:
     from grassroots.regions.choices import RegionLevel
@@ -263,7 +285,7 @@ def today_sections(user) -> list[dict]:
         if s:
             sections.append(s)
     sections.extend(_grid_sections(user))
-    for build in (_meetings_section, _leader_section, _member_section):
+    for build in (_meetings_section, _deliberation_section, _leader_section, _member_section):
         s = build(user)
         if s:
             sections.append(s)

@@ -103,6 +103,10 @@ def _sections(user) -> list[dict]:
         ]
     if has_perm(user, "cobuild.register"):
         tiles.append({"label": "报到", "icon": "flag", "url": reverse("cobuild:join"), "color": "red"})
+    if has_perm(user, "deliberation.take_part"):
+        tiles.append(
+            {"label": "议事厅", "icon": "messages", "url": reverse("deliberation:h5_list"), "color": "indigo"}
+        )
     tiles.append({"label": "通知", "icon": "bell", "url": reverse("h5:notifications"), "color": "purple"})
     return tiles
 
