@@ -166,7 +166,9 @@ def generate(ctx) -> None:
         if state == TopicState.REJECTED:
             topic.screen_note = "属于业主大会表决事项，已转交业主委员会"
         if state not in (TopicState.PROPOSED, TopicState.REJECTED):
-            topic.meeting_at = created + datetime.timedelta(days=7, hours=19 - created.hour)
+            # Meetings are held on a local evening a week after the proposal (residents come after work).
+            evening = timezone.localtime(created).replace(hour=19, minute=30, second=0, microsecond=0)
+            topic.meeting_at = evening + datetime.timedelta(days=7)
             topic.meeting_place = f"{community.name}党群服务中心议事厅"
             topic.meeting_theme = title
             topic.participants = "社区党委、物业服务企业、业主委员会、驻区单位代表、人大代表"
