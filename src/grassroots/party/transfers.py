@@ -265,8 +265,8 @@ def issue_transfer(
     on = on or today
     if on > today:
         raise ServiceError("开具日期不能晚于今天", field="on")
-    if on < today - datetime.timedelta(days=30):
-        raise ServiceError("开具日期不能早于 30 天前", field="on")
+    if on < member.joined_on:
+        raise ServiceError("开具日期不能早于入党日期", field="on")
     params = transfer_params()
     t = Transfer(
         kind=TransferKind.INTERNAL if to_org is not None else TransferKind.OUT,
