@@ -252,10 +252,9 @@ def test_incoming_from_outside_creates_the_member_on_acceptance(city, receiver, 
     r = c.post(reverse("party:transfer_register"), data)
     assert r.status_code in (400, 409) and Transfer.objects.count() == 1
     transfers.accept_transfer(receiver, t)
-    created = Member.objects.get(
-        id_number_hash=Member(id_number=number).id_number_hash
-        or __import__("grassroots.core.crypto", fromlist=["x"]).lookup_hash(number)
-    )
+    from grassroots.core.crypto import lookup_hash
+
+    created = Member.objects.get(id_number_hash=lookup_hash(number))
     assert created.party_org == b and created.name == "外来党员" and counts(b) == [4]
     assert Transfer.objects.get(pk=t.pk).member == created
 
