@@ -166,7 +166,7 @@ def _transfers(ctx) -> None:
         .annotate(m=models.Max("month"))
         .values_list("member", "m")
     )
-    per_street = max(2, len(members) // 400)
+    per_street = max(2, len(members) // (400 * max(len(by_street), 1)))
     plan = (
         [TransferState.ISSUED] * 3 * per_street
         + [TransferState.RETURNED] * per_street
