@@ -392,3 +392,19 @@ def test_transfer_lists_have_no_n_plus_one(city, sender, receiver, client_for, d
     with django_assert_max_num_queries(14):
         r = c.get(reverse("party:transfers_in"))
     assert r.content.decode().count("data-row") == 3
+
+
+def test_a_member_sees_their_own_transfer_and_nothing_to_act_on(city, sender, make_user, client_for):
+    m = city.members[0]
+    own = make_user("own", "party_member")
+    Member.objects.filter(pk=m.pk).update(user=own)
+    t = transfers.issue_transfer(sender, Member.objects.get(pk=m.pk), to_org=city.branches[2])
+    other = transfers.issue_transfer(sender, city.members[1], to_org=city.branches[2])
+    assert list(Transfer.objects.visible_to(own)) == [t]
+    c = client_for(own)
+    body = c.get(reverse("party:transfer_detail", args=[t.pk])).content.decode()
+    assert "data-accept" not in body and "data-cancel" not in body and "data-letter" not in body
+    assert c.get(reverse("party:transfer_detail", args=[other.pk])).status_code == 404
+    assert c.get(reverse("party:transfer_letter_pdf", args=[t.pk])).status_code == 404
+    assert c.post(reverse("party:transfer_cancel", args=[t.pk])).status_code == 404
+    assert Transfer.objects.get(pk=t.pk).state == TransferState.ISSUED

@@ -306,14 +306,15 @@ class _TransferSide:
     def __init__(self, prefix: str):
         self.scope_region = f"{prefix}__region"
         self.scope_org = prefix
-        self.scope_owner = None
+        self.scope_owner = "member__user"  # a party member sees their own transfers (read only)
         self._meta = Member._meta  # permission app label: party
 
 
 class TransferQuerySet(models.QuerySet):
     def visible_to(self, user, action: str = "view"):
-        """Rows the user may `action` on either side: scoped on the sending org OR on the receiving org.
-        Each side sees the transfer and its state; neither side gains access to the other org's pages."""
+        """Rows the user may `action` on either side: scoped on the sending org OR on the receiving org
+        (and the member's own transfers for an own-records grant). Each side sees the transfer and its
+        state; neither side gains access to the other org's pages."""
         from grassroots.core.scoping import scope_q
 
         parts = [scope_q(_TransferSide(prefix), user, action) for prefix in ("from_org", "to_org")]
