@@ -90,6 +90,7 @@ def build_world() -> SimpleNamespace:
     _add_orglife(w)
     _add_volunteers(w)
     _add_deliberation(w)
+    _add_transfers(w)
     w.token_a = ApiToken.objects.filter(user=w.users["community_admin"]).first()
     return w
 
@@ -366,3 +367,20 @@ def _add_deliberation(w) -> None:
         delib.open_voting(staff, topic)
         setattr(w, f"topic_{tag}", topic)
         setattr(w, f"topic_option_{tag}", first)
+
+
+def _add_transfers(w) -> None:
+    """组织关系转接 in transit in each community: members[1] of A's branch to A's community committee (both
+    sides in A), members[7] likewise in B; and one to an org
+    outside the platform in each (members[2], [8])."""
+    from grassroots.party import transfers
+
+    admin = w.users["city_admin"]
+    for tag, i in (("a", 0), ("b", 2)):
+        members = w.members[i * 3 : i * 3 + 3]
+        t = transfers.issue_transfer(admin, members[1], to_org=w.community_orgs[i], reason="居住地变更")
+        setattr(w, f"transfer_{tag}", t)
+        ext = transfers.issue_transfer(
+            admin, members[2], outside_org_name="中共某县某镇委员会", reason="回原籍"
+        )
+        setattr(w, f"transfer_ext_{tag}", ext)

@@ -286,16 +286,23 @@ def test_transfer_and_history(city, api_as):
         MEMBERS + f"{m.pk}/transfer", {"to_org": city.branches[1].code, "on": "2026-03-01", "reason": "搬家"}
     )
     assert r.status_code == 201, r.content
-    assert r.json() | {"id": 0} == {
-        "id": 0,
+    body = r.json()
+    assert {
+        k: body[k] for k in ("member_id", "from_org_code", "to_org_code", "state", "issued_on", "reason")
+    } == {
         "member_id": m.pk,
         "from_org_code": city.branches[0].code,
-        "from_org_name": city.branches[0].name,
         "to_org_code": city.branches[1].code,
-        "to_org_name": city.branches[1].name,
-        "transferred_on": "2026-03-01",
+        "state": "issued",
+        "issued_on": "2026-03-01",
         "reason": "搬家",
     }
+    assert body["overdue"] is True and body["transferred_on"] is None
+    m.refresh_from_db()
+    assert m.party_org_id == city.branches[0].pk  # in transit until accepted
+    r = api.post(f"/api/v1/party/transfers/{body['id']}/accept", {})
+    assert r.status_code == 200, r.content
+    assert r.json()["state"] == "accepted"
     m.refresh_from_db()
     assert m.party_org_id == city.branches[1].pk
     (ev,) = events("party.member", m.pk)
@@ -311,6 +318,36 @@ def test_transfer_and_history(city, api_as):
     assert_problem(other.post(MEMBERS + f"{m.pk}/transfer", {"to_org": city.branches[2].code}), 404)
     assert_problem(other.get(MEMBERS + f"{m.pk}/transfers"), 404)
     assert Transfer.objects.filter(member=m).count() == 1
+
+
+def test_two_sided_transfer_api_across_streets(city, api_as):
+    sender = api_as("community_admin", city.communities[0])
+    receiver = api_as("community_admin", city.communities[2])
+    m = city.members[1]
+    r = sender.post("/api/v1/party/transfers/", {"member_id": m.pk, "to_org": city.branches[2].code})
+    assert r.status_code == 201, r.content
+    pk = r.json()["id"]
+    assert_problem(sender.post(f"/api/v1/party/transfers/{pk}/accept", {}), 403, "接收")
+    assert_problem(receiver.post(f"/api/v1/party/transfers/{pk}/cancel", {}), 403, "转出党组织")
+    assert_problem(receiver.post(f"/api/v1/party/transfers/{pk}/return", {"reason": ""}), 400, "退回原因")
+    r = receiver.get("/api/v1/party/transfers/?direction=in&state=issued")
+    assert [t["id"] for t in r.json()["items"]] == [pk]
+    assert sender.get("/api/v1/party/transfers/?direction=in").json()["items"] == []
+    r = receiver.post(f"/api/v1/party/transfers/{pk}/return", {"reason": "材料不全"})
+    assert (
+        r.status_code == 200 and r.json()["state"] == "returned" and r.json()["return_reason"] == "材料不全"
+    )
+    assert Member.objects.get(pk=m.pk).party_org_id == city.branches[0].pk
+    assert_problem(receiver.post(f"/api/v1/party/transfers/{pk}/accept", {}), 409)
+    r = sender.post(
+        "/api/v1/party/transfers/", {"member_id": m.pk, "outside_org_name": "外省某党委", "reason": "回原籍"}
+    )
+    assert r.status_code == 201 and r.json()["kind"] == "out"
+    r = sender.post(
+        f"/api/v1/party/transfers/{r.json()['id']}/receipt",
+        {"receipt_on": "2020-01-01", "receipt_ref": "回执"},
+    )
+    assert r.status_code == 400
 
 
 def test_convert_probationary_member(city, api_as):

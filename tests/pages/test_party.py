@@ -299,11 +299,13 @@ def test_member_transfer_and_convert(city, street_admin, client_for):
     assert r.status_code == 400 and "转入组织与当前组织相同" in r.content.decode()
     r = c.post(reverse("party:member_transfer", args=[m.pk]), {"to_org": "QD-SN-1-2-1", "reason": "搬家"})
     assert r.status_code == 302
+    t = Transfer.objects.get(member=m, reason="搬家")
+    assert Member.objects.get(pk=m.pk).party_org.code == "QD-SN-1-1-1"  # in transit until accepted
+    assert c.post(reverse("party:transfer_accept", args=[t.pk])).status_code == 302
     assert Member.objects.get(pk=m.pk).party_org.code == "QD-SN-1-2-1"
-    assert Transfer.objects.filter(member=m, reason="搬家").count() == 1
     body = c.get(reverse("party:member_detail", args=[m.pk])).content.decode()
     assert "搬家" in body
-    assert audit_count() == before + 1
+    assert audit_count() == before + 3  # issued, accepted, the member's org
     # convert: only probationary members; date not before joining
     r = c.post(reverse("party:member_convert", args=[m.pk]), {"on": "2025-01-01"})
     assert r.status_code == 400 and "只有预备党员可以办理转正" in r.content.decode()

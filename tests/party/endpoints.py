@@ -1,11 +1,12 @@
 """Access matrix entries of party orgs and members (contract: tests/access/registry.py)."""
 
-from tests.access.registry import api, holders, page
+from tests.access.registry import ALL_ROLES, api, holders, page
 
 VIEW = holders("party.view")
 LIST = holders("party.view", own=True)
 CHANGE = holders("party.change")
-MEMBER_VIEW = VIEW | {"party_member"}  # the matrix party member is member_a
+MEMBER_VIEW = VIEW | {"party_member"}
+EVERYONE = ALL_ROLES | {"nobody"}  # the matrix party member is member_a
 
 
 def _member(w, org):
@@ -238,6 +239,152 @@ ENDPOINTS += [
         params=lambda w: {"code": w.org_a.code, "seat_id": w.seat_a.pk},
         out=lambda w: {"code": w.org_b.code, "seat_id": w.seat_b.pk},
         ok=(200, 204),
+        forbidden=VIEW,
+    ),
+]
+
+
+# ---- 组织关系转接 (two sides; tests/party/test_transfers.py covers the cross-street sides)
+def _letter_token(w):
+    from grassroots.party.transfers import letter_token
+
+    return {"token": letter_token(w.transfer_a)}
+
+
+ENDPOINTS += [
+    page("party:transfers_out", LIST),
+    page("party:transfers_in", LIST),
+    page("party:transfer_register", CHANGE),
+    page("party:transfer_targets", CHANGE, query={"q": "团岛"}),
+    page(
+        "party:transfer_detail",
+        VIEW,
+        kwargs=lambda w: {"pk": w.transfer_a.pk},
+        out=lambda w: {"pk": w.transfer_b.pk},
+    ),
+    page(
+        "party:transfer_accept",
+        CHANGE,
+        method="POST",
+        kwargs=lambda w: {"pk": w.transfer_a.pk},
+        out=lambda w: {"pk": w.transfer_b.pk},
+        ok=(302,),
+    ),
+    page(
+        "party:transfer_return",
+        CHANGE,
+        method="POST",
+        kwargs=lambda w: {"pk": w.transfer_a.pk},
+        out=lambda w: {"pk": w.transfer_b.pk},
+        data=lambda w: {"reason": "材料不全，请补充"},
+        data_out=lambda w: {"reason": "材料不全，请补充"},
+        ok=(302,),
+    ),
+    page(
+        "party:transfer_cancel",
+        CHANGE,
+        method="POST",
+        kwargs=lambda w: {"pk": w.transfer_a.pk},
+        out=lambda w: {"pk": w.transfer_b.pk},
+        data=lambda w: {"reason": ""},
+        data_out=lambda w: {"reason": ""},
+        ok=(302,),
+    ),
+    page(
+        "party:transfer_receipt",
+        CHANGE,
+        method="POST",
+        kwargs=lambda w: {"pk": w.transfer_ext_a.pk},
+        out=lambda w: {"pk": w.transfer_ext_b.pk},
+        data=lambda w: {"receipt_on": w.transfer_ext_a.issued_on.isoformat(), "receipt_ref": "回执第 1 号"},
+        data_out=lambda w: {
+            "receipt_on": w.transfer_ext_b.issued_on.isoformat(),
+            "receipt_ref": "回执第 1 号",
+        },
+        ok=(302,),
+    ),
+    page(
+        "party:transfer_letter",
+        VIEW,
+        kwargs=lambda w: {"pk": w.transfer_a.pk},
+        out=lambda w: {"pk": w.transfer_b.pk},
+    ),
+    page(
+        "party:transfer_letter_pdf",
+        VIEW,
+        kwargs=lambda w: {"pk": w.transfer_a.pk},
+        out=lambda w: {"pk": w.transfer_b.pk},
+    ),
+    # The QR code's page: public, shows the letter number, validity, state, issuer and a masked name.
+    page("party:transfer_verify", EVERYONE, public=True, kwargs=_letter_token),
+    api("GET", "/api/v1/party/transfers/", LIST, query={"direction": "in"}),
+    api(
+        "GET",
+        "/api/v1/party/transfers/{transfer_id}",
+        VIEW,
+        params=lambda w: {"transfer_id": w.transfer_a.pk},
+        out=lambda w: {"transfer_id": w.transfer_b.pk},
+    ),
+    api(
+        "POST",
+        "/api/v1/party/transfers/",
+        CHANGE,
+        body=lambda w: {"member_id": w.member_a.pk, "to_org": w.branch_b.code, "reason": "工作调动"},
+        ok=(201,),
+        forbidden=MEMBER_VIEW,
+    ),
+    api(
+        "POST",
+        "/api/v1/party/transfers/incoming",
+        CHANGE,
+        body=lambda w: {
+            "to_org": w.branch_a.code,
+            "outside_org_name": "中共某市某区委组织部",
+            "outside_letter_no": "组转 88 号",
+            "issued_on": "2026-01-05",
+            "name": "外来党员",
+            "gender": "male",
+            "id_number": _member(w, w.branch_a)["id_number"],
+            "status": "full",
+            "joined_on": "2010-07-01",
+        },
+        ok=(201,),
+        forbidden=MEMBER_VIEW,
+    ),
+    api(
+        "POST",
+        "/api/v1/party/transfers/{transfer_id}/accept",
+        CHANGE,
+        params=lambda w: {"transfer_id": w.transfer_a.pk},
+        out=lambda w: {"transfer_id": w.transfer_b.pk},
+        body=lambda w: {},
+        forbidden=VIEW,
+    ),
+    api(
+        "POST",
+        "/api/v1/party/transfers/{transfer_id}/return",
+        CHANGE,
+        params=lambda w: {"transfer_id": w.transfer_a.pk},
+        out=lambda w: {"transfer_id": w.transfer_b.pk},
+        body=lambda w: {"reason": "材料不全"},
+        forbidden=VIEW,
+    ),
+    api(
+        "POST",
+        "/api/v1/party/transfers/{transfer_id}/cancel",
+        CHANGE,
+        params=lambda w: {"transfer_id": w.transfer_a.pk},
+        out=lambda w: {"transfer_id": w.transfer_b.pk},
+        body=lambda w: {"reason": ""},
+        forbidden=VIEW,
+    ),
+    api(
+        "POST",
+        "/api/v1/party/transfers/{transfer_id}/receipt",
+        CHANGE,
+        params=lambda w: {"transfer_id": w.transfer_ext_a.pk},
+        out=lambda w: {"transfer_id": w.transfer_ext_b.pk},
+        body=lambda w: {"receipt_on": w.transfer_ext_a.issued_on.isoformat(), "receipt_ref": "回执第 1 号"},
         forbidden=VIEW,
     ),
 ]

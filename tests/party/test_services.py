@@ -54,15 +54,20 @@ def test_add_org_with_region_outside_scope_is_refused(city, make_user):
         )
 
 
-def test_transfer_keeps_history_and_audits(city, make_user):
+def test_transfer_is_issued_and_moves_on_acceptance(city, make_user):
     user = make_user("street", "street_admin", city.streets[0])
     member = city.members[0]
     transfer = services.transfer_member(
         user, member, city.branches[1], on=datetime.date(2026, 3, 1), reason="搬迁"
     )
     member.refresh_from_db()
-    assert member.party_org == city.branches[1]
+    assert member.party_org == city.branches[0] and transfer.state == "issued"
     assert Transfer.objects.get(pk=transfer.pk).from_org == city.branches[0]
+    from grassroots.party.transfers import accept_transfer
+
+    accept_transfer(user, transfer)
+    member.refresh_from_db()
+    assert member.party_org == city.branches[1]
     assert AuditEvent.objects.filter(model="party.member", object_id=str(member.pk)).count() == 1
 
 

@@ -43,8 +43,17 @@ class MemberAdmin(ScopedAdmin):
 
 @admin.register(Transfer)
 class TransferAdmin(ScopedAdmin):
-    list_display = ("member", "from_org", "to_org", "transferred_on", "reason")
-    search_fields = ("member__name", "from_org__code", "to_org__code")
+    list_display = (
+        "letter_no",
+        "person_name",
+        "kind",
+        "state",
+        "from_org",
+        "to_org",
+        "issued_on",
+        "transferred_on",
+    )
+    search_fields = ("letter_no", "person_name", "member__name", "from_org__code", "to_org__code")
     list_select_related = ("member", "from_org", "to_org")
     raw_id_fields = ("member", "from_org", "to_org")
     date_hierarchy = "transferred_on"

@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 
 from grassroots.core.api import ERRORS, CursorPagination, reference, references, require_perm, visible_or_404
 from grassroots.core.crypto import lookup_hash
+from grassroots.core.errors import NotFound, ServiceError
 from grassroots.core.services import require_in_scope
 from grassroots.core.text import name_search_q
 from grassroots.regions.api import with_parent_code
@@ -31,8 +32,13 @@ from .schemas import (
     OrgUpdate,
     SeatIn,
     SeatOut,
+    TransferFilter,
     TransferIn,
+    TransferIncomingIn,
+    TransferIssueIn,
     TransferOut,
+    TransferReasonIn,
+    TransferReceiptIn,
 )
 
 router = Router(tags=["party"])
@@ -277,13 +283,14 @@ def members_update(request, member_id: int, payload: MemberUpdate):
     response={201: TransferOut, **ERRORS},
     operation_id="party_members_transfer",
     summary="组织关系转接",
-    description="把党员的组织关系转入另一个党组织（不能是功能型党组织或党小组），保留转接记录。",
+    description="向本辖区内另一个党组织开具组织关系转接（不能是功能型党组织或党小组）；"
+    "党员处于转接中，接收方接收后组织关系才转入。跨辖区转接请用 POST /transfers/。",
 )
 def members_transfer(request, member_id: int, payload: TransferIn):
     member = _member(request.user, member_id)
     to_org = reference(PartyOrg, request.user, "to_org", "转入组织", payload.to_org)
     transfer = services.transfer_member(request.user, member, to_org, on=payload.on, reason=payload.reason)
-    return Status(201, Transfer.objects.select_related("from_org", "to_org").get(pk=transfer.pk))
+    return Status(201, _transfer(request.user, transfer.pk))
 
 
 @router.post(
@@ -307,4 +314,154 @@ def members_convert(request, member_id: int, payload: ConvertIn):
 @paginate(CursorPagination)
 def members_transfers(request, member_id: int):
     member = _member(request.user, member_id)
-    return Transfer.objects.filter(member=member).select_related("from_org", "to_org")
+    return Transfer.objects.filter(member=member).select_related("from_org", "to_org", "member")
+
+
+# ------------------------------------------------------------------------- two-sided transfers
+TRANSFER_RELATED = ("from_org__region", "to_org__region", "member")
+
+
+def _transfer(user, pk: int) -> Transfer:
+    t = Transfer.objects.visible_to(user).select_related(*TRANSFER_RELATED).filter(pk=pk).first()
+    if t is None:
+        raise NotFound("转接记录不存在或无权访问")
+    return t
+
+
+@router.get(
+    "/transfers/",
+    response={200: list[TransferOut], **ERRORS},
+    operation_id="party_transfers_list",
+    summary="组织关系转接列表（转入或转出）",
+)
+@paginate(CursorPagination)
+def transfers_list(request, filters: Query[TransferFilter]):
+    require_perm(request.user, "party.view")
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from .models import TransferState
+    from .transfers import side_q
+
+    if filters.direction not in ("in", "out"):
+        raise ServiceError("direction 只能是 in 或 out", field="direction")
+    qs = Transfer.objects.visible_to(request.user).filter(side_q(request.user, filters.direction))
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.overdue is not None:
+        late = Q(state=TransferState.ISSUED, deadline__lt=timezone.localdate())
+        qs = qs.filter(late) if filters.overdue else qs.exclude(late)
+    if filters.q:
+        qs = qs.filter(Q(person_name__icontains=filters.q) | Q(letter_no__icontains=filters.q))
+    return qs.select_related(*TRANSFER_RELATED)
+
+
+@router.get(
+    "/transfers/{int:transfer_id}",
+    response={200: TransferOut, **ERRORS},
+    operation_id="party_transfers_get",
+    summary="组织关系转接详情",
+)
+def transfers_get(request, transfer_id: int):
+    return _transfer(request.user, transfer_id)
+
+
+@router.post(
+    "/transfers/",
+    response={201: TransferOut, **ERRORS},
+    operation_id="party_transfers_issue",
+    summary="开具组织关系转接（介绍信）",
+    description="转出党组织开具：转入平台内任一非功能型党组织（to_org），或转往平台外（outside_org_name）。",
+)
+def transfers_issue(request, payload: TransferIssueIn):
+    from . import transfers
+
+    member = _member(request.user, payload.member_id)
+    to_org = None
+    if payload.to_org:
+        to_org = PartyOrg.objects.filter(code=payload.to_org).first()
+        if to_org is None:
+            raise ServiceError(f"党组织编码“{payload.to_org}”不存在", field="to_org", status=404)
+    t = transfers.issue_transfer(
+        request.user,
+        member,
+        to_org=to_org,
+        outside_org_name=payload.outside_org_name,
+        outside_org_address=payload.outside_org_address,
+        reason=payload.reason,
+        on=payload.on,
+    )
+    return Status(201, _transfer(request.user, t.pk))
+
+
+@router.post(
+    "/transfers/incoming",
+    response={201: TransferOut, **ERRORS},
+    operation_id="party_transfers_incoming",
+    summary="登记平台外转入",
+    description="接收党组织登记平台外党组织开具的介绍信；接收后建立党员档案。",
+)
+def transfers_incoming(request, payload: TransferIncomingIn):
+    from . import transfers
+
+    data = payload.dict()
+    to_org = reference(PartyOrg, request.user, "to_org", "接收党组织", data.pop("to_org"))
+    t = transfers.register_incoming(request.user, to_org, **data)
+    return Status(201, _transfer(request.user, t.pk))
+
+
+@router.post(
+    "/transfers/{int:transfer_id}/accept",
+    response={200: TransferOut, **ERRORS},
+    operation_id="party_transfers_accept",
+    summary="接收组织关系（接收方）",
+)
+def transfers_accept(request, transfer_id: int):
+    from . import transfers
+
+    transfers.accept_transfer(request.user, _transfer(request.user, transfer_id))
+    return _transfer(request.user, transfer_id)
+
+
+@router.post(
+    "/transfers/{int:transfer_id}/return",
+    response={200: TransferOut, **ERRORS},
+    operation_id="party_transfers_return",
+    summary="退回组织关系转接（接收方，须说明原因）",
+)
+def transfers_return(request, transfer_id: int, payload: TransferReasonIn):
+    from . import transfers
+
+    transfers.return_transfer(request.user, _transfer(request.user, transfer_id), reason=payload.reason)
+    return _transfer(request.user, transfer_id)
+
+
+@router.post(
+    "/transfers/{int:transfer_id}/cancel",
+    response={200: TransferOut, **ERRORS},
+    operation_id="party_transfers_cancel",
+    summary="撤销组织关系转接（转出方，接收前）",
+)
+def transfers_cancel(request, transfer_id: int, payload: TransferReasonIn):
+    from . import transfers
+
+    transfers.cancel_transfer(request.user, _transfer(request.user, transfer_id), reason=payload.reason)
+    return _transfer(request.user, transfer_id)
+
+
+@router.post(
+    "/transfers/{int:transfer_id}/receipt",
+    response={200: TransferOut, **ERRORS},
+    operation_id="party_transfers_receipt",
+    summary="登记平台外回执并办结（转出方）",
+)
+def transfers_receipt(request, transfer_id: int, payload: TransferReceiptIn):
+    from . import transfers
+
+    transfers.record_receipt(
+        request.user,
+        _transfer(request.user, transfer_id),
+        receipt_on=payload.receipt_on,
+        receipt_ref=payload.receipt_ref,
+    )
+    return _transfer(request.user, transfer_id)

@@ -13,9 +13,13 @@ class PartyConfig(AppConfig):
             NavItem("党组织", "party:tree", "sitemap", "party.view", section="党的建设"),
             NavItem("党员", "party:members", "flag", "party.view", section="党的建设"),
             NavItem("组织找党员", "party:contact_campaign", "user-search", "party.view", section="党的建设"),
+            NavItem("组织关系转入", "party:transfers_in", "transfer-in", "party.view", section="党的建设"),
+            NavItem("组织关系转出", "party:transfers_out", "transfer-out", "party.view", section="党的建设"),
         )
         from grassroots.standards.checks import register_check
 
         from .contact import check_org_11
+        from .transfers import check_org_12
 
         register_check("ORG-11", check_org_11)
+        register_check("ORG-12", check_org_12)

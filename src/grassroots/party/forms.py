@@ -173,12 +173,6 @@ class MemberFilterForm(FilterForm):
     )
 
 
-class TransferForm(ActionForm):
-    to_org = org_field(label="转入党组织")
-    on = forms.DateField(label="转接日期", required=False, widget=DateInput(), help_text="留空为今天")
-    reason = forms.CharField(label="原因", max_length=200, required=False)
-
-
 class ConvertForm(ActionForm):
     on = forms.DateField(label="转正日期", widget=DateInput())
 

@@ -283,30 +283,196 @@ class Member(InitialsMixin, ScopedModel):
         return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
 
 
-class Transfer(ScopedModel):
-    """A membership moved from one org to another; the history is kept."""
+class TransferKind(models.TextChoices):
+    INTERNAL = "internal", "平台内转接"
+    OUT = "out", "转往平台外"
+    IN = "in", "从平台外转入"
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="transfers")
+
+class TransferState(models.TextChoices):
+    ISSUED = "issued", "转接中"
+    ACCEPTED = "accepted", "已接收"
+    RETURNED = "returned", "已退回"
+    CLOSED = "closed", "已回执办结"
+    CANCELLED = "cancelled", "已撤销"
+
+
+OPEN_TRANSFER_STATES = (TransferState.ISSUED,)
+
+
+class _TransferSide:
+    """One side of a transfer (sender or receiver) as core.scoping.scope_q expects a model to look."""
+
+    def __init__(self, prefix: str):
+        self.scope_region = f"{prefix}__region"
+        self.scope_org = prefix
+        self.scope_owner = "member__user"  # a party member sees their own transfers (read only)
+        self._meta = Member._meta  # permission app label: party
+
+
+class TransferQuerySet(models.QuerySet):
+    def visible_to(self, user, action: str = "view"):
+        """Rows the user may `action` on either side: scoped on the sending org OR on the receiving org
+        (and the member's own transfers for an own-records grant). Each side sees the transfer and its
+        state; neither side gains access to the other org's pages."""
+        from grassroots.core.scoping import scope_q
+
+        parts = [scope_q(_TransferSide(prefix), user, action) for prefix in ("from_org", "to_org")]
+        if any(q is None for q in parts):
+            return self
+        return self.filter(parts[0] | parts[1])
+
+
+class Transfer(ScopedModel):
+    """组织关系转接 with two sides: the sending org issues it with an introduction letter (介绍信), the member
+    is in transit (their org and dues stay with the sender) until the receiving org accepts it (the
+    membership moves then) or returns it with a reason. A transfer to an org outside the platform closes
+    on a recorded receipt (回执); one from outside creates the member on acceptance. One-step transfers
+    recorded before the two-sided flow are rows in state accepted."""
+
+    kind = models.CharField(
+        "转接类型", max_length=10, choices=TransferKind.choices, default=TransferKind.INTERNAL
+    )
+    state = models.CharField(
+        "状态", max_length=10, choices=TransferState.choices, default=TransferState.ACCEPTED, db_index=True
+    )
+    letter_no = models.CharField("介绍信编号", max_length=32, unique=True, null=True, blank=True)
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="transfers"
+    )
     from_org = models.ForeignKey(
-        PartyOrg, on_delete=models.PROTECT, related_name="transfers_out", verbose_name="转出组织"
+        PartyOrg,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
+        verbose_name="转出组织",
     )
     to_org = models.ForeignKey(
-        PartyOrg, on_delete=models.PROTECT, related_name="transfers_in", verbose_name="转入组织"
+        PartyOrg,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transfers_in",
+        verbose_name="转入组织",
     )
-    transferred_on = models.DateField("转接日期")
+    outside_org_name = models.CharField("平台外党组织", max_length=100, blank=True)
+    outside_org_address = models.CharField("平台外党组织地址", max_length=200, blank=True)
+    outside_letter_no = models.CharField("来信编号", max_length=40, blank=True)
+    transferred_on = models.DateField("转接生效日期", null=True, blank=True)
     reason = models.CharField("原因", max_length=200, blank=True)
+    # The member as described by the letter: snapshot at issue (internal, outside-bound) or the incoming
+    # letter's data (from outside; the Member is created from it on acceptance).
+    person_name = models.CharField("姓名", max_length=50, blank=True)
+    person_gender = models.CharField("性别", max_length=8, choices=Gender.choices, blank=True)
+    person_birth_date = models.DateField("出生日期", null=True, blank=True)
+    person_id_number = EncryptedCharField("身份证号", blank=True, validators=[id_number_validator])
+    person_phone = EncryptedCharField("手机号", blank=True, validators=[phone_validator])
+    person_status = models.CharField("党员类别", max_length=16, choices=MemberStatus.choices, blank=True)
+    person_joined_on = models.DateField("入党日期", null=True, blank=True)
+    person_converted_on = models.DateField("转正日期", null=True, blank=True)
+    dues_paid_to = models.DateField("党费交至", null=True, blank=True)
+    issued_on = models.DateField("开具日期", null=True, blank=True)
+    issued_by = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="开具人",
+    )
+    validity_days = models.PositiveSmallIntegerField("介绍信有效天数", null=True, blank=True)
+    deadline = models.DateField("接收办理期限", null=True, blank=True, db_index=True)
+    accepted_at = models.DateTimeField("接收时间", null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="接收人",
+    )
+    returned_at = models.DateTimeField("退回时间", null=True, blank=True)
+    returned_by = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="退回人",
+    )
+    return_reason = models.CharField("退回原因", max_length=200, blank=True)
+    cancelled_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="撤销人",
+    )
+    cancel_reason = models.CharField("撤销原因", max_length=200, blank=True)
+    receipt_on = models.DateField("回执日期", null=True, blank=True)
+    receipt_ref = models.CharField("回执编号或说明", max_length=100, blank=True)
+    receipt_by = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="回执登记人",
+    )
+    # QR verification: the token is an HMAC of this random nonce (so a reprint shows the same code);
+    # only its hash is looked up, the token itself is never stored.
+    token_nonce = models.CharField(max_length=32, blank=True, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager()
+    objects = TransferQuerySet.as_manager()
     scope_region = "to_org__region"
     scope_org = "to_org"
+    personal_fields = {
+        "person_id_number": "id_number",
+        "person_phone": "phone",
+        "person_birth_date": "birth_date",
+    }
 
     class Meta:
-        ordering = ["-transferred_on", "-id"]
+        ordering = ["-created_at", "-id"]
         verbose_name = verbose_name_plural = "组织关系转接"
+        indexes = [
+            models.Index(fields=["from_org", "state"], name="transfer_from_state"),
+            models.Index(fields=["to_org", "state"], name="transfer_to_state"),
+        ]
 
     def __str__(self):
-        return f"{self.member} {self.from_org} → {self.to_org}"
+        return f"{self.letter_no or '转接'} {self.display_name} {self.from_name} → {self.to_name}"
+
+    @property
+    def display_name(self) -> str:
+        return self.person_name or (self.member.name if self.member_id else "")
+
+    @property
+    def from_name(self) -> str:
+        return self.from_org.name if self.from_org_id else self.outside_org_name
+
+    @property
+    def to_name(self) -> str:
+        return self.to_org.name if self.to_org_id else self.outside_org_name
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == TransferState.ISSUED
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.is_open and self.deadline and self.deadline < timezone.localdate())
+
+    @property
+    def valid_until(self) -> datetime.date | None:
+        if self.issued_on and self.validity_days:
+            return self.issued_on + datetime.timedelta(days=self.validity_days)
+        return None
 
 
 class DuesPayment(ScopedModel):

@@ -241,26 +241,87 @@ class ConvertIn(InSchema):
 
 class TransferOut(Schema):
     id: int
-    member_id: int
-    from_org_code: str
+    letter_no: str | None
+    kind: str
+    state: str
+    state_label: str
+    member_id: int | None
+    name: str
+    from_org_code: str | None
     from_org_name: str
-    to_org_code: str
+    to_org_code: str | None
     to_org_name: str
-    transferred_on: datetime.date
+    outside_org_name: str
+    issued_on: datetime.date | None
+    deadline: datetime.date | None
+    overdue: bool
+    transferred_on: datetime.date | None
     reason: str
+    return_reason: str
+
+    @staticmethod
+    def resolve_state_label(obj):
+        return obj.get_state_display()
+
+    @staticmethod
+    def resolve_name(obj):
+        return obj.display_name
 
     @staticmethod
     def resolve_from_org_code(obj):
-        return obj.from_org.code
+        return obj.from_org.code if obj.from_org_id else None
 
     @staticmethod
     def resolve_from_org_name(obj):
-        return obj.from_org.name
+        return obj.from_name
 
     @staticmethod
     def resolve_to_org_code(obj):
-        return obj.to_org.code
+        return obj.to_org.code if obj.to_org_id else None
 
     @staticmethod
     def resolve_to_org_name(obj):
-        return obj.to_org.name
+        return obj.to_name
+
+
+class TransferIssueIn(InSchema):
+    member_id: int
+    to_org: str | None = Field(
+        None, max_length=32, description="转入党组织编码（平台内，任何非功能型党组织）"
+    )
+    outside_org_name: text(100, "平台外党组织名称（转往平台外时填写）") = ""
+    outside_org_address: text(200, "平台外党组织地址") = ""
+    reason: text(200, "转接原因") = ""
+    on: datetime.date | None = Field(None, description="开具日期；不填为今天")
+
+
+class TransferIncomingIn(InSchema):
+    to_org: text(32, "接收党组织编码", 1)
+    outside_org_name: text(100, "转出党组织（平台外）", 1)
+    outside_letter_no: text(40, "介绍信编号", 1)
+    issued_on: datetime.date
+    name: text(50, "姓名", 1)
+    gender: str = Field(description="male / female")
+    id_number: text(18, "身份证号", 1)
+    birth_date: datetime.date | None = None
+    phone: text(11, "手机号") = ""
+    status: str = Field(description="full / probationary")
+    joined_on: datetime.date
+    converted_on: datetime.date | None = None
+    reason: text(200, "转接原因") = ""
+
+
+class TransferReasonIn(InSchema):
+    reason: text(200, "原因") = ""
+
+
+class TransferReceiptIn(InSchema):
+    receipt_on: datetime.date
+    receipt_ref: text(100, "回执编号或说明", 1)
+
+
+class TransferFilter(Schema):
+    direction: str = Field("in", description="in：转入（接收方）；out：转出（转出方）")
+    state: str | None = None
+    overdue: bool | None = None
+    q: str | None = Field(None, max_length=50)

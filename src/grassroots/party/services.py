@@ -134,34 +134,11 @@ def update_member(user, member: Member, **changes) -> Member:
 def transfer_member(
     user, member: Member, to_org: PartyOrg, *, on: datetime.date | None = None, reason: str = ""
 ) -> Transfer:
-    """Move a membership to another org, keeping the history (a Transfer row).
+    """Issue a transfer of the membership to another org on the platform (the two-sided flow of
+    party.transfers: the member is in transit until the receiving org accepts)."""
+    from .transfers import issue_transfer
 
-    The user must be able to change the member where it is now; the receiving org only has to be
-    visible (transfers cross scopes: the receiving side sees the member arrive). Functional orgs
-    transfer no memberships (ORG-7).
-    """
-    core.require_in_scope(user, member, "change")
-    if not covers(user, to_org, "view"):
-        raise NotFound("转入组织不存在或不在您的管辖范围内")
-    from_org = member.party_org
-    if to_org.pk == from_org.pk:
-        raise ServiceError("转入组织与当前组织相同", field="to_org")
-    if from_org.is_functional or to_org.is_functional:
-        raise ServiceError("功能型党组织不办理组织关系转接（ORG-7）", field="to_org")
-    if to_org.kind == "group":
-        raise ServiceError("组织关系不能转入党小组，请选择党支部", field="to_org")
-    on = on or timezone.localdate()
-    before = audit.snapshot(member)
-    with transaction.atomic():
-        member.party_org = to_org
-        member.save(update_fields=["party_org"])
-        transfer = Transfer.objects.create(
-            member=member, from_org=from_org, to_org=to_org, transferred_on=on, reason=reason[:200]
-        )
-        if from_org.secretary_id == member.pk:
-            PartyOrg.objects.filter(pk=from_org.pk).update(secretary=None)
-        audit.record_update(user, member, before)
-    return transfer
+    return issue_transfer(user, member, to_org=to_org, on=on, reason=reason)
 
 
 def probation_params() -> dict:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import contact_views, views
+from . import contact_views, transfer_views, views
 
 app_name = "party"
 urlpatterns = [
@@ -17,7 +17,7 @@ urlpatterns = [
     path("members/add/", views.MemberCreateView.as_view(), name="member_add"),
     path("members/<int:pk>/", views.member_detail, name="member_detail"),
     path("members/<int:pk>/edit/", views.MemberEditView.as_view(), name="member_edit"),
-    path("members/<int:pk>/transfer/", views.MemberTransferView.as_view(), name="member_transfer"),
+    path("members/<int:pk>/transfer/", transfer_views.MemberIssueView.as_view(), name="member_transfer"),
     path("members/<int:pk>/convert/", views.MemberConvertView.as_view(), name="member_convert"),
     path("members/<int:pk>/contact/", contact_views.ContactStatusView.as_view(), name="member_contact"),
     path("members/<int:pk>/contact/log/", contact_views.ContactLogView.as_view(), name="member_contact_log"),
@@ -25,4 +25,16 @@ urlpatterns = [
     path(
         "members/<int:pk>/extend/", views.MemberExtendProbationView.as_view(), name="member_extend_probation"
     ),
+    path("transfers/out/", transfer_views.OutgoingListView.as_view(), name="transfers_out"),
+    path("transfers/in/", transfer_views.IncomingListView.as_view(), name="transfers_in"),
+    path("transfers/in/register/", transfer_views.IncomingRegisterView.as_view(), name="transfer_register"),
+    path("transfers/targets/", transfer_views.transfer_targets, name="transfer_targets"),
+    path("transfers/verify/<str:token>/", transfer_views.transfer_verify, name="transfer_verify"),
+    path("transfers/<int:pk>/", transfer_views.transfer_detail, name="transfer_detail"),
+    path("transfers/<int:pk>/accept/", transfer_views.transfer_accept, name="transfer_accept"),
+    path("transfers/<int:pk>/return/", transfer_views.transfer_return, name="transfer_return"),
+    path("transfers/<int:pk>/cancel/", transfer_views.transfer_cancel, name="transfer_cancel"),
+    path("transfers/<int:pk>/receipt/", transfer_views.transfer_receipt, name="transfer_receipt"),
+    path("transfers/<int:pk>/letter/", transfer_views.transfer_letter, name="transfer_letter"),
+    path("transfers/<int:pk>/letter.pdf", transfer_views.transfer_letter_pdf, name="transfer_letter_pdf"),
 ]

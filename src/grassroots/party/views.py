@@ -36,7 +36,6 @@ from .forms import (
     OrgFilterForm,
     OrgForm,
     SeatForm,
-    TransferForm,
 )
 from .models import Member, PartyOrg, Seat
 
@@ -360,13 +359,14 @@ def member_detail(request, pk: int):
     m = get_visible(
         Member, request.user, pk=pk, select_related=("party_org__region", "workplace_unit", "residence")
     )
-    transfers = list(m.transfers.select_related("from_org", "to_org").order_by("-transferred_on", "-id"))
+    transfers = list(m.transfers.select_related("from_org", "to_org").order_by("-created_at", "-id"))
     from .contact import recent_logs
     from .models import MemberContact
 
     ctx = {
         "m": m,
         "transfers": transfers,
+        "in_transit": next((t for t in transfers if t.state == "issued"), None),
         "residence_place": None,
         "contact": MemberContact.objects.filter(member=m).first(),
         "contact_logs": recent_logs(m),
@@ -435,22 +435,6 @@ class MemberEditView(MemberFormMixin, ServiceFormView):
 
     def save(self, form):
         return services.update_member(self.request.user, self.object, **form.service_data())
-
-
-class MemberTransferView(MemberFormMixin, ServiceFormView):
-    form_class = TransferForm
-    submit_label = "办理转接"
-    success_message = "组织关系已转接"
-
-    def get_title(self):
-        return f"组织关系转接：{self.object.name}"
-
-    def save(self, form):
-        data = form.service_data()
-        services.transfer_member(
-            self.request.user, self.object, data["to_org"], on=data.get("on"), reason=data.get("reason", "")
-        )
-        return self.object
 
 
 class MemberConvertView(MemberFormMixin, ServiceFormView):
