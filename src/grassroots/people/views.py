@@ -8,12 +8,16 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from grassroots.core.excel import Column
 from grassroots.core.pages import PageListView, ServiceFormView, get_visible, require_perm
+from grassroots.party.models import add_years
 
 from . import services
+from .choices import Education, Qualification
 from .forms import (
+    AGE_BANDS,
     DeputyFilterForm,
     DeputyForm,
     StewardFilterForm,
@@ -55,7 +59,32 @@ class WorkerListView(PageListView):
         grade = self.request.GET.get("grade", "")
         if grade and not grade.isdigit():
             return qs.none()
-        return super().filter_queryset(qs)
+        qs = super().filter_queryset(qs)
+        qual = self.request.GET.get("qualification", "").strip()
+        if qual == "any":
+            qs = qs.exclude(qualification__in=["", Qualification.NONE])
+        elif qual:
+            qs = qs.filter(qualification=qual) if qual in Qualification.values else qs.none()
+        edu = self.request.GET.get("education", "").strip()
+        if edu:
+            qs = qs.filter(education=edu) if edu in Education.values else qs.none()
+        band = self.request.GET.get("age", "").strip()
+        if band:
+            if band not in AGE_BANDS:
+                return qs.none()
+            _label, lo, hi = AGE_BANDS[band]
+            today = timezone.localdate()
+            # age >= lo  <=> born on or before today - lo years; age < hi <=> born after today - hi years
+            qs = qs.filter(birth_date__lte=add_years(today, -lo), birth_date__gt=add_years(today, -hi))
+        return qs
+
+    def applied_filters(self) -> dict:
+        out = super().applied_filters()
+        for name in ("qualification", "education", "age"):
+            value = self.request.GET.get(name, "").strip()
+            if value:
+                out[name] = value
+        return out
 
 
 class StewardListView(PageListView):
@@ -135,28 +164,6 @@ class Link(tuple):
 
 def _region_link(obj):
     return Link(reverse("regions:detail", args=[obj.region.code]), obj.region.name)
-
-
-@login_required
-def worker_detail(request, pk: int):
-    return _detail(
-        request,
-        Worker,
-        pk,
-        title=lambda w: w.name,
-        rows=lambda w: [
-            ("工号", w.code, None),
-            ("性别", w.get_gender_display() or "—", None),
-            ("手机号", None, "phone"),
-            ("所在社区/街道", _region_link(w), None),
-            ("岗位", w.get_post_display(), None),
-            ("等级", f"{w.grade} 级", None),
-            ("职责", w.get_role_display(), None),
-            ("入职日期", w.hired_on.isoformat() if w.hired_on else "—", None),
-        ],
-        list_url="people:workers",
-        edit_url="people:worker_edit",
-    )
 
 
 @login_required
