@@ -209,7 +209,7 @@ def career_summary(request, code: str = ""):
         "rows": page.object_list,
         "totals": totals,
         "target": careers.career_params(rule).min_qualified,
-        "findings": findings[:200],
+        "findings": findings[:50],
         "finding_count": len(findings),
         "is_community": within is not None and within.level == RegionLevel.COMMUNITY,
     }
