@@ -27,7 +27,9 @@ TODAY = timezone.localdate()
 
 
 def _scale(city, post="staff", grade=15, amount=5000, year=None):
-    return PayScale.objects.create(region=city.city, year=year or TODAY.year, post=post, grade=grade, monthly=amount)
+    return PayScale.objects.create(
+        region=city.city, year=year or TODAY.year, post=post, grade=grade, monthly=amount
+    )
 
 
 def _gov10(user, within=None):
@@ -99,7 +101,7 @@ def test_career_summary_page_shows_target_and_findings(city, c0_admin, client):
     r = client.get(reverse("people:careers"))
     assert r.status_code == 200
     html = r.content.decode()
-    assert 'data-community="%s"' % city.communities[0].code in html
+    assert f'data-community="{city.communities[0].code}"' in html
     assert city.communities[2].code not in html  # another street
     assert "差 3 人" in html
 
@@ -160,7 +162,13 @@ def test_promote_page_refuses_with_message(city, c0_admin, client):
     w = _ready(city.workers[0], 1)
     client.force_login(c0_admin)
     url = reverse("people:worker_promote", args=[w.pk])
-    data = {"reason": "annual", "to_post": "staff", "to_grade": 14, "assessment": "competent", "effective_on": TODAY}
+    data = {
+        "reason": "annual",
+        "to_post": "staff",
+        "to_grade": 14,
+        "assessment": "competent",
+        "effective_on": TODAY,
+    }
     r = client.post(url, data)
     assert r.status_code == 400 and "任职不满 2 年" in r.content.decode()
     _ready(w, 3)
@@ -191,7 +199,9 @@ def test_training_record_with_certificate(city, c0_admin, client):
     assert t.hours == Decimal("16")
     page = client.get(reverse("people:worker_detail", args=[w.pk])).content.decode()
     assert "考前辅导" in page and "证书" in page
-    r = client.post(reverse("people:worker_training", args=[w.pk]), {"course": "x", "held_on": TODAY, "hours": "0"})
+    r = client.post(
+        reverse("people:worker_training", args=[w.pk]), {"course": "x", "held_on": TODAY, "hours": "0"}
+    )
     assert r.status_code == 400 and TrainingRecord.objects.count() == 1
 
 
@@ -210,7 +220,13 @@ def _sheet(tmp_path, rows):
 
 
 def test_pay_scale_import_creates_rows(city, city_admin, tmp_path):
-    path = _sheet(tmp_path, [[city.city.code, 2026, "社区专职工作者", 15, 5200], [city.city.code, 2026, "正职（书记、主任）", 3, 8100.5]])
+    path = _sheet(
+        tmp_path,
+        [
+            [city.city.code, 2026, "社区专职工作者", 15, 5200],
+            [city.city.code, 2026, "正职（书记、主任）", 3, 8100.5],
+        ],
+    )
     plan = importer_for("pay_scales", city_admin).commit(path)
     assert plan.ok and PayScale.objects.count() == 2
     assert PayScale.objects.get(post="head", grade=3).monthly == Decimal("8100.50")

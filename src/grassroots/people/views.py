@@ -184,6 +184,25 @@ def steward_detail(request, pk: int):
     )
 
 
+def _deputy_work(d) -> list:
+    """Rows of a deputy's studios and this year's work at them (receptions, matters, cases closed)."""
+    from .studios import deputy_reports
+
+    rows = [
+        ("进站工作室", Link(reverse("people:studio_detail", args=[s.pk]), s.name), None)
+        for s in d.studios.all()
+    ]
+    year = timezone.localdate().year
+    (r,) = deputy_reports([d], year)
+    text = (
+        f"参加接待 {r.receptions} 次，接待群众 {r.residents} 人次，反映事项 {r.matters} 件，"
+        f"转为诉求 {r.cases} 件、已办结 {r.closed} 件"
+    )
+    url = reverse("people:deputy_reports") + f"?year={year}&deputy={d.pk}"
+    rows.append((f"{year} 年履职", Link(url, text), None))
+    return rows
+
+
 @login_required
 def deputy_detail(request, pk: int):
     return _detail(
@@ -197,6 +216,7 @@ def deputy_detail(request, pk: int):
             ("联系社区", _region_link(d), None),
             ("工作单位", d.unit_name or "—", None),
             ("手机号", None, "phone"),
+            *_deputy_work(d),
         ],
         list_url="people:deputies",
         edit_url="people:deputy_edit",
