@@ -348,11 +348,18 @@ def deputy_reports(request):
         return export_response(
             request.user, f"{year}年代表委员履职报告", columns, rows, model_label="people.deputy"
         )
+    from django.core.paginator import Paginator
+
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     ctx = {
+        "page_obj": page,
+        "querystring_without_page": f"{query.urlencode()}&" if query else "",
         "title": f"{year} 年代表委员进站履职",
         "year": year,
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 4, -1)),
-        "rows": rows,
+        "rows": page.object_list,
         "region": code,
         "totals": {
             "receptions": sum(r.receptions for r in rows),
