@@ -1,6 +1,6 @@
 """Access matrix entries of workers, stewards and deputies (contract: tests/access/registry.py)."""
 
-from tests.access.registry import api, holders, page
+from tests.access.registry import ALL_ROLES, api, holders, page
 
 VIEW = holders("people.view")
 CHANGE = holders("people.change")
@@ -87,4 +87,149 @@ ENDPOINTS = [
         lambda w: {"name": "新代表", "kind": "npc", "level": "district", "region_code": w.A.code},
         lambda w: {"name": "新代表", "kind": "npc", "level": "district", "region_code": w.B.code},
     ),
+]
+
+# ---- careers and studios -------------------------------------------------------------------------
+
+
+def _studio(w, community):
+    from grassroots.people.models import Studio
+
+    s = Studio.objects.filter(region=community).first()
+    if s is None:
+        s = Studio.objects.create(
+            name=f"{community.name}代表委员工作室", region=community, address="党群服务中心"
+        )
+    return s
+
+
+def _reception(w, community):
+    import datetime
+
+    from django.utils import timezone
+
+    from grassroots.people.models import Reception
+
+    s = _studio(w, community)
+    r = Reception.objects.filter(studio=s).first()
+    if r is None:
+        r = Reception.objects.create(
+            studio=s,
+            date=timezone.localdate() + datetime.timedelta(days=3),
+            starts_at=datetime.time(9),
+            ends_at=datetime.time(11),
+        )
+    return r
+
+
+def _log(w, community):
+    from django.utils import timezone
+
+    from grassroots.people.models import ReceptionLog
+
+    s = _studio(w, community)
+    lg = ReceptionLog.objects.filter(studio=s).first()
+    if lg is None:
+        lg = ReceptionLog.objects.create(studio=s, held_on=timezone.localdate(), residents=3)
+    return lg
+
+
+def _matter(w, community):
+    from grassroots.people.models import Matter
+
+    lg = _log(w, community)
+    m = Matter.objects.filter(log=lg, case__isnull=True).first()
+    return m or Matter.objects.create(log=lg, text="小区路灯损坏，夜间出行不便")
+
+
+ENDPOINTS += [
+    page(
+        "people:worker_promote",
+        CHANGE,
+        kwargs=lambda w: {"pk": w.worker_a.pk},
+        out=lambda w: {"pk": w.worker_b.pk},
+        forbidden=VIEW,
+    ),
+    page(
+        "people:worker_training",
+        CHANGE,
+        kwargs=lambda w: {"pk": w.worker_a.pk},
+        out=lambda w: {"pk": w.worker_b.pk},
+        forbidden=VIEW,
+    ),
+    page("people:careers", VIEW),
+    page(
+        "people:career_community",
+        VIEW,
+        kwargs=lambda w: {"code": w.A.code},
+        out=lambda w: {"code": w.B.code},
+    ),
+    page("people:pay_scales", VIEW),
+    page("people:deputy_reports", VIEW),
+    page("people:studios", VIEW),
+    page("people:studio_add", CHANGE),
+    page(
+        "people:studio_detail",
+        VIEW,
+        kwargs=lambda w: {"pk": _studio(w, w.A).pk},
+        out=lambda w: {"pk": _studio(w, w.B).pk},
+    ),
+    page(
+        "people:studio_edit",
+        CHANGE,
+        kwargs=lambda w: {"pk": _studio(w, w.A).pk},
+        out=lambda w: {"pk": _studio(w, w.B).pk},
+        forbidden=VIEW,
+    ),
+    page(
+        "people:reception_add",
+        CHANGE,
+        kwargs=lambda w: {"pk": _studio(w, w.A).pk},
+        out=lambda w: {"pk": _studio(w, w.B).pk},
+        forbidden=VIEW,
+    ),
+    page(
+        "people:log_add",
+        CHANGE,
+        kwargs=lambda w: {"pk": _studio(w, w.A).pk},
+        out=lambda w: {"pk": _studio(w, w.B).pk},
+        forbidden=VIEW,
+    ),
+    page(
+        "people:reception_publish",
+        CHANGE,
+        method="POST",
+        kwargs=lambda w: {"pk": _reception(w, w.A).pk},
+        out=lambda w: {"pk": _reception(w, w.B).pk},
+        data=lambda w: {"published": "1"},
+        ok=(302,),
+        forbidden=VIEW,
+    ),
+    page(
+        "people:log_detail",
+        VIEW,
+        kwargs=lambda w: {"pk": _log(w, w.A).pk},
+        out=lambda w: {"pk": _log(w, w.B).pk},
+    ),
+    page(
+        "people:matter_add",
+        CHANGE,
+        method="POST",
+        kwargs=lambda w: {"pk": _log(w, w.A).pk},
+        out=lambda w: {"pk": _log(w, w.B).pk},
+        data=lambda w: {"text": "楼道堆放杂物"},
+        ok=(302,),
+        forbidden=VIEW,
+    ),
+    page(
+        "people:matter_case",
+        CHANGE,
+        method="POST",
+        kwargs=lambda w: {"pk": _matter(w, w.A).pk},
+        out=lambda w: {"pk": _matter(w, w.B).pk},
+        data=lambda w: {"description": "小区路灯损坏，夜间出行不便"},
+        ok=(302,),
+        forbidden=VIEW,
+    ),
+    page("people:public_receptions", ALL_ROLES | {"nobody"}, public=True),
 ]

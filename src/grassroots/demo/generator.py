@@ -884,7 +884,7 @@ class CityGenerator:
                 Deputy,
                 name=name,
                 kind=rng.choice(["npc", "party_congress", "cppcc"]),
-                level=rng.choice(["city", "district", "street"]),
+                level=rng.choice(["city", "district", "district"]),
                 region=c,
                 unit_name=rng.choice(units).name if units else f"{c._street.name}办事处",
                 phone=names.phone(rng),

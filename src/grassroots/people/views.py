@@ -8,12 +8,16 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from grassroots.core.excel import Column
 from grassroots.core.pages import PageListView, ServiceFormView, get_visible, require_perm
+from grassroots.party.models import add_years
 
 from . import services
+from .choices import Education, Qualification
 from .forms import (
+    AGE_BANDS,
     DeputyFilterForm,
     DeputyForm,
     StewardFilterForm,
@@ -55,7 +59,32 @@ class WorkerListView(PageListView):
         grade = self.request.GET.get("grade", "")
         if grade and not grade.isdigit():
             return qs.none()
-        return super().filter_queryset(qs)
+        qs = super().filter_queryset(qs)
+        qual = self.request.GET.get("qualification", "").strip()
+        if qual == "any":
+            qs = qs.exclude(qualification__in=["", Qualification.NONE])
+        elif qual:
+            qs = qs.filter(qualification=qual) if qual in Qualification.values else qs.none()
+        edu = self.request.GET.get("education", "").strip()
+        if edu:
+            qs = qs.filter(education=edu) if edu in Education.values else qs.none()
+        band = self.request.GET.get("age", "").strip()
+        if band:
+            if band not in AGE_BANDS:
+                return qs.none()
+            _label, lo, hi = AGE_BANDS[band]
+            today = timezone.localdate()
+            # age >= lo  <=> born on or before today - lo years; age < hi <=> born after today - hi years
+            qs = qs.filter(birth_date__lte=add_years(today, -lo), birth_date__gt=add_years(today, -hi))
+        return qs
+
+    def applied_filters(self) -> dict:
+        out = super().applied_filters()
+        for name in ("qualification", "education", "age"):
+            value = self.request.GET.get(name, "").strip()
+            if value:
+                out[name] = value
+        return out
 
 
 class StewardListView(PageListView):
@@ -138,28 +167,6 @@ def _region_link(obj):
 
 
 @login_required
-def worker_detail(request, pk: int):
-    return _detail(
-        request,
-        Worker,
-        pk,
-        title=lambda w: w.name,
-        rows=lambda w: [
-            ("工号", w.code, None),
-            ("性别", w.get_gender_display() or "—", None),
-            ("手机号", None, "phone"),
-            ("所在社区/街道", _region_link(w), None),
-            ("岗位", w.get_post_display(), None),
-            ("等级", f"{w.grade} 级", None),
-            ("职责", w.get_role_display(), None),
-            ("入职日期", w.hired_on.isoformat() if w.hired_on else "—", None),
-        ],
-        list_url="people:workers",
-        edit_url="people:worker_edit",
-    )
-
-
-@login_required
 def steward_detail(request, pk: int):
     return _detail(
         request,
@@ -177,6 +184,25 @@ def steward_detail(request, pk: int):
     )
 
 
+def _deputy_work(d) -> list:
+    """Rows of a deputy's studios and this year's work at them (receptions, matters, cases closed)."""
+    from .studios import deputy_reports
+
+    rows = [
+        ("进站工作室", Link(reverse("people:studio_detail", args=[s.pk]), s.name), None)
+        for s in d.studios.all()
+    ]
+    year = timezone.localdate().year
+    (r,) = deputy_reports([d], year)
+    text = (
+        f"参加接待 {r.receptions} 次，接待群众 {r.residents} 人次，反映事项 {r.matters} 件，"
+        f"转为诉求 {r.cases} 件、已办结 {r.closed} 件"
+    )
+    url = reverse("people:deputy_reports") + f"?year={year}&deputy={d.pk}"
+    rows.append((f"{year} 年履职", Link(url, text), None))
+    return rows
+
+
 @login_required
 def deputy_detail(request, pk: int):
     return _detail(
@@ -190,6 +216,7 @@ def deputy_detail(request, pk: int):
             ("联系社区", _region_link(d), None),
             ("工作单位", d.unit_name or "—", None),
             ("手机号", None, "phone"),
+            *_deputy_work(d),
         ],
         list_url="people:deputies",
         edit_url="people:deputy_edit",
