@@ -36,6 +36,7 @@ PERMISSIONS: dict[str, str] = {
     "orglife.view": "查看组织生活与活动",
     "orglife.change": "维护组织生活与活动",
     "standards.assess": "考核评价打分与审核",
+    "outreach.log": "登记联户联系与民情日志",
     "personal.view": "查看个人信息明文",
     "personal.export": "导出含个人信息的数据",
     "imports.run": "批量导入",
@@ -70,6 +71,7 @@ _CHANGE = [
     "orglife.change",
     "whistle.summon",
     "standards.assess",
+    "outreach.log",
 ]
 _CASES = ["cases.view", "cases.submit", "cases.dispatch", "cases.handle"]
 _ADMIN = (
@@ -91,7 +93,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
         "网格员",
         _VIEW
         + ["regions.change", "personal.view", "cases.view", "cases.submit", "cases.handle"]
-        + ["volunteers.change", "venues.book"],
+        + ["volunteers.change", "venues.book", "outreach.log"],
         "region",
     ),
     # Departments hold no region-wide case permission: they see and handle the cases dispatched to a
@@ -113,7 +115,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
     ),
     "party_member": (
         "党员",
-        ["party.view", "cobuild.register", "volunteers.join", "venues.book", "orglife.view"],
+        ["party.view", "cobuild.register", "volunteers.join", "venues.book", "orglife.view", "outreach.log"],
         "own",
     ),
     "resident": (
