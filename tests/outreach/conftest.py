@@ -45,8 +45,13 @@ def hubs(city, make_user):
     b4 = add_region(hood2, c0.code + "002002", "4号楼", "building", lng=x + 0.02, lat=y + 0.01)
     e4 = add_region(b4, c0.code + "002002001", "1单元", "entrance")
     ns.grid = Grid.objects.create(
-        region=c0, code=f"{c0.code}001", name="团岛第1网格", polygon=_square(x - 0.005, y - 0.005, 0.04),
-        area_m2=1.0, lng=x, lat=y,
+        region=c0,
+        code=f"{c0.code}001",
+        name="团岛第1网格",
+        polygon=_square(x - 0.005, y - 0.005, 0.04),
+        area_m2=1.0,
+        lng=x,
+        lat=y,
     )
 
     def hh(entrance, room, name):
@@ -75,7 +80,9 @@ def hubs(city, make_user):
     return ns
 
 
-def make_link(ns, household, *, state=LinkState.CONFIRMED, days_confirmed=60, last_contact_days=None, hub=None):
+def make_link(
+    ns, household, *, state=LinkState.CONFIRMED, days_confirmed=60, last_contact_days=None, hub=None
+):
     now = timezone.now()
     return HubLink.objects.create(
         hub=hub or ns.hub,
@@ -83,5 +90,7 @@ def make_link(ns, household, *, state=LinkState.CONFIRMED, days_confirmed=60, la
         community=ns.community,
         state=state,
         confirmed_at=now - datetime.timedelta(days=days_confirmed) if state == LinkState.CONFIRMED else None,
-        last_contact_at=now - datetime.timedelta(days=last_contact_days) if last_contact_days is not None else None,
+        last_contact_at=now - datetime.timedelta(days=last_contact_days)
+        if last_contact_days is not None
+        else None,
     )

@@ -93,7 +93,9 @@ def test_confirmation_is_refused_for_others_and_for_wrong_states(hubs):
 def test_hub_logs_a_contact_with_a_photo(hubs):
     link = make_link(hubs, hubs.same_building[0], last_contact_days=40)
     photo = SimpleUploadedFile("door.png", png_bytes(), content_type="image/png")
-    log = services.log_contact(hubs.hub.user, link, kind="visit", note="老人身体尚好，子女周末回来", photos=[photo])
+    log = services.log_contact(
+        hubs.hub.user, link, kind="visit", note="老人身体尚好，子女周末回来", photos=[photo]
+    )
     link.refresh_from_db()
     assert link.contact_count == 1 and link.last_contact_at == log.at
     assert len(attachments_of(log, "photo")) == 1
@@ -103,7 +105,11 @@ def test_hub_logs_a_contact_with_a_photo(hubs):
 def test_contact_follow_up_opens_a_case_in_the_households_grid(hubs):
     link = make_link(hubs, hubs.same_building[0])
     log = services.log_contact(
-        hubs.hub.user, link, kind="call", note="电话询问近况", matter="楼道声控灯坏了一个多月，老人上下楼不方便"
+        hubs.hub.user,
+        link,
+        kind="call",
+        note="电话询问近况",
+        matter="楼道声控灯坏了一个多月，老人上下楼不方便",
     )
     case = log.case
     assert case is not None and case.grid_id == hubs.grid.pk and case.region_id == hubs.community.pk
@@ -115,7 +121,9 @@ def test_contact_follow_up_opens_a_case_in_the_households_grid(hubs):
 
 def test_staff_follow_up_is_a_visit_case(hubs):
     link = make_link(hubs, hubs.same_building[0])
-    log = services.log_contact(hubs.admin, link, kind="visit", note="代中心户补登走访", matter="单元门禁损坏无法关闭")
+    log = services.log_contact(
+        hubs.admin, link, kind="visit", note="代中心户补登走访", matter="单元门禁损坏无法关闭"
+    )
     assert log.case.channel == Channel.VISIT and log.case.grid_id == hubs.grid.pk
 
 
@@ -189,7 +197,9 @@ def worker(hubs):
 
 
 def test_worker_log_items_become_a_case_and_a_visit(hubs, worker):
-    a = services.add_item(hubs.gridworker, kind="hazard", text="1号楼外墙瓷砖松动，有坠落风险", household=hubs.same_building[0])
+    a = services.add_item(
+        hubs.gridworker, kind="hazard", text="1号楼外墙瓷砖松动，有坠落风险", household=hubs.same_building[0]
+    )
     b = services.add_item(hubs.gridworker, kind="opinion", text="居民希望增设电动车充电桩")
     c = services.add_item(hubs.gridworker, kind="help", text="独居老人请社区帮忙联系家政")
     assert WorkerLog.objects.get().items.count() == 3  # one log per worker and day
@@ -209,7 +219,9 @@ def test_worker_log_items_become_a_case_and_a_visit(hubs, worker):
     assert dict(summary["by_kind"]) == {"民意": 1, "求助": 1, "隐患": 1, "其他": 0}
     assert summary["workers"] == [{"name": worker.name, "days": 1, "items": 3}]
     assert sum(n for _l, n in summary["case_states"]) == 1
-    assert weekly_summary(hubs.other_admin, hubs.community, week_start(timezone.localdate()))["total_items"] == 0
+    assert (
+        weekly_summary(hubs.other_admin, hubs.community, week_start(timezone.localdate()))["total_items"] == 0
+    )
 
 
 def test_worker_log_refusals(hubs, worker):
@@ -219,8 +231,13 @@ def test_worker_log_refusals(hubs, worker):
         services.add_item(hubs.gridworker, kind="gossip", text="类别不对的条目")
     with pytest.raises(ServiceError, match="未来"):
         services.add_item(
-            hubs.gridworker, kind="opinion", text="明天的日志", date=timezone.localdate() + datetime.timedelta(days=1)
+            hubs.gridworker,
+            kind="opinion",
+            text="明天的日志",
+            date=timezone.localdate() + datetime.timedelta(days=1),
         )
     with pytest.raises(ServiceError, match="不在本社区"):
-        services.add_item(hubs.gridworker, kind="help", text="别的社区的住户", household=hubs.city.households[4])
+        services.add_item(
+            hubs.gridworker, kind="help", text="别的社区的住户", household=hubs.city.households[4]
+        )
     assert LogItem.objects.count() == 0

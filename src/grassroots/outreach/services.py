@@ -81,6 +81,40 @@ def _building_path(region: Region | None) -> str:
     return region.path if region.level == "building" else ""
 
 
+def plan_suggestions(community, hubs, free: dict, buildings: dict, counts: dict, per_hub: int, max_m: int):
+    """[(hub, household pk, reason, distance)]: for each hub (in order) up to per_hub - counts[hub]
+    households of `free` ({pk: (entrance id, entrance path, room)}, consumed): the hub's building,
+    then its neighborhood (within max_m when both have coordinates), then any building within max_m.
+    `buildings`: {building path: (lng, lat)}. Pure (no queries): the demo uses it too."""
+    hood_len = len(community.path) + STEP
+    out = []
+    for hub in hubs:
+        want = per_hub - counts.get(hub.pk, 0)
+        if want <= 0 or not free:
+            continue
+        home = _building_path(hub.residence)
+        home_xy = buildings.get(home)
+        hood = home[:hood_len] if home else ""
+        ranked = []
+        for pk, (entrance_id, path, room) in free.items():
+            if entrance_id == hub.residence_id and room == hub.room:
+                continue  # the hub's own household
+            building = path[:-STEP]
+            dist = _distance_m(home_xy, buildings.get(building))
+            if home and building == home:
+                ranked.append((0, dist or 0, pk, "同楼栋", dist))
+            elif hood and path.startswith(hood):
+                if dist is None or dist <= max_m:
+                    ranked.append((1, dist or 0, pk, "同小区", dist))
+            elif dist is not None and dist <= max_m:
+                ranked.append((2, dist, pk, f"{round(dist)} 米内", dist))
+        ranked.sort()
+        for _tier, _d, pk, reason, dist in ranked[:want]:
+            out.append((hub, pk, reason, dist))
+            del free[pk]
+    return out
+
+
 def suggest_links(user, community: Region, *, per_hub: int | None = None, now=None) -> list[HubLink]:
     """Suggest households for every hub of the community that has fewer than [households_per_hub]
     open links: households not yet linked to any hub, the hub's own building first, then its
@@ -122,43 +156,21 @@ def suggest_links(user, community: Region, *, per_hub: int | None = None, now=No
             path__startswith=community.path, level="building"
         ).values_list("path", "lng", "lat")
     }
-    hood_len = community.path and len(community.path) + STEP
     free = {pk: (entrance_id, path, room) for pk, entrance_id, path, room in households}
-    created: list[HubLink] = []
-    for hub in hubs:
-        want = per_hub - counts[hub.pk]
-        if want <= 0 or not free:
-            continue
-        home = _building_path(hub.residence)
-        home_xy = buildings.get(home)
-        hood = home[:hood_len] if home else ""
-        ranked = []
-        for pk, (entrance_id, path, room) in free.items():
-            if entrance_id == hub.residence_id and room == hub.room:
-                continue  # the hub's own household
-            building = path[:-STEP]
-            dist = _distance_m(home_xy, buildings.get(building))
-            if home and building == home:
-                ranked.append((0, dist or 0, pk, "同楼栋", dist))
-            elif hood and path.startswith(hood):
-                if dist is None or dist <= params.max_distance_m:
-                    ranked.append((1, dist or 0, pk, "同小区", dist))
-            elif dist is not None and dist <= params.max_distance_m:
-                ranked.append((2, dist, pk, f"{round(dist)} 米内", dist))
-        ranked.sort()
-        for _tier, _d, pk, reason, dist in ranked[:want]:
-            created.append(
-                HubLink(
-                    hub=hub,
-                    household_id=pk,
-                    community=community,
-                    state=LinkState.SUGGESTED,
-                    reason=reason,
-                    distance_m=round(dist) if dist is not None else None,
-                    suggested_at=now,
-                )
-            )
-            del free[pk]
+    created = [
+        HubLink(
+            hub=hub,
+            household_id=pk,
+            community=community,
+            state=LinkState.SUGGESTED,
+            reason=reason,
+            distance_m=round(dist) if dist is not None else None,
+            suggested_at=now,
+        )
+        for hub, pk, reason, dist in plan_suggestions(
+            community, hubs, free, buildings, counts, per_hub, params.max_distance_m
+        )
+    ]
     with transaction.atomic():
         HubLink.objects.bulk_create(created)
         audit.record(

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 
 from grassroots.core.errors import ServiceError
 from grassroots.core.excel import Column, export_response
-from grassroots.core.pages import get_visible, require_perm
-from grassroots.core.scoping import covers
+from grassroots.core.pages import get_visible
+from grassroots.core.scoping import covers, grants_for
 from grassroots.core.views import ScopedListView
 from grassroots.party.models import Member
 from grassroots.regions.models import Household, Region
@@ -36,6 +36,22 @@ from .stats import week_start, weekly_summary
 
 def _local(dt):
     return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
+
+
+def _require_staff(user, perm: str) -> None:
+    """Staff pages: the permission through a region or party-org grant (a resident's own-records
+    regions.view reads their household, not the community's hubs)."""
+    if user.is_superuser:
+        return
+    if not any(perm in g.perms and not g.own for g in grants_for(user)):
+        raise Http404
+
+
+class _StaffList(ScopedListView):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            _require_staff(request.user, self.action)
+        return super().dispatch(request, *args, **kwargs)
 
 
 def _list_ctx(request, title, form_class, perm) -> dict:
@@ -58,7 +74,7 @@ def _hub_annotations(cutoff):
     }
 
 
-class HubListView(ScopedListView):
+class HubListView(_StaffList):
     """党员中心户 per community: linked households, overdue ones, the latest contact."""
 
     model = Member
@@ -106,7 +122,7 @@ class HubListView(ScopedListView):
         return ctx
 
 
-class OverdueListView(ScopedListView):
+class OverdueListView(_StaffList):
     """Confirmed links not contacted in [interval_days] days (GOV-12), longest waiting first."""
 
     model = HubLink
@@ -144,7 +160,7 @@ class OverdueListView(ScopedListView):
 @login_required
 def hub_detail(request, pk: int):
     """One hub: the households they keep in touch with and the contact history."""
-    require_perm(request.user, "regions.view")
+    _require_staff(request.user, "regions.view")
     hub = get_visible(
         Member, request.user, action="regions.view", select_related=("party_org", "residence"), pk=pk
     )
@@ -189,7 +205,7 @@ def hub_detail(request, pk: int):
 def community_links(request, code: str):
     """A community's 联户 at a glance: every hub with its suggested and confirmed households, bulk
     confirmation or ending of suggestions, and new suggestions from the rule's parameters."""
-    require_perm(request.user, "regions.view")
+    _require_staff(request.user, "regions.view")
     community = get_visible(Region, request.user, action="regions.view", code=code, level="community")
     params = hub_params()
     cutoff = cutoff_for(params.interval_days)
@@ -232,7 +248,7 @@ def community_links(request, code: str):
 @login_required
 @require_POST
 def community_act(request, code: str, verb: str):
-    require_perm(request.user, "regions.view")
+    _require_staff(request.user, "regions.view")
     community = get_visible(Region, request.user, action="regions.view", code=code, level="community")
     state = request.POST.get("state", "")
     back = redirect(
@@ -459,7 +475,7 @@ def item_act(request, pk: int, verb: str):
     return redirect(f"/outreach/log/?date={item.log.date.isoformat()}")
 
 
-class LogListView(ScopedListView):
+class LogListView(_StaffList):
     """Workers' daily logs in scope (people.view)."""
 
     model = WorkerLog
@@ -512,7 +528,7 @@ class LogListView(ScopedListView):
 
 @login_required
 def log_detail(request, pk: int):
-    require_perm(request.user, "people.view")
+    _require_staff(request.user, "people.view")
     log = get_visible(
         WorkerLog, request.user, action="people.view", select_related=("worker", "community"), pk=pk
     )
@@ -533,7 +549,7 @@ def log_detail(request, pk: int):
 def weekly(request, code: str):
     """The weekly summary of a community: items by kind, items turned into cases and the cases'
     states, workers' log days, hub contacts; ?export=xlsx downloads it."""
-    require_perm(request.user, "people.view")
+    _require_staff(request.user, "people.view")
     community = get_visible(Region, request.user, action="people.view", code=code, level="community")
     start = week_start(_parse_date(request.GET.get("week")) or timezone.localdate())
     data = weekly_summary(request.user, community, start)
