@@ -163,7 +163,8 @@ def _contacts(ctx, rng, links, _unused, cases_by_c, params, now):
         if lk.hub_id not in behind:
             days.append(max(span - rng.randint(0, params.interval_days - 5), 0))
         for d in sorted(set(days)):
-            at = start + dt.timedelta(days=d, hours=rng.randint(9, 19), minutes=rng.randint(0, 59))
+            day = timezone.localtime(start).replace(hour=0, minute=0, second=0, microsecond=0)
+            at = day + dt.timedelta(days=d, hours=rng.randint(9, 19), minutes=rng.randint(0, 59))
             if at > now:
                 at = now - dt.timedelta(hours=rng.randint(1, 5))
             kind = rng.choice(kinds)
@@ -204,7 +205,7 @@ def _worker_logs(ctx, rng, communities, cases_by_c, now):
     workers, per_c = [], defaultdict(int)
     for pk, name, region_id in (
         Worker.objects.filter(region__in=by_c, role__in=["grid_worker", "governance_officer"])
-        .order_by("region_id", "pk")
+        .order_by("region_id", "-role", "code")  # grid workers first, as demoadmin picks its account
         .values_list("pk", "name", "region_id")
     ):
         if per_c[region_id] < 3:

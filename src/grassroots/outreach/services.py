@@ -102,7 +102,7 @@ def plan_suggestions(community, hubs, free: dict, buildings: dict, counts: dict,
             building = path[:-STEP]
             dist = _distance_m(home_xy, buildings.get(building))
             if home and building == home:
-                ranked.append((0, dist or 0, pk, "同楼栋", dist))
+                ranked.append((0, 0, pk, "同楼栋", None))
             elif hood and path.startswith(hood):
                 if dist is None or dist <= max_m:
                     ranked.append((1, dist or 0, pk, "同小区", dist))
