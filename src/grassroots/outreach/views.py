@@ -81,7 +81,7 @@ class HubListView(_StaffList):
     action = "regions.view"
     template_name = "outreach/hubs.html"
     region_filter = "party_org__region"
-    select_related = ("party_org", "residence")
+    select_related = ("party_org", "party_org__region", "residence")
     ordering = ("-n_overdue", "party_org__region__path", "name_initials", "pk")
     filters = {}
     export_title = "党员中心户联户情况"
