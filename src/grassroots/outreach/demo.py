@@ -3,7 +3,8 @@ around them by the suggestion rule (same building, neighborhood, distance; GOV-1
 hub), most links confirmed months ago and a few still waiting in some communities; contact logs over
 the last four months (visits, calls, messages) with some households left overdue; a few contacts
 followed up by a case of the community. Up to three grid workers per community keep a 民情日志
-for the last two weeks on most working days; items became cases, visit records (cases.Visit) or were settled."""
+for the last two weeks on most working days; items became cases, visit records (cases.Visit) or
+were settled."""
 
 from __future__ import annotations
 
