@@ -13,6 +13,7 @@ from grassroots.cases.models import Case, Channel, Visit
 from grassroots.core.attachments import attachments_of
 from grassroots.core.errors import NotFound, PermissionDenied, ServiceError
 from grassroots.core.models import AuditEvent
+from grassroots.notifications.models import Notification
 from grassroots.outreach import services
 from grassroots.outreach.models import ContactLog, HubLink, ItemState, LinkState, LogItem, WorkerLog
 from grassroots.outreach.stats import hub_figures, week_start, weekly_summary
@@ -68,6 +69,8 @@ def test_community_confirms_and_ends_suggestions(hubs):
     confirmed = HubLink.objects.get(pk=ids[0])
     assert confirmed.confirmed_by == hubs.admin and confirmed.confirmed_at is not None
     assert AuditEvent.objects.filter(model="outreach.hublink", action="transition").count() == 3
+    note = Notification.objects.get(user=hubs.hub.user)
+    assert note.kind == "outreach.links_confirmed" and "2 户联系户" in note.title
 
 
 def test_confirmation_is_refused_for_others_and_for_wrong_states(hubs):

@@ -87,10 +87,10 @@ def plan_suggestions(community, hubs, free: dict, buildings: dict, counts: dict,
     then its neighborhood (within max_m when both have coordinates), then any building within max_m.
     `buildings`: {building path: (lng, lat)}. Pure (no queries): the demo uses it too."""
     hood_len = len(community.path) + STEP
-    out = []
+    wants, ranked_by_hub = {}, {}
     for hub in hubs:
         want = per_hub - counts.get(hub.pk, 0)
-        if want <= 0 or not free:
+        if want <= 0:
             continue
         home = _building_path(hub.residence)
         home_xy = buildings.get(home)
@@ -109,9 +109,22 @@ def plan_suggestions(community, hubs, free: dict, buildings: dict, counts: dict,
             elif dist is not None and dist <= max_m:
                 ranked.append((2, dist, pk, f"{round(dist)} 米内", dist))
         ranked.sort()
-        for _tier, _d, pk, reason, dist in ranked[:want]:
-            out.append((hub, pk, reason, dist))
-            del free[pk]
+        wants[hub.pk], ranked_by_hub[hub.pk] = want, ranked
+    # Round robin: every hub takes its nearest free household in turn, so neighbours share fairly.
+    out, cursor = [], dict.fromkeys(ranked_by_hub, 0)
+    for _round in range(per_hub):
+        for hub in hubs:
+            if wants.get(hub.pk, 0) <= 0:
+                continue
+            ranked, i = ranked_by_hub[hub.pk], cursor[hub.pk]
+            while i < len(ranked) and ranked[i][2] not in free:
+                i += 1
+            cursor[hub.pk] = i + 1
+            if i < len(ranked):
+                _tier, _d, pk, reason, dist = ranked[i]
+                out.append((hub, pk, reason, dist))
+                del free[pk]
+                wants[hub.pk] -= 1
     return out
 
 
@@ -193,7 +206,9 @@ def _links_for_change(user, community: Region, ids) -> list[HubLink]:
         raise ServiceError("所选联户关系不正确") from None
     if not ids:
         raise ServiceError("请至少选择一条联户关系")
-    links = list(HubLink.objects.filter(community=community, pk__in=ids).select_related("hub", "household"))
+    links = list(
+        HubLink.objects.filter(community=community, pk__in=ids).select_related("hub__user", "household")
+    )
     if len(links) != len(ids):
         raise NotFound("所选联户关系不存在或不属于该社区")
     return links
@@ -212,7 +227,30 @@ def confirm_links(user, community: Region, ids) -> int:
                 state=LinkState.CONFIRMED, confirmed_by=user, confirmed_at=now
             )
             audit.record_transition(user, lk, LinkState.SUGGESTED, LinkState.CONFIRMED)
+        _tell_hubs(links, community)
     return len(links)
+
+
+def _tell_hubs(links: list[HubLink], community: Region) -> None:
+    """Each hub member with an account hears how many households the community confirmed for them."""
+    from django.urls import reverse
+
+    from grassroots.notifications.services import notify
+
+    per_hub: dict = defaultdict(int)
+    users = {}
+    for lk in links:
+        if lk.hub.user_id:
+            per_hub[lk.hub.user_id] += 1
+            users[lk.hub.user_id] = lk.hub.user
+    for user_id, n in per_hub.items():
+        notify(
+            users[user_id],
+            kind="outreach.links_confirmed",
+            title=f"{community.name}为您确认了 {n} 户联系户",
+            body="请在规定天数内走访、电话或微信联系，并在“我的联系户”中登记。",
+            url=reverse("outreach:my_links"),
+        )
 
 
 def end_links(user, community: Region, ids, *, reason: str = "") -> int:
