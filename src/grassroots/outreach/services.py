@@ -15,7 +15,6 @@ import math
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from grassroots.core import audit
@@ -267,37 +266,6 @@ def end_links(user, community: Region, ids, *, reason: str = "") -> int:
     return len(links)
 
 
-def link_households(user, hub, households) -> list[HubLink]:
-    """The community links a hub to chosen households directly (confirmed at once)."""
-    community = community_of(hub.residence)
-    if community is None:
-        raise ServiceError("该党员未登记居住地，无法确定所在社区")
-    if not hub.is_household_hub:
-        raise ServiceError("该党员不是党员中心户")
-    if not covers(user, community, "regions.change"):
-        raise PermissionDenied("没有维护该社区联户关系的权限")
-    now = timezone.now()
-    out = []
-    with transaction.atomic():
-        for h in households:
-            if not h.entrance.path.startswith(community.path):
-                raise ServiceError("联系户必须与党员中心户在同一社区")
-            if HubLink.objects.filter(household=h).exclude(state=LinkState.ENDED).exists():
-                raise ServiceError(f"{h} 已有联系的党员中心户")
-            link = HubLink.objects.create(
-                hub=hub,
-                household=h,
-                community=community,
-                state=LinkState.CONFIRMED,
-                reason="社区指定",
-                confirmed_by=user,
-                confirmed_at=now,
-            )
-            audit.record_create(user, link)
-            out.append(link)
-    return out
-
-
 # ---------------------------------------------------------------- contacts
 
 
@@ -547,11 +515,3 @@ def household_choices(user, community: Region, q: str = "", limit: int = 20) -> 
     if q:
         qs = qs.filter(name_search_q(q, "head_name", "name_initials"))
     return list(qs.select_related("entrance").order_by("name_initials", "pk")[:limit])
-
-
-def visible_links(user):
-    """Links a user may read: staff by regions.view, a hub member their own (outreach.log)."""
-    return HubLink.objects.filter(
-        Q(pk__in=HubLink.objects.visible_to(user, "regions.view").values("pk"))
-        | Q(pk__in=HubLink.objects.visible_to(user, "outreach.log").values("pk"))
-    )
