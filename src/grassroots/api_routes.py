@@ -10,6 +10,7 @@ from grassroots.deliberation.api import router as deliberation_router
 from grassroots.grids.api import router as grids_router
 from grassroots.notifications.api import router as notifications_router
 from grassroots.orglife.api import router as orglife_router
+from grassroots.outreach.api import router as outreach_router
 from grassroots.party.api import router as party_router
 from grassroots.people.api import router as people_router
 from grassroots.regions.api import router as regions_router
@@ -31,6 +32,7 @@ api.add_router("/standards/", standards_router)
 api.add_router("/dashboards/", dashboards_router)
 api.add_router("/notifications/", notifications_router)
 api.add_router("/whistle/", whistle_router)
+api.add_router("/outreach/", outreach_router)
 api.add_router("/cobuild/", cobuild_router)
 api.add_router("/volunteers/", volunteers_router)
 api.add_router("/venues/", venues_router)

@@ -91,6 +91,7 @@ def build_world() -> SimpleNamespace:
     _add_volunteers(w)
     _add_deliberation(w)
     _add_transfers(w)
+    _add_outreach(w)
     w.token_a = ApiToken.objects.filter(user=w.users["community_admin"]).first()
     return w
 
@@ -384,3 +385,39 @@ def _add_transfers(w) -> None:
             admin, members[2], outside_org_name="中共某县某镇委员会", reason="回原籍"
         )
         setattr(w, f"transfer_ext_{tag}", ext)
+
+
+def _add_outreach(w) -> None:
+    """联户 and 民情日志: member_a (the matrix party member) and member_b are hubs, each with a
+    confirmed and a suggested household link in their community; the matrix grid worker and
+    m_worker_b each keep a daily log with one open item."""
+    from grassroots.outreach import services as outreach
+    from grassroots.outreach.models import HubLink, LinkState
+    from grassroots.people.models import Worker
+
+    for tag, member, community, user, k in (
+        ("a", w.member_a, w.A, w.users["grid_worker"], 0),
+        ("b", w.member_b, w.B, w.user_b, 4),
+    ):
+        member.is_household_hub = True
+        member.save(update_fields=["is_household_hub"])
+        link = HubLink.objects.create(
+            hub=member, household=w.households[k], community=community, state=LinkState.CONFIRMED
+        )
+        setattr(w, f"hublink_{tag}", link)
+        setattr(
+            w,
+            f"hubsuggest_{tag}",
+            HubLink.objects.create(hub=member, household=w.households[k + 1], community=community),
+        )
+        Worker.objects.create(
+            code=f"WL{community.code}",
+            name=f"日志社工{tag}",
+            region=community,
+            post="staff",
+            grade=10,
+            user=user,
+        )
+        item = outreach.add_item(user, kind="opinion", text="居民反映小区东门路灯不亮")
+        setattr(w, f"logitem_{tag}", item)
+        setattr(w, f"worklog_{tag}", item.log)

@@ -39,6 +39,7 @@ PERMISSIONS: dict[str, str] = {
     "deliberation.view": "查看居民议事",
     "deliberation.manage": "组织居民议事（审核议题、三定、表决、实事项目）",
     "deliberation.take_part": "提出议题、参与议事表决",
+    "outreach.log": "登记联户联系与民情日志",
     "personal.view": "查看个人信息明文",
     "personal.export": "导出含个人信息的数据",
     "imports.run": "批量导入",
@@ -75,6 +76,7 @@ _CHANGE = [
     "whistle.summon",
     "standards.assess",
     "deliberation.manage",
+    "outreach.log",
 ]
 _CASES = ["cases.view", "cases.submit", "cases.dispatch", "cases.handle"]
 _ADMIN = (
@@ -96,7 +98,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
         "网格员",
         _VIEW
         + ["regions.change", "personal.view", "cases.view", "cases.submit", "cases.handle"]
-        + ["volunteers.change", "venues.book"],
+        + ["volunteers.change", "venues.book", "outreach.log"],
         "region",
     ),
     # Departments hold no region-wide case permission: they see and handle the cases dispatched to a
@@ -118,7 +120,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
     ),
     "party_member": (
         "党员",
-        ["party.view", "cobuild.register", "volunteers.join", "venues.book", "orglife.view"]
+        ["party.view", "cobuild.register", "volunteers.join", "venues.book", "orglife.view", "outreach.log"]
         + ["deliberation.take_part"],
         "own",
     ),

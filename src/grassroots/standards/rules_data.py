@@ -253,6 +253,13 @@ DEFAULT_RULES = [
         {"open_days": 30, "claim_days": 7, "points": 20},
         "及时认领和兑现微心愿",
     ),
+    (
+        "GOV-12",
+        "gov",
+        "党员中心户联系户：每名中心户就近联系若干户，每户在规定天数内至少联系一次",
+        {"interval_days": 30, "households_per_hub": 12, "max_distance_m": 300},
+        "督促党员中心户走访、电话或微信联系逾期未联系的住户",
+    ),
     # Standards (STD-*): health-check scoring and evaluation grades, read by standards.
     (
         "STD-1",
@@ -351,6 +358,10 @@ SOURCES = {
     "GOV-10": "青岛市基层治理文件（材料 000、003）：社区工作者三岗十八级薪酬体系；"
     "鄂尔多斯市文件（材料 002）：每个社区至少配备 3 名持证社会工作者",
     "GOV-11": "本市微心愿工作要求",
+    "GOV-12": (
+        "青岛市网格党建（材料 000）：确定党员中心户 3.5 万余个，推动党的工作进楼入户；"
+        "联系户数与联系间隔为本市工作要求"
+    ),
     "STD-1": "本市支部体检计分办法",
     "STD-2": "本市基层党建考评办法",
     "STD-3": "本市基层党建考评办法：系统指标目标值",
@@ -359,6 +370,9 @@ SOURCES = {
 # Chinese labels of every rule parameter (and of the sub-keys of mapping parameters), for the rule
 # pages, the parameter form and error messages.
 PARAM_LABELS = {
+    "interval_days": "联系间隔（天）",
+    "households_per_hub": "每名中心户联系户数",
+    "max_distance_m": "推荐联系户最远距离（米）",
     "min_full_members": "正式党员人数门槛",
     "min_members": "党员人数门槛",
     "years": "任期年数（单位及其他党组织，按组织类别）",

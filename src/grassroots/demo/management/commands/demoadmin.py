@@ -177,7 +177,7 @@ def _link_member(user, community) -> None:
         return
     member = (
         Member.objects.filter(user__isnull=True, status="full", residence__path__startswith=community.path)
-        .order_by("-in_service", "pk")
+        .order_by("-is_household_hub", "-in_service", "pk")  # a 党员中心户 shows the 联户 pages too
         .first()
     ) or Member.objects.filter(user__isnull=True, status="full").order_by("-in_service", "pk").first()
     if member is not None:
