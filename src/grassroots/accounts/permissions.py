@@ -36,6 +36,10 @@ PERMISSIONS: dict[str, str] = {
     "orglife.view": "查看组织生活与活动",
     "orglife.change": "维护组织生活与活动",
     "standards.assess": "考核评价打分与审核",
+    "merit.view": "查看党员积分与支部星级",
+    "merit.change": "登记和审核学习记录",
+    "merit.rate": "评定支部星级（提名、审核、发布）",
+    "merit.study": "登记本人学习记录",
     "personal.view": "查看个人信息明文",
     "personal.export": "导出含个人信息的数据",
     "imports.run": "批量导入",
@@ -56,6 +60,7 @@ _VIEW = [
     "volunteers.view",
     "venues.view",
     "orglife.view",
+    "merit.view",
 ]
 _CHANGE = [
     "regions.change",
@@ -70,6 +75,7 @@ _CHANGE = [
     "orglife.change",
     "whistle.summon",
     "standards.assess",
+    "merit.change",
 ]
 _CASES = ["cases.view", "cases.submit", "cases.dispatch", "cases.handle"]
 _ADMIN = (
@@ -81,9 +87,9 @@ _ADMIN = (
 
 # code -> (name, permissions, scope kind: "region" | "party_org" | "own" | "any")
 BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
-    "city_admin": ("市级管理员", _ADMIN + ["standards.change", "cases.config"], "region"),
-    "district_admin": ("区级管理员", _ADMIN, "region"),
-    "street_admin": ("街道管理员", _ADMIN, "region"),
+    "city_admin": ("市级管理员", _ADMIN + ["standards.change", "cases.config", "merit.rate"], "region"),
+    "district_admin": ("区级管理员", _ADMIN + ["merit.rate"], "region"),
+    "street_admin": ("街道管理员", _ADMIN + ["merit.rate"], "region"),
     # Plaintext exports of personal data are for street level and above (SECURITY.md: restricted
     # operators, PIPL minimum necessary); a community administrator exports masked lists.
     "community_admin": ("社区管理员", [p for p in _ADMIN if p != "personal.export"], "region"),
@@ -113,7 +119,8 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
     ),
     "party_member": (
         "党员",
-        ["party.view", "cobuild.register", "volunteers.join", "venues.book", "orglife.view"],
+        ["party.view", "cobuild.register", "volunteers.join", "venues.book", "orglife.view"]
+        + ["merit.view", "merit.study"],
         "own",
     ),
     "resident": (

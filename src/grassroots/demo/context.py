@@ -32,6 +32,7 @@ DEMO_STEPS = [
     "cobuild",
     "volunteers",
     "standards",
+    "merit",
     "dashboards",
 ]
 
