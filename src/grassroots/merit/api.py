@@ -1,7 +1,5 @@
 """/api/v1/merit/: the member's own points (the phone page's data) and the star ratings in scope."""
 
-from __future__ import annotations
-
 from decimal import Decimal
 
 from django.utils import timezone

@@ -43,6 +43,13 @@ WEIGHT_DEFAULTS = {"attendance": 2, "dues_month": 1, "service_hour": 1, "wish": 
 ONE = Decimal("0.1")
 
 
+def _uid(user) -> int | None:
+    """The user's id for a user FK (None for the system actor of nightly jobs and the demo)."""
+    from grassroots.accounts.models import User
+
+    return user.pk if isinstance(user, User) else None
+
+
 # ------------------------------------------------------------------------------------- weights
 def weights() -> dict[str, Decimal] | None:
     """The MEM-PTS weights (points per attendance, per on-time dues month, per service hour, per
@@ -374,7 +381,7 @@ def review_study(user, rec: StudyRecord, verb: str, *, note: str = "") -> StudyR
         raise ServiceError("退回时请填写原因", field="note")
     with transaction.atomic():
         n = StudyRecord.objects.filter(pk=rec.pk, state=StudyState.PENDING).update(
-            state=target, reviewed_by=user, reviewed_at=timezone.now(), review_note=note
+            state=target, reviewed_by_id=_uid(user), reviewed_at=timezone.now(), review_note=note
         )
         if n != 1:
             current = StudyRecord.objects.get(pk=rec.pk)
@@ -591,11 +598,17 @@ def propose_ratings(user, *, year: int, region) -> dict:
     if not branches:
         raise ServiceError("该区域内没有党支部", field="region")
     branches = [b for b in branches if covers(user, StarRating(org=b), "merit.rate")]
+    return write_proposals(user, branches, year)
+
+
+def write_proposals(user, branches: list[PartyOrg], year: int) -> dict:
+    """Create or recompute the proposed ratings of `branches` (the caller checked the permission)."""
     crit = criteria()
     metrics = branch_metrics(branches, year)
     existing = {r.org_id: r for r in StarRating.objects.filter(year=year, org__in=branches)}
     created = updated = kept = 0
     now = timezone.now()
+    uid = _uid(user)
     with transaction.atomic():
         for b in branches:
             grade, reasons = judge(metrics[b.pk], crit)
@@ -609,7 +622,7 @@ def propose_ratings(user, *, year: int, region) -> dict:
                     stars=grade,
                     metrics=m,
                     reasons=reasons,
-                    proposed_by=user,
+                    proposed_by_id=uid,
                     proposed_at=now,
                 )
                 audit.record_create(user, r)
@@ -617,7 +630,7 @@ def propose_ratings(user, *, year: int, region) -> dict:
             elif r.state == RatingState.PROPOSED:
                 before = audit.snapshot(r)
                 r.computed_stars = r.stars = grade
-                r.metrics, r.reasons, r.proposed_by, r.proposed_at = m, reasons, user, now
+                r.metrics, r.reasons, r.proposed_by_id, r.proposed_at = m, reasons, uid, now
                 r.version += 1
                 r.save()
                 audit.record_update(user, r, before)
@@ -666,12 +679,12 @@ def act_rating(user, rating: StarRating, verb: str, *, stars=None, reason: str =
         updates.update(
             stars=new,
             adjust_reason=reason if new != rating.computed_stars else "",
-            reviewed_by=user,
+            reviewed_by_id=_uid(user),
             reviewed_at=timezone.now(),
         )
         extra = {"stars": new, "reason": reason}
     elif verb == "publish":
-        updates.update(published_by=user, published_at=timezone.now())
+        updates.update(published_by_id=_uid(user), published_at=timezone.now())
     elif verb == "reopen":
         if len(reason) < 2:
             raise ServiceError("退回时请填写原因", field="reason")
