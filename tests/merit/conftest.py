@@ -75,7 +75,11 @@ def sources(city, make_user, year):
         confirmed_at=start + datetime.timedelta(days=3),
     )
     study = StudyRecord.objects.create(
-        member=m2, course="党章学习", hours=Decimal("1.5"), studied_on=datetime.date(year, 1, 9), state="approved"
+        member=m2,
+        course="党章学习",
+        hours=Decimal("1.5"),
+        studied_on=datetime.date(year, 1, 9),
+        state="approved",
     )
     return SimpleNamespace(
         branch=branch,

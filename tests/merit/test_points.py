@@ -146,7 +146,9 @@ def test_study_refusals_change_nothing(sources, make_user, city):
     with pytest.raises(ServiceError):
         services.submit_study(sources.user2, course="专题党课", hours="0", studied_on=today)
     with pytest.raises(ServiceError):
-        services.submit_study(sources.user2, course="专题党课", hours="2", studied_on=today + datetime.timedelta(1))
+        services.submit_study(
+            sources.user2, course="专题党课", hours="2", studied_on=today + datetime.timedelta(1)
+        )
     rec = services.submit_study(sources.user2, course="专题党课", hours="2", studied_on=today)
     other = make_user("merit_cb", "community_admin", city.communities[2])
     with pytest.raises(NotFound):

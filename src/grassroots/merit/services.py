@@ -666,6 +666,7 @@ def act_rating(user, rating: StarRating, verb: str, *, stars=None, reason: str =
     updates = {"state": target, "version": F("version") + 1}
     extra = {}
     if verb == "review":
+        reason = reason or rating.adjust_reason  # a reopened adjustment keeps its reason unless replaced
         new = rating.stars
         if stars not in (None, ""):
             try:
