@@ -1,3 +1,7 @@
+import os
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 import datetime
 from decimal import Decimal
 from types import SimpleNamespace
