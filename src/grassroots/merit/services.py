@@ -81,9 +81,11 @@ def _points(value: Decimal) -> Decimal:
 
 # ------------------------------------------------------------------------------------- accrual
 def _missing(qs, field: str):
-    """Source rows of `qs` without an (uncorrected or corrected) original entry for them."""
-    has = MemberPointsEntry.objects.filter(**{field: OuterRef("pk")}, corrects__isnull=True)
-    return qs.annotate(_has=Exists(has)).filter(_has=False)
+    """Source rows of `qs` without an entry for them."""
+    # Any entry on the source means its original exists (corrections only follow an original); the
+    # lookup on the source FK alone keeps the subquery on that FK's index.
+    has = MemberPointsEntry.objects.filter(**{field: OuterRef("pk")})
+    return qs.annotate(_has=Exists(has)).filter(_has=False).order_by()
 
 
 def _signup_rows(year: int, *, party_life: bool):
