@@ -434,12 +434,17 @@ def criteria() -> list[StarCriterion]:
     return rows
 
 
-def _longest_prefix(path: str, levels: dict[str, str]) -> str | None:
-    best = None
-    for p in levels:
-        if path.startswith(p) and (best is None or len(p) > len(best)):
-            best = p
-    return best
+def _longest_prefix(path: str, keys, steplen: int) -> str | None:
+    """The longest key that `path` starts with, walking up the tree path step by step."""
+    for k in range(len(path), 0, -steplen):
+        if path[:k] in keys:
+            return path[:k]
+    return None
+
+
+def _subtree_filter(paths, field: str) -> Q:
+    """Rows under any of `paths`; no filter for many paths (one grouped scan beats a huge OR)."""
+    return _prefix_q(paths, field) if len(paths) <= 50 else Q()
 
 
 def branch_metrics(branches: list[PartyOrg], year: int) -> dict[int, dict]:
@@ -475,25 +480,25 @@ def branch_metrics(branches: list[PartyOrg], year: int) -> dict[int, dict]:
     # Members and points of each branch (its groups included): grouped by org path, folded by prefix.
     paths = {b.path: b.pk for b in branches}
     counts = (
-        Member.objects.filter(_prefix_q(paths, "party_org__path"))
+        Member.objects.filter(_subtree_filter(paths, "party_org__path"))
         .values("party_org__path")
         .annotate(n=Count("id"))
         .order_by()
     )
     sums = (
         MemberPointsEntry.objects.filter(year=year)
-        .filter(_prefix_q(paths, "member__party_org__path"))
+        .filter(_subtree_filter(paths, "member__party_org__path"))
         .values("member__party_org__path")
         .annotate(total=Sum("points"))
         .order_by()
     )
     totals: dict[int, Decimal] = {}
     for row in counts:
-        bid = paths.get(_longest_prefix(row["party_org__path"], paths))
+        bid = paths.get(_longest_prefix(row["party_org__path"], paths, PartyOrg.steplen))
         if bid is not None:
             out[bid]["members"] += row["n"]
     for row in sums:
-        bid = paths.get(_longest_prefix(row["member__party_org__path"], paths))
+        bid = paths.get(_longest_prefix(row["member__party_org__path"], paths, PartyOrg.steplen))
         if bid is not None:
             totals[bid] = totals.get(bid, Decimal(0)) + row["total"]
     for bid, m in out.items():
@@ -508,7 +513,7 @@ def branch_metrics(branches: list[PartyOrg], year: int) -> dict[int, dict]:
     )
     for b in branches:
         rp = region_paths.get(b.region_id, "")
-        best = _longest_prefix(rp, evals)
+        best = _longest_prefix(rp, evals, Region.steplen)
         out[b.pk]["eval_grade"] = evals[best] if best else ""
     return out
 
