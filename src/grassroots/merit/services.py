@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from grassroots.core import audit
@@ -361,7 +362,7 @@ def submit_study(user, *, course, hours, studied_on) -> StudyRecord:
             kind="merit.study_submitted",
             title="学习记录待审核",
             body=f"{member.name}登记了学习记录“{course}”{hours.normalize()} 学时，请审核。",
-            url="/merit/studies/?state=pending",
+            url=reverse("merit:studies") + "?state=pending",
             obj=rec,
         )
     return rec
@@ -400,7 +401,7 @@ def review_study(user, rec: StudyRecord, verb: str, *, note: str = "") -> StudyR
             kind=f"merit.study_{verb}",
             title=f"学习记录已{label}",
             body=f"您登记的“{rec.course}”已{label}" + (f"：{note}" if note else "。"),
-            url="/merit/mine/",
+            url=reverse("merit:mine"),
             obj=rec,
         )
     return rec
