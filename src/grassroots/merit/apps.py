@@ -1,6 +1,13 @@
 from django.apps import AppConfig
 
 
+def _staff_view(user) -> bool:
+    """The staff pages need merit.view through a region or org grant (not the member's own grant)."""
+    from .views import staff_perm
+
+    return user.is_authenticated and staff_perm(user, "merit.view")
+
+
 class MeritConfig(AppConfig):
     name = "grassroots.merit"
     label = "merit"
@@ -19,6 +26,8 @@ class MeritConfig(AppConfig):
         navigation.register(
             navigation.NavItem("积分排行", "merit:ranking", "trophy", "merit.change", section),
             navigation.NavItem("学习记录", "merit:studies", "book", "merit.change", section),
-            navigation.NavItem("支部星级评定", "merit:ratings", "stars", "merit.view", section),
+            navigation.NavItem(
+                "支部星级评定", "merit:ratings", "stars", "merit.view", section, when=_staff_view
+            ),
             navigation.NavItem("我的党员积分", "merit:mine", "medal", "merit.study", section),
         )

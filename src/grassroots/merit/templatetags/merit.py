@@ -29,5 +29,13 @@ def member_points(member, user):
 
     if not covers(user, MemberPointsEntry(member=member), "view"):
         return {"show": False}
+    from django.urls import reverse
+
+    from ..views import staff_perm
+
     year = timezone.localdate().year
-    return {"show": True, "member": member, "year": year, "total": member_total(member, year)}
+    if staff_perm(user, "merit.view"):
+        url = reverse("merit:member", args=[member.pk])
+    else:  # the member's own page: their phone view
+        url = reverse("merit:mine")
+    return {"show": True, "member": member, "year": year, "total": member_total(member, year), "url": url}
