@@ -8,6 +8,7 @@ from grassroots.core.api import api
 from grassroots.dashboards.api import router as dashboards_router
 from grassroots.deliberation.api import router as deliberation_router
 from grassroots.grids.api import router as grids_router
+from grassroots.merit.api import router as merit_router
 from grassroots.notifications.api import router as notifications_router
 from grassroots.orglife.api import router as orglife_router
 from grassroots.outreach.api import router as outreach_router
@@ -38,5 +39,6 @@ api.add_router("/volunteers/", volunteers_router)
 api.add_router("/venues/", venues_router)
 api.add_router("/orglife/", orglife_router)
 api.add_router("/deliberation/", deliberation_router)
+api.add_router("/merit/", merit_router)
 
 __all__ = ["api"]

@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "grassroots.volunteers",
     "grassroots.venues",
     "grassroots.orglife",
+    "grassroots.merit",
     "grassroots.standards",
     "grassroots.dashboards",
     "grassroots.demo",

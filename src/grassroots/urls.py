@@ -29,6 +29,7 @@ urlpatterns = [
     path("volunteers/", include("grassroots.volunteers.urls")),
     path("venues/", include("grassroots.venues.urls")),
     path("orglife/", include("grassroots.orglife.urls")),
+    path("merit/", include("grassroots.merit.urls")),
     path("standards/", include("grassroots.standards.urls")),
     path("dashboards/", include("grassroots.dashboards.urls")),
     path("deliberation/", include("grassroots.deliberation.urls")),

@@ -92,6 +92,7 @@ def build_world() -> SimpleNamespace:
     _add_deliberation(w)
     _add_transfers(w)
     _add_outreach(w)
+    _add_merit(w)
     w.token_a = ApiToken.objects.filter(user=w.users["community_admin"]).first()
     return w
 
@@ -421,3 +422,25 @@ def _add_outreach(w) -> None:
         item = outreach.add_item(user, kind="opinion", text="居民反映小区东门路灯不亮")
         setattr(w, f"logitem_{tag}", item)
         setattr(w, f"worklog_{tag}", item.log)
+
+
+def _add_merit(w) -> None:
+    """merit: in A and in B a pending study record (A's is the party member's own) and a proposed star
+    rating of the branch."""
+    import datetime
+
+    from grassroots.merit.models import StarRating, StudyRecord
+
+    for tag, member, branch in (("a", w.member_a, w.branch_a), ("b", w.member_b, w.branch_b)):
+        setattr(
+            w,
+            f"study_{tag}",
+            StudyRecord.objects.create(
+                member=member, course=f"矩阵专题党课{tag}", hours=2, studied_on=datetime.date.today()
+            ),
+        )
+        setattr(
+            w,
+            f"rating_{tag}",
+            StarRating.objects.create(org=branch, year=datetime.date.today().year, computed_stars=2, stars=2),
+        )

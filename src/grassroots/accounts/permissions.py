@@ -40,6 +40,10 @@ PERMISSIONS: dict[str, str] = {
     "deliberation.manage": "组织居民议事（审核议题、三定、表决、实事项目）",
     "deliberation.take_part": "提出议题、参与议事表决",
     "outreach.log": "登记联户联系与民情日志",
+    "merit.view": "查看党员积分与支部星级",
+    "merit.change": "登记和审核学习记录",
+    "merit.rate": "评定支部星级（提名、审核、发布）",
+    "merit.study": "登记本人学习记录",
     "personal.view": "查看个人信息明文",
     "personal.export": "导出含个人信息的数据",
     "imports.run": "批量导入",
@@ -61,6 +65,7 @@ _VIEW = [
     "venues.view",
     "orglife.view",
     "deliberation.view",
+    "merit.view",
 ]
 _CHANGE = [
     "regions.change",
@@ -77,6 +82,7 @@ _CHANGE = [
     "standards.assess",
     "deliberation.manage",
     "outreach.log",
+    "merit.change",
 ]
 _CASES = ["cases.view", "cases.submit", "cases.dispatch", "cases.handle"]
 _ADMIN = (
@@ -88,9 +94,9 @@ _ADMIN = (
 
 # code -> (name, permissions, scope kind: "region" | "party_org" | "own" | "any")
 BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
-    "city_admin": ("市级管理员", _ADMIN + ["standards.change", "cases.config"], "region"),
-    "district_admin": ("区级管理员", _ADMIN, "region"),
-    "street_admin": ("街道管理员", _ADMIN, "region"),
+    "city_admin": ("市级管理员", _ADMIN + ["standards.change", "cases.config", "merit.rate"], "region"),
+    "district_admin": ("区级管理员", _ADMIN + ["merit.rate"], "region"),
+    "street_admin": ("街道管理员", _ADMIN + ["merit.rate"], "region"),
     # Plaintext exports of personal data are for street level and above (SECURITY.md: restricted
     # operators, PIPL minimum necessary); a community administrator exports masked lists.
     "community_admin": ("社区管理员", [p for p in _ADMIN if p != "personal.export"], "region"),
@@ -121,7 +127,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
     "party_member": (
         "党员",
         ["party.view", "cobuild.register", "volunteers.join", "venues.book", "orglife.view", "outreach.log"]
-        + ["deliberation.take_part"],
+        + ["deliberation.take_part", "merit.view", "merit.study"],
         "own",
     ),
     "resident": (

@@ -35,6 +35,7 @@ DEMO_STEPS = [
     "outreach",
     "standards",
     "deliberation",
+    "merit",
     "dashboards",
 ]
 

@@ -295,6 +295,13 @@ DEFAULT_RULES = [
         },
         "对照目标值补齐短板",
     ),
+    (
+        "MEM-PTS",
+        "std",
+        "党员积分：按组织生活出勤、按月交纳党费、志愿和双报到服务时长、完成微心愿、学习时长计分，按年度累计",
+        {"attendance": 2, "dues_month": 1, "service_hour": 1, "wish": 3, "study_hour": 1},
+        "督促党员参加组织生活、按时交纳党费、参与服务和学习",
+    ),
 ]
 
 
@@ -365,6 +372,8 @@ SOURCES = {
     "STD-1": "本市支部体检计分办法",
     "STD-2": "本市基层党建考评办法",
     "STD-3": "本市基层党建考评办法：系统指标目标值",
+    "MEM-PTS": "各地党员积分管理办法：以积分记录党员参加组织生活、交纳党费、志愿服务和学习情况；"
+    "新时代e支部（材料 003）",
 }
 
 # Chinese labels of every rule parameter (and of the sub-keys of mapping parameters), for the rule
@@ -453,4 +462,9 @@ PARAM_LABELS = {
     "open_days": "认领期限（天）",
     "claim_days": "兑现期限（天）",
     "points": "奖励积分",
+    "attendance": "每次组织生活出勤积分",
+    "dues_month": "每月按时交纳党费积分",
+    "service_hour": "每小时志愿或双报到服务积分",
+    "wish": "每完成一个微心愿积分",
+    "study_hour": "每学时学习积分",
 }
