@@ -9,6 +9,7 @@ from grassroots.dashboards.api import router as dashboards_router
 from grassroots.grids.api import router as grids_router
 from grassroots.notifications.api import router as notifications_router
 from grassroots.orglife.api import router as orglife_router
+from grassroots.recruitment.api import router as recruitment_router
 from grassroots.party.api import router as party_router
 from grassroots.people.api import router as people_router
 from grassroots.regions.api import router as regions_router
@@ -34,5 +35,6 @@ api.add_router("/cobuild/", cobuild_router)
 api.add_router("/volunteers/", volunteers_router)
 api.add_router("/venues/", venues_router)
 api.add_router("/orglife/", orglife_router)
+api.add_router("/recruitment/", recruitment_router)
 
 __all__ = ["api"]

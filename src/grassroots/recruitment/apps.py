@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class RecruitmentConfig(AppConfig):
+    name = "grassroots.recruitment"
+    label = "recruitment"
+    verbose_name = "发展党员"
+
+    def ready(self):
+        from grassroots.core.navigation import NavItem, register
+
+        register(
+            NavItem("发展党员", "recruitment:pipeline", "user-plus", "party.view", section="党的建设"),
+        )
+        from grassroots.standards.checks import register_check
+
+        from .stats import DEADLINE_RULES, check_rec
+
+        for code in sorted(set(DEADLINE_RULES.values())):
+            register_check(code, check_rec)

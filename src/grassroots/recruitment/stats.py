@@ -1,0 +1,140 @@
+"""Reads of recruitment: the schedule of many candidates at once (what is due, what is overdue), the
+branch pipeline (how many at each stage), the health check of the REC rules and the home figures."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+
+from grassroots.core.scoping import has_perm
+
+from . import rules
+from .models import Candidate
+from .steps import ACTIVE_STAGES, PIPELINE_STAGES, STEPS, Stage
+
+SOON_DAYS = 14
+
+
+@dataclass
+class Due:
+    candidate: Candidate
+    step: int
+    earliest: datetime.date | None
+    due: datetime.date | None
+    why: str
+    today: datetime.date
+
+    @property
+    def info(self):
+        return STEPS[self.step]
+
+    @property
+    def overdue(self) -> bool:
+        return self.due is not None and self.due < self.today
+
+    @property
+    def days_over(self) -> int:
+        return (self.today - self.due).days if self.overdue else 0
+
+    @property
+    def ready(self) -> bool:
+        return self.earliest is None or self.earliest <= self.today
+
+
+def active_candidates(qs):
+    return qs.filter(stage__in=ACTIVE_STAGES).select_related("party_org", "member")
+
+
+def due_items(candidates, p: dict | None = None, today: datetime.date | None = None) -> list[Due]:
+    """For each candidate, its first next step with a deadline or a minimum interval (the one that
+    matters for the pipeline), sorted: overdue first, then by deadline, then by earliest day."""
+    p = p or rules.params()
+    today = today or timezone.localdate()
+    out = []
+    for c in candidates:
+        for nxt in rules.schedule(c, p):
+            if nxt.due or nxt.earliest:
+                out.append(Due(c, nxt.step, nxt.earliest, nxt.due, nxt.why, today))
+                break
+    far = datetime.date.max
+    out.sort(key=lambda d: (not d.overdue, d.due or far, d.earliest or far, d.candidate.pk))
+    return out
+
+
+def pipeline(qs) -> dict:
+    """Counts per stage (one grouped query) and the due list of the active candidates."""
+    counts = Counter(dict(qs.values_list("stage").annotate(n=Count("id")).order_by()))
+    stages = [{"code": s.value, "label": s.label, "n": counts.get(s.value, 0)} for s in PIPELINE_STAGES]
+    ended = [
+        {"code": s.value, "label": s.label, "n": counts.get(s.value, 0)}
+        for s in (Stage.DISQUALIFIED, Stage.STOPPED)
+    ]
+    return {"stages": stages, "ended": ended, "total": sum(counts.values())}
+
+
+def per_branch(qs) -> list[dict]:
+    """Per branch: candidates at each stage (one grouped query)."""
+    rows: dict[int, dict] = {}
+    for org_id, name, code, stage, n in (
+        qs.values_list("party_org_id", "party_org__name", "party_org__code", "stage")
+        .annotate(n=Count("id"))
+        .order_by("party_org__path")
+    ):
+        row = rows.setdefault(
+            org_id, {"id": org_id, "name": name, "code": code, **{s.value: 0 for s in Stage}}
+        )
+        row[stage] = n
+    return list(rows.values())
+
+
+# ------------------------------------------------------------------------- health check
+# The rule whose deadline a step is due by (step 23's is ORG-8's, checked on the member by standards).
+DEADLINE_RULES = {2: "REC-1", 6: "REC-2", 16: "REC-5", 17: "REC-5", 22: "REC-6"}
+
+
+def check_rec(c, rule) -> Iterator:
+    """REC-1, REC-2, REC-5, REC-6: an active candidate whose next step under this rule is past its
+    deadline. One finding per candidate, on its branch (the health run scores branches)."""
+    from grassroots.standards.checks import Severity
+
+    p = rules.params()
+    qs = active_candidates(
+        Candidate.objects.visible_to(c.user, "standards.view").filter(party_org__in=c.orgs())
+    ).select_related("party_org__region")
+    for d in due_items(qs, p, c.today):
+        if not d.overdue or DEADLINE_RULES.get(d.step) != rule.code:
+            continue
+        org = d.candidate.party_org
+        row = {
+            "id": org.pk,
+            "code": org.code,
+            "name": org.name,
+            "region__path": org.region.path,
+            "region__name": org.region.name,
+        }
+        yield c._org(
+            rule,
+            Severity.WARNING,
+            row,
+            f"{d.candidate.get_stage_display()}{d.candidate.name}：{d.info.name}"
+            f"应于 {d.due:%Y-%m-%d} 前办理，已超期 {d.days_over} 天",
+        )
+
+
+def home_figures(user) -> list[dict]:
+    if not has_perm(user, "party.view"):
+        return []
+    qs = Candidate.objects.visible_to(user, "view")
+    active = active_candidates(qs)
+    overdue = sum(1 for d in due_items(active) if d.overdue)
+    url = reverse("recruitment:pipeline")
+    return [
+        {"label": "发展党员在培养", "value": active.count(), "url": url},
+        {"label": "发展党员超期事项", "value": overdue, "url": url + "#due"},
+    ]
