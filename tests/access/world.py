@@ -89,6 +89,7 @@ def build_world() -> SimpleNamespace:
     _add_venues(w)
     _add_orglife(w)
     _add_volunteers(w)
+    _add_recruitment(w)
     w.token_a = ApiToken.objects.filter(user=w.users["community_admin"]).first()
     return w
 
@@ -341,3 +342,16 @@ def _add_whistles(w) -> None:
         for attr in ("_grassroots_whistle_departments", "_grassroots_grants"):
             if hasattr(u, attr):
                 delattr(u, attr)
+
+
+def _add_recruitment(w) -> None:
+    """recruitment: an applicant (step 1 recorded ten days ago) in branch A and in branch B."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories import add_candidate
+
+    applied = timezone.localdate() - datetime.timedelta(days=10)
+    w.candidate_a = add_candidate(w.branch_a, "矩阵申请人甲", applied)
+    w.candidate_b = add_candidate(w.branch_b, "矩阵申请人乙", applied)

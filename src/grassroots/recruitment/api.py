@@ -1,7 +1,6 @@
 """/api/v1/recruitment/: candidates (masked), their files, recording a step, registering an applicant
 and the pipeline. Thin: reads through visible_to(), writes through recruitment.services."""
 
-from __future__ import annotations
 
 import datetime
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -23,6 +25,14 @@ from . import rules, services, stats
 from .forms import ApplicantForm, CandidateFilterForm, StepForm, StopForm
 from .models import Candidate, StepRecord
 from .steps import ACTIVE_STAGES, PHASES, STEPS
+
+
+def _raise_refusal(exc: ServiceError) -> None:
+    """A permission or scope refusal is a 403 / 404 page; anything else goes on the form."""
+    if exc.status == 403:
+        raise DjangoPermissionDenied(exc.message)
+    if exc.status == 404:
+        raise Http404(exc.message)
 
 
 def _date(value) -> str:
@@ -156,8 +166,7 @@ def record_step(request, pk: int):
         try:
             services.record_step(request.user, c, **data)
         except ServiceError as exc:
-            if exc.status in (403, 404):
-                raise
+            _raise_refusal(exc)
             apply_service_error(form, exc)
         else:
             messages.success(request, f"已记录：{STEPS[data['step']].label}")
@@ -178,8 +187,7 @@ def stop(request, pk: int):
         try:
             services.stop_candidate(request.user, c, **form.service_data())
         except ServiceError as exc:
-            if exc.status in (403, 404):
-                raise
+            _raise_refusal(exc)
             apply_service_error(form, exc)
         else:
             messages.success(request, "已终止发展")
@@ -205,7 +213,7 @@ def add(request):
                 c = services.register_applicant(request.user, **form.service_data())
             except ServiceError as exc:
                 if exc.status == 403:
-                    raise
+                    _raise_refusal(exc)
                 apply_service_error(form, exc)
             else:
                 messages.success(request, f"已登记入党申请人{c.name}")
