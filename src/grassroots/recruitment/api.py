@@ -1,18 +1,17 @@
 """/api/v1/recruitment/: candidates (masked), their files, recording a step, registering an applicant
 and the pipeline. Thin: reads through visible_to(), writes through recruitment.services."""
 
-
 import datetime
 
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from grassroots.core.api import ERRORS, CursorPagination, require_perm, visible_or_404
-from grassroots.core.errors import NotFound
+from grassroots.core.api import ERRORS, CursorPagination, visible_or_404
+from grassroots.core.errors import NotFound, PermissionDenied
 from grassroots.core.personal import masked_value
 from grassroots.party.models import Member, PartyOrg
 
-from . import rules, services, stats
+from . import access, rules, services, stats
 from .models import Candidate
 from .steps import STEPS, Stage
 
@@ -150,6 +149,12 @@ class PipelineOut(Schema):
     due: list[DueOut]
 
 
+def _require_list(user) -> None:
+    """Lists: a user without a party.view grant over a region or an org gets a 403."""
+    if not access.can(user, "party.view"):
+        raise PermissionDenied()
+
+
 def _candidates(user):
     return Candidate.objects.visible_to(user).select_related("party_org")
 
@@ -169,7 +174,7 @@ def _org(user, code: str) -> PartyOrg:
 )
 @paginate(CursorPagination)
 def candidates_list(request, filters: Query[CandidateFilter]):
-    require_perm(request.user, "party.view")
+    _require_list(request.user)
     qs = _candidates(request.user)
     if filters.stage:
         qs = qs.filter(stage=filters.stage.value)
@@ -185,7 +190,6 @@ def candidates_list(request, filters: Query[CandidateFilter]):
     summary="发展党员档案",
 )
 def candidate_detail(request, candidate_id: int):
-    require_perm(request.user, "party.view")
     c = visible_or_404(Candidate, request.user, select_related=("party_org", "member"), pk=candidate_id)
     return c
 
@@ -197,7 +201,8 @@ def candidate_detail(request, candidate_id: int):
     summary="登记入党申请人（第 1 步）",
 )
 def candidate_create(request, payload: ApplicantIn):
-    require_perm(request.user, "party.change")
+    if not access.can(request.user, "party.change"):
+        raise NotFound("党组织不存在或不在您的管辖范围内")
     data = payload.dict()
     org = _org(request.user, data.pop("party_org_code"))
     c = services.register_applicant(request.user, party_org=org, **data)
@@ -211,7 +216,6 @@ def candidate_create(request, payload: ApplicantIn):
     summary="记录发展步骤",
 )
 def step_record(request, candidate_id: int, payload: StepIn):
-    require_perm(request.user, "party.change")
     c = visible_or_404(Candidate, request.user, select_related=("party_org", "member"), pk=candidate_id)
     data = payload.dict()
     ids = data.pop("people_ids")
@@ -229,7 +233,7 @@ def step_record(request, candidate_id: int, payload: StepIn):
     summary="发展党员进度与待办",
 )
 def pipeline(request, org: str | None = None):
-    require_perm(request.user, "party.view")
+    _require_list(request.user)
     qs = Candidate.objects.visible_to(request.user)
     if org:
         qs = qs.filter(party_org__path__startswith=_org(request.user, org).path)

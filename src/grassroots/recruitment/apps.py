@@ -9,8 +9,17 @@ class RecruitmentConfig(AppConfig):
     def ready(self):
         from grassroots.core.navigation import NavItem, register
 
+        from . import access
+
         register(
-            NavItem("发展党员", "recruitment:pipeline", "user-plus", "party.view", section="党的建设"),
+            NavItem(
+                "发展党员",
+                "recruitment:pipeline",
+                "user-plus",
+                "party.view",
+                section="党的建设",
+                when=lambda user: access.can(user),
+            ),
         )
         from grassroots.standards.checks import register_check
 

@@ -59,9 +59,8 @@ def register_applicant(
 ) -> Candidate:
     """Step 1: a written application to the branch. Refused for a functional org (ORG-7), under the
     MEM-AGE age on the day of the application, for a person already a member or already in recruitment."""
-    if party_org is None or not covers(user, party_org, "view"):
+    if party_org is None or not covers(user, party_org, "change"):
         raise NotFound("党支部不存在或不在您的管辖范围内")
-    core.require_in_scope(user, party_org, "change")
     check_recruiting_org(party_org)
     p = rules.params()
     today = timezone.localdate()

@@ -12,9 +12,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from grassroots.core.scoping import has_perm
-
-from . import rules
+from . import access, rules
 from .models import Candidate
 from .steps import ACTIVE_STAGES, PIPELINE_STAGES, STEPS, Stage
 
@@ -128,7 +126,7 @@ def check_rec(c, rule) -> Iterator:
 
 
 def home_figures(user) -> list[dict]:
-    if not has_perm(user, "party.view"):
+    if not access.can(user, "party.view"):
         return []
     qs = Candidate.objects.visible_to(user, "view")
     active = active_candidates(qs)

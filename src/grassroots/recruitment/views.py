@@ -17,14 +17,18 @@ from django.views.decorators.http import require_POST
 from grassroots.core.errors import ServiceError
 from grassroots.core.excel import Column
 from grassroots.core.models import Attachment
-from grassroots.core.pages import PageListView, apply_service_error, get_visible, require_perm
-from grassroots.core.scoping import has_perm
+from grassroots.core.pages import PageListView, apply_service_error, get_visible
 from grassroots.party.models import PartyOrg
 
-from . import rules, services, stats
+from . import access, rules, services, stats
 from .forms import ApplicantForm, CandidateFilterForm, StepForm, StopForm
 from .models import Candidate, StepRecord
 from .steps import ACTIVE_STAGES, PHASES, STEPS
+
+
+def _require(user, perm: str) -> None:
+    if not access.can(user, perm):
+        raise Http404
 
 
 def _raise_refusal(exc: ServiceError) -> None:
@@ -74,6 +78,11 @@ class CandidateListView(PageListView):
         Column("递交申请日期", lambda c: _date(c.step_date(1)), width=12),
     ]
 
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            _require(request.user, "party.view")
+        return super().dispatch(request, *args, **kwargs)
+
     def applied_filters(self):
         out = super().applied_filters()
         for name in ("org", "due"):
@@ -115,7 +124,7 @@ def _file_context(request, c: Candidate, form=None, stop_form=None) -> dict:
         docs.setdefault(a.object_id, []).append(a)
     for r in records:
         r.documents = docs.get(r.pk, [])
-    can_change = has_perm(request.user, "party.change")
+    can_change = access.can(request.user, "party.change")
     nexts = rules.schedule(c, p)
     if form is None and can_change and nexts:
         form = StepForm(user=request.user, candidate=c, initial={"step": nexts[0].step})
@@ -150,7 +159,7 @@ def _candidate(request, pk, action="view"):
 
 @login_required
 def candidate_detail(request, pk: int):
-    require_perm(request.user, "party.view")
+    _require(request.user, "party.view")
     c = _candidate(request, pk)
     return render(request, "recruitment/candidate_detail.html", _file_context(request, c))
 
@@ -158,7 +167,7 @@ def candidate_detail(request, pk: int):
 @login_required
 @require_POST
 def record_step(request, pk: int):
-    require_perm(request.user, "party.view")
+    _require(request.user, "party.view")
     c = _candidate(request, pk)
     form = StepForm(request.POST, request.FILES, user=request.user, candidate=c)
     if form.is_valid():
@@ -180,7 +189,7 @@ def record_step(request, pk: int):
 @login_required
 @require_POST
 def stop(request, pk: int):
-    require_perm(request.user, "party.view")
+    _require(request.user, "party.view")
     c = _candidate(request, pk)
     form = StopForm(request.POST, user=request.user)
     if form.is_valid():
@@ -200,7 +209,7 @@ def stop(request, pk: int):
 
 @login_required
 def add(request):
-    require_perm(request.user, "party.change")
+    _require(request.user, "party.change")
     initial = {}
     code = request.GET.get("org", "").strip()
     if code:
@@ -230,7 +239,7 @@ def add(request):
 @login_required
 def pipeline(request):
     """A branch's (or the user's whole scope's) pipeline: how many at each stage, what is due."""
-    require_perm(request.user, "party.view")
+    _require(request.user, "party.view")
     qs = Candidate.objects.visible_to(request.user, "view")
     org = _org_filter(request)
     if org is False:
@@ -262,7 +271,7 @@ def pipeline(request):
             "branches": branches[:60],
             "more_branches": max(len(branches) - 60, 0),
             "querystring_without_page": (qstr + "&") if qstr else "",
-            "can_change": has_perm(request.user, "party.change"),
+            "can_change": access.can(request.user, "party.change"),
             "stages": stats.PIPELINE_STAGES,
         },
     )

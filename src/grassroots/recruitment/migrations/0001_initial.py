@@ -10,75 +10,217 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('party', '0005_member_probation_extension'),
+        ("party", "0005_member_probation_extension"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Candidate',
+            name="Candidate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('name_initials', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('gender', models.CharField(choices=[('male', '男'), ('female', '女')], max_length=8, verbose_name='性别')),
-                ('birth_date', models.DateField(verbose_name='出生日期')),
-                ('id_number', grassroots.core.crypto.EncryptedCharField(validators=[django.core.validators.RegexValidator('^\\d{17}[\\dXx]$', '身份证号应为 18 位，最后一位可以是 X')], verbose_name='身份证号')),
-                ('id_number_hash', models.CharField(blank=True, db_index=True, editable=False, max_length=40)),
-                ('phone', grassroots.core.crypto.EncryptedCharField(blank=True, validators=[django.core.validators.RegexValidator('^1\\d{10}$', '手机号应为 11 位数字，以 1 开头')], verbose_name='手机号')),
-                ('education', models.CharField(blank=True, choices=[('postgraduate', '研究生'), ('bachelor', '大学本科'), ('college', '大学专科'), ('secondary', '中专或高中'), ('junior', '初中及以下')], max_length=16, verbose_name='学历')),
-                ('occupation', models.CharField(blank=True, max_length=100, verbose_name='职业或工作单位')),
-                ('stage', models.CharField(choices=[('applicant', '入党申请人'), ('activist', '入党积极分子'), ('prospect', '发展对象'), ('probationary', '预备党员'), ('full', '正式党员'), ('disqualified', '取消预备党员资格'), ('stopped', '终止发展')], db_index=True, max_length=16, verbose_name='发展阶段')),
-                ('last_step', models.PositiveSmallIntegerField(default=0, verbose_name='已完成步骤')),
-                ('last_on', models.DateField(blank=True, null=True, verbose_name='最近步骤日期')),
-                ('dates', models.JSONField(blank=True, default=dict)),
-                ('reviews', models.PositiveSmallIntegerField(default=0, verbose_name='考察次数')),
-                ('decision', models.CharField(blank=True, choices=[('convert', '按期转正'), ('extend', '延长预备期'), ('disqualify', '取消预备党员资格')], max_length=16, verbose_name='支部大会决定')),
-                ('extend_until', models.DateField(blank=True, null=True, verbose_name='延长预备期至')),
-                ('stopped_reason', models.CharField(blank=True, max_length=200, verbose_name='终止原因')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('cultivators', models.ManyToManyField(blank=True, related_name='cultivated_candidates', to='party.member', verbose_name='培养联系人')),
-                ('introducers', models.ManyToManyField(blank=True, related_name='introduced_candidates', to='party.member', verbose_name='入党介绍人')),
-                ('member', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='recruitment', to='party.member', verbose_name='党员档案')),
-                ('party_org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='candidates', to='party.partyorg', verbose_name='所在党支部')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                ("name_initials", models.CharField(blank=True, db_index=True, max_length=64)),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("male", "男"), ("female", "女")], max_length=8, verbose_name="性别"
+                    ),
+                ),
+                ("birth_date", models.DateField(verbose_name="出生日期")),
+                (
+                    "id_number",
+                    grassroots.core.crypto.EncryptedCharField(
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{17}[\\dXx]$", "身份证号应为 18 位，最后一位可以是 X"
+                            )
+                        ],
+                        verbose_name="身份证号",
+                    ),
+                ),
+                (
+                    "id_number_hash",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=40),
+                ),
+                (
+                    "phone",
+                    grassroots.core.crypto.EncryptedCharField(
+                        blank=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^1\\d{10}$", "手机号应为 11 位数字，以 1 开头"
+                            )
+                        ],
+                        verbose_name="手机号",
+                    ),
+                ),
+                (
+                    "education",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("postgraduate", "研究生"),
+                            ("bachelor", "大学本科"),
+                            ("college", "大学专科"),
+                            ("secondary", "中专或高中"),
+                            ("junior", "初中及以下"),
+                        ],
+                        max_length=16,
+                        verbose_name="学历",
+                    ),
+                ),
+                ("occupation", models.CharField(blank=True, max_length=100, verbose_name="职业或工作单位")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("applicant", "入党申请人"),
+                            ("activist", "入党积极分子"),
+                            ("prospect", "发展对象"),
+                            ("probationary", "预备党员"),
+                            ("full", "正式党员"),
+                            ("disqualified", "取消预备党员资格"),
+                            ("stopped", "终止发展"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="发展阶段",
+                    ),
+                ),
+                ("last_step", models.PositiveSmallIntegerField(default=0, verbose_name="已完成步骤")),
+                ("last_on", models.DateField(blank=True, null=True, verbose_name="最近步骤日期")),
+                ("dates", models.JSONField(blank=True, default=dict)),
+                ("reviews", models.PositiveSmallIntegerField(default=0, verbose_name="考察次数")),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("convert", "按期转正"),
+                            ("extend", "延长预备期"),
+                            ("disqualify", "取消预备党员资格"),
+                        ],
+                        max_length=16,
+                        verbose_name="支部大会决定",
+                    ),
+                ),
+                ("extend_until", models.DateField(blank=True, null=True, verbose_name="延长预备期至")),
+                ("stopped_reason", models.CharField(blank=True, max_length=200, verbose_name="终止原因")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "cultivators",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="cultivated_candidates",
+                        to="party.member",
+                        verbose_name="培养联系人",
+                    ),
+                ),
+                (
+                    "introducers",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="introduced_candidates",
+                        to="party.member",
+                        verbose_name="入党介绍人",
+                    ),
+                ),
+                (
+                    "member",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="recruitment",
+                        to="party.member",
+                        verbose_name="党员档案",
+                    ),
+                ),
+                (
+                    "party_org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="candidates",
+                        to="party.partyorg",
+                        verbose_name="所在党支部",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '发展党员对象',
-                'verbose_name_plural': '发展党员对象',
+                "verbose_name": "发展党员对象",
+                "verbose_name_plural": "发展党员对象",
             },
             bases=(grassroots.core.text.InitialsMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='StepRecord',
+            name="StepRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.PositiveSmallIntegerField(verbose_name='步骤')),
-                ('on', models.DateField(verbose_name='日期')),
-                ('actor', models.CharField(max_length=100, verbose_name='实施主体或经办人')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='情况说明')),
-                ('hours', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='培训学时')),
-                ('decision', models.CharField(blank=True, choices=[('convert', '按期转正'), ('extend', '延长预备期'), ('disqualify', '取消预备党员资格')], max_length=16, verbose_name='决定')),
-                ('people', models.CharField(blank=True, max_length=100, verbose_name='指定人员')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='records', to='recruitment.candidate')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='记录人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("step", models.PositiveSmallIntegerField(verbose_name="步骤")),
+                ("on", models.DateField(verbose_name="日期")),
+                ("actor", models.CharField(max_length=100, verbose_name="实施主体或经办人")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="情况说明")),
+                ("hours", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="培训学时")),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("convert", "按期转正"),
+                            ("extend", "延长预备期"),
+                            ("disqualify", "取消预备党员资格"),
+                        ],
+                        max_length=16,
+                        verbose_name="决定",
+                    ),
+                ),
+                ("people", models.CharField(blank=True, max_length=100, verbose_name="指定人员")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="records",
+                        to="recruitment.candidate",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="记录人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '发展党员步骤记录',
-                'verbose_name_plural': '发展党员步骤记录',
-                'ordering': ['on', 'id'],
+                "verbose_name": "发展党员步骤记录",
+                "verbose_name_plural": "发展党员步骤记录",
+                "ordering": ["on", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='candidate',
-            index=models.Index(fields=['party_org', 'stage'], name='recruitment_party_o_46c091_idx'),
+            model_name="candidate",
+            index=models.Index(fields=["party_org", "stage"], name="recruitment_party_o_46c091_idx"),
         ),
         migrations.AddIndex(
-            model_name='steprecord',
-            index=models.Index(fields=['candidate', 'on'], name='rec_step_candidate_on'),
+            model_name="steprecord",
+            index=models.Index(fields=["candidate", "on"], name="rec_step_candidate_on"),
         ),
     ]
