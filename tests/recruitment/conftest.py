@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import os
 
 import pytest
 
 from tests.factories import id_number_born
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 
 @pytest.fixture

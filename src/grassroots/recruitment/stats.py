@@ -46,7 +46,7 @@ class Due:
 
 
 def active_candidates(qs):
-    return qs.filter(stage__in=ACTIVE_STAGES).select_related("party_org", "member")
+    return qs.filter(stage__in=ACTIVE_STAGES).select_related("party_org__region", "member")
 
 
 def due_items(candidates, p: dict | None = None, today: datetime.date | None = None) -> list[Due]:

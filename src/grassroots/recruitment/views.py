@@ -57,7 +57,7 @@ class CandidateListView(PageListView):
     title = "发展党员"
     filter_form_class = CandidateFilterForm
     filters = {"stage": "stage"}
-    select_related = ("party_org",)
+    select_related = ("party_org__region",)
     region_filter = "party_org__region"
     ordering = ("party_org__path", "stage", "name", "id")
     create_url_name = "recruitment:add"
