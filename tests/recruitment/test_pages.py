@@ -69,7 +69,7 @@ def test_list_has_no_n_plus_one(client_for, admin, city):
         add_candidate(city.branches[0], f"乙{k}", today - D(days=5 + k))
     with CaptureQueriesContext(connection) as many:
         assert c.get(reverse("recruitment:list")).status_code == 200
-    assert len(many) <= len(one) + 1, '\n'.join(q['sql'][:150] for q in many.captured_queries)
+    assert len(many) <= len(one) + 1, "\n".join(q["sql"][:150] for q in many.captured_queries)
     with CaptureQueriesContext(connection) as pipe:
         assert c.get(reverse("recruitment:pipeline")).status_code == 200
     assert len(pipe) <= len(one) + 5
