@@ -9,9 +9,9 @@ from grassroots.dashboards.api import router as dashboards_router
 from grassroots.grids.api import router as grids_router
 from grassroots.notifications.api import router as notifications_router
 from grassroots.orglife.api import router as orglife_router
-from grassroots.recruitment.api import router as recruitment_router
 from grassroots.party.api import router as party_router
 from grassroots.people.api import router as people_router
+from grassroots.recruitment.api import router as recruitment_router
 from grassroots.regions.api import router as regions_router
 from grassroots.standards.api import router as standards_router
 from grassroots.units.api import router as units_router
