@@ -175,3 +175,14 @@ def test_overdue_talk_is_a_health_finding_and_on_the_pipeline(admin, city):
     assert "逾期申请人" in findings[0].message and findings[0].pk == city.branches[0].pk
     items = stats.due_items(stats.active_candidates(Candidate.objects.visible_to(admin)))
     assert [d.candidate.pk for d in items if d.overdue] == [late.pk]
+
+
+def test_rec_3_and_rec_4_flag_files_recorded_under_laxer_parameters(admin, applicant_data, walk, branch):
+    c = services.register_applicant(admin, **applicant_data())
+    walk(admin, c, 13)  # training of 24 hours; pre-review 15 days after the 公示 started
+    Rule.objects.filter(code="REC-3").update(params={"min_hours": 32})
+    Rule.objects.filter(code="REC-4").update(params={"publicity_working_days": 20})
+    found = {f.rule: f for f in Checker(admin).run() if f.rule in ("REC-3", "REC-4")}
+    assert set(found) == {"REC-3", "REC-4"}
+    assert found["REC-3"].pk == branch.pk and "24 学时" in found["REC-3"].message
+    assert "公示不足 20 个工作日" in found["REC-4"].message

@@ -23,7 +23,9 @@ class RecruitmentConfig(AppConfig):
         )
         from grassroots.standards.checks import register_check
 
-        from .stats import DEADLINE_RULES, check_rec
+        from .stats import DEADLINE_RULES, check_rec, check_rec_3, check_rec_4
 
         for code in sorted(set(DEADLINE_RULES.values())):
             register_check(code, check_rec)
+        register_check("REC-3", check_rec_3)
+        register_check("REC-4", check_rec_4)

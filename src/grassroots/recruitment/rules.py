@@ -46,14 +46,14 @@ def params() -> dict:
     return out
 
 
-def add_working_days(start: datetime.date, days: int) -> datetime.date:
+def add_working_days(start: datetime.date, days: int, cal=None) -> datetime.date:
     """The day the 公示 that starts on `start` has lasted `days` working days (start counts when it is a
-    working day)."""
+    working day). `cal`: a cases.workdays.WorkCalendar covering start's year and the next."""
     from grassroots.cases.workdays import WorkCalendar
 
     if days <= 0:
         return start
-    cal = WorkCalendar.load(start.year, start.year + 1)
+    cal = cal or WorkCalendar.load(start.year, start.year + 1)
     day, count = start, 0
     while True:
         if cal.is_workday(day):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import access, rules
-from .models import Candidate
+from .models import Candidate, StepRecord
 from .steps import ACTIVE_STAGES, PIPELINE_STAGES, STEPS, Stage
 
 SOON_DAYS = 14
@@ -108,21 +108,73 @@ def check_rec(c, rule) -> Iterator:
     for d in due_items(qs, p, c.today):
         if not d.overdue or DEADLINE_RULES.get(d.step) != rule.code:
             continue
-        org = d.candidate.party_org
-        row = {
-            "id": org.pk,
-            "code": org.code,
-            "name": org.name,
-            "region__path": org.region.path,
-            "region__name": org.region.name,
-        }
         yield c._org(
             rule,
             Severity.WARNING,
-            row,
+            _org_row(d.candidate.party_org),
             f"{d.candidate.get_stage_display()}{d.candidate.name}：{d.info.name}"
             f"应于 {d.due:%Y-%m-%d} 前办理，已超期 {d.days_over} 天",
         )
+
+
+def check_rec_3(c, rule) -> Iterator:
+    """REC-3: a concentrated training (step 11) recorded with fewer class hours than [min_hours] (e.g.
+    recorded before the city raised the parameter)."""
+    from grassroots.standards.checks import Severity, int_param
+
+    need = int_param(rule, "min_hours")
+    qs = (
+        StepRecord.objects.visible_to(c.user, "standards.view")
+        .filter(step=11, hours__lt=need, candidate__party_org__in=c.orgs())
+        .select_related("candidate__party_org__region")
+    )
+    for r in qs:
+        yield c._org(
+            rule,
+            Severity.WARNING,
+            _org_row(r.candidate.party_org),
+            f"{r.candidate.name}的集中培训（{r.on:%Y-%m-%d}）仅 {r.hours} 学时，少于 {need} 学时",
+        )
+
+
+def check_rec_4(c, rule) -> Iterator:
+    """REC-4: a pre-review by the higher committee (step 13) before the 公示 had lasted
+    [publicity_working_days] working days."""
+    from grassroots.cases.workdays import WorkCalendar
+    from grassroots.standards.checks import Severity, int_param
+
+    days = int_param(rule, "publicity_working_days")
+    qs = (
+        Candidate.objects.visible_to(c.user, "standards.view")
+        .filter(last_step__gte=13, party_org__in=c.orgs())
+        .exclude(stage=Stage.STOPPED)
+        .select_related("party_org__region")
+    )
+    rows = [(cand, cand.step_date(12), cand.step_date(13)) for cand in qs]
+    rows = [r for r in rows if r[1] and r[2]]
+    if not rows:
+        return
+    cal = WorkCalendar.load(min(r[1].year for r in rows), max(r[1].year for r in rows) + 1)
+    for cand, start, review in rows:
+        end = rules.add_working_days(start, days, cal)
+        if review <= end:
+            yield c._org(
+                rule,
+                Severity.WARNING,
+                _org_row(cand.party_org),
+                f"{cand.name}自 {start:%Y-%m-%d} 起公示，{review:%Y-%m-%d} 即报上级党委预审，"
+                f"公示不足 {days} 个工作日",
+            )
+
+
+def _org_row(org) -> dict:
+    return {
+        "id": org.pk,
+        "code": org.code,
+        "name": org.name,
+        "region__path": org.region.path,
+        "region__name": org.region.name,
+    }
 
 
 def home_figures(user) -> list[dict]:
