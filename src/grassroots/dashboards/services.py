@@ -469,7 +469,6 @@ HOME_SECTIONS = [
     ("志愿服务与微心愿", "heart-handshake", "grassroots.volunteers.stats.home_figures"),
     ("组织生活与活动", "calendar-event", "grassroots.orglife.stats.home_figures"),
     ("党群服务阵地", "building-community", "grassroots.venues.stats.home_figures"),
-    ("发展党员", "user-plus", "grassroots.recruitment.stats.home_figures"),
 ]
 
 
