@@ -1,5 +1,5 @@
 """Reads of recruitment: the schedule of many candidates at once (what is due, what is overdue), the
-branch pipeline (how many at each stage), the health check of the REC rules and the home figures."""
+branch pipeline (how many at each stage), the health checks of the REC rules."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models import Count
-from django.urls import reverse
 from django.utils import timezone
 
-from . import access, rules
+from . import rules
 from .models import Candidate, StepRecord
 from .steps import ACTIVE_STAGES, PIPELINE_STAGES, STEPS, Stage
 
@@ -175,16 +174,3 @@ def _org_row(org) -> dict:
         "region__path": org.region.path,
         "region__name": org.region.name,
     }
-
-
-def home_figures(user) -> list[dict]:
-    if not access.can(user, "party.view"):
-        return []
-    qs = Candidate.objects.visible_to(user, "view")
-    active = active_candidates(qs)
-    overdue = sum(1 for d in due_items(active) if d.overdue)
-    url = reverse("recruitment:pipeline")
-    return [
-        {"label": "发展党员在培养", "value": active.count(), "url": url},
-        {"label": "发展党员超期事项", "value": overdue, "url": url + "#due"},
-    ]
