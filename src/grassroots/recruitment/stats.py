@@ -100,11 +100,13 @@ def check_rec(c, rule) -> Iterator:
     deadline. One finding per candidate, on its branch (the health run scores branches)."""
     from grassroots.standards.checks import Severity
 
-    p = rules.params()
-    qs = active_candidates(
-        Candidate.objects.visible_to(c.user, "standards.view").filter(party_org__in=c.orgs())
-    ).select_related("party_org__region")
-    for d in due_items(qs, p, c.today):
+    items = getattr(c, "_recruitment_due", None)
+    if items is None:  # one evaluation for the four deadline rules of a run
+        qs = active_candidates(
+            Candidate.objects.visible_to(c.user, "standards.view").filter(party_org__in=c.orgs())
+        )
+        items = c._recruitment_due = due_items(qs, None, c.today)
+    for d in items:
         if not d.overdue or DEADLINE_RULES.get(d.step) != rule.code:
             continue
         yield c._org(
