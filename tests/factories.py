@@ -158,3 +158,33 @@ def add_unit_members(unit, n: int, org, status: str = "full", **kw) -> list[Memb
     return [
         add_member(org, f"{unit.code}党员{k}", status=status, workplace_unit=unit, **kw) for k in range(n)
     ]
+
+
+def id_number_born(birth: datetime.date, n: int | None = None) -> str:
+    """A valid 18-digit ID number of someone born on `birth` (unique per call)."""
+    n = next(_seq) if n is None else n
+    body = f"370202{birth:%Y%m%d}{n % 1000:03d}"
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, _WEIGHTS)) % 11]
+
+
+def add_candidate(
+    org, name, applied_on: datetime.date, birth: datetime.date = datetime.date(1995, 5, 4), **kw
+):
+    """An applicant (recruitment step 1 recorded on `applied_on`) of branch `org`."""
+    from grassroots.recruitment.models import Candidate, StepRecord
+
+    c = Candidate.objects.create(
+        name=name,
+        gender=kw.pop("gender", "female"),
+        birth_date=birth,
+        id_number=id_number_born(birth),
+        phone=phone(),
+        party_org=org,
+        stage="applicant",
+        last_step=1,
+        last_on=applied_on,
+        dates={"1": applied_on.isoformat()},
+        **kw,
+    )
+    StepRecord.objects.create(candidate=c, step=1, on=applied_on, actor=name)
+    return c

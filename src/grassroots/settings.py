@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "grassroots.venues",
     "grassroots.orglife",
     "grassroots.merit",
+    "grassroots.recruitment",
     "grassroots.standards",
     "grassroots.dashboards",
     "grassroots.demo",

@@ -30,6 +30,7 @@ urlpatterns = [
     path("venues/", include("grassroots.venues.urls")),
     path("orglife/", include("grassroots.orglife.urls")),
     path("merit/", include("grassroots.merit.urls")),
+    path("recruitment/", include("grassroots.recruitment.urls")),
     path("standards/", include("grassroots.standards.urls")),
     path("dashboards/", include("grassroots.dashboards.urls")),
     path("deliberation/", include("grassroots.deliberation.urls")),

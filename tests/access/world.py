@@ -93,6 +93,7 @@ def build_world() -> SimpleNamespace:
     _add_transfers(w)
     _add_outreach(w)
     _add_merit(w)
+    _add_recruitment(w)
     w.token_a = ApiToken.objects.filter(user=w.users["community_admin"]).first()
     return w
 
@@ -444,3 +445,16 @@ def _add_merit(w) -> None:
             f"rating_{tag}",
             StarRating.objects.create(org=branch, year=datetime.date.today().year, computed_stars=2, stars=2),
         )
+
+
+def _add_recruitment(w) -> None:
+    """recruitment: an applicant (step 1 recorded ten days ago) in branch A and in branch B."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories import add_candidate
+
+    applied = timezone.localdate() - datetime.timedelta(days=10)
+    w.candidate_a = add_candidate(w.branch_a, "矩阵申请人甲", applied)
+    w.candidate_b = add_candidate(w.branch_b, "矩阵申请人乙", applied)

@@ -33,6 +33,7 @@ DEMO_STEPS = [
     "volunteers",
     "people",
     "outreach",
+    "recruitment",
     "standards",
     "deliberation",
     "merit",
