@@ -6,6 +6,7 @@ from grassroots.cases.api import router as cases_router
 from grassroots.cobuild.api import router as cobuild_router
 from grassroots.core.api import api
 from grassroots.dashboards.api import router as dashboards_router
+from grassroots.emergency.api import router as emergency_router
 from grassroots.grids.api import router as grids_router
 from grassroots.notifications.api import router as notifications_router
 from grassroots.orglife.api import router as orglife_router
@@ -34,5 +35,6 @@ api.add_router("/cobuild/", cobuild_router)
 api.add_router("/volunteers/", volunteers_router)
 api.add_router("/venues/", venues_router)
 api.add_router("/orglife/", orglife_router)
+api.add_router("/emergency/", emergency_router)
 
 __all__ = ["api"]

@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "grassroots.volunteers",
     "grassroots.venues",
     "grassroots.orglife",
+    "grassroots.emergency",
     "grassroots.standards",
     "grassroots.dashboards",
     "grassroots.demo",

@@ -28,6 +28,7 @@ urlpatterns = [
     path("volunteers/", include("grassroots.volunteers.urls")),
     path("venues/", include("grassroots.venues.urls")),
     path("orglife/", include("grassroots.orglife.urls")),
+    path("emergency/", include("grassroots.emergency.urls")),
     path("standards/", include("grassroots.standards.urls")),
     path("dashboards/", include("grassroots.dashboards.urls")),
     path("api/v1/", api.urls),

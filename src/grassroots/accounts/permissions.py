@@ -36,6 +36,9 @@ PERMISSIONS: dict[str, str] = {
     "orglife.view": "查看组织生活与活动",
     "orglife.change": "维护组织生活与活动",
     "standards.assess": "考核评价打分与审核",
+    "emergency.view": "查看平急结合（应急状态、摸排进度、战时档案）",
+    "emergency.declare": "宣布、解除应急状态并调度人员",
+    "emergency.respond": "应急响应（到岗确认、入户摸排、需求登记与送达）",
     "personal.view": "查看个人信息明文",
     "personal.export": "导出含个人信息的数据",
     "imports.run": "批量导入",
@@ -56,6 +59,7 @@ _VIEW = [
     "volunteers.view",
     "venues.view",
     "orglife.view",
+    "emergency.view",
 ]
 _CHANGE = [
     "regions.change",
@@ -70,6 +74,7 @@ _CHANGE = [
     "orglife.change",
     "whistle.summon",
     "standards.assess",
+    "emergency.respond",
 ]
 _CASES = ["cases.view", "cases.submit", "cases.dispatch", "cases.handle"]
 _ADMIN = (
@@ -81,9 +86,13 @@ _ADMIN = (
 
 # code -> (name, permissions, scope kind: "region" | "party_org" | "own" | "any")
 BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
-    "city_admin": ("市级管理员", _ADMIN + ["standards.change", "cases.config"], "region"),
-    "district_admin": ("区级管理员", _ADMIN, "region"),
-    "street_admin": ("街道管理员", _ADMIN, "region"),
+    "city_admin": (
+        "市级管理员",
+        _ADMIN + ["standards.change", "cases.config", "emergency.declare"],
+        "region",
+    ),
+    "district_admin": ("区级管理员", _ADMIN + ["emergency.declare"], "region"),
+    "street_admin": ("街道管理员", _ADMIN + ["emergency.declare"], "region"),
     # Plaintext exports of personal data are for street level and above (SECURITY.md: restricted
     # operators, PIPL minimum necessary); a community administrator exports masked lists.
     "community_admin": ("社区管理员", [p for p in _ADMIN if p != "personal.export"], "region"),
@@ -91,7 +100,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
         "网格员",
         _VIEW
         + ["regions.change", "personal.view", "cases.view", "cases.submit", "cases.handle"]
-        + ["volunteers.change", "venues.book"],
+        + ["volunteers.change", "venues.book", "emergency.respond"],
         "region",
     ),
     # Departments hold no region-wide case permission: they see and handle the cases dispatched to a
@@ -113,12 +122,14 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
     ),
     "party_member": (
         "党员",
-        ["party.view", "cobuild.register", "volunteers.join", "venues.book", "orglife.view"],
+        ["party.view", "cobuild.register", "volunteers.join", "venues.book", "orglife.view"]
+        + ["emergency.view", "emergency.respond"],
         "own",
     ),
     "resident": (
         "居民",
-        ["regions.view", "cases.view", "cases.submit", "volunteers.join", "venues.book"],
+        ["regions.view", "cases.view", "cases.submit", "volunteers.join", "venues.book"]
+        + ["emergency.view", "emergency.respond"],
         "own",
     ),
     "auditor": ("审计员", _VIEW + ["audit.view", "cases.view"], "any"),
