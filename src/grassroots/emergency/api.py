@@ -73,6 +73,22 @@ class EmergencyDetailOut(EmergencyOut):
     needs: dict[str, int] = Field(description="需求数，按状态")
     actions: list[str] = Field(description="当前用户可执行的操作：activate / stand_down / close")
 
+    @staticmethod
+    def resolve_sweep(obj):
+        return obj._sweep
+
+    @staticmethod
+    def resolve_callups(obj):
+        return obj._callups
+
+    @staticmethod
+    def resolve_needs(obj):
+        return obj._needs
+
+    @staticmethod
+    def resolve_actions(obj):
+        return obj._actions
+
 
 class AreaProgress(Progress):
     code: str
@@ -160,11 +176,11 @@ def _detail(user, e: Emergency) -> Emergency:
     from grassroots.emergency.models import Callup, EmergencyNeed, SweepTask
     from grassroots.emergency.workflow import CallupState
 
-    e.sweep = services.progress(e, SweepTask.objects.visible_to(user))["total"]
+    e._sweep = services.progress(e, SweepTask.objects.visible_to(user))["total"]
     counts = services.callup_counts(Callup.objects.visible_to(user).filter(emergency=e))
-    e.callups = {s: sum(v[s] for v in counts.values()) for s in CallupState.values}
-    e.needs = services.need_counts(EmergencyNeed.objects.visible_to(user).filter(emergency=e))
-    e.actions = services.emergency_actions(user, e)
+    e._callups = {s: sum(v[s] for v in counts.values()) for s in CallupState.values}
+    e._needs = services.need_counts(EmergencyNeed.objects.visible_to(user).filter(emergency=e))
+    e._actions = services.emergency_actions(user, e)
     return e
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from grassroots.core import audit
 from grassroots.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
-from grassroots.core.scoping import covers, grants_for
+from grassroots.core.scoping import covers, grants_for, has_perm
 from grassroots.notifications.services import notify
 from grassroots.regions.choices import HouseholdTag
 from grassroots.regions.models import Household, Region
@@ -535,7 +535,7 @@ def get_callup(user, pk) -> Callup:
 
 
 def can_answer_callup(user, callup: Callup) -> bool:
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not has_perm(user, "emergency.respond"):
         return False
     if callup.user_id:
         return callup.user_id == user.pk or user.is_superuser

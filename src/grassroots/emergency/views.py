@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from grassroots.core.errors import ServiceError
+from grassroots.core.errors import NotFound, ServiceError
 from grassroots.core.excel import Column, export_response
 from grassroots.core.personal import masked_value
 from grassroots.core.pages import require_perm
@@ -37,6 +37,14 @@ from .models import (
     SweepTask,
 )
 from .workflow import STEP_LABELS, CallupState, NeedState, TaskState
+
+
+def _found(getter, *args):
+    """A service getter's NotFound (missing or out of scope) is a page's 404."""
+    try:
+        return getter(*args)
+    except NotFound:
+        raise Http404 from None
 
 
 def _form_errors(form) -> str:
@@ -176,7 +184,7 @@ def _summary(user, emergency: Emergency) -> dict:
 
 @login_required
 def detail(request, pk: int):
-    emergency = services.get_emergency(request.user, pk)
+    emergency = _found(services.get_emergency, request.user, pk)
     ctx = {
         "e": emergency,
         "actions": services.emergency_actions(request.user, emergency),
@@ -200,7 +208,7 @@ def _own_only(user) -> bool:
 @login_required
 @require_POST
 def act(request, pk: int, verb: str):
-    emergency = services.get_emergency(request.user, pk)
+    emergency = _found(services.get_emergency, request.user, pk)
     try:
         services.transition(request.user, emergency, verb, note=request.POST.get("note", ""))
     except ServiceError as exc:
@@ -253,7 +261,7 @@ def _poll_seconds(request) -> int:
 
 @login_required
 def live(request, pk: int):
-    emergency = services.get_emergency(request.user, pk)
+    emergency = _found(services.get_emergency, request.user, pk)
     summary = _summary(request.user, emergency)
     return render(
         request,
@@ -269,7 +277,7 @@ def live(request, pk: int):
 
 @login_required
 def live_fragment(request, pk: int):
-    emergency = services.get_emergency(request.user, pk)
+    emergency = _found(services.get_emergency, request.user, pk)
     return render(request, "emergency/_live.html", {"e": emergency, **_summary(request.user, emergency)})
 
 
@@ -278,7 +286,7 @@ def live_fragment(request, pk: int):
 
 @login_required
 def callups(request, pk: int):
-    emergency = services.get_emergency(request.user, pk)
+    emergency = _found(services.get_emergency, request.user, pk)
     qs = (
         Callup.objects.visible_to(request.user)
         .filter(emergency=emergency)
@@ -351,7 +359,7 @@ def callups(request, pk: int):
 def callup_assign(request, pk: int, callup_pk: int):
     from grassroots.grids.models import Grid
 
-    emergency = services.get_emergency(request.user, pk)
+    emergency = _found(services.get_emergency, request.user, pk)
     callup = (
         Callup.objects.visible_to(request.user)
         .filter(emergency=emergency, pk=callup_pk)
@@ -373,7 +381,7 @@ def callup_assign(request, pk: int, callup_pk: int):
 @login_required
 @require_POST
 def callup_respond(request, callup_pk: int, verb: str):
-    callup = services.get_callup(request.user, callup_pk)
+    callup = _found(services.get_callup, request.user, callup_pk)
     try:
         services.respond(request.user, callup, verb, note=request.POST.get("note", ""))
     except ServiceError as exc:
@@ -430,7 +438,7 @@ def _sweep_scope(request, emergency: Emergency):
 
 @login_required
 def sweep(request, pk: int):
-    emergency = services.get_emergency(request.user, pk)
+    emergency = _found(services.get_emergency, request.user, pk)
     qs, callup = _sweep_scope(request, emergency)
     if qs is None:
         raise Http404("您在本次应急中没有摸排任务")
@@ -489,7 +497,7 @@ def sweep(request, pk: int):
 @login_required
 @require_POST
 def sweep_record(request, task_pk: int):
-    task = services.get_task(request.user, task_pk)
+    task = _found(services.get_task, request.user, task_pk)
     try:
         services.record_sweep(
             request.user, task, request.POST.get("result", ""), note=request.POST.get("note", "")
@@ -506,7 +514,7 @@ def sweep_record(request, task_pk: int):
 
 @login_required
 def needs(request, pk: int):
-    emergency = services.get_emergency(request.user, pk)
+    emergency = _found(services.get_emergency, request.user, pk)
     qs = (
         EmergencyNeed.objects.visible_to(request.user)
         .filter(emergency=emergency)
@@ -548,11 +556,11 @@ def needs(request, pk: int):
 
 @login_required
 def need_create(request, pk: int):
-    emergency = services.get_emergency(request.user, pk)
+    emergency = _found(services.get_emergency, request.user, pk)
     task = None
     task_pk = request.GET.get("task") or request.POST.get("task")
     if task_pk:
-        task = services.get_task(request.user, task_pk)
+        task = _found(services.get_task, request.user, task_pk)
         if task.emergency_id != emergency.pk:
             raise Http404
     communities = list(
@@ -590,7 +598,15 @@ def need_create(request, pk: int):
     return render(
         request,
         "emergency/need_form.html",
-        {"e": emergency, "form": form, "task": task, "who": who, "communities": communities},
+        {
+            "e": emergency,
+            "form": form,
+            "task": task,
+            "who": who,
+            "communities": communities,
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+            "chosen": request.POST.get("community", ""),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -600,7 +616,7 @@ def need_create(request, pk: int):
 def need_act(request, need_pk: int, verb: str):
     from grassroots.cobuild.models import Resource
 
-    need = services.get_need(request.user, need_pk)
+    need = _found(services.get_need, request.user, need_pk)
     try:
         if verb == "match":
             callup = resource = None
@@ -629,7 +645,7 @@ def need_act(request, need_pk: int, verb: str):
 
 @login_required
 def reports(request, pk: int):
-    emergency = services.get_emergency(request.user, pk)
+    emergency = _found(services.get_emergency, request.user, pk)
     qs = DailyReport.objects.visible_to(request.user).filter(emergency=emergency).select_related("region")
     dates = list(qs.order_by("-date").values_list("date", flat=True).distinct()[:60])
     day = parse_date(request.GET.get("date", "") or "") or (dates[0] if dates else None)
@@ -678,7 +694,7 @@ def reports(request, pk: int):
 @login_required
 @require_POST
 def report_generate(request, pk: int):
-    emergency = services.get_emergency(request.user, pk)
+    emergency = _found(services.get_emergency, request.user, pk)
     try:
         n = services.generate_now(request.user, emergency)
     except ServiceError as exc:
