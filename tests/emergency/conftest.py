@@ -10,8 +10,18 @@ def _square(k: int) -> dict:
     return {"type": "Polygon", "coordinates": [[[x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]]}
 
 
+def _user(username, role=None, scope=None):
+    """A user without a password (hashing one costs a second per user on the test settings)."""
+    from grassroots.accounts.models import Role, RoleAssignment, User
+
+    user = User.objects.create_user(username=username, password=None)
+    if role:
+        RoleAssignment.objects.create(user=user, role=Role.objects.get(code=role), region=scope)
+    return user
+
+
 @pytest.fixture
-def em(city, make_user):
+def em(city):
     """build_city() plus what an emergency draws on: one grid per community with its worker assigned
     (with an account), tagged households, a 双报到 member with an account, a volunteer team, a 双报到
     unit, and the users of every level."""
@@ -34,7 +44,7 @@ def em(city, make_user):
         )
         c.grids.append(grid)
         worker = c.workers[k]
-        worker.user = make_user(f"gw{k}", "grid_worker", community)
+        worker.user = _user(f"gw{k}", "grid_worker", community)
         worker.save(update_fields=["user"])
         GridAssignment.objects.create(grid=grid, worker=worker, role="grid_worker")
         Household.objects.filter(entrance__path__startswith=community.path).update(grid=grid)
@@ -48,21 +58,21 @@ def em(city, make_user):
         c.households[k].tags = ",elderly_alone,"
         c.households[k].save(update_fields=["tags"])
     c.extra_households = extra
-    c.member_user = make_user("m0", "party_member")
+    c.member_user = _user("m0", "party_member")
     member = c.members[0]
     member.user = c.member_user
     member.save(update_fields=["user"])
     Registration.objects.create(kind="member", community=c.communities[1], member=member, state="active")
     Registration.objects.create(kind="unit", community=c.communities[0], unit=c.units[0], state="active")
-    c.vol_user = make_user("v0", "resident")
+    c.vol_user = _user("v0", "resident")
     volunteer = Volunteer.objects.create(user=c.vol_user, region=c.communities[0], name="志愿者小王")
     team = VolunteerTeam.objects.create(region=c.communities[0], name="红马甲")
     TeamMember.objects.create(team=team, volunteer=volunteer)
     c.volunteer = volunteer
-    c.city_admin = make_user("ca", "city_admin", c.city)
-    c.street_admin = make_user("sa0", "street_admin", c.streets[0])
-    c.street_admin_b = make_user("sa1", "street_admin", c.streets[1])
-    c.community_admin = make_user("co0", "community_admin", c.communities[0])
+    c.city_admin = _user("ca", "city_admin", c.city)
+    c.street_admin = _user("sa0", "street_admin", c.streets[0])
+    c.street_admin_b = _user("sa1", "street_admin", c.streets[1])
+    c.community_admin = _user("co0", "community_admin", c.communities[0])
     c.grid_worker = c.workers[0].user
     return c
 
