@@ -372,7 +372,11 @@ def _add_emergencies(w) -> None:
         setattr(w, f"emergency_{tag}", e)
         setattr(w, f"task_{tag}", e.tasks.get(household=household))
         setattr(w, f"vol_callup_{tag}", Callup.objects.get(emergency=e, volunteer=getattr(w, f"vol_{tag}")))
-        setattr(w, f"need_{tag}", em.raise_need(user, e, category="medicine", description="降压药", household=household))
+        setattr(
+            w,
+            f"need_{tag}",
+            em.raise_need(user, e, category="medicine", description="降压药", household=household),
+        )
         em.generate_reports(e, e.declared_at.date())
     w.member_callup_a = Callup.objects.get(emergency=w.emergency_a, member=w.member_a)
     em.respond(w.users["party_member"], w.member_callup_a, "confirm")

@@ -7,7 +7,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 def _square(k: int) -> dict:
     x, y = 120.30 + k * 0.01, 36.06
-    return {"type": "Polygon", "coordinates": [[[x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [[[x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]],
+    }
 
 
 def _user(username, role=None, scope=None):
@@ -51,7 +54,9 @@ def em(city):
     # Tags: in each community household 0 lives alone (独居老人); community 0 adds more households.
     entrance0 = Region.objects.get(path__startswith=c.communities[0].path, level="entrance")
     extra = [
-        Household.objects.create(entrance=entrance0, room=f"9{k:02d}", head_name=f"加户{k}", tags=tags, grid=c.grids[0])
+        Household.objects.create(
+            entrance=entrance0, room=f"9{k:02d}", head_name=f"加户{k}", tags=tags, grid=c.grids[0]
+        )
         for k, tags in enumerate([",disabled,", ",elderly_alone,low_income,", ",renter,", ""])
     ]
     for k in range(0, len(c.households), 2):

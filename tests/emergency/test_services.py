@@ -26,7 +26,9 @@ def _tagged(street, tags):
     q = Q()
     for t in tags:
         q |= Q(tags__contains=f",{t},")
-    return set(Household.objects.filter(q, entrance__path__startswith=street.path).values_list("pk", flat=True))
+    return set(
+        Household.objects.filter(q, entrance__path__startswith=street.path).values_list("pk", flat=True)
+    )
 
 
 def test_declaring_over_a_street_creates_a_task_for_every_tagged_household(em):
@@ -174,9 +176,13 @@ def test_needs_match_deliver_and_refusals(em):
     with pytest.raises(ServiceError):
         services.cancel_need(em.grid_worker, need, note="重复")
     with pytest.raises(ServiceError, match="不在应急区域"):
-        services.raise_need(em.city_admin, e, category="supplies", description="饮用水", household=em.households[4])
+        services.raise_need(
+            em.city_admin, e, category="supplies", description="饮用水", household=em.households[4]
+        )
     with pytest.raises(PermissionDenied):
-        services.raise_need(em.workers[1].user, e, category="supplies", description="饮用水", household=em.households[0])
+        services.raise_need(
+            em.workers[1].user, e, category="supplies", description="饮用水", household=em.households[0]
+        )
 
 
 def test_stand_down_keeps_every_record(em, client_for):
@@ -189,10 +195,14 @@ def test_stand_down_keeps_every_record(em, client_for):
     tasks = list(SweepTask.objects.filter(emergency=e, grid=em.grids[1]))
     for t in tasks:
         services.record_sweep(em.member_user, t, "safe")
-    delivered = services.raise_need(em.grid_worker, e, category="supplies", description="饮用水", household=em.households[0])
+    delivered = services.raise_need(
+        em.grid_worker, e, category="supplies", description="饮用水", household=em.households[0]
+    )
     services.match_need(em.grid_worker, delivered, callup=vol)
     services.deliver_need(em.vol_user, delivered)
-    open_need = services.raise_need(em.grid_worker, e, category="transport", description="转运就医", household=em.households[0])
+    open_need = services.raise_need(
+        em.grid_worker, e, category="transport", description="转运就医", household=em.households[0]
+    )
     counts = (Callup.objects.count(), SweepTask.objects.count(), EmergencyNeed.objects.count())
 
     with pytest.raises(ServiceError, match="解除说明"):
@@ -211,7 +221,12 @@ def test_stand_down_keeps_every_record(em, client_for):
     assert EmergencyNeed.objects.get(pk=delivered.pk).state == "delivered"
     # 战时档案
     rec = ServiceRecord.objects.get(emergency=e, user=em.member_user)
-    assert rec.confirmed and rec.days_on_duty == 1 and rec.tasks_done == len(tasks) and rec.member == em.members[0]
+    assert (
+        rec.confirmed
+        and rec.days_on_duty == 1
+        and rec.tasks_done == len(tasks)
+        and rec.member == em.members[0]
+    )
     assert ServiceRecord.objects.get(emergency=e, user=em.vol_user).needs_delivered == 1
     assert not ServiceRecord.objects.get(emergency=e, worker=em.workers[0]).confirmed
     assert ServiceRecord.objects.filter(emergency=e).count() == Callup.objects.filter(emergency=e).count()
@@ -219,7 +234,9 @@ def test_stand_down_keeps_every_record(em, client_for):
     with pytest.raises(ServiceError):
         services.record_sweep(em.grid_worker, SweepTask.objects.filter(emergency=e).first(), "safe")
     with pytest.raises(ServiceError):
-        services.raise_need(em.grid_worker, e, category="supplies", description="饮用水", household=em.households[0])
+        services.raise_need(
+            em.grid_worker, e, category="supplies", description="饮用水", household=em.households[0]
+        )
     services.transition(em.street_admin, e, "close")
     for url in ("", "live/", "callups/", "needs/", "reports/"):
         r = client_for(em.street_admin).get(f"/emergency/{e.pk}/{url}")

@@ -93,7 +93,11 @@ def test_callup_and_need_state_machines(em):
             self.helper = Callup.objects.get(emergency=self.e, user=em.member_user)
             services.respond(em.member_user, self.helper, "confirm")
             self.need = services.raise_need(
-                em.grid_worker, self.e, category="supplies", description="饮用水一箱", household=em.households[0]
+                em.grid_worker,
+                self.e,
+                category="supplies",
+                description="饮用水一箱",
+                household=em.households[0],
             )
             self.c_state, self.n_state = "called", "raised"
 

@@ -67,6 +67,20 @@ def _ancestor_paths(path: str) -> list[str]:
     return [path[:i] for i in range(step, len(path) + 1, step)]
 
 
+def callup_owner_q(user, prefix: str = "") -> Q:
+    """Call-ups of this person: linked to the account, or (an account created after the call-up) to the
+    worker, party member or volunteer the account belongs to."""
+    unlinked = Q(**{f"{prefix}user__isnull": True})
+    return Q(**{f"{prefix}user": user}) | (
+        unlinked
+        & (
+            Q(**{f"{prefix}worker__user": user})
+            | Q(**{f"{prefix}member__user": user})
+            | Q(**{f"{prefix}volunteer__user": user})
+        )
+    )
+
+
 def emergency_scope_q(user, action: str = "view") -> Q | None:
     """Grants carrying emergency.<action> on a node inside or above the area, or (own-records roles and
     anyone called up) a call-up of the user in it; None = all."""
@@ -84,7 +98,7 @@ def emergency_scope_q(user, action: str = "view") -> Q | None:
                 region__path__in=_ancestor_paths(g.region_path)
             )
         elif g.own and action in ("view", "respond"):
-            q |= Q(pk__in=Callup.objects.filter(user=user).values("emergency_id"))
+            q |= Q(pk__in=Callup.objects.filter(callup_owner_q(user)).values("emergency_id"))
     return q
 
 

@@ -38,6 +38,7 @@ from .models import (
     Severity,
     SweepResult,
     SweepTask,
+    callup_owner_q,
 )
 from .workflow import (
     CALLUP_TRANSITIONS,
@@ -87,7 +88,7 @@ def my_callup(user, emergency_id: int) -> Callup | None:
     if user is None or not user.is_authenticated:
         return None
     return (
-        Callup.objects.filter(emergency_id=emergency_id, user=user, state=CallupState.CONFIRMED)
+        Callup.objects.filter(callup_owner_q(user), emergency_id=emergency_id, state=CallupState.CONFIRMED)
         .select_related("grid")
         .first()
     )
@@ -520,15 +521,27 @@ def _was_confirmed(c: Callup) -> bool:
 # ---------------------------------------------------------------- call-ups
 
 
+def owns(user, callup: Callup) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    if callup.user_id:
+        return callup.user_id == user.pk
+    person = callup.worker or callup.member or callup.volunteer
+    return person is not None and person.user_id == user.pk
+
+
 def get_callup(user, pk) -> Callup:
     c = (
-        Callup.objects.visible_to(user, "view")
-        .select_related("emergency__region", "community", "grid")
+        Callup.objects.select_related(
+            "emergency__region", "community", "grid", "worker", "member", "volunteer"
+        )
         .filter(pk=pk)
         .first()
         if str(pk).isdigit()
         else None
     )
+    if c is not None and not (covers(user, c, "view") or owns(user, c)):
+        c = None
     if c is None:
         raise NotFound("召集记录不存在或无权访问")
     return c
@@ -537,9 +550,9 @@ def get_callup(user, pk) -> Callup:
 def can_answer_callup(user, callup: Callup) -> bool:
     if user is None or not user.is_authenticated or not has_perm(user, "emergency.respond"):
         return False
-    if callup.user_id:
-        return callup.user_id == user.pk or user.is_superuser
-    return can_staff(user, callup.community)  # a unit: the community answers for it
+    if callup.kind == CallupKind.UNIT:
+        return can_staff(user, callup.community)  # the community answers for a unit
+    return owns(user, callup) or user.is_superuser
 
 
 def respond(user, callup: Callup, verb: str, *, note: str = "") -> Callup:
@@ -557,6 +570,8 @@ def respond(user, callup: Callup, verb: str, *, note: str = "") -> Callup:
     now = timezone.now()
     with transaction.atomic():
         changes = {"state": target, "responded_at": now, "note": note}
+        if callup.user_id is None and callup.kind != CallupKind.UNIT:
+            changes["user"] = user  # link the account that answered (created after the call-up)
         if verb == "confirm":
             changes["confirmed_at"] = now
         won = Callup.objects.filter(pk=callup.pk, state=callup.state).update(**changes)

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 
 from grassroots.core.errors import NotFound, ServiceError
 from grassroots.core.excel import Column, export_response
-from grassroots.core.personal import masked_value
 from grassroots.core.pages import require_perm
+from grassroots.core.personal import masked_value
 from grassroots.core.scoping import grants_for, has_perm
 from grassroots.core.views import ScopedListView
 from grassroots.regions.models import Household, Region
@@ -35,6 +35,7 @@ from .models import (
     ServiceRecord,
     SweepResult,
     SweepTask,
+    callup_owner_q,
 )
 from .workflow import STEP_LABELS, CallupState, NeedState, TaskState
 
@@ -192,7 +193,9 @@ def detail(request, pk: int):
         "kinds": CallupKind.choices,
         "callup_states": CallupState.choices,
         "need_states": NeedState.choices,
-        "mine": Callup.objects.filter(emergency=emergency, user=request.user).select_related("grid").first(),
+        "mine": Callup.objects.filter(callup_owner_q(request.user), emergency=emergency)
+        .select_related("grid")
+        .first(),
         "is_staff_view": has_perm(request.user, "emergency.respond") and not _own_only(request.user),
         **_summary(request.user, emergency),
     }
@@ -401,7 +404,7 @@ def mine(request):
     """我的应急任务: my call-ups to confirm, the open emergencies I work in, the needs I deliver."""
     require_perm(request.user, "emergency.respond")
     my = list(
-        Callup.objects.filter(user=request.user)
+        Callup.objects.filter(callup_owner_q(request.user))
         .select_related("emergency__region", "grid", "community")
         .order_by("-called_at")[:50]
     )

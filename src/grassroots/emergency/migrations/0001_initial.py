@@ -7,221 +7,669 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cobuild', '0001_initial'),
-        ('grids', '0001_initial'),
-        ('party', '0005_member_probation_extension'),
-        ('people', '0001_initial'),
-        ('regions', '0002_household_grid_region_grid'),
-        ('units', '0003_unit_full_members_from_member_rows'),
-        ('volunteers', '0002_ledger_append_only'),
+        ("cobuild", "0001_initial"),
+        ("grids", "0001_initial"),
+        ("party", "0005_member_probation_extension"),
+        ("people", "0001_initial"),
+        ("regions", "0002_household_grid_region_grid"),
+        ("units", "0003_unit_full_members_from_member_rows"),
+        ("volunteers", "0002_ledger_append_only"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Emergency',
+            name="Emergency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='编号')),
-                ('title', models.CharField(max_length=100, verbose_name='事件名称')),
-                ('kind', models.CharField(choices=[('flood', '防汛'), ('epidemic', '疫情'), ('fire', '火灾'), ('earthquake', '地震'), ('other', '其他')], max_length=16, verbose_name='类型')),
-                ('severity', models.CharField(choices=[('1', 'Ⅰ级（特别重大）'), ('2', 'Ⅱ级（重大）'), ('3', 'Ⅲ级（较大）'), ('4', 'Ⅳ级（一般）')], max_length=1, verbose_name='响应级别')),
-                ('instructions', models.TextField(max_length=4000, verbose_name='工作指令')),
-                ('sweep_tags', models.CharField(blank=True, max_length=200, verbose_name='摸排对象标签')),
-                ('state', models.CharField(choices=[('declared', '已宣布'), ('active', '响应中'), ('standing_down', '已解除（收尾）'), ('closed', '已归档')], db_index=True, default='declared', max_length=16, verbose_name='状态')),
-                ('starts_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='开始时间')),
-                ('declared_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='宣布时间')),
-                ('activated_at', models.DateTimeField(blank=True, null=True, verbose_name='启动响应时间')),
-                ('stood_down_at', models.DateTimeField(blank=True, null=True, verbose_name='解除时间')),
-                ('stand_down_note', models.TextField(blank=True, verbose_name='解除说明')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='归档时间')),
-                ('version', models.PositiveIntegerField(default=0)),
-                ('declared_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='宣布人')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='emergencies', to='regions.region', verbose_name='应急区域')),
-                ('stood_down_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='解除人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="编号")),
+                ("title", models.CharField(max_length=100, verbose_name="事件名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("flood", "防汛"),
+                            ("epidemic", "疫情"),
+                            ("fire", "火灾"),
+                            ("earthquake", "地震"),
+                            ("other", "其他"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("1", "Ⅰ级（特别重大）"),
+                            ("2", "Ⅱ级（重大）"),
+                            ("3", "Ⅲ级（较大）"),
+                            ("4", "Ⅳ级（一般）"),
+                        ],
+                        max_length=1,
+                        verbose_name="响应级别",
+                    ),
+                ),
+                ("instructions", models.TextField(max_length=4000, verbose_name="工作指令")),
+                ("sweep_tags", models.CharField(blank=True, max_length=200, verbose_name="摸排对象标签")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("declared", "已宣布"),
+                            ("active", "响应中"),
+                            ("standing_down", "已解除（收尾）"),
+                            ("closed", "已归档"),
+                        ],
+                        db_index=True,
+                        default="declared",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "starts_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="开始时间"),
+                ),
+                (
+                    "declared_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="宣布时间"),
+                ),
+                ("activated_at", models.DateTimeField(blank=True, null=True, verbose_name="启动响应时间")),
+                ("stood_down_at", models.DateTimeField(blank=True, null=True, verbose_name="解除时间")),
+                ("stand_down_note", models.TextField(blank=True, verbose_name="解除说明")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="归档时间")),
+                ("version", models.PositiveIntegerField(default=0)),
+                (
+                    "declared_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="宣布人",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="emergencies",
+                        to="regions.region",
+                        verbose_name="应急区域",
+                    ),
+                ),
+                (
+                    "stood_down_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="解除人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '应急状态',
-                'verbose_name_plural': '应急状态',
-                'ordering': ['-declared_at', '-id'],
+                "verbose_name": "应急状态",
+                "verbose_name_plural": "应急状态",
+                "ordering": ["-declared_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='DailyReport',
+            name="DailyReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('data', models.JSONField(default=dict, verbose_name='数据')),
-                ('generated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='生成时间')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region')),
-                ('emergency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='emergency.emergency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="日期")),
+                ("data", models.JSONField(default=dict, verbose_name="数据")),
+                (
+                    "generated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="生成时间"),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="regions.region"
+                    ),
+                ),
+                (
+                    "emergency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reports",
+                        to="emergency.emergency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '应急日报',
-                'verbose_name_plural': '应急日报',
-                'ordering': ['-date', 'region__path'],
+                "verbose_name": "应急日报",
+                "verbose_name_plural": "应急日报",
+                "ordering": ["-date", "region__path"],
             },
         ),
         migrations.CreateModel(
-            name='Callup',
+            name="Callup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('worker', '网格员'), ('member', '在职党员（双报到）'), ('volunteer', '志愿者'), ('unit', '驻区单位')], max_length=12, verbose_name='类别')),
-                ('name', models.CharField(max_length=100, verbose_name='姓名/单位')),
-                ('state', models.CharField(choices=[('called', '待确认'), ('confirmed', '已到岗'), ('declined', '无法到岗'), ('closed', '已结束')], db_index=True, default='called', max_length=12, verbose_name='状态')),
-                ('called_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='召集时间')),
-                ('responded_at', models.DateTimeField(blank=True, null=True, verbose_name='回复时间')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='到岗时间')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='报到社区')),
-                ('grid', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='grids.grid', verbose_name='分配网格')),
-                ('member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='emergency_callups', to='party.member')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='emergency_callups', to='units.unit')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='emergency_callups', to=settings.AUTH_USER_MODEL, verbose_name='账号')),
-                ('volunteer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='emergency_callups', to='volunteers.volunteer')),
-                ('worker', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='emergency_callups', to='people.worker')),
-                ('emergency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='callups', to='emergency.emergency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("worker", "网格员"),
+                            ("member", "在职党员（双报到）"),
+                            ("volunteer", "志愿者"),
+                            ("unit", "驻区单位"),
+                        ],
+                        max_length=12,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="姓名/单位")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("called", "待确认"),
+                            ("confirmed", "已到岗"),
+                            ("declined", "无法到岗"),
+                            ("closed", "已结束"),
+                        ],
+                        db_index=True,
+                        default="called",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "called_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="召集时间"),
+                ),
+                ("responded_at", models.DateTimeField(blank=True, null=True, verbose_name="回复时间")),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True, verbose_name="到岗时间")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="报到社区",
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="grids.grid",
+                        verbose_name="分配网格",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="emergency_callups",
+                        to="party.member",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="emergency_callups",
+                        to="units.unit",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="emergency_callups",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="账号",
+                    ),
+                ),
+                (
+                    "volunteer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="emergency_callups",
+                        to="volunteers.volunteer",
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="emergency_callups",
+                        to="people.worker",
+                    ),
+                ),
+                (
+                    "emergency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="callups",
+                        to="emergency.emergency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '应急召集',
-                'verbose_name_plural': '应急召集',
-                'ordering': ['kind', 'name', 'id'],
+                "verbose_name": "应急召集",
+                "verbose_name_plural": "应急召集",
+                "ordering": ["kind", "name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='EmergencyNeed',
+            name="EmergencyNeed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=24, unique=True, verbose_name='编号')),
-                ('category', models.CharField(choices=[('supplies', '物资'), ('medicine', '药品'), ('transport', '转运'), ('other', '其他')], max_length=12, verbose_name='类别')),
-                ('description', models.CharField(max_length=300, verbose_name='需求说明')),
-                ('state', models.CharField(choices=[('raised', '待匹配'), ('matched', '已匹配'), ('delivered', '已送达'), ('cancelled', '已撤销'), ('closed', '已结束')], default='raised', max_length=12, verbose_name='状态')),
-                ('raised_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='登记时间')),
-                ('matched_at', models.DateTimeField(blank=True, null=True, verbose_name='匹配时间')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='送达时间')),
-                ('delivery_note', models.CharField(blank=True, max_length=200, verbose_name='送达说明')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('callup', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='needs', to='emergency.callup', verbose_name='承接人员')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region')),
-                ('emergency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='needs', to='emergency.emergency')),
-                ('grid', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='grids.grid')),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.household')),
-                ('raised_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resource', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cobuild.resource', verbose_name='承接资源')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=24, unique=True, verbose_name="编号")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("supplies", "物资"),
+                            ("medicine", "药品"),
+                            ("transport", "转运"),
+                            ("other", "其他"),
+                        ],
+                        max_length=12,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("description", models.CharField(max_length=300, verbose_name="需求说明")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("raised", "待匹配"),
+                            ("matched", "已匹配"),
+                            ("delivered", "已送达"),
+                            ("cancelled", "已撤销"),
+                            ("closed", "已结束"),
+                        ],
+                        default="raised",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "raised_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="登记时间"),
+                ),
+                ("matched_at", models.DateTimeField(blank=True, null=True, verbose_name="匹配时间")),
+                ("delivered_at", models.DateTimeField(blank=True, null=True, verbose_name="送达时间")),
+                ("delivery_note", models.CharField(blank=True, max_length=200, verbose_name="送达说明")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                (
+                    "callup",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="needs",
+                        to="emergency.callup",
+                        verbose_name="承接人员",
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="regions.region"
+                    ),
+                ),
+                (
+                    "emergency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="needs",
+                        to="emergency.emergency",
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="grids.grid",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.household",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="cobuild.resource",
+                        verbose_name="承接资源",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '应急需求',
-                'verbose_name_plural': '应急需求',
-                'ordering': ['-raised_at', '-id'],
+                "verbose_name": "应急需求",
+                "verbose_name_plural": "应急需求",
+                "ordering": ["-raised_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceRecord',
+            name="ServiceRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('worker', '网格员'), ('member', '在职党员（双报到）'), ('volunteer', '志愿者'), ('unit', '驻区单位')], max_length=12, verbose_name='类别')),
-                ('name', models.CharField(max_length=100, verbose_name='姓名/单位')),
-                ('confirmed', models.BooleanField(default=False, verbose_name='到岗')),
-                ('days_on_duty', models.PositiveIntegerField(default=0, verbose_name='在岗天数')),
-                ('tasks_done', models.PositiveIntegerField(default=0, verbose_name='完成摸排户数')),
-                ('needs_delivered', models.PositiveIntegerField(default=0, verbose_name='送达需求数')),
-                ('computed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='记录时间')),
-                ('callup', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='service_record', to='emergency.callup')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region')),
-                ('emergency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='service_records', to='emergency.emergency')),
-                ('grid', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='grids.grid')),
-                ('member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='emergency_records', to='party.member')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('worker', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='emergency_records', to='people.worker')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("worker", "网格员"),
+                            ("member", "在职党员（双报到）"),
+                            ("volunteer", "志愿者"),
+                            ("unit", "驻区单位"),
+                        ],
+                        max_length=12,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="姓名/单位")),
+                ("confirmed", models.BooleanField(default=False, verbose_name="到岗")),
+                ("days_on_duty", models.PositiveIntegerField(default=0, verbose_name="在岗天数")),
+                ("tasks_done", models.PositiveIntegerField(default=0, verbose_name="完成摸排户数")),
+                ("needs_delivered", models.PositiveIntegerField(default=0, verbose_name="送达需求数")),
+                (
+                    "computed_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="记录时间"),
+                ),
+                (
+                    "callup",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="service_record",
+                        to="emergency.callup",
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="regions.region"
+                    ),
+                ),
+                (
+                    "emergency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="service_records",
+                        to="emergency.emergency",
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="grids.grid",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="emergency_records",
+                        to="party.member",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="emergency_records",
+                        to="people.worker",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '战时档案',
-                'verbose_name_plural': '战时档案',
-                'ordering': ['-computed_at', 'name'],
+                "verbose_name": "战时档案",
+                "verbose_name_plural": "战时档案",
+                "ordering": ["-computed_at", "name"],
             },
         ),
         migrations.CreateModel(
-            name='SweepTask',
+            name="SweepTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tags', models.CharField(blank=True, max_length=200, verbose_name='标签')),
-                ('state', models.CharField(choices=[('pending', '待摸排'), ('done', '已摸排'), ('closed', '已结束')], default='pending', max_length=10, verbose_name='状态')),
-                ('result', models.CharField(blank=True, choices=[('safe', '安全'), ('needs_help', '需帮扶'), ('no_answer', '无人应答'), ('relocated', '已转移')], max_length=12, verbose_name='摸排结果')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='情况说明')),
-                ('checked_at', models.DateTimeField(blank=True, null=True, verbose_name='摸排时间')),
-                ('checked_by_name', models.CharField(blank=True, max_length=100, verbose_name='摸排人')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('checked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region')),
-                ('emergency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='emergency.emergency')),
-                ('grid', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='grids.grid')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.household')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tags", models.CharField(blank=True, max_length=200, verbose_name="标签")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("pending", "待摸排"), ("done", "已摸排"), ("closed", "已结束")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "result",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("safe", "安全"),
+                            ("needs_help", "需帮扶"),
+                            ("no_answer", "无人应答"),
+                            ("relocated", "已转移"),
+                        ],
+                        max_length=12,
+                        verbose_name="摸排结果",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="情况说明")),
+                ("checked_at", models.DateTimeField(blank=True, null=True, verbose_name="摸排时间")),
+                ("checked_by_name", models.CharField(blank=True, max_length=100, verbose_name="摸排人")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                (
+                    "checked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="regions.region"
+                    ),
+                ),
+                (
+                    "emergency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tasks",
+                        to="emergency.emergency",
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="grids.grid",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="regions.household"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '摸排任务',
-                'verbose_name_plural': '摸排任务',
-                'ordering': ['grid_id', 'household_id'],
+                "verbose_name": "摸排任务",
+                "verbose_name_plural": "摸排任务",
+                "ordering": ["grid_id", "household_id"],
             },
         ),
         migrations.AddIndex(
-            model_name='emergency',
-            index=models.Index(fields=['region', 'state'], name='emergency_region_state'),
+            model_name="emergency",
+            index=models.Index(fields=["region", "state"], name="emergency_region_state"),
         ),
         migrations.AddConstraint(
-            model_name='dailyreport',
-            constraint=models.UniqueConstraint(fields=('emergency', 'region', 'date'), name='em_report_unique'),
+            model_name="dailyreport",
+            constraint=models.UniqueConstraint(
+                fields=("emergency", "region", "date"), name="em_report_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='callup',
-            index=models.Index(fields=['emergency', 'state'], name='em_callup_state'),
+            model_name="callup",
+            index=models.Index(fields=["emergency", "state"], name="em_callup_state"),
         ),
         migrations.AddIndex(
-            model_name='callup',
-            index=models.Index(fields=['emergency', 'community'], name='em_callup_community'),
+            model_name="callup",
+            index=models.Index(fields=["emergency", "community"], name="em_callup_community"),
         ),
         migrations.AddConstraint(
-            model_name='callup',
-            constraint=models.UniqueConstraint(condition=models.Q(('worker__isnull', False)), fields=('emergency', 'worker'), name='em_callup_worker'),
+            model_name="callup",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("worker__isnull", False)),
+                fields=("emergency", "worker"),
+                name="em_callup_worker",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callup',
-            constraint=models.UniqueConstraint(condition=models.Q(('member__isnull', False)), fields=('emergency', 'member'), name='em_callup_member'),
+            model_name="callup",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("member__isnull", False)),
+                fields=("emergency", "member"),
+                name="em_callup_member",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callup',
-            constraint=models.UniqueConstraint(condition=models.Q(('volunteer__isnull', False)), fields=('emergency', 'volunteer'), name='em_callup_volunteer'),
+            model_name="callup",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("volunteer__isnull", False)),
+                fields=("emergency", "volunteer"),
+                name="em_callup_volunteer",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callup',
-            constraint=models.UniqueConstraint(condition=models.Q(('unit__isnull', False)), fields=('emergency', 'unit'), name='em_callup_unit'),
+            model_name="callup",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("unit__isnull", False)),
+                fields=("emergency", "unit"),
+                name="em_callup_unit",
+            ),
         ),
         migrations.AddIndex(
-            model_name='emergencyneed',
-            index=models.Index(fields=['emergency', 'state'], name='em_need_state'),
+            model_name="emergencyneed",
+            index=models.Index(fields=["emergency", "state"], name="em_need_state"),
         ),
         migrations.AddIndex(
-            model_name='servicerecord',
-            index=models.Index(fields=['worker'], name='em_record_worker'),
+            model_name="servicerecord",
+            index=models.Index(fields=["worker"], name="em_record_worker"),
         ),
         migrations.AddIndex(
-            model_name='sweeptask',
-            index=models.Index(fields=['emergency', 'grid', 'state'], name='em_task_grid'),
+            model_name="sweeptask",
+            index=models.Index(fields=["emergency", "grid", "state"], name="em_task_grid"),
         ),
         migrations.AddIndex(
-            model_name='sweeptask',
-            index=models.Index(fields=['emergency', 'community', 'state'], name='em_task_community'),
+            model_name="sweeptask",
+            index=models.Index(fields=["emergency", "community", "state"], name="em_task_community"),
         ),
         migrations.AddIndex(
-            model_name='sweeptask',
-            index=models.Index(fields=['checked_by', 'emergency'], name='em_task_checker'),
+            model_name="sweeptask",
+            index=models.Index(fields=["checked_by", "emergency"], name="em_task_checker"),
         ),
         migrations.AddConstraint(
-            model_name='sweeptask',
-            constraint=models.UniqueConstraint(fields=('emergency', 'household'), name='em_task_unique'),
+            model_name="sweeptask",
+            constraint=models.UniqueConstraint(fields=("emergency", "household"), name="em_task_unique"),
         ),
     ]
