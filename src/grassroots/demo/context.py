@@ -31,6 +31,7 @@ DEMO_STEPS = [
     "orglife",
     "cobuild",
     "volunteers",
+    "emergency",
     "standards",
     "dashboards",
 ]

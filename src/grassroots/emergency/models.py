@@ -288,6 +288,15 @@ class SweepTask(EmergencyChild):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     checked_by_name = models.CharField("摸排人", max_length=100, blank=True)
+    # The call-up of the person who swept (their 战时档案 counts it); empty for staff not called up.
+    callup = models.ForeignKey(
+        Callup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sweeps",
+        verbose_name="摸排人员",
+    )
     closed_at = models.DateTimeField("结束时间", null=True, blank=True)
 
     class Meta:

@@ -475,10 +475,10 @@ def compute_service_records(emergency: Emergency) -> int:
     end_day = timezone.localdate(end)
     callups = list(Callup.objects.filter(emergency=emergency).select_related("worker"))
     swept = dict(
-        SweepTask.objects.filter(emergency=emergency, checked_by__isnull=False, checked_at__isnull=False)
-        .values("checked_by")
+        SweepTask.objects.filter(emergency=emergency, callup__isnull=False, checked_at__isnull=False)
+        .values("callup")
         .annotate(n=Count("id"))
-        .values_list("checked_by", "n")
+        .values_list("callup", "n")
     )
     delivered = dict(
         EmergencyNeed.objects.filter(emergency=emergency, state=NeedState.DELIVERED, callup__isnull=False)
@@ -503,7 +503,7 @@ def compute_service_records(emergency: Emergency) -> int:
                 grid_id=c.grid_id,
                 confirmed=confirmed,
                 days_on_duty=max(days, 0),
-                tasks_done=swept.get(c.user_id, 0) if c.user_id else 0,
+                tasks_done=swept.get(c.pk, 0),
                 needs_delivered=delivered.get(c.pk, 0),
                 computed_at=end,
             )
@@ -634,12 +634,20 @@ def record_sweep(user, task: SweepTask, result: str, *, note: str = "") -> Sweep
     note = _note(note, "情况说明")
     now = timezone.now()
     name = _display_name(user)
+    callup = (
+        Callup.objects.filter(callup_owner_q(user), emergency_id=task.emergency_id)
+        .exclude(state=CallupState.DECLINED)
+        .first()
+    )
     with transaction.atomic():
         before = task.state
         before_result = task.result
         task.state, task.result, task.note = TaskState.DONE, result, note
         task.checked_at, task.checked_by, task.checked_by_name = now, user, name
-        task.save(update_fields=["state", "result", "note", "checked_at", "checked_by", "checked_by_name"])
+        task.callup = callup
+        task.save(
+            update_fields=["state", "result", "note", "checked_at", "checked_by", "checked_by_name", "callup"]
+        )
         audit.record_transition(user, task, before, TaskState.DONE, result=result, previous=before_result)
     return task
 
@@ -923,9 +931,9 @@ def generate_reports(emergency: Emergency, date: datetime.date) -> int:
         .values("community_id")
         .annotate(
             total=Count("id"),
-            done=Count("id", filter=~Q(result="")),
+            done=Count("id", filter=~Q(result="") & Q(checked_at__lt=day_end)),
             today=Count("id", filter=Q(checked_at__gte=day_start, checked_at__lt=day_end)),
-            **{k: Count("id", filter=Q(result=k)) for k in SweepResult.values},
+            **{k: Count("id", filter=Q(result=k, checked_at__lt=day_end)) for k in SweepResult.values},
         )
     ):
         for k in ("total", "done", *SweepResult.values):
