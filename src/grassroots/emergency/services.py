@@ -987,3 +987,18 @@ def generate_now(user, emergency: Emergency) -> int:
         n = generate_reports(emergency, timezone.localdate())
         audit.record("emergency.report", emergency, user=user, changes={"reports": [None, n]})
     return n
+
+
+def service_summary(worker) -> str:
+    """战时档案 of a worker in one line (the worker page; usable in assessments)."""
+    from django.db.models import Sum
+
+    agg = ServiceRecord.objects.filter(worker=worker, confirmed=True).aggregate(
+        n=Count("id"), days=Sum("days_on_duty"), tasks=Sum("tasks_done"), needs=Sum("needs_delivered")
+    )
+    if not agg["n"]:
+        return "暂无应急服务记录"
+    return (
+        f"参加应急 {agg['n']} 次，在岗 {agg['days'] or 0} 天，"
+        f"摸排 {agg['tasks'] or 0} 户，送达需求 {agg['needs'] or 0} 件"
+    )

@@ -153,10 +153,20 @@ def worker_detail(request, pk: int):
             ("等级", f"{w.grade} 级", None),
             ("职责", w.get_role_display(), None),
             ("入职日期", w.hired_on.isoformat() if w.hired_on else "—", None),
+            ("战时档案", _service_link(w), None),
         ],
         list_url="people:workers",
         edit_url="people:worker_edit",
     )
+
+
+def _service_link(w):
+    """The worker's 战时档案 (emergency service), linked to the records list."""
+    from urllib.parse import urlencode
+
+    from grassroots.emergency.services import service_summary
+
+    return Link(reverse("emergency:records") + "?" + urlencode({"q": w.name}), service_summary(w))
 
 
 @login_required
