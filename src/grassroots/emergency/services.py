@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from grassroots.core import audit
 from grassroots.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
+from grassroots.core.models import AuditAction
 from grassroots.core.scoping import covers, grants_for, has_perm
 from grassroots.notifications.services import notify
 from grassroots.regions.choices import HouseholdTag
@@ -206,9 +207,10 @@ def declare(
         tasks = _create_tasks(emergency)
         audit.record_create(user, emergency)
         audit.record(
-            "emergency.mobilise",
+            AuditAction.CREATE,
             emergency,
             user=user,
+            object_repr=f"{emergency}：召集 {callups} 人（单位），摸排任务 {tasks} 户",
             changes={"callups": [None, callups], "sweep_tasks": [None, tasks]},
         )
         users = list(
@@ -985,7 +987,14 @@ def generate_now(user, emergency: Emergency) -> int:
         raise PermissionDenied("您无权生成日报")
     with transaction.atomic():
         n = generate_reports(emergency, timezone.localdate())
-        audit.record("emergency.report", emergency, user=user, changes={"reports": [None, n]})
+        audit.record(
+            AuditAction.CREATE,
+            emergency,
+            user=user,
+            model_label="emergency.dailyreport",
+            object_repr=f"{emergency.title} 日报",
+            changes={"reports": [None, n]},
+        )
     return n
 
 

@@ -161,12 +161,10 @@ def worker_detail(request, pk: int):
 
 
 def _service_link(w):
-    """The worker's 战时档案 (emergency service), linked to the records list."""
-    from urllib.parse import urlencode
-
+    """The worker's 战时档案 (emergency service) in one line, as text (the records list has the rows)."""
     from grassroots.emergency.services import service_summary
 
-    return Link(reverse("emergency:records") + "?" + urlencode({"q": w.name}), service_summary(w))
+    return service_summary(w)
 
 
 @login_required
