@@ -7,6 +7,7 @@ from grassroots.cobuild.api import router as cobuild_router
 from grassroots.core.api import api
 from grassroots.dashboards.api import router as dashboards_router
 from grassroots.deliberation.api import router as deliberation_router
+from grassroots.emergency.api import router as emergency_router
 from grassroots.grids.api import router as grids_router
 from grassroots.merit.api import router as merit_router
 from grassroots.notifications.api import router as notifications_router
@@ -42,5 +43,6 @@ api.add_router("/orglife/", orglife_router)
 api.add_router("/deliberation/", deliberation_router)
 api.add_router("/merit/", merit_router)
 api.add_router("/recruitment/", recruitment_router)
+api.add_router("/emergency/", emergency_router)
 
 __all__ = ["api"]

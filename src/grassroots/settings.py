@@ -156,6 +156,7 @@ INSTALLED_APPS = [
     "grassroots.orglife",
     "grassroots.merit",
     "grassroots.recruitment",
+    "grassroots.emergency",
     "grassroots.standards",
     "grassroots.dashboards",
     "grassroots.demo",

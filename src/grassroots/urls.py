@@ -31,6 +31,7 @@ urlpatterns = [
     path("orglife/", include("grassroots.orglife.urls")),
     path("merit/", include("grassroots.merit.urls")),
     path("recruitment/", include("grassroots.recruitment.urls")),
+    path("emergency/", include("grassroots.emergency.urls")),
     path("standards/", include("grassroots.standards.urls")),
     path("dashboards/", include("grassroots.dashboards.urls")),
     path("deliberation/", include("grassroots.deliberation.urls")),

@@ -94,6 +94,7 @@ def build_world() -> SimpleNamespace:
     _add_outreach(w)
     _add_merit(w)
     _add_recruitment(w)
+    _add_emergencies(w)
     w.token_a = ApiToken.objects.filter(user=w.users["community_admin"]).first()
     return w
 
@@ -458,3 +459,45 @@ def _add_recruitment(w) -> None:
     applied = timezone.localdate() - datetime.timedelta(days=10)
     w.candidate_a = add_candidate(w.branch_a, "矩阵申请人甲", applied)
     w.candidate_b = add_candidate(w.branch_b, "矩阵申请人乙", applied)
+
+
+def _add_emergencies(w) -> None:
+    """An emergency over street 0 (A's street, declared by the street admin) and one over street 1
+    (declared by the city admin). The matrix party member is registered to A (双报到) and has confirmed
+    their call-up (assigned to grid_a); the matrix resident, a volunteer of team_a, is called up."""
+    from grassroots.cobuild.models import Registration
+    from grassroots.emergency import services as em
+    from grassroots.emergency.models import Callup
+
+    for tag, street, user, household in (
+        ("a", w.streets[0], w.users["street_admin"], w.household_a),
+        ("b", w.streets[1], w.users["city_admin"], w.household_b),
+    ):
+        household.tags = ",elderly_alone,"
+        household.save(update_fields=["tags"])
+        if tag == "a":
+            Registration.objects.create(kind="member", community=w.A, member=w.member_a, state="active")
+        e = em.declare(
+            user,
+            region=street,
+            title=f"强降雨防汛{tag}",
+            kind="flood",
+            severity="4",
+            instructions="全面摸排独居老人，做好转移准备",
+            sweep_tags=["elderly_alone"],
+        )
+        setattr(w, f"emergency_{tag}", e)
+        setattr(w, f"task_{tag}", e.tasks.get(household=household))
+        setattr(w, f"vol_callup_{tag}", Callup.objects.get(emergency=e, volunteer=getattr(w, f"vol_{tag}")))
+        setattr(
+            w,
+            f"need_{tag}",
+            em.raise_need(user, e, category="medicine", description="降压药", household=household),
+        )
+        em.generate_reports(e, e.declared_at.date())
+    w.member_callup_a = Callup.objects.get(emergency=w.emergency_a, member=w.member_a)
+    em.respond(w.users["party_member"], w.member_callup_a, "confirm")
+    w.member_callup_b = Callup.objects.filter(emergency=w.emergency_b).exclude(volunteer=None).first()
+    for u in w.users.values():
+        if hasattr(u, "_grassroots_grants"):
+            delattr(u, "_grassroots_grants")

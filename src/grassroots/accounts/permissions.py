@@ -44,6 +44,9 @@ PERMISSIONS: dict[str, str] = {
     "merit.change": "登记和审核学习记录",
     "merit.rate": "评定支部星级（提名、审核、发布）",
     "merit.study": "登记本人学习记录",
+    "emergency.view": "查看平急结合（应急状态、摸排进度、战时档案）",
+    "emergency.declare": "宣布、解除应急状态并调度人员",
+    "emergency.respond": "应急响应（到岗确认、入户摸排、需求登记与送达）",
     "personal.view": "查看个人信息明文",
     "personal.export": "导出含个人信息的数据",
     "imports.run": "批量导入",
@@ -66,6 +69,7 @@ _VIEW = [
     "orglife.view",
     "deliberation.view",
     "merit.view",
+    "emergency.view",
 ]
 _CHANGE = [
     "regions.change",
@@ -83,6 +87,7 @@ _CHANGE = [
     "deliberation.manage",
     "outreach.log",
     "merit.change",
+    "emergency.respond",
 ]
 _CASES = ["cases.view", "cases.submit", "cases.dispatch", "cases.handle"]
 _ADMIN = (
@@ -94,9 +99,13 @@ _ADMIN = (
 
 # code -> (name, permissions, scope kind: "region" | "party_org" | "own" | "any")
 BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
-    "city_admin": ("市级管理员", _ADMIN + ["standards.change", "cases.config", "merit.rate"], "region"),
-    "district_admin": ("区级管理员", _ADMIN + ["merit.rate"], "region"),
-    "street_admin": ("街道管理员", _ADMIN + ["merit.rate"], "region"),
+    "city_admin": (
+        "市级管理员",
+        _ADMIN + ["standards.change", "cases.config", "merit.rate", "emergency.declare"],
+        "region",
+    ),
+    "district_admin": ("区级管理员", _ADMIN + ["merit.rate", "emergency.declare"], "region"),
+    "street_admin": ("街道管理员", _ADMIN + ["merit.rate", "emergency.declare"], "region"),
     # Plaintext exports of personal data are for street level and above (SECURITY.md: restricted
     # operators, PIPL minimum necessary); a community administrator exports masked lists.
     "community_admin": ("社区管理员", [p for p in _ADMIN if p != "personal.export"], "region"),
@@ -104,7 +113,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
         "网格员",
         _VIEW
         + ["regions.change", "personal.view", "cases.view", "cases.submit", "cases.handle"]
-        + ["volunteers.change", "venues.book", "outreach.log"],
+        + ["volunteers.change", "venues.book", "outreach.log", "emergency.respond"],
         "region",
     ),
     # Departments hold no region-wide case permission: they see and handle the cases dispatched to a
@@ -127,13 +136,13 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
     "party_member": (
         "党员",
         ["party.view", "cobuild.register", "volunteers.join", "venues.book", "orglife.view", "outreach.log"]
-        + ["deliberation.take_part", "merit.view", "merit.study"],
+        + ["deliberation.take_part", "merit.view", "merit.study", "emergency.view", "emergency.respond"],
         "own",
     ),
     "resident": (
         "居民",
         ["regions.view", "cases.view", "cases.submit", "volunteers.join", "venues.book"]
-        + ["deliberation.take_part"],
+        + ["deliberation.take_part", "emergency.view", "emergency.respond"],
         "own",
     ),
     "auditor": ("审计员", _VIEW + ["audit.view", "cases.view"], "any"),

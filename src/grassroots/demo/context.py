@@ -34,6 +34,7 @@ DEMO_STEPS = [
     "people",
     "outreach",
     "recruitment",
+    "emergency",
     "standards",
     "deliberation",
     "merit",

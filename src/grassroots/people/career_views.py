@@ -67,8 +67,16 @@ def worker_detail(request, pk: int):
         "hours": sum(t.hours for t in trainings),
         "can_change": covers(request.user, w, "change"),
         "year": today.year,
+        "service": _service_summary(w),
     }
     return render(request, "people/worker_detail.html", ctx)
+
+
+def _service_summary(worker) -> str:
+    """The worker's 战时档案 (service in emergencies) in one line; the records list has the rows."""
+    from grassroots.emergency.services import service_summary
+
+    return service_summary(worker)
 
 
 class _WorkerAction(ServiceFormView):

@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+
+
+class EmergencyConfig(AppConfig):
+    name = "grassroots.emergency"
+    label = "emergency"
+    verbose_name = "平急结合"
+
+    def ready(self):
+        from grassroots.core import navigation, schedule
+
+        # The day's report of every open emergency, per level, in the evening (also on demand).
+        schedule.register(
+            schedule.Periodic(
+                "emergency.daily_reports", "grassroots.emergency.tasks.daily_reports", at="20:00"
+            )
+        )
+        navigation.register(
+            navigation.NavItem(
+                "平急结合", "emergency:list", "alert-triangle", "emergency.view", section="基层治理"
+            ),
+            navigation.NavItem(
+                "我的应急任务", "emergency:mine", "urgent", "emergency.respond", section="基层治理"
+            ),
+            navigation.NavItem(
+                "战时档案", "emergency:records", "medal", "emergency.view", section="基层治理"
+            ),
+        )
