@@ -122,6 +122,20 @@
       },
     }).addTo(map);
     map._shapes = layer;
+    // Names only where they fit: a label is shown when its shape is wider on screen than the text.
+    function declutter() {
+      layer.eachLayer(function (l) {
+        const tip = l.getTooltip && l.getTooltip();
+        if (!tip || !tip.options.permanent) return;
+        const b = l.getBounds();
+        const w = map.latLngToContainerPoint(b.getNorthEast()).x - map.latLngToContainerPoint(b.getSouthWest()).x;
+        const text = tip.getContent() || "";
+        const fits = w >= Math.min(String(text).length, 14) * 11;
+        if (fits && !l.isTooltipOpen()) l.openTooltip();
+        else if (!fits && l.isTooltipOpen()) l.closeTooltip();
+      });
+    }
+    map.on("zoomend", declutter);
     const bounds = layer.getBounds();
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });
     else map.setView([36.07, 120.38], 11);
@@ -131,9 +145,10 @@
         opts.tap(p[0], p[1]);
       });
     }
+    declutter();
     el.dataset.ready = "1";
     // A map inside a tab or a card laid out after load must learn its size.
-    setTimeout(() => map.invalidateSize(), 0);
+    setTimeout(function () { map.invalidateSize(); declutter(); }, 0);
     return map;
   };
 

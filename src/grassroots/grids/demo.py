@@ -320,6 +320,7 @@ def generate_care(ctx) -> None:
     if Patrol.objects.exists():
         return
     rng = ctx.rng("grids-care")
+    _busiest_grid_first(care_q)
     now = timezone.now()
     this_week = week_start(now)
     posts = list(
@@ -389,3 +390,37 @@ def generate_care(ctx) -> None:
             )
         )
     ctx.bulk_insert(HouseholdVisit, visits)
+
+
+def _busiest_grid_first(care_q) -> None:
+    """The community's first grid worker (by code: the one the demo grid worker account is linked to)
+    takes the grid with the most care households, swapping posts and grid duties with its holder, so
+    the demo account has households to visit. Runs after households are placed in grids."""
+    from django.db.models import Count, Q
+
+    posts = list(
+        GridAssignment.objects.filter(role=AssignmentRole.WORKER)
+        .select_related("worker", "grid")
+        .order_by("worker__code")
+    )
+    by_grid = {p.grid_id: p for p in posts}
+    first: dict[int, GridAssignment] = {}
+    for p in posts:
+        first.setdefault(p.grid.region_id, p)
+    care = dict(
+        Grid.objects.filter(pk__in=list(by_grid))
+        .annotate(n=Count("households", filter=Q(care_q("households__"))))
+        .values_list("pk", "n")
+    )
+    for region_id, post in first.items():
+        best = max(
+            (gid for gid, p in by_grid.items() if p.grid.region_id == region_id), key=lambda g: (care[g], -g)
+        )
+        if best == post.grid_id or care[best] <= care.get(post.grid_id, 0):
+            continue
+        other = by_grid[best]
+        a, b = post.worker, other.worker
+        GridAssignment.objects.filter(pk=post.pk).update(worker=b)
+        GridAssignment.objects.filter(pk=other.pk).update(worker=a)
+        Duty.objects.filter(grid_id=post.grid_id, level=DutyLevel.GRID).update(worker=b, cadre_name=b.name)
+        Duty.objects.filter(grid_id=best, level=DutyLevel.GRID).update(worker=a, cadre_name=a.name)
