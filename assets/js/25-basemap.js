@@ -85,7 +85,7 @@
     if (!window.L || el._map) return el._map || null;
     opts = opts || {};
     const cfg = G.basemapConfig();
-    const map = L.map(el, { zoomSnap: 0.25, maxZoom: cfg.maxZoom, attributionControl: !!cfg.attribution, tap: true });
+    const map = L.map(el, { zoomSnap: 0.25, maxZoom: cfg.maxZoom, attributionControl: !!cfg.attribution });
     if (cfg.attribution) map.attributionControl.setPrefix(false).addAttribution(G.escapeHtml(cfg.attribution));
     el._map = map;
     map._tileLayers = [];
@@ -138,7 +138,7 @@
     map.on("zoomend", declutter);
     const bounds = layer.getBounds();
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });
-    else map.setView([36.07, 120.38], 11);
+    else map.setView([35, 105], 4);
     if (opts.tap) {
       map.on("click", function (evt) {
         const p = fromMap(evt.latlng.lng, evt.latlng.lat);
