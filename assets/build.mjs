@@ -25,6 +25,11 @@ writeFileSync(join(out, "app.js"), [...vendorJs, ...ours("assets/js", ".js")].jo
 copyFileSync(`${nm}/alpinejs/dist/cdn.min.js`, join(out, "alpine.js"));
 // ECharts is large: a separate file, loaded only on pages with charts or maps.
 copyFileSync(`${nm}/echarts/dist/echarts.min.js`, join(out, "echarts.js"));
+// Leaflet: the tile maps where a person must find a place (base layer + boundaries + names).
+copyFileSync(`${nm}/leaflet/dist/leaflet.js`, join(out, "leaflet.js"));
+writeFileSync(join(out, "leaflet.css"), read(`${nm}/leaflet/dist/leaflet.css`));
+mkdirSync(join(out, "images"), { recursive: true });
+for (const f of readdirSync(`${nm}/leaflet/dist/images`)) copyFileSync(`${nm}/leaflet/dist/images/${f}`, join(out, "images", f));
 
 const css = [read(`${nm}/@tabler/core/dist/css/tabler.min.css`),
   read(`${nm}/@tabler/icons-webfont/dist/tabler-icons.min.css`), ...ours("assets/css", ".css")];

@@ -4,39 +4,27 @@
   const G = (window.Grassroots = window.Grassroots || {});
 
   // Region map: <div data-region-map="json-script-id"> holds a GeoJSON FeatureCollection of the region
-  // (properties.role = "self") and its children. Vector only: registered as an ECharts map.
+  // (properties.role = "self") and its children, drawn over the base map (25-basemap.js) with the
+  // children's names as labels; a click on a child opens it.
   G.initRegionMaps = function (root) {
-    if (!window.echarts) return;
+    if (!window.L) return;
     (root || document).querySelectorAll("[data-region-map]").forEach(function (el) {
-      if (el._chart) return;
+      if (el._map) return;
       const geo = G.readJson(el.dataset.regionMap);
       if (!geo || !geo.features || !geo.features.length) return;
-      const mapName = "region-" + el.dataset.regionMap;
-      echarts.registerMap(mapName, geo);
       const children = geo.features.filter((f) => f.properties.role === "child");
-      // The region itself is drawn as an outline; its children (if any) are the labelled areas.
-      const data = geo.features.map(function (f) {
-        const self = f.properties.role === "self";
-        const outlineOnly = self && children.length > 0;
-        return {
-          name: f.properties.name,
-          label: { show: !outlineOnly && children.length <= 30 },
-          itemStyle: outlineOnly
-            ? { areaColor: "rgba(0,0,0,0)", borderColor: "#7f1d1d", borderWidth: 2 }
-            : { areaColor: "#fde8e8", borderColor: "#b91c1c", borderWidth: 1 },
-          emphasis: outlineOnly ? { disabled: true } : undefined,
-        };
+      const outline = (f) => f.properties.role === "self" && children.length > 0;
+      G.basemap(el, geo, {
+        style: (f) => outline(f)
+          ? { color: "#7f1d1d", weight: 2.5, fillOpacity: 0 }
+          : { color: "#b91c1c", weight: 1.5, fillColor: "#fde8e8", fillOpacity: 0.3 },
+        interactive: (f) => !outline(f),
+        label: (f) => (outline(f) ? "" : children.length <= 30 ? f.properties.name : ""),
+        tooltip: (f) => (outline(f) ? "" : G.escapeHtml(f.properties.name)),
+        click: function (f) {
+          if (f.properties.role === "child" && f.properties.code) window.location.href = "/regions/" + encodeURIComponent(f.properties.code) + "/";
+        },
       });
-      el._chart = echarts.init(el, null, { renderer: "svg" });
-      el._chart.setOption({
-        tooltip: { trigger: "item", formatter: "{b}" },
-        series: [{
-          type: "map", map: mapName, roam: true, data: data, selectedMode: false,
-          label: { fontSize: 11 },
-          emphasis: { itemStyle: { areaColor: "#fca5a5" }, label: { show: true } },
-        }],
-      });
-      (G.charts || []).push(el._chart);
     });
   };
   document.addEventListener("DOMContentLoaded", function () { G.initRegionMaps(); });

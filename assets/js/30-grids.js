@@ -1,74 +1,63 @@
-/* Grid map: an offline ECharts vector map of grids over the region boundaries; click opens the detail. */
+/* Grid map: grids colored by a figure over the base map and the street/community boundaries (25-basemap.js);
+   a click opens the grid. */
 (function () {
   "use strict";
   const G = (window.Grassroots = window.Grassroots || {});
-  let mapSeq = 0;
+
+  const SCALE = ["#fde2e2", "#f59f9f", "#d63939", "#8b1e1e"];
 
   G.renderGridMap = function (el) {
-    if (!window.echarts || el._chart) return;
+    if (!window.L || el._map) return;
     const data = G.readJson(el.dataset.gridMap);
     if (!data) return;
-    const mapName = "grids-" + ++mapSeq;
-    echarts.registerMap(mapName, data.geojson);
-    const values = data.items.map((d) => d.value);
-    const max = Math.max(1, ...values);
-    const regions = (data.backdrop || []).map((name) => ({
-      name: name,
-      silent: true,
-      itemStyle: { areaColor: "#e9ecef", borderColor: "#6c7a91", borderWidth: 2 },
-      label: { show: false },
-      emphasis: { disabled: true },
-      tooltip: { show: false },
-    }));
-    const option = {
-      tooltip: {
-        trigger: "item",
-        formatter: (p) => {
-          if (!p.data) return "";
-          const esc = G.escapeHtml;
-          return esc(p.data.label) + (data.metricLabel ? "<br>" + esc(data.metricLabel) + "：" + esc(p.data.value) : "");
-        },
+    const items = {};
+    data.items.forEach((d) => (items[d.name] = d));
+    const max = Math.max(1, ...data.items.map((d) => Number(d.value) || 0));
+    const color = (v) => SCALE[Math.min(SCALE.length - 1, Math.floor(((Number(v) || 0) / max) * SCALE.length))];
+    const backdrop = new Set(data.backdrop || []);
+    const many = data.items.length > 60;
+    const esc = G.escapeHtml;
+    const map = G.basemap(el, data.geojson, {
+      style: function (f) {
+        if (backdrop.has(f.properties.name)) {
+          return f.properties.level === "street"
+            ? { color: "#334155", weight: 2.5, fill: false, dashArray: "6 4" }
+            : { color: "#6c7a91", weight: 2, fillOpacity: 0 };
+        }
+        const it = items[f.properties.name] || {};
+        if (data.single) return { color: "#8b1e1e", weight: 2, fillColor: "#d63939", fillOpacity: 0.3 };
+        return { color: "#ffffff", weight: 1, fillColor: color(it.value), fillOpacity: 0.55 };
       },
-      series: [
-        {
-          type: "map",
-          map: mapName,
-          roam: true,
-          selectedMode: false,
-          nameProperty: "name",
-          label: { show: false },
-          itemStyle: { borderColor: "#ffffff", borderWidth: 1 },
-          emphasis: { label: { show: true, formatter: (p) => (p.data ? p.data.label : "") } },
-          regions: regions,
-          data: data.items.map((d) => ({ name: d.name, value: d.value, label: d.label, url: d.url })),
-        },
-      ],
-    };
-    if (data.single) {
-      option.series[0].itemStyle = { areaColor: "#d63939", borderColor: "#8b1e1e", borderWidth: 2, opacity: 0.8 };
-      option.series[0].roam = false;
-    } else {
-      option.visualMap = {
-        min: 0,
-        max: max,
-        calculable: true,
-        orient: "horizontal",
-        left: "center",
-        bottom: 4,
-        itemHeight: 120,
-        text: ["高", "低"],
-        seriesIndex: 0,
-        inRange: { color: ["#fde2e2", "#f59f9f", "#d63939", "#8b1e1e"] },
-      };
-    }
-    const chart = echarts.init(el, null, { renderer: "canvas" });
-    chart.setOption(option);
-    chart.on("click", function (p) {
-      if (p.data && p.data.url) window.location.href = p.data.url;
+      interactive: (f) => !backdrop.has(f.properties.name),
+      // Grid names as labels; with many grids, the community names instead (grid names on hover).
+      label: function (f) {
+        if (backdrop.has(f.properties.name)) return many && f.properties.level === "community" ? f.properties.label : "";
+        return many ? "" : f.properties.label;
+      },
+      tooltip: function (f) {
+        const it = items[f.properties.name];
+        if (!it) return "";
+        return esc(it.label) + (data.metricLabel ? "<br>" + esc(data.metricLabel) + "：" + esc(it.value) : "");
+      },
+      click: function (f) {
+        const it = items[f.properties.name];
+        if (it && it.url) window.location.href = it.url;
+      },
     });
-    el._chart = chart;
-    el.dataset.ready = "1";
-    G.charts.push(chart);
+    if (!map || data.single || !data.metricLabel) return;
+    const legend = L.control({ position: "bottomleft" });
+    legend.onAdd = function () {
+      const box = L.DomUtil.create("div", "basemap-legend");
+      box.append(data.metricLabel + "：");
+      SCALE.forEach(function (c, i) {
+        const sw = L.DomUtil.create("span", "basemap-swatch", box);
+        sw.style.background = c;
+        sw.title = Math.round((i * max) / SCALE.length) + "–" + Math.round(((i + 1) * max) / SCALE.length);
+      });
+      box.append(" 0–" + max);
+      return box;
+    };
+    legend.addTo(map);
   };
 
   function init(root) {

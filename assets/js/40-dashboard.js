@@ -113,7 +113,7 @@
         },
         series: [{
           type: "map", map: this.mapName, roam: true, selectedMode: false,
-          label: { show: true, fontSize: 11, formatter: (p) => names[p.name] || p.name },
+          label: { show: true, fontSize: 11, formatter: (p) => names[p.name] || "" },
           emphasis: { label: { show: true }, itemStyle: { areaColor: "#ffd43b" } },
           itemStyle: { borderColor: "#fff", borderWidth: 1, areaColor: "#e9ecef" },
           data: seriesData,

@@ -1,9 +1,8 @@
-/* Case intake (H5 随手拍 and staff intake): locate by the browser, by a tap on the grid map, or by
+/* Case intake (H5 随手拍 and staff intake): locate by the browser, by a tap on the base map, or by
    address; pick a suggested category; warn about too many photos. Data comes from json_script. */
 (function () {
   "use strict";
   const G = (window.Grassroots = window.Grassroots || {});
-  let seq = 0;
 
   function setPoint(form, lng, lat, how) {
     const x = form.querySelector("[name=lng]");
@@ -14,62 +13,30 @@
     const text = form.querySelector("[data-location-text]");
     if (text) text.textContent = how + "：" + x.value + ", " + y.value;
     const el = form.querySelector("[data-intake-map]");
-    if (el && el._chart) {
-      el._chart.setOption({ series: [{ id: "pin", data: [[lng, lat]] }] });
-    }
+    if (el && el._map) G.basemapPin(el._map, lng, lat);
   }
 
   function renderMap(el) {
-    if (!window.echarts || el._chart) return;
+    if (!window.L || el._map) return;
     const data = G.readJson(el.dataset.intakeMap);
     if (!data || !data.geojson || !data.geojson.features.length) {
       el.classList.add("d-none");
       return;
     }
-    const name = "intake-" + ++seq;
-    echarts.registerMap(name, data.geojson);
-    const regions = data.geojson.features.map(function (f) {
-      const grid = f.properties.name.indexOf("g:") === 0;
-      return {
-        name: f.properties.name,
-        itemStyle: grid
-          ? { areaColor: "rgba(32,107,196,0.06)", borderColor: "#206bc4", borderWidth: 0.6 }
-          : { areaColor: "#f1f5f9", borderColor: "#475569", borderWidth: 1.5 },
-      };
-    });
-    const chart = echarts.init(el, null, { renderer: "canvas" });
-    chart.setOption({
-      tooltip: { trigger: "item", formatter: (p) => (p.name && p.name.indexOf(":") > 0 ? G.escapeHtml(labelOf(data, p.name)) : "") },
-      geo: { map: name, roam: true, nameProperty: "name", label: { show: false }, regions: regions, emphasis: { label: { show: false } } },
-      series: [
-        {
-          id: "pin",
-          type: "scatter",
-          coordinateSystem: "geo",
-          symbol: "pin",
-          symbolSize: 34,
-          itemStyle: { color: "#d63939" },
-          data: [],
-          z: 10,
-        },
-      ],
-    });
-    chart.getZr().on("click", function (evt) {
-      const pt = chart.convertFromPixel({ geoIndex: 0 }, [evt.offsetX, evt.offsetY]);
-      if (pt && isFinite(pt[0]) && isFinite(pt[1])) setPoint(el.closest("form"), pt[0], pt[1], "地图选点");
-    });
-    el._chart = chart;
-    el.dataset.ready = "1";
-    (G.charts = G.charts || []).push(chart);
+    const grids = data.geojson.features.filter((f) => f.properties.kind === "grid").length;
     const form = el.closest("form");
+    const map = G.basemap(el, data.geojson, {
+      style: (f) => f.properties.kind === "grid"
+        ? { color: "#206bc4", weight: 1, fillColor: "#206bc4", fillOpacity: 0.05 }
+        : { color: "#475569", weight: 2, fillColor: "#f1f5f9", fillOpacity: 0.15 },
+      // Community names always; grid names only when a staff user sees a handful of grids.
+      label: (f) => (f.properties.kind === "grid" ? (grids <= 40 ? f.properties.label : "") : f.properties.label),
+      tap: (lng, lat) => setPoint(form, lng, lat, "地图选点"),
+    });
+    if (!map) return;
     const x = form.querySelector("[name=lng]");
     const y = form.querySelector("[name=lat]");
     if (x && y && x.value && y.value) setPoint(form, parseFloat(x.value), parseFloat(y.value), "已选位置");
-  }
-
-  function labelOf(data, name) {
-    const f = data.geojson.features.find((it) => it.properties.name === name);
-    return f ? f.properties.label : "";
   }
 
   function init(root) {

@@ -396,3 +396,16 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Base map under every place-finding map (issue 15). Kind `none` (boundaries only, the offline
+# drawing), `xyz` (an internal GIS server: GRASSROOTS_MAP_TILE_URL with {z}/{x}/{y} and optional {s}
+# among GRASSROOTS_MAP_TILE_SUBDOMAINS) or `tianditu` (天地图 vec_w + cva_w over WMTS KVP with the
+# city's key). GRASSROOTS_MAP_TILE_CRS says which system the tiles are drawn in: `wgs84` (天地图,
+# CGCS2000) or `gcj02`; data stays WGS-84 and is converted only when drawn and when tapped.
+MAP_TILE_KIND = os.environ.get("GRASSROOTS_MAP_TILES", "none").strip().lower()
+MAP_TILE_URL = os.environ.get("GRASSROOTS_MAP_TILE_URL", "").strip()
+MAP_TILE_SUBDOMAINS = os.environ.get("GRASSROOTS_MAP_TILE_SUBDOMAINS", "").strip()
+MAP_TIANDITU_KEY = os.environ.get("GRASSROOTS_TIANDITU_KEY", "").strip()
+MAP_ATTRIBUTION = os.environ.get("GRASSROOTS_MAP_ATTRIBUTION", "").strip()
+MAP_MAX_ZOOM = _env_int("GRASSROOTS_MAP_MAX_ZOOM", 18)
+MAP_TILE_CRS = os.environ.get("GRASSROOTS_MAP_TILE_CRS", "wgs84").strip().lower()

@@ -110,7 +110,9 @@ def _add_people_and_grids(w) -> None:
     """Objects build_city() doesn't make, one in A and one in B: instructors, stewards, deputies,
     seats, grids with a worker assigned."""
     from grassroots.core.models import ImportJob  # noqa: F401
-    from grassroots.grids.models import Grid, GridAssignment
+    from django.utils import timezone
+
+    from grassroots.grids.models import Grid, GridAssignment, Patrol
     from grassroots.party.models import PartyOrg, Seat
     from grassroots.people.models import Deputy, Steward
     from grassroots.regions.models import Region
@@ -178,6 +180,12 @@ def _add_people_and_grids(w) -> None:
             w,
             f"grid_assignment_{tag}",
             GridAssignment.objects.create(grid=grid, worker=worker, role="worker"),
+        )
+        # A finished patrol of the grid (grids.care_views: patrol pages)
+        setattr(
+            w,
+            f"patrol_{tag}",
+            Patrol.objects.create(grid=grid, worker=worker, worker_name=worker.name, ended_at=timezone.now()),
         )
 
 

@@ -48,7 +48,7 @@ def phone(live_server):
 def test_h5_form_on_a_phone(phone, live_server, gridded, tmp_path):
     page = phone
     page.goto(f"{live_server.url}/cases/report/")
-    page.wait_for_selector("[data-intake-map][data-ready='1'] canvas")
+    page.wait_for_selector("[data-intake-map][data-ready='1'] path.leaflet-interactive")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375, "no horizontal scrolling on a phone"
     # tap inside grid 004 of community 1 (top-right quarter), located with the map's own projection
     lng, lat = X0 + W + 0.75 * W, Y0 + 0.75 * H
@@ -56,8 +56,8 @@ def test_h5_form_on_a_phone(phone, live_server, gridded, tmp_path):
         """([lng, lat]) => {
           const el = document.querySelector('[data-intake-map]');
           const r = el.getBoundingClientRect();
-          const p = el._chart.convertToPixel({geoIndex: 0}, [lng, lat]);
-          return [r.left + p[0], r.top + p[1]];
+          const p = el._map.latLngToContainerPoint([lat, lng]);
+          return [r.left + p.x, r.top + p.y];
         }""",
         [lng, lat],
     )

@@ -199,14 +199,18 @@ def _map_features(html: str) -> set[str]:
 
     m = re.search(r'<script id="intake-map-data" type="application/json">(.*?)</script>', html, re.S)
     assert m, "the map data is on the page"
-    return {f["properties"]["name"] for f in json.loads(m.group(1))["geojson"]["features"]}
+    features = json.loads(m.group(1))["geojson"]["features"]
+    # Names only: no internal code reaches a label or tooltip (issue 15: "c:370202001001")
+    assert all(set(f["properties"]) == {"kind", "label"} for f in features)
+    return {(f["properties"]["kind"], f["properties"]["label"]) for f in features}
 
 
 def test_resident_map_has_community_boundaries_and_staff_map_only_own_grids(gridded, client_for, make_user):
     names = _map_features(Client().get(reverse("cases:report")).content.decode())
-    assert names == {f"c:{gridded.c0.code}", f"c:{gridded.c1.code}"}  # no grids on the phone page
+    # no grids on the phone page
+    assert names == {("community", gridded.c0.name), ("community", gridded.c1.name)}
     worker = make_user("gw_map", "grid_worker", gridded.c0)
     names = _map_features(client_for(worker).get(reverse("cases:intake")).content.decode())
-    grids = {n for n in names if n.startswith("g:")}
-    assert grids == {f"g:{g.code}" for g in gridded.grids0}  # community 1's grids are out of scope
-    assert names - grids == {f"c:{gridded.c0.code}"}
+    grids = {n for n in names if n[0] == "grid"}
+    assert grids == {("grid", g.name) for g in gridded.grids0}  # community 1's grids are out of scope
+    assert names - grids == {("community", gridded.c0.name)}

@@ -70,6 +70,31 @@ ENDPOINTS = [
         forbidden=VIEW,
         refused=(302,),
     ),
+    # Patrols and care-household visits (grids.care_views)
+    page("grids:patrol_list", LIST),
+    page("grids:patrol_due", LIST),
+    page("grids:visit_list", LIST),
+    page("grids:visit_due", LIST),
+    page(
+        "grids:patrol_start",
+        CHANGE,
+        method="POST",
+        data=lambda w: {"grid": w.grid_a.pk},
+        data_out=lambda w: {"grid": w.grid_b.pk},
+        ok=(302,),
+    ),
+    page(
+        "grids:patrol_detail",
+        VIEW,
+        kwargs=lambda w: {"pk": w.patrol_a.pk},
+        out=lambda w: {"pk": w.patrol_b.pk},
+    ),
+    page(
+        "grids:visit_create",
+        CHANGE,
+        kwargs=lambda w: {"household": w.household_a.pk},
+        out=lambda w: {"household": w.household_b.pk},
+    ),
     api("GET", "/api/v1/grids/", EVERYONE),
     api(
         "POST",

@@ -1,4 +1,4 @@
-"""Browser: the grid map renders offline (ECharts canvas), a click on a grid opens its detail, and the
+"""Browser: the grid map renders offline (boundaries only), a click on a grid opens its detail, and the
 polygon editor moves a vertex and saves through the service."""
 
 from __future__ import annotations
@@ -50,15 +50,15 @@ def page(live_server, geo_city, make_user, client):
 def test_map_click_opens_detail_and_editor_saves(page, live_server, geo_city):
     c0 = geo_city.communities[0]
     page.goto(f"{live_server.url}/grids/map/?region={c0.code}&metric=households")
-    page.wait_for_selector("[data-grid-map][data-ready='1'] canvas")
+    page.wait_for_selector("[data-grid-map][data-ready='1'] path.leaflet-interactive")
     assert all(u.startswith(live_server.url) for u in page.external_requests), "no request leaves the server"
     # the pixel of a point inside grid 004 (top-right quarter of community 0), from the map's own projection
     xy = page.evaluate(
         """([lng, lat]) => {
           const el = document.querySelector('[data-grid-map]');
           const r = el.getBoundingClientRect();
-          const p = el._chart.convertToPixel({seriesIndex: 0}, [lng, lat]);
-          return [r.left + p[0], r.top + p[1]];
+          const p = el._map.latLngToContainerPoint([lat, lng]);
+          return [r.left + p.x, r.top + p.y];
         }""",
         [X0 + 0.75 * W, Y0 + 0.75 * H],
     )

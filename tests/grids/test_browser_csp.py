@@ -1,4 +1,4 @@
-"""Browser: charts render under the CSP without 'unsafe-eval', and names in chart tooltips are text,
+"""Browser: maps render under the CSP without 'unsafe-eval', and names in map labels are text,
 never markup (issue 14 item 7)."""
 
 from __future__ import annotations
@@ -25,16 +25,13 @@ def test_grid_name_shows_as_text_in_the_tooltip_under_a_strict_csp(page, live_se
     resp = page.goto(f"{live_server.url}/grids/{grid.code}/")
     csp = resp.headers["content-security-policy"]
     assert "script-src 'self';" in csp and "unsafe-eval" not in csp
-    page.wait_for_selector("[data-grid-map][data-ready='1'] canvas")
-    page.wait_for_timeout(300)
-    box = page.locator("[data-grid-map]").bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    tooltip = page.locator("[data-grid-map] div", has_text="onerror").last
+    page.wait_for_selector("[data-grid-map][data-ready='1'] path.leaflet-interactive")
+    tooltip = page.locator("[data-grid-map] .basemap-label", has_text="onerror").last
     tooltip.wait_for(state="visible")
     assert EVIL in tooltip.inner_text()
     assert page.locator("[data-grid-map] img").count() == 0
     assert dialogs == [] and violations == []
     # the map page with many grids and the visual map renders too, with no CSP violation
     page.goto(f"{live_server.url}/grids/map/?region={c0.code}&metric=households")
-    page.wait_for_selector("[data-grid-map][data-ready='1'] canvas")
+    page.wait_for_selector("[data-grid-map][data-ready='1'] path.leaflet-interactive")
     assert violations == []

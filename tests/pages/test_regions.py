@@ -92,7 +92,7 @@ def test_neighborhood_detail_shows_flags_and_map(city, admin_a, client_for):
     r = client_for(admin_a).get(reverse("regions:detail", args=[hood.code]))
     body = r.content.decode()
     assert 'data-attr="is_closed">是' in body
-    assert 'data-region-map="region-geo"' in body and "dist/echarts.js" in body
+    assert 'data-region-map="region-geo"' in body and "dist/leaflet.js" in body
     assert r.context["geo"]["features"][0]["properties"]["code"] == hood.code
 
 

@@ -91,7 +91,7 @@ def map_data(user=None) -> dict:
     features = []
     for r in communities.filter(level="community", polygon__isnull=False).only("code", "name", "polygon"):
         features.append(
-            {"type": "Feature", "geometry": r.polygon, "properties": {"name": f"c:{r.code}", "label": r.name}}
+            {"type": "Feature", "geometry": r.polygon, "properties": {"kind": "community", "label": r.name}}
         )
     if staff:
         grids = Grid.objects.visible_to(user, "view").only("code", "name", "polygon").order_by("code")
@@ -100,7 +100,7 @@ def map_data(user=None) -> dict:
                 {
                     "type": "Feature",
                     "geometry": g.polygon,
-                    "properties": {"name": f"g:{g.code}", "label": g.name},
+                    "properties": {"kind": "grid", "label": g.name},
                 }
             )
     return {"geojson": {"type": "FeatureCollection", "features": features}}

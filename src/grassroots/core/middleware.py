@@ -120,7 +120,7 @@ class SecurityHeadersMiddleware:
     and no page uses Alpine expressions; tests/grids/test_browser_csp.py renders the charts under it."""
 
     CSP = (
-        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+        "default-src 'self'; img-src 'self' data: blob:%s; style-src 'self' 'unsafe-inline'; "
         "script-src 'self'; connect-src 'self'; font-src 'self' data:; "
         "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
     )
@@ -128,10 +128,17 @@ class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
+    @staticmethod
+    def policy() -> str:
+        """img-src adds the configured base-map tile origins (grids.basemap), and nothing else."""
+        from grassroots.grids.basemap import tile_origins
+
+        return SecurityHeadersMiddleware.CSP % "".join(" " + o for o in tile_origins())
+
     def __call__(self, request):
         response = self.get_response(request)
         if not request.path.startswith("/api/v1/docs"):
-            response.setdefault("Content-Security-Policy", self.CSP)
+            response.setdefault("Content-Security-Policy", self.policy())
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
         response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response

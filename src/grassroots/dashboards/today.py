@@ -88,13 +88,11 @@ def _grid_sections(user) -> list[dict]:
     from grassroots.cases.views import CaseListView
     from grassroots.grids.models import GridAssignment
 
-    if not has_perm(user, "cases.view"):
-        return []
     posts = list(
         GridAssignment.objects.filter(worker__user=user).select_related("grid").order_by("grid__code")[:5]
     )
     out = []
-    for post in posts:
+    for post in posts if has_perm(user, "cases.view") else []:
         grid = post.grid
 
         def count(label, tone="", grid=grid, **params):
@@ -115,7 +113,54 @@ def _grid_sections(user) -> list[dict]:
                 "figures": figures,
             }
         )
+    care = _grid_care_section(user, [p.grid_id for p in posts]) if posts else None
+    if care:
+        out.append(care)
     return out
+
+
+def _grid_care_section(user, grid_ids) -> dict | None:
+    """Patrols (GRID-1) and care-household visits (GRID-2) of the user's grids; each figure is the
+    count of the list it links to (grids.care_views with ?mine=1)."""
+    from grassroots.grids.care_views import (
+        HouseholdVisitListView,
+        PatrolDueView,
+        PatrolListView,
+        VisitDueView,
+    )
+
+    if not grid_ids or not has_perm(user, "regions.view"):
+        return None
+    mine = {"mine": "1"}
+    return {
+        "title": "巡查与走访",
+        "icon": "walk",
+        "url": reverse("grids:patrol_due") + "?mine=1",
+        "figures": [
+            _figure(
+                "巡查待完成",
+                _list_count(PatrolDueView, user, mine),
+                _url("grids:patrol_due", **mine),
+                "warning",
+            ),
+            _figure(
+                "待走访住户",
+                _list_count(VisitDueView, user, mine),
+                _url("grids:visit_due", **mine),
+                "warning",
+            ),
+            _figure(
+                "今日巡查",
+                _list_count(PatrolListView, user, {**mine, "period": "today"}),
+                _url("grids:patrol_list", period="today", **mine),
+            ),
+            _figure(
+                "本月走访",
+                _list_count(HouseholdVisitListView, user, {**mine, "period": "month"}),
+                _url("grids:visit_list", period="month", **mine),
+            ),
+        ],
+    }
 
 
 # Whistle (departments) ---------------------------------------------------------------------------

@@ -155,6 +155,7 @@ def generate(ctx) -> None:
         place_in_grids()
         bar.advance()
     _staff_grid_branches(rng, created)
+    generate_care(ctx)
 
 
 def _post(level: str, rng) -> str:
@@ -285,3 +286,141 @@ def _staff_grid_branches(rng, grids: list[Grid]) -> None:
         orgs = [grid_org[gid] for gid in dropped]
         Grid.objects.filter(pk__in=dropped).update(party_org=None)
         PartyOrg.objects.filter(pk__in=orgs).delete()  # treebeard updates the parents' numchild
+
+
+PATROL_NOTES = [
+    "沿小区主干道、楼栋间巡查一周，未发现异常",
+    "巡查菜市场周边，提醒商户规范摆放",
+    "检查楼道消防通道，清理堆放杂物两处",
+    "夜间巡查路灯照明情况，一处路灯不亮已上报",
+    "走访沿街商铺，宣传垃圾分类",
+    "巡查小区北门及停车区域，秩序良好",
+]
+VISIT_NOTES = [
+    "老人身体状况良好，已提醒注意防滑",
+    "了解低保户近期生活情况，无新增困难",
+    "协助办理残疾人补贴年审材料",
+    "反映楼道灯不亮，已现场登记",
+    "子女不在身边，留下网格员联系方式",
+]
+
+
+def generate_care(ctx) -> None:
+    """Patrols of the last three weeks for every grid with a grid worker (some grids short of GRID-1
+    this week) and visits to most care households (some never visited or visited too long ago)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from grassroots.regions.models import Household
+
+    from .care import care_q, patrols_per_week, week_start
+    from .models import HouseholdVisit, Patrol
+
+    if Patrol.objects.exists():
+        return
+    rng = ctx.rng("grids-care")
+    _busiest_grid_first(care_q)
+    now = timezone.now()
+    this_week = week_start(now)
+    posts = list(
+        GridAssignment.objects.filter(role=AssignmentRole.WORKER)
+        .select_related("worker")
+        .order_by("grid_id", "id")
+    )
+    workers, first_grids, seen = {}, set(), set()
+    for post in sorted(posts, key=lambda p: p.worker.code):
+        if post.worker.region_id not in seen:
+            seen.add(post.worker.region_id)
+            first_grids.add(post.grid_id)
+    for post in posts:
+        workers.setdefault(post.grid_id, post.worker)
+    required = patrols_per_week()
+    patrols = []
+    for grid_id, worker in workers.items():
+        # Earlier weeks: 3-5 patrols; this week: 0 up to what the days so far allow.
+        days_so_far = max(1, (now - this_week).days + 1)
+        for week in (2, 1):
+            for _ in range(rng.randint(3, 5)):
+                start = this_week - datetime.timedelta(days=7 * week - rng.uniform(0, 6.5))
+                patrols.append((grid_id, worker, start))
+        # The first grid of each community is behind this week (the demo grid worker's grid is one).
+        behind = grid_id in first_grids or rng.random() < 0.4
+        this_week_count = rng.randint(0, required - 1) if behind else rng.randint(required, required + 1)
+        for _ in range(min(this_week_count, days_so_far * 2)):
+            span = max(60.0, (now - this_week).total_seconds() - 7200)
+            start = this_week + datetime.timedelta(seconds=rng.uniform(0, span))
+            patrols.append((grid_id, worker, start))
+    rows = []
+    for grid_id, worker, start in patrols:
+        if start < this_week or start.date() < timezone.localdate(now):
+            local = timezone.localtime(start)
+            start = local.replace(hour=rng.choice([8, 9, 10, 14, 15, 16, 19]), minute=rng.randint(0, 59))
+        start = min(start, now - datetime.timedelta(hours=2))
+        rows.append(
+            Patrol(
+                grid_id=grid_id,
+                worker=worker,
+                worker_name=worker.name,
+                started_at=start,
+                ended_at=start + datetime.timedelta(minutes=rng.randint(35, 120)),
+                route_note=rng.choice(PATROL_NOTES),
+            )
+        )
+    ctx.bulk_insert(Patrol, rows)
+    households = (
+        Household.objects.filter(care_q(), grid_id__in=list(workers))
+        .values_list("id", "grid_id")
+        .order_by("id")
+    )
+    visits = []
+    for hid, grid_id in households:
+        roll = rng.random()
+        if roll < 0.15:
+            continue  # never visited
+        days = rng.uniform(35, 80) if roll < 0.3 else rng.uniform(0, 28)
+        worker = workers[grid_id]
+        visits.append(
+            HouseholdVisit(
+                household_id=hid,
+                grid_id=grid_id,
+                visitor_name=worker.name,
+                visited_at=now - datetime.timedelta(days=days),
+                note=rng.choice(VISIT_NOTES),
+            )
+        )
+    ctx.bulk_insert(HouseholdVisit, visits)
+
+
+def _busiest_grid_first(care_q) -> None:
+    """The community's first grid worker (by code: the one the demo grid worker account is linked to)
+    takes the grid with the most care households, swapping posts and grid duties with its holder, so
+    the demo account has households to visit. Runs after households are placed in grids."""
+    from django.db.models import Count, Q
+
+    posts = list(
+        GridAssignment.objects.filter(role=AssignmentRole.WORKER)
+        .select_related("worker", "grid")
+        .order_by("worker__code")
+    )
+    by_grid = {p.grid_id: p for p in posts}
+    first: dict[int, GridAssignment] = {}
+    for p in posts:
+        first.setdefault(p.grid.region_id, p)
+    care = dict(
+        Grid.objects.filter(pk__in=list(by_grid))
+        .annotate(n=Count("households", filter=Q(care_q("households__"))))
+        .values_list("pk", "n")
+    )
+    for region_id, post in first.items():
+        best = max(
+            (gid for gid, p in by_grid.items() if p.grid.region_id == region_id), key=lambda g: (care[g], -g)
+        )
+        if best == post.grid_id or care[best] <= care.get(post.grid_id, 0):
+            continue
+        other = by_grid[best]
+        a, b = post.worker, other.worker
+        GridAssignment.objects.filter(pk=post.pk).update(worker=b)
+        GridAssignment.objects.filter(pk=other.pk).update(worker=a)
+        Duty.objects.filter(grid_id=post.grid_id, level=DutyLevel.GRID).update(worker=b, cadre_name=b.name)
+        Duty.objects.filter(grid_id=best, level=DutyLevel.GRID).update(worker=a, cadre_name=a.name)

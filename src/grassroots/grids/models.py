@@ -186,3 +186,99 @@ class GridStamp(models.Model):
 
     def __str__(self):
         return f"v{self.version}"
+
+
+class Patrol(ScopedModel):
+    """A grid worker's patrol of a grid (网格巡查): started and finished on the phone, with a route
+    note and photos (core.attachments, role "photo"). Problems found become cases (channel "patrol")
+    linked here. The required frequency is rule GRID-1."""
+
+    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="patrols", verbose_name="网格")
+    worker = models.ForeignKey(
+        "people.Worker",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="patrols",
+        verbose_name="网格员",
+    )
+    recorded_by = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="patrols",
+        verbose_name="登记账号",
+    )
+    worker_name = models.CharField("巡查人", max_length=100)
+    started_at = models.DateTimeField("开始时间", default=timezone.now)
+    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
+    route_note = models.TextField("巡查路线与情况", max_length=2000, blank=True)
+    cases = models.ManyToManyField(
+        "cases.Case", blank=True, related_name="patrols", verbose_name="发现问题上报的诉求"
+    )
+
+    objects = ScopedManager()
+    scope_region = "grid__region"
+    permission_app = "regions"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "网格巡查"
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["grid", "-started_at"], name="patrol_grid_recent"),
+            models.Index(fields=["recorded_by", "ended_at"], name="patrol_recorder_open"),
+        ]
+
+    def __str__(self):
+        return f"{self.grid.name} 巡查 {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def finished(self) -> bool:
+        return self.ended_at is not None
+
+    @property
+    def minutes(self) -> int | None:
+        if self.ended_at is None:
+            return None
+        return max(0, round((self.ended_at - self.started_at).total_seconds() / 60))
+
+
+class HouseholdVisit(ScopedModel):
+    """A visit to a household in need of care (重点关爱住户走访: 独居老人, 低保, 残疾…): who, when,
+    what was found. The interval is rule GRID-2."""
+
+    household = models.ForeignKey(
+        "regions.Household", on_delete=models.CASCADE, related_name="care_visits", verbose_name="住户"
+    )
+    grid = models.ForeignKey(
+        Grid,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="household_visits",
+        verbose_name="网格",
+    )
+    visitor = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="household_visits",
+        verbose_name="登记账号",
+    )
+    visitor_name = models.CharField("走访人", max_length=100)
+    visited_at = models.DateTimeField("走访时间", default=timezone.now)
+    note = models.TextField("走访情况", max_length=2000)
+
+    objects = ScopedManager()
+    scope_region = "household__entrance"
+    permission_app = "regions"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "住户走访"
+        ordering = ["-visited_at", "-id"]
+        indexes = [models.Index(fields=["household", "-visited_at"], name="hhvisit_household_recent")]
+
+    def __str__(self):
+        return f"{self.household} 走访 {timezone.localtime(self.visited_at):%Y-%m-%d}"

@@ -120,7 +120,7 @@ def grid_map(request):
             {
                 "type": "Feature",
                 "geometry": r.polygon,
-                "properties": {"name": f"bg:{r.code}", "label": r.name},
+                "properties": {"name": f"bg:{r.code}", "label": r.name, "level": r.level},
             }
             for r in parents.only("code", "name", "polygon", "level")
         ]
