@@ -17,6 +17,7 @@ from grassroots.units.api import router as units_router
 from grassroots.venues.api import router as venues_router
 from grassroots.volunteers.api import router as volunteers_router
 from grassroots.whistle.api import router as whistle_router
+from grassroots.linkage.api import router as linkage_router
 
 api.add_router("/accounts/", accounts_router)
 api.add_router("/regions/", regions_router)
@@ -30,6 +31,7 @@ api.add_router("/standards/", standards_router)
 api.add_router("/dashboards/", dashboards_router)
 api.add_router("/notifications/", notifications_router)
 api.add_router("/whistle/", whistle_router)
+api.add_router("/linkage/", linkage_router)
 api.add_router("/cobuild/", cobuild_router)
 api.add_router("/volunteers/", volunteers_router)
 api.add_router("/venues/", venues_router)

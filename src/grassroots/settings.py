@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "grassroots.cases",
     "grassroots.notifications",
     "grassroots.whistle",
+    "grassroots.linkage",
     "grassroots.open311",
     "grassroots.cobuild",
     "grassroots.volunteers",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("cases/", include("grassroots.cases.urls")),
     path("notifications/", include("grassroots.notifications.urls")),
     path("whistle/", include("grassroots.whistle.urls")),
+    path("linkage/", include("grassroots.linkage.urls")),
     path("open311/", include("grassroots.open311.urls")),
     path("cobuild/", include("grassroots.cobuild.urls")),
     path("volunteers/", include("grassroots.volunteers.urls")),

@@ -209,7 +209,13 @@ DEFAULT_RULES = [
         },
         "回访不满意诉求，分析原因",
     ),
-    ("GOV-7", "gov", "各级领导有联系社区和网格，走访须登记", {}, "按期走访联系点并登记"),
+    (
+        "GOV-7",
+        "gov",
+        "市、区领导建立社区联系点并按期走访登记；联系点覆盖全部城市社区，每位领导联系点不超过上限",
+        {"visits_per_quarter": 1, "max_points_per_leader": 3, "full_coverage": True},
+        "按期走访联系点并登记，为未覆盖的社区明确联系领导",
+    ),
     (
         "GOV-8",
         "gov",
@@ -326,7 +332,8 @@ SOURCES = {
     "GOV-4": "青岛市基层治理文件（材料 000、001）：网格党组织全覆盖",
     "GOV-5": "接诉即办工作文件（材料 003）：诉求分类分级办理时限",
     "GOV-6": "接诉即办工作文件（材料 003）；北京 12345 接诉即办考核办法：响应率、解决率、满意率",
-    "GOV-7": "青岛市基层治理文件（材料 000、003）：领导干部联系社区和网格",
+    "GOV-7": "青岛市基层治理文件（材料 000）：市委常委带头建立社区党建工作联系点，区市党政领导班子成员"
+    "普遍包联社区，实现全市城市社区全覆盖；吉林省（材料 003）：五级包保、一级抓一级",
     "GOV-8": "青岛市城市基层党建文件（材料 004）：联席会议三定",
     "GOV-9": "青岛市基层治理文件（材料 000）：每个社区每年不少于 20 万元服务群众专项经费；"
     "鄂尔多斯市文件（材料 002）",
@@ -340,6 +347,9 @@ SOURCES = {
 # Chinese labels of every rule parameter (and of the sub-keys of mapping parameters), for the rule
 # pages, the parameter form and error messages.
 PARAM_LABELS = {
+    "visits_per_quarter": "每个联系点每季度至少走访次数",
+    "max_points_per_leader": "每位领导联系点上限（个）",
+    "full_coverage": "要求联系点覆盖全部社区",
     "min_full_members": "正式党员人数门槛",
     "min_members": "党员人数门槛",
     "years": "任期年数（单位及其他党组织，按组织类别）",
