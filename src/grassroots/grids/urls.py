@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import duties, views
 
 app_name = "grids"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("import/", views.grid_import, name="import"),
     path("export.geojson", views.grid_export_geojson, name="export_geojson"),
     path("route/", views.grid_route, name="route"),
+    path("duties/", duties.duty_chain, name="duties"),
+    path("duties/set/", duties.duty_set, name="duty_set"),
     path("<str:code>/", views.grid_detail, name="detail"),
     path("<str:code>/edit/", views.grid_edit, name="edit"),
     path("<str:code>/repair/", views.grid_repair, name="repair"),

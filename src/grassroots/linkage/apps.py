@@ -27,4 +27,5 @@ class LinkageConfig(AppConfig):
                 "承办督办", "linkage:assignment_list", "clipboard-check", "linkage.view", section="基层治理"
             ),
             navigation.NavItem("领导联系点", "linkage:coverage", "map-pin", "linkage.view", section="基层治理"),
+            navigation.NavItem("五级包保", "grids:duties", "shield-check", "regions.view", section="基层治理"),
         )
