@@ -89,6 +89,7 @@ def build_world() -> SimpleNamespace:
     _add_venues(w)
     _add_orglife(w)
     _add_volunteers(w)
+    _add_linkage(w)
     w.token_a = ApiToken.objects.filter(user=w.users["community_admin"]).first()
     return w
 
@@ -341,3 +342,28 @@ def _add_whistles(w) -> None:
         for attr in ("_grassroots_whistle_departments", "_grassroots_grants"):
             if hasattr(u, attr):
                 delattr(u, attr)
+
+
+def _add_linkage(w) -> None:
+    """A district leader with contact points in A and B; a district task to both streets; a task of
+    each street to its communities (street 0 -> A: linkage_a, street 1 -> B: linkage_b)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from grassroots.linkage import services as linkage
+
+    city_admin = w.users["city_admin"]
+    w.leader = linkage.create_leader(city_admin, name="矩阵领导", post="区委常委", level="district", region=w.district)
+    w.point_a = linkage.assign_contact_point(city_admin, w.leader, w.A)
+    w.point_b = linkage.assign_contact_point(city_admin, w.leader, w.B)
+    due = timezone.localdate() + datetime.timedelta(days=10)
+    text = {"title": "矩阵联动任务", "content": "排查消防隐患", "deadline": due}
+    w.linkage_task = linkage.issue_task(city_admin, issuer_region=w.district, **text)
+    w.linkage_task_a = linkage.issue_task(city_admin, issuer_region=w.streets[0], targets=[w.A], **text)
+    w.linkage_task_b = linkage.issue_task(city_admin, issuer_region=w.streets[1], targets=[w.B], **text)
+    w.linkage_a = w.linkage_task_a.assignments.get()
+    w.linkage_b = w.linkage_task_b.assignments.get()
+    for u in w.users.values():
+        if hasattr(u, "_grassroots_grants"):
+            delattr(u, "_grassroots_grants")
