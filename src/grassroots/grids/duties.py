@@ -101,6 +101,8 @@ def duty_chain(request):
 def duty_set(request):
     from . import services
 
+    if not has_perm(request.user, "regions.change"):
+        raise Http404
     node = Region.objects.visible_to(request.user).filter(code=request.POST.get("region", "")).first()
     if node is None:
         raise Http404
