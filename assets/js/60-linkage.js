@@ -29,6 +29,7 @@
           selectedMode: false,
           nameProperty: "name",
           label: { show: true, fontSize: 10, color: "#1d273b", formatter: (p) => (p.data ? p.data.label : "") },
+          labelLayout: { hideOverlap: true },
           emphasis: { label: { show: true } },
           data: data.items.map((d) => ({
             name: d.name,

@@ -70,9 +70,13 @@ def _leaders_and_points(ctx, rng, fake, city, districts, streets, communities, t
         for post in CITY_POSTS
     ]
     for d in districts:
+        # 区党政领导班子成员普遍包联社区 (seed 000): enough members for most communities at 3 each.
+        n_communities = sum(1 for c in communities if c.path.startswith(d.path))
+        extra = ["区委常委", "副区长", "区人大常委会副主任", "区政协副主席"]
+        posts = DISTRICT_POSTS + [extra[i % len(extra)] for i in range(max(0, n_communities // 3 - len(DISTRICT_POSTS)))]
         leaders += [
             Leader(name=fake.name(), post=post, level="district", region=d, created_at=timezone.now())
-            for post in DISTRICT_POSTS
+            for post in posts
         ]
     for leader in leaders:
         leader.fill_initials()

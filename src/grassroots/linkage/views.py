@@ -206,7 +206,12 @@ def task_detail(request, pk: int):
     )
     form = AssignmentFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    rows = list(_filter_assignments(base, data).order_by("region__path"))
+    rows_qs = _filter_assignments(base, data)
+    if not data.get("level"):
+        # One row per receiver of this level; passed-down parts show as "下级 n / m" and on the
+        # receiver's page, or with the 承办层级 filter.
+        rows_qs = rows_qs.filter(parent__isnull=True)
+    rows = list(rows_qs.order_by("region__path"))
     if request.GET.get("export") == "xlsx":
         return export_response(
             request.user, f"{task.title}督办表", ASSIGNMENT_COLUMNS, rows, model_label="linkage.taskassignment", filters=data
