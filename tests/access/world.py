@@ -354,7 +354,9 @@ def _add_linkage(w) -> None:
     from grassroots.linkage import services as linkage
 
     city_admin = w.users["city_admin"]
-    w.leader = linkage.create_leader(city_admin, name="矩阵领导", post="区委常委", level="district", region=w.district)
+    w.leader = linkage.create_leader(
+        city_admin, name="矩阵领导", post="区委常委", level="district", region=w.district
+    )
     w.point_a = linkage.assign_contact_point(city_admin, w.leader, w.A)
     w.point_b = linkage.assign_contact_point(city_admin, w.leader, w.B)
     due = timezone.localdate() + datetime.timedelta(days=10)

@@ -43,7 +43,9 @@ def _page(browser, live_server, user, width=375):
     c.force_login(user)
     ctx = browser.new_context(viewport={"width": width, "height": 800})
     host = live_server.url.split("//")[1].split(":")[0]
-    ctx.add_cookies([{"name": "sessionid", "value": c.cookies["sessionid"].value, "domain": host, "path": "/"}])
+    ctx.add_cookies(
+        [{"name": "sessionid", "value": c.cookies["sessionid"].value, "domain": host, "path": "/"}]
+    )
     return ctx.new_page()
 
 

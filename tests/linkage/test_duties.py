@@ -11,12 +11,17 @@ from grassroots.grids.models import Duty, Grid
 
 pytestmark = pytest.mark.django_db
 
-SQUARE = {"type": "Polygon", "coordinates": [[[120.3, 36.06], [120.305, 36.06], [120.305, 36.07], [120.3, 36.06]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[120.3, 36.06], [120.305, 36.06], [120.305, 36.07], [120.3, 36.06]]],
+}
 
 
 @pytest.fixture
 def grid(lk):
-    return Grid.objects.create(region=lk.communities[0], code=lk.communities[0].code + "001", name="第1网格", polygon=SQUARE)
+    return Grid.objects.create(
+        region=lk.communities[0], code=lk.communities[0].code + "001", name="第1网格", polygon=SQUARE
+    )
 
 
 def test_each_level_attaches_to_its_region_and_the_chain_runs_top_down(lk, grid):
@@ -46,7 +51,9 @@ def test_each_level_attaches_to_its_region_and_the_chain_runs_top_down(lk, grid)
         "街道副书记丙",
     ]
     # Saving the same street cadre from another grid's page updates the one street row.
-    other = Grid.objects.create(region=lk.communities[1], code=lk.communities[1].code + "001", name="网格", polygon=SQUARE)
+    other = Grid.objects.create(
+        region=lk.communities[1], code=lk.communities[1].code + "001", name="网格", polygon=SQUARE
+    )
     services.set_duty(admin, other, "street", "街道副书记丙", post="街道党工委副书记")
     assert Duty.objects.filter(level="street").count() == 1
 
@@ -77,5 +84,8 @@ def test_duty_chain_page_shows_levels_and_grid_gaps(lk, grid):
     assert "街道副书记丙" in page and "13900001111" not in page  # the phone is masked
     assert "第1网格" in page and "1 个未落实" in page
     assert c.get(f"/grids/duties/?region={lk.communities[2].code}").status_code == 404
-    r = c.post("/grids/duties/set/", {"region": lk.communities[0].code, "level": "community", "cadre_name": "社区书记乙"})
+    r = c.post(
+        "/grids/duties/set/",
+        {"region": lk.communities[0].code, "level": "community", "cadre_name": "社区书记乙"},
+    )
     assert r.status_code == 302 and Duty.objects.filter(region=lk.communities[0], level="community").exists()

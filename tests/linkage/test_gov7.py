@@ -23,14 +23,21 @@ def _findings(today):
 def _visit(region, name, day):
     at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
     return Visit.objects.create(
-        kind=VisitKind.CONTACT_POINT, region=region, visitor_name=name, visited_at=at, place="党群服务中心",
-        whom="居民代表", heard="反映停车难",
+        kind=VisitKind.CONTACT_POINT,
+        region=region,
+        visitor_name=name,
+        visited_at=at,
+        place="党群服务中心",
+        whom="居民代表",
+        heard="反映停车难",
     )
 
 
 @pytest.fixture
 def leader(lk):
-    return services.create_leader(lk.city_admin, name="张建国", post="区委常委", level="district", region=lk.district)
+    return services.create_leader(
+        lk.city_admin, name="张建国", post="区委常委", level="district", region=lk.district
+    )
 
 
 def _cover_all(lk, leader, start):
@@ -60,8 +67,9 @@ def test_visits_per_quarter_fails_without_a_visit_and_meets_with_one(lk, leader)
 
 
 def test_a_street_contact_point_counts_visits_anywhere_in_the_street(lk, leader):
-    today = datetime.date(2026, 12, 7)
-    point = ContactPoint.objects.create(leader=leader, region=lk.streets[0], start_on=datetime.date(2026, 1, 1))
+    point = ContactPoint.objects.create(
+        leader=leader, region=lk.streets[0], start_on=datetime.date(2026, 1, 1)
+    )
     other_street_community = lk.communities[2]
     _visit(other_street_community, "张建国", datetime.date(2026, 8, 3))
     assert stats.visit_counts([point], datetime.date(2026, 7, 1), datetime.date(2026, 9, 30)) == {point.pk: 0}
@@ -84,8 +92,12 @@ def test_coverage_fails_with_an_uncovered_community_and_meets_when_all_are_cover
     assert [f.region_name for f in gaps] == [lk.communities[3].name]
     cov = stats.coverage(lk.city, ContactPoint.objects.all(), today)
     assert cov["total"] == 4 and cov["rate"] == 75 and cov["uncovered"] == [lk.communities[3]]
-    second = services.create_leader(lk.city_admin, name="王红", post="副区长", level="district", region=lk.district)
-    services.assign_contact_point(lk.city_admin, second, lk.communities[3], start_on=datetime.date(2026, 12, 1))
+    second = services.create_leader(
+        lk.city_admin, name="王红", post="副区长", level="district", region=lk.district
+    )
+    services.assign_contact_point(
+        lk.city_admin, second, lk.communities[3], start_on=datetime.date(2026, 12, 1)
+    )
     assert [f for f in _findings(today) if "没有市、区领导联系点" in f.message] == []
     # An ended contact point no longer covers its community.
     ContactPoint.objects.filter(region=lk.communities[3]).update(end_on=datetime.date(2026, 12, 5))

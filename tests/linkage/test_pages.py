@@ -39,12 +39,16 @@ def _count(client, url):
 @pytest.mark.parametrize("url", ["/linkage/", "/linkage/assignments/", "/linkage/leaders/"])
 def test_lists_do_not_grow_queries_with_rows(lk, url):
     c = _client(lk.district_admin)
-    leader = services.create_leader(lk.city_admin, name="甲", post="区长", level="district", region=lk.district)
+    leader = services.create_leader(
+        lk.city_admin, name="甲", post="区长", level="district", region=lk.district
+    )
     services.assign_contact_point(lk.city_admin, leader, lk.communities[0])
     _tasks(lk, 1)
     few = _count(c, url)
     for i in range(4):
-        other = services.create_leader(lk.city_admin, name=f"乙{i}", post="副区长", level="district", region=lk.district)
+        other = services.create_leader(
+            lk.city_admin, name=f"乙{i}", post="副区长", level="district", region=lk.district
+        )
         services.assign_contact_point(lk.city_admin, other, lk.communities[i])
     _tasks(lk, 5)
     assert _count(c, url) <= few
@@ -53,9 +57,14 @@ def test_lists_do_not_grow_queries_with_rows(lk, url):
 def test_coverage_page_colors_communities_and_lists_the_uncovered(lk):
     from grassroots.regions.models import Region
 
-    square = {"type": "Polygon", "coordinates": [[[120.3, 36.06], [120.31, 36.06], [120.31, 36.07], [120.3, 36.06]]]}
+    square = {
+        "type": "Polygon",
+        "coordinates": [[[120.3, 36.06], [120.31, 36.06], [120.31, 36.07], [120.3, 36.06]]],
+    }
     Region.objects.filter(level="community").update(polygon=square)
-    leader = services.create_leader(lk.city_admin, name="甲", post="区长", level="district", region=lk.district)
+    leader = services.create_leader(
+        lk.city_admin, name="甲", post="区长", level="district", region=lk.district
+    )
     services.assign_contact_point(lk.city_admin, leader, lk.communities[0])
     page = _client(lk.district_admin).get("/linkage/coverage/").content.decode()
     assert 'data-stat="rate">25%' in page and 'data-stat="uncovered">3<' in page
@@ -67,7 +76,9 @@ def test_coverage_page_colors_communities_and_lists_the_uncovered(lk):
 
 
 def test_contact_point_form_shows_the_rule_error_in_chinese(lk):
-    leader = services.create_leader(lk.city_admin, name="甲", post="区长", level="district", region=lk.district)
+    leader = services.create_leader(
+        lk.city_admin, name="甲", post="区长", level="district", region=lk.district
+    )
     for c in lk.communities[:3]:
         services.assign_contact_point(lk.city_admin, leader, c)
     r = _client(lk.district_admin).post(

@@ -22,7 +22,7 @@ from grassroots.regions.models import Region
 
 from . import routing, services
 from .geometry import KIND_LABELS
-from .models import Duty, Grid, GridAssignment, GridLayer
+from .models import Grid, GridAssignment, GridLayer
 
 router = Router(tags=["grids"])
 

@@ -139,7 +139,9 @@ def generate(ctx) -> None:
                 )
         # 科级干部包社区: the community's secretary (or a street cadre) answers for the community.
         name, post, worker = (
-            (secretary.name, "社区党组织书记", secretary) if secretary else (fake.name(), "社区两委成员", None)
+            (secretary.name, "社区党组织书记", secretary)
+            if secretary
+            else (fake.name(), "社区两委成员", None)
         )
         duties.append(
             Duty(
@@ -175,7 +177,13 @@ def _upper_duties(rng, fake, communities) -> list[Duty]:
         )
         for level in levels:
             out.append(
-                Duty(region=r, level=level, cadre_name=fake.name(), post=_post(level, rng), phone=fake.phone_number())
+                Duty(
+                    region=r,
+                    level=level,
+                    cadre_name=fake.name(),
+                    post=_post(level, rng),
+                    phone=fake.phone_number(),
+                )
             )
     return out
 

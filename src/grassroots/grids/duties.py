@@ -26,9 +26,9 @@ def ancestor_paths(path: str) -> list[str]:
 
 def chain_for_region(region: Region) -> list[Duty]:
     """Region-level duties of the region and all its ancestors, top down (province first)."""
-    rows = Duty.objects.filter(grid__isnull=True, region__path__in=ancestor_paths(region.path)).select_related(
-        "region"
-    )
+    rows = Duty.objects.filter(
+        grid__isnull=True, region__path__in=ancestor_paths(region.path)
+    ).select_related("region")
     return sorted(rows, key=lambda d: (ORDER[d.level], d.region.depth, d.cadre_name))
 
 
@@ -54,7 +54,9 @@ def duty_chain(request):
     if not has_perm(request.user, "regions.view"):
         raise Http404
     code = request.GET.get("region", "").strip()
-    visible = Region.objects.visible_to(request.user).filter(level__in=("city", "district", "street", "community"))
+    visible = Region.objects.visible_to(request.user).filter(
+        level__in=("city", "district", "street", "community")
+    )
     node = visible.filter(code=code).first() if code else visible.order_by("depth", "path").first()
     if node is None:
         raise Http404
@@ -69,7 +71,11 @@ def duty_chain(request):
         kids = list(Region.objects.filter(path__startswith=node.path, depth=node.depth + 1).order_by("path"))
         own = {d.region_id for d in Duty.objects.filter(grid__isnull=True, region__in=kids).only("region_id")}
         children = [(k, k.pk in own) for k in kids]
-    grids = list(Grid.objects.filter(region__path__startswith=node.path).select_related("region").order_by("code")[:300])
+    grids = list(
+        Grid.objects.filter(region__path__startswith=node.path)
+        .select_related("region")
+        .order_by("code")[:300]
+    )
     grid_duties = {
         d.grid_id: d for d in Duty.objects.filter(grid__in=grids, level=DutyLevel.GRID).select_related("grid")
     }

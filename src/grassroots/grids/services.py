@@ -322,11 +322,15 @@ def set_duty(user, grid: Grid, level: str, cadre_name: str, post: str = "", phon
             raise ServiceError("该网格没有这一层级的上级区域", field="level")
         return set_region_duty(user, region, level, cadre_name, post, phone)
     require_in_scope(user, grid, "change")
-    duty = Duty.objects.filter(grid=grid, level=level).first() or Duty(grid=grid, level=level, region=grid.region)
+    duty = Duty.objects.filter(grid=grid, level=level).first() or Duty(
+        grid=grid, level=level, region=grid.region
+    )
     return _save_duty(user, duty, cadre_name, post, phone)
 
 
-def set_region_duty(user, region: Region, level: str, cadre_name: str, post: str = "", phone: str = "") -> Duty:
+def set_region_duty(
+    user, region: Region, level: str, cadre_name: str, post: str = "", phone: str = ""
+) -> Duty:
     """A region-level duty (省级 → the city root, 市级 → city, 区级 → district, 街道, 社区): one row per
     (region, level, cadre); saving the same cadre again updates the post and phone."""
     from .models import DUTY_REGION_LEVEL
@@ -338,9 +342,9 @@ def set_region_duty(user, region: Region, level: str, cadre_name: str, post: str
             raise PermissionDenied("只能设置本级及以下区域的包保责任")
         raise NotFound()
     name = (cadre_name or "").strip()
-    duty = Duty.objects.filter(region=region, level=level, grid__isnull=True, cadre_name=name).first() or Duty(
-        region=region, level=level
-    )
+    duty = Duty.objects.filter(
+        region=region, level=level, grid__isnull=True, cadre_name=name
+    ).first() or Duty(region=region, level=level)
     return _save_duty(user, duty, name, post, phone)
 
 

@@ -22,7 +22,7 @@ from grassroots.units.models import Unit
 
 from . import geometry as geo
 from . import services
-from .models import AssignmentRole, Duty, DutyLevel, Grid, GridAssignment, GridKind, GridLayer, GridLevel
+from .models import AssignmentRole, DutyLevel, Grid, GridAssignment, GridKind, GridLayer, GridLevel
 from .stats import METRICS, coverage, grid_metrics
 
 

@@ -48,7 +48,11 @@ def _out(a: TaskAssignment, today) -> dict:
 def list_assignments(request, state: str = "", limit: int = 100):
     if not has_perm(request.user, "linkage.view"):
         raise NotFound()
-    qs = TaskAssignment.objects.visible_to(request.user).select_related("task", "region").order_by("deadline", "id")
+    qs = (
+        TaskAssignment.objects.visible_to(request.user)
+        .select_related("task", "region")
+        .order_by("deadline", "id")
+    )
     if state:
         qs = qs.filter(state=state)
     today = timezone.localdate()

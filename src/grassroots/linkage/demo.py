@@ -14,7 +14,13 @@ from grassroots.regions.models import Region
 from .models import ContactPoint, Leader, LinkageTask, TaskAssignment, TaskEvent, TaskState
 from .stats import Quarter
 
-CITY_POSTS = ["市委常委、组织部部长", "市委常委、政法委书记", "市委常委、宣传部部长", "副市长", "市委常委、统战部部长"]
+CITY_POSTS = [
+    "市委常委、组织部部长",
+    "市委常委、政法委书记",
+    "市委常委、宣传部部长",
+    "副市长",
+    "市委常委、统战部部长",
+]
 DISTRICT_POSTS = [
     "区委书记",
     "区长",
@@ -40,12 +46,37 @@ HEARD = [
     "希望社区开设四点半课堂",
 ]
 TASKS_DISTRICT = [
-    ("开展冬季消防安全隐患集中排查整治", "对辖区高层住宅、老旧小区、沿街商铺开展消防安全隐患排查，建立问题清单，整改情况附照片报区委社会工作部。", -40, -8),
-    ("党员组织关系集中排查", "对照党员信息系统逐一核实党员组织关系，对失联、流动党员建立联系台账，排查结果按社区汇总上报。", -20, 10),
-    ("“红色物业”覆盖情况摸底", "摸清辖区住宅小区物业企业党组织组建、党建指导员选派情况，提出年底前覆盖计划。", -4, 26),
+    (
+        "开展冬季消防安全隐患集中排查整治",
+        "对辖区高层住宅、老旧小区、沿街商铺开展消防安全隐患排查，建立问题清单，整改情况附照片报区委社会工作部。",
+        -40,
+        -8,
+    ),
+    (
+        "党员组织关系集中排查",
+        "对照党员信息系统逐一核实党员组织关系，对失联、流动党员建立联系台账，排查结果按社区汇总上报。",
+        -20,
+        10,
+    ),
+    (
+        "“红色物业”覆盖情况摸底",
+        "摸清辖区住宅小区物业企业党组织组建、党建指导员选派情况，提出年底前覆盖计划。",
+        -4,
+        26,
+    ),
 ]
-TASK_CITY = ("城市基层党建重点任务推进情况调度", "各街道对照《城市基层党建工作指导标准》十项职责任务，报送落实进展和存在的困难。", -12, 18)
-TASK_STREET = ("独居老人冬季入户走访", "各社区组织网格员、党员志愿者对独居、空巢老人逐户走访，排查取暖和用电安全，建立帮扶台账。", -9, 5)
+TASK_CITY = (
+    "城市基层党建重点任务推进情况调度",
+    "各街道对照《城市基层党建工作指导标准》十项职责任务，报送落实进展和存在的困难。",
+    -12,
+    18,
+)
+TASK_STREET = (
+    "独居老人冬季入户走访",
+    "各社区组织网格员、党员志愿者对独居、空巢老人逐户走访，排查取暖和用电安全，建立帮扶台账。",
+    -9,
+    5,
+)
 
 
 def generate(ctx) -> None:
@@ -73,7 +104,9 @@ def _leaders_and_points(ctx, rng, fake, city, districts, streets, communities, t
         # 区党政领导班子成员普遍包联社区 (seed 000): enough members for most communities at 3 each.
         n_communities = sum(1 for c in communities if c.path.startswith(d.path))
         extra = ["区委常委", "副区长", "区人大常委会副主任", "区政协副主席"]
-        posts = DISTRICT_POSTS + [extra[i % len(extra)] for i in range(max(0, n_communities // 3 - len(DISTRICT_POSTS)))]
+        posts = DISTRICT_POSTS + [
+            extra[i % len(extra)] for i in range(max(0, n_communities // 3 - len(DISTRICT_POSTS)))
+        ]
         leaders += [
             Leader(name=fake.name(), post=post, level="district", region=d, created_at=timezone.now())
             for post in posts
@@ -139,7 +172,9 @@ def _visits(ctx, rng, points, today) -> None:
     visits = []
 
     def at(day: dt.date) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time(rng.choice([9, 10, 14, 15, 16]), rng.choice([0, 30])), tzinfo=tz)
+        return dt.datetime.combine(
+            day, dt.time(rng.choice([9, 10, 14, 15, 16]), rng.choice([0, 30])), tzinfo=tz
+        )
 
     for p in points:
         if p.end_on is not None:
@@ -231,10 +266,21 @@ def _tasks(ctx, rng, city, districts, streets, communities, today, now) -> None:
             if r.level == "street" and created <= -20 and state != TaskState.ISSUED and rng.random() < 0.6:
                 kids = [c for c in communities if c.path.startswith(r.path)]
                 for j, c in enumerate(kids):
-                    child_state = TaskState.ACCEPTED if state in (TaskState.DONE, TaskState.ACCEPTED) else _pick_state(rng, created, due, j)
-                    _assignment(task, a, c, deadline, child_state, created_at + dt.timedelta(days=1), now, events, rng)
+                    child_state = (
+                        TaskState.ACCEPTED
+                        if state in (TaskState.DONE, TaskState.ACCEPTED)
+                        else _pick_state(rng, created, due, j)
+                    )
+                    _assignment(
+                        task, a, c, deadline, child_state, created_at + dt.timedelta(days=1), now, events, rng
+                    )
                 events.append(
-                    TaskEvent(assignment=a, verb="pass_down", note="分派至" + "、".join(c.name for c in kids[:6]), at=created_at + dt.timedelta(days=1))
+                    TaskEvent(
+                        assignment=a,
+                        verb="pass_down",
+                        note="分派至" + "、".join(c.name for c in kids[:6]),
+                        at=created_at + dt.timedelta(days=1),
+                    )
                 )
     ctx.bulk_insert(TaskEvent, events)
     from .services import escalate_overdue
@@ -244,10 +290,19 @@ def _tasks(ctx, rng, city, districts, streets, communities, today, now) -> None:
 
 def _pick_state(rng, created: int, due: int, i: int) -> str:
     if due < 0:  # past its deadline: most done, a few still open (overdue, escalated)
-        return rng.choice([TaskState.ACCEPTED] * 4 + [TaskState.DONE, TaskState.IN_PROGRESS, TaskState.RECEIVED])
+        return rng.choice(
+            [TaskState.ACCEPTED] * 4 + [TaskState.DONE, TaskState.IN_PROGRESS, TaskState.RECEIVED]
+        )
     if created > -7:  # just issued
         return rng.choice([TaskState.ISSUED, TaskState.ISSUED, TaskState.RECEIVED])
-    order = [TaskState.IN_PROGRESS, TaskState.DONE, TaskState.RETURNED, TaskState.RECEIVED, TaskState.ACCEPTED, TaskState.ISSUED]
+    order = [
+        TaskState.IN_PROGRESS,
+        TaskState.DONE,
+        TaskState.RETURNED,
+        TaskState.RECEIVED,
+        TaskState.ACCEPTED,
+        TaskState.ISSUED,
+    ]
     return order[i % len(order)]
 
 
@@ -255,7 +310,9 @@ def _assignment(task, parent, region, deadline, state, start, now, events, rng) 
     steps = PATHS[state]
     span = max(1.0, (now - start).total_seconds() / 86400 - 0.5)
     times = sorted(start + dt.timedelta(days=rng.uniform(0.1, span)) for _ in steps)
-    a = TaskAssignment(task=task, parent=parent, region=region, deadline=deadline, state=state, updated_at=now)
+    a = TaskAssignment(
+        task=task, parent=parent, region=region, deadline=deadline, state=state, updated_at=now
+    )
     events.append(TaskEvent(assignment=a, verb="issue", note=task.title, at=start))
     for verb, at in zip(steps, times, strict=True):
         if verb == "receive":

@@ -10,7 +10,9 @@ class _Styled:
         for f in self.fields.values():
             if isinstance(f.widget, forms.CheckboxSelectMultiple):
                 continue
-            css = "form-select" if isinstance(f, forms.ChoiceField | forms.ModelChoiceField) else "form-control"
+            css = (
+                "form-select" if isinstance(f, forms.ChoiceField | forms.ModelChoiceField) else "form-control"
+            )
             f.widget.attrs.setdefault("class", css)
 
 
@@ -19,11 +21,15 @@ class FilterForm(_Styled, forms.Form):
         super().__init__(*args, **kwargs)
         self._style()
         for f in self.fields.values():
-            f.widget.attrs["class"] += " form-select-sm" if "form-select" in f.widget.attrs["class"] else " form-control-sm"
+            f.widget.attrs["class"] += (
+                " form-select-sm" if "form-select" in f.widget.attrs["class"] else " form-control-sm"
+            )
 
 
 class AssignmentFilterForm(FilterForm):
-    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "任务或承办单位"}))
+    q = forms.CharField(
+        label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "任务或承办单位"})
+    )
     state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部")] + TaskState.choices)
     level = forms.ChoiceField(
         label="承办层级", required=False, choices=[("", "全部"), ("street", "街道"), ("community", "社区")]
@@ -32,12 +38,16 @@ class AssignmentFilterForm(FilterForm):
 
 
 class TaskFilterForm(FilterForm):
-    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "任务名称"}))
+    q = forms.CharField(
+        label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "任务名称"})
+    )
     flag = forms.ChoiceField(label="预警", required=False, choices=[("", "全部"), ("overdue", "有超期承办")])
 
 
 class LeaderFilterForm(FilterForm):
-    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名或拼音首字母"}))
+    q = forms.CharField(
+        label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名或拼音首字母"})
+    )
     level = forms.ChoiceField(label="层级", required=False, choices=[("", "全部")] + LeaderLevel.choices)
 
 
@@ -59,7 +69,11 @@ class TaskForm(_Styled, forms.Form):
 
 class LeaderForm(_Styled, forms.Form):
     name = forms.CharField(label="姓名", max_length=50)
-    post = forms.CharField(label="职务", max_length=100, widget=forms.TextInput(attrs={"placeholder": "如：市委常委、组织部部长"}))
+    post = forms.CharField(
+        label="职务",
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "如：市委常委、组织部部长"}),
+    )
     level = forms.ChoiceField(label="层级", choices=LeaderLevel.choices)
     region = forms.ChoiceField(label="所属市/区")
 

@@ -63,7 +63,10 @@ class ContactPoint(ScopedModel):
         Leader, on_delete=models.CASCADE, related_name="contact_points", verbose_name="联系领导"
     )
     region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="contact_points", verbose_name="联系街道/社区"
+        "regions.Region",
+        on_delete=models.PROTECT,
+        related_name="contact_points",
+        verbose_name="联系街道/社区",
     )
     start_on = models.DateField("起始日期", default=timezone.localdate)
     end_on = models.DateField("结束日期", null=True, blank=True)
@@ -152,7 +155,10 @@ class TaskAssignment(ScopedModel):
         verbose_name="上级承办",
     )
     region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="linkage_assignments", verbose_name="承办单位"
+        "regions.Region",
+        on_delete=models.PROTECT,
+        related_name="linkage_assignments",
+        verbose_name="承办单位",
     )
     deadline = models.DateField("完成时限")
     state = models.CharField("状态", max_length=16, choices=TaskState.choices, default=TaskState.ISSUED)

@@ -24,7 +24,6 @@ from .models import (
     LinkageTask,
     TaskAssignment,
     TaskEvent,
-    TaskState,
 )
 
 # issuer level -> the level its tasks go to (市/区 → 街道, 街道 → 社区)
@@ -66,9 +65,7 @@ def create_leader(user, *, name: str, post: str, level: str, region: Region, acc
     if level not in LeaderLevel.values:
         raise ServiceError("层级只能是市级或区级", field="level")
     if region is None or region.level != level:
-        raise ServiceError(
-            "市级领导应属于市，区级领导应属于区（县、旗）", field="region"
-        )
+        raise ServiceError("市级领导应属于市，区级领导应属于区（县、旗）", field="region")
     _require_region(user, region, "linkage.issue")
     leader = Leader(name=name, post=post, level=level, region=region, user=account)
     full_clean(leader)
@@ -205,10 +202,7 @@ def _load(assignment: TaskAssignment) -> TaskAssignment:
 
 def _authorize(user, a: TaskAssignment, verb: str) -> None:
     side = workflow.VERBS[verb][2]
-    if side == workflow.RECEIVER:
-        region = a.region
-    else:
-        region = a.issuer_region
+    region = a.region if side == workflow.RECEIVER else a.issuer_region
     if covers(user, region, workflow.PERM[side]):
         return
     if covers(user, a, "view") or LinkageTask.objects.visible_to(user).filter(pk=a.task_id).exists():
@@ -216,8 +210,18 @@ def _authorize(user, a: TaskAssignment, verb: str) -> None:
     raise NotFound()
 
 
-def act(user, assignment: TaskAssignment, verb: str, *, note: str = "", progress=None, override: str = "",
-        files=(), communities=None, deadline=None) -> TaskAssignment:
+def act(
+    user,
+    assignment: TaskAssignment,
+    verb: str,
+    *,
+    note: str = "",
+    progress=None,
+    override: str = "",
+    files=(),
+    communities=None,
+    deadline=None,
+) -> TaskAssignment:
     """Apply `verb` to the assignment. Refusals raise before anything is written."""
     from grassroots.core.attachments import attach, validate_files
 
@@ -306,10 +310,7 @@ def _children_for(a: TaskAssignment, communities, deadline) -> list[TaskAssignme
         raise ServiceError("完成时限不能早于今天", field="deadline")
     now = timezone.now()
     rows = TaskAssignment.objects.bulk_create(
-        [
-            TaskAssignment(task=a.task, parent=a, region=r, deadline=deadline, updated_at=now)
-            for r in regions
-        ]
+        [TaskAssignment(task=a.task, parent=a, region=r, deadline=deadline, updated_at=now) for r in regions]
     )
     TaskEvent.objects.bulk_create(
         [TaskEvent(assignment=c, verb="issue", note=f"{a.region.name}分派", at=now) for c in rows]
@@ -379,10 +380,14 @@ def escalate_overdue(today: datetime.date | None = None) -> int:
             days = (today - a.deadline).days
             note = f"超过完成时限 {days} 天，系统督办"
             TaskEvent.objects.create(assignment=a, verb="escalate", note=note, at=now)
-            audit.record(audit.AuditAction.UPDATE, a, user=None, changes={"escalated_at": [None, now.isoformat()]})
+            audit.record(
+                audit.AuditAction.UPDATE, a, user=None, changes={"escalated_at": [None, now.isoformat()]}
+            )
             issuer = [a.task.issuer] if not a.parent_id and a.task.issuer else []
             _notify(
-                admins_of([a.region], "linkage.respond") + issuer + admins_of([a.issuer_region], "linkage.issue"),
+                admins_of([a.region], "linkage.respond")
+                + issuer
+                + admins_of([a.issuer_region], "linkage.issue"),
                 kind="linkage.escalated",
                 title=f"督办：{a.region.name}「{a.task.title}」已超期",
                 body=note,
@@ -396,8 +401,10 @@ def escalate_overdue(today: datetime.date | None = None) -> int:
 def can(user, a: TaskAssignment, verb: str) -> bool:
     side = workflow.VERBS[verb][2]
     region = a.region if side == workflow.RECEIVER else a.issuer_region
-    return workflow.allowed(verb, a.state) and covers(user, region, workflow.PERM[side]) and (
-        verb != "pass_down" or a.region.level == "street"
+    return (
+        workflow.allowed(verb, a.state)
+        and covers(user, region, workflow.PERM[side])
+        and (verb != "pass_down" or a.region.level == "street")
     )
 
 

@@ -232,7 +232,8 @@ def check_gov7(c, rule):
                     (
                         p.region_id,
                         Severity.VIOLATION,
-                        f"{who}联系{p.region.name}，{quarter.previous().label}走访 {s.last} 次，要求至少 {need} 次",
+                        f"{who}联系{p.region.name}，{quarter.previous().label}"
+                        f"走访 {s.last} 次，要求至少 {need} 次",
                     )
                 )
             elif not s.current_met and days_left < WARN_DAYS:
@@ -245,7 +246,11 @@ def check_gov7(c, rule):
                 )
         for leader, n in over_limit(Leader.objects.filter(region__path__startswith=root.path), today, limit):
             pending.append(
-                (leader.region_id, Severity.VIOLATION, f"{leader.name}（{leader.post}）联系点 {n} 个，超过上限 {limit} 个")
+                (
+                    leader.region_id,
+                    Severity.VIOLATION,
+                    f"{leader.name}（{leader.post}）联系点 {n} 个，超过上限 {limit} 个",
+                )
             )
     orgs = _orgs_by_region(r for r, _s, _m in pending)
     for region_id, severity, message in pending:

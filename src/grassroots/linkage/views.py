@@ -132,9 +132,14 @@ def task_create(request):
         for p in paths:
             q |= Q(path__startswith=p)
         targets = list(
-            Region.objects.filter(q, level__in=["street", "community"]).order_by("path").only("code", "name", "path", "level")
+            Region.objects.filter(q, level__in=["street", "community"])
+            .order_by("path")
+            .only("code", "name", "path", "level")
         )
-        parents = {r.path: r.name for r in Region.objects.filter(path__in={t.path[: -Region.steplen] for t in targets})}
+        parents = {
+            r.path: r.name
+            for r in Region.objects.filter(path__in={t.path[: -Region.steplen] for t in targets})
+        }
         for t in targets:
             t.parent_name = parents.get(t.path[: -Region.steplen], "")
     form = TaskForm(request.POST or None, regions=regions, targets=targets)
@@ -195,14 +200,22 @@ def task_detail(request, pk: int):
     """The supervision page of one task: every receiver the user sees, with state, deadline, overdue
     flag and progress; filters and Excel export."""
     _require(request)
-    task = LinkageTask.objects.visible_to(request.user).select_related("issuer_region", "issuer").filter(pk=pk).first()
+    task = (
+        LinkageTask.objects.visible_to(request.user)
+        .select_related("issuer_region", "issuer")
+        .filter(pk=pk)
+        .first()
+    )
     if task is None:
         raise Http404
     base = (
         TaskAssignment.objects.visible_to(request.user)
         .filter(task=task)
         .select_related("region", "task__issuer_region", "parent__region")
-        .annotate(n_children=Count("children"), n_children_done=Count("children", filter=Q(children__state__in=["done", "accepted"])))
+        .annotate(
+            n_children=Count("children"),
+            n_children_done=Count("children", filter=Q(children__state__in=["done", "accepted"])),
+        )
     )
     form = AssignmentFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -214,13 +227,20 @@ def task_detail(request, pk: int):
     rows = list(rows_qs.order_by("region__path"))
     if request.GET.get("export") == "xlsx":
         return export_response(
-            request.user, f"{task.title}督办表", ASSIGNMENT_COLUMNS, rows, model_label="linkage.taskassignment", filters=data
+            request.user,
+            f"{task.title}督办表",
+            ASSIGNMENT_COLUMNS,
+            rows,
+            model_label="linkage.taskassignment",
+            filters=data,
         )
     today = timezone.localdate()
     top = [a for a in base if a.parent_id is None]
     summary = {
         "total": len(top),
-        "by_state": [(label, sum(1 for a in top if a.state == value), value) for value, label in TaskState.choices],
+        "by_state": [
+            (label, sum(1 for a in top if a.state == value), value) for value, label in TaskState.choices
+        ],
         "overdue": sum(1 for a in base if a.is_overdue(today)),
         "escalated": sum(1 for a in base if a.escalated_at),
     }
@@ -280,7 +300,9 @@ class AssignmentListView(ScopedListView):
 
 
 def _assignment_or_404(user, pk) -> TaskAssignment:
-    qs = TaskAssignment.objects.select_related("task", "task__issuer_region", "task__issuer", "region", "parent__region")
+    qs = TaskAssignment.objects.select_related(
+        "task", "task__issuer_region", "task__issuer", "region", "parent__region"
+    )
     a = qs.visible_to(user).filter(pk=pk).first()
     if a is None:
         # The issuer sees the assignments of a task it issued through the task itself.
@@ -295,14 +317,19 @@ def assignment_detail(request, pk: int):
     _require(request)
     a = _assignment_or_404(request.user, pk)
     children = list(
-        TaskAssignment.objects.visible_to(request.user).filter(parent=a).select_related("region").order_by("region__path")
+        TaskAssignment.objects.visible_to(request.user)
+        .filter(parent=a)
+        .select_related("region")
+        .order_by("region__path")
     )
     verbs = [v for v in workflow.VERBS if services.can(request.user, a, v)]
     communities = []
     if "pass_down" in verbs:
         taken = {c.region_id for c in children}
         communities = [
-            r for r in Region.objects.filter(path__startswith=a.region.path, level="community").order_by("path") if r.pk not in taken
+            r
+            for r in Region.objects.filter(path__startswith=a.region.path, level="community").order_by("path")
+            if r.pk not in taken
         ]
         if not communities:
             verbs.remove("pass_down")
@@ -336,7 +363,9 @@ def assignment_act(request, pk: int, verb: str):
     communities = None
     if verb == "pass_down" and post.getlist("communities"):
         communities = list(
-            Region.objects.filter(code__in=post.getlist("communities"), path__startswith=a.region.path, level="community")
+            Region.objects.filter(
+                code__in=post.getlist("communities"), path__startswith=a.region.path, level="community"
+            )
         )
         if len(communities) != len(set(post.getlist("communities"))):
             messages.error(request, "只能分派给本街道所辖社区")
@@ -391,11 +420,15 @@ class LeaderListView(ScopedListView):
 
     def get_queryset(self):
         today = timezone.localdate()
-        qs = super().get_queryset().annotate(
-            n_points=Count(
-                "contact_points",
-                filter=Q(contact_points__start_on__lte=today)
-                & (Q(contact_points__end_on__isnull=True) | Q(contact_points__end_on__gte=today)),
+        qs = (
+            super()
+            .get_queryset()
+            .annotate(
+                n_points=Count(
+                    "contact_points",
+                    filter=Q(contact_points__start_on__lte=today)
+                    & (Q(contact_points__end_on__isnull=True) | Q(contact_points__end_on__gte=today)),
+                )
             )
         )
         return qs
@@ -404,7 +437,9 @@ class LeaderListView(ScopedListView):
         ctx = super().get_context_data(**kwargs)
         leaders = list(ctx["object_list"])
         today = timezone.localdate()
-        points = stats.active_points(ContactPoint.objects.filter(leader__in=leaders), today).select_related("region", "leader")
+        points = stats.active_points(ContactPoint.objects.filter(leader__in=leaders), today).select_related(
+            "region", "leader"
+        )
         by_leader: dict[int, list] = {}
         for p in points:
             by_leader.setdefault(p.leader_id, []).append(p)
@@ -481,7 +516,11 @@ def leader_detail(request, pk: int):
                 if region is None:
                     raise ServiceError("请选择联系街道或社区", field="region")
                 services.assign_contact_point(
-                    request.user, leader, Region.objects.get(pk=region.pk), start_on=data["start_on"], note=data["note"]
+                    request.user,
+                    leader,
+                    Region.objects.get(pk=region.pk),
+                    start_on=data["start_on"],
+                    note=data["note"],
                 )
             except ServiceError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -490,7 +529,9 @@ def leader_detail(request, pk: int):
                 return redirect("linkage:leader_detail", pk=leader.pk)
     today = timezone.localdate()
     params = stats.gov7_params()
-    points = list(leader.contact_points.select_related("region", "leader").order_by("-end_on", "region__path"))
+    points = list(
+        leader.contact_points.select_related("region", "leader").order_by("-end_on", "region__path")
+    )
     active = [p for p in points if p.active_on(today)]
     states = stats.point_states(active, today, params["visits_per_quarter"])
     quarter = stats.Quarter.of(today)
@@ -536,7 +577,11 @@ def coverage(request):
     root = _scope_root(request.user)
     code = request.GET.get("region", "").strip()
     if code:
-        node = Region.objects.visible_to(request.user).filter(code=code, level__in=["city", "district", "street"]).first()
+        node = (
+            Region.objects.visible_to(request.user)
+            .filter(code=code, level__in=["city", "district", "street"])
+            .first()
+        )
         if node is None:
             raise Http404
         root = node
@@ -577,10 +622,16 @@ def coverage(request):
             met_last=sum(1 for s in states if s.last_met),
             met_current=sum(1 for s in states if s.current_met),
             map_data={"geojson": {"type": "FeatureCollection", "features": features}, "items": items},
-            over=stats.over_limit(Leader.objects.visible_to(request.user).filter(region__path__startswith=root.path), today, params["max_points_per_leader"]),
+            over=stats.over_limit(
+                Leader.objects.visible_to(request.user).filter(region__path__startswith=root.path),
+                today,
+                params["max_points_per_leader"],
+            ),
             scopes=list(
                 Region.objects.visible_to(request.user)
-                .filter(path__startswith=root.path[: Region.steplen], level__in=["city", "district", "street"])
+                .filter(
+                    path__startswith=root.path[: Region.steplen], level__in=["city", "district", "street"]
+                )
                 .order_by("path")
                 .only("code", "name", "level")[:200]
             ),

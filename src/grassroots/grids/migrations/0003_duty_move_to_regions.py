@@ -19,7 +19,11 @@ def move(apps, schema_editor):
         if key not in ancestors:
             step = len(grid_region.path) // max(grid_region.depth, 1)
             prefixes = [grid_region.path[:i] for i in range(step, len(grid_region.path) + 1, step)]
-            found = Region.objects.filter(path__in=prefixes, level=duty.level).values_list("id", flat=True).first()
+            found = (
+                Region.objects.filter(path__in=prefixes, level=duty.level)
+                .values_list("id", flat=True)
+                .first()
+            )
             ancestors[key] = found
         region_id = ancestors[key]
         if region_id is None:

@@ -8,142 +8,306 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0002_household_grid_region_grid'),
+        ("regions", "0002_household_grid_region_grid"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Leader',
+            name="Leader",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('name_initials', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('post', models.CharField(max_length=100, verbose_name='职务')),
-                ('level', models.CharField(choices=[('city', '市级领导'), ('district', '区级领导')], max_length=16, verbose_name='层级')),
-                ('active', models.BooleanField(default=True, verbose_name='在任')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='登记时间')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='leaders', to='regions.region', verbose_name='所属市/区')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='leader_records', to=settings.AUTH_USER_MODEL, verbose_name='关联账号')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                ("name_initials", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("post", models.CharField(max_length=100, verbose_name="职务")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("city", "市级领导"), ("district", "区级领导")],
+                        max_length=16,
+                        verbose_name="层级",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="在任")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="登记时间"),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="leaders",
+                        to="regions.region",
+                        verbose_name="所属市/区",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="leader_records",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="关联账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '联系领导',
-                'verbose_name_plural': '联系领导',
-                'ordering': ['level', 'name', 'id'],
+                "verbose_name": "联系领导",
+                "verbose_name_plural": "联系领导",
+                "ordering": ["level", "name", "id"],
             },
             bases=(grassroots.core.text.InitialsMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='ContactPoint',
+            name="ContactPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='起始日期')),
-                ('end_on', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='登记时间')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contact_points', to='regions.region', verbose_name='联系街道/社区')),
-                ('leader', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contact_points', to='linkage.leader', verbose_name='联系领导')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "start_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="起始日期"),
+                ),
+                ("end_on", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="登记时间"),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contact_points",
+                        to="regions.region",
+                        verbose_name="联系街道/社区",
+                    ),
+                ),
+                (
+                    "leader",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contact_points",
+                        to="linkage.leader",
+                        verbose_name="联系领导",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '联系点',
-                'verbose_name_plural': '联系点',
-                'ordering': ['leader__name', 'region__path'],
+                "verbose_name": "联系点",
+                "verbose_name_plural": "联系点",
+                "ordering": ["leader__name", "region__path"],
             },
         ),
         migrations.CreateModel(
-            name='LinkageTask',
+            name="LinkageTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=120, verbose_name='任务名称')),
-                ('content', models.TextField(max_length=4000, verbose_name='任务要求')),
-                ('deadline', models.DateField(verbose_name='完成时限')),
-                ('target_level', models.CharField(max_length=16, verbose_name='承办层级')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='下发时间')),
-                ('issuer', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='linkage_tasks', to=settings.AUTH_USER_MODEL, verbose_name='下发人')),
-                ('issuer_region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='linkage_tasks', to='regions.region', verbose_name='下发单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="任务名称")),
+                ("content", models.TextField(max_length=4000, verbose_name="任务要求")),
+                ("deadline", models.DateField(verbose_name="完成时限")),
+                ("target_level", models.CharField(max_length=16, verbose_name="承办层级")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="下发时间"),
+                ),
+                (
+                    "issuer",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="linkage_tasks",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="下发人",
+                    ),
+                ),
+                (
+                    "issuer_region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="linkage_tasks",
+                        to="regions.region",
+                        verbose_name="下发单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '联动任务',
-                'verbose_name_plural': '联动任务',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "联动任务",
+                "verbose_name_plural": "联动任务",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TaskAssignment',
+            name="TaskAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('deadline', models.DateField(verbose_name='完成时限')),
-                ('state', models.CharField(choices=[('issued', '已下发'), ('received', '已签收'), ('in_progress', '办理中'), ('done', '已报结'), ('accepted', '已验收'), ('returned', '退回重办')], default='issued', max_length=16, verbose_name='状态')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='进度(%)')),
-                ('progress_note', models.TextField(blank=True, max_length=2000, verbose_name='进展情况')),
-                ('evidence', models.TextField(blank=True, max_length=4000, verbose_name='完成情况')),
-                ('override_reason', models.CharField(blank=True, max_length=300, verbose_name='未待下级完成即报结的理由')),
-                ('return_reason', models.CharField(blank=True, max_length=300, verbose_name='退回理由')),
-                ('received_at', models.DateTimeField(blank=True, null=True, verbose_name='签收时间')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='报结时间')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='验收时间')),
-                ('escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='督办时间')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='更新时间')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='linkage.taskassignment', verbose_name='上级承办')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='linkage_assignments', to='regions.region', verbose_name='承办单位')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='linkage.linkagetask', verbose_name='联动任务')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("deadline", models.DateField(verbose_name="完成时限")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("issued", "已下发"),
+                            ("received", "已签收"),
+                            ("in_progress", "办理中"),
+                            ("done", "已报结"),
+                            ("accepted", "已验收"),
+                            ("returned", "退回重办"),
+                        ],
+                        default="issued",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0, verbose_name="进度(%)")),
+                ("progress_note", models.TextField(blank=True, max_length=2000, verbose_name="进展情况")),
+                ("evidence", models.TextField(blank=True, max_length=4000, verbose_name="完成情况")),
+                (
+                    "override_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="未待下级完成即报结的理由"),
+                ),
+                ("return_reason", models.CharField(blank=True, max_length=300, verbose_name="退回理由")),
+                ("received_at", models.DateTimeField(blank=True, null=True, verbose_name="签收时间")),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="报结时间")),
+                ("accepted_at", models.DateTimeField(blank=True, null=True, verbose_name="验收时间")),
+                ("escalated_at", models.DateTimeField(blank=True, null=True, verbose_name="督办时间")),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="更新时间"),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="linkage.taskassignment",
+                        verbose_name="上级承办",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="linkage_assignments",
+                        to="regions.region",
+                        verbose_name="承办单位",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="linkage.linkagetask",
+                        verbose_name="联动任务",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '任务承办',
-                'verbose_name_plural': '任务承办',
-                'ordering': ['region__path', 'id'],
+                "verbose_name": "任务承办",
+                "verbose_name_plural": "任务承办",
+                "ordering": ["region__path", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TaskEvent',
+            name="TaskEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('verb', models.CharField(max_length=16, verbose_name='动作')),
-                ('note', models.TextField(blank=True, max_length=4000, verbose_name='说明')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='linkage.taskassignment', verbose_name='任务承办')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("verb", models.CharField(max_length=16, verbose_name="动作")),
+                ("note", models.TextField(blank=True, max_length=4000, verbose_name="说明")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="linkage.taskassignment",
+                        verbose_name="任务承办",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '承办记录',
-                'verbose_name_plural': '承办记录',
-                'ordering': ['at', 'id'],
+                "verbose_name": "承办记录",
+                "verbose_name_plural": "承办记录",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='leader',
-            index=models.Index(fields=['region', 'level'], name='linkage_lea_region__2f198d_idx'),
+            model_name="leader",
+            index=models.Index(fields=["region", "level"], name="linkage_lea_region__2f198d_idx"),
         ),
         migrations.AddIndex(
-            model_name='contactpoint',
-            index=models.Index(fields=['region', 'end_on'], name='linkage_con_region__40a943_idx'),
+            model_name="contactpoint",
+            index=models.Index(fields=["region", "end_on"], name="linkage_con_region__40a943_idx"),
         ),
         migrations.AddIndex(
-            model_name='contactpoint',
-            index=models.Index(fields=['leader', 'end_on'], name='linkage_con_leader__83abb0_idx'),
+            model_name="contactpoint",
+            index=models.Index(fields=["leader", "end_on"], name="linkage_con_leader__83abb0_idx"),
         ),
         migrations.AddIndex(
-            model_name='linkagetask',
-            index=models.Index(fields=['issuer_region', '-created_at'], name='linkage_lin_issuer__affe06_idx'),
+            model_name="linkagetask",
+            index=models.Index(
+                fields=["issuer_region", "-created_at"], name="linkage_lin_issuer__affe06_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='taskassignment',
-            index=models.Index(fields=['region', 'state'], name='linkage_tas_region__5968ee_idx'),
+            model_name="taskassignment",
+            index=models.Index(fields=["region", "state"], name="linkage_tas_region__5968ee_idx"),
         ),
         migrations.AddIndex(
-            model_name='taskassignment',
-            index=models.Index(fields=['state', 'deadline'], name='linkage_tas_state_54014d_idx'),
+            model_name="taskassignment",
+            index=models.Index(fields=["state", "deadline"], name="linkage_tas_state_54014d_idx"),
         ),
         migrations.AddConstraint(
-            model_name='taskassignment',
-            constraint=models.UniqueConstraint(fields=('task', 'region'), name='linkage_assignment_one_per_region'),
+            model_name="taskassignment",
+            constraint=models.UniqueConstraint(
+                fields=("task", "region"), name="linkage_assignment_one_per_region"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='taskassignment',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='linkage_assignment_progress_le_100'),
+            model_name="taskassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress__lte", 100)), name="linkage_assignment_progress_le_100"
+            ),
         ),
     ]
