@@ -109,3 +109,20 @@ def test_task_form_issues_to_chosen_streets(lk):
     )
     assert bad.status_code == 200 and "完成时限不能早于今天" in bad.content.decode()
     assert TaskAssignment.objects.count() == 1
+
+
+def test_leader_export_lists_contact_points(lk):
+    import io
+
+    from openpyxl import load_workbook
+
+    leader = services.create_leader(
+        lk.city_admin, name="甲", post="区长", level="district", region=lk.district
+    )
+    services.assign_contact_point(lk.city_admin, leader, lk.communities[0])
+    services.assign_contact_point(lk.city_admin, leader, lk.communities[1])
+    r = _client(lk.district_admin).get("/linkage/leaders/?export=xlsx")
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(r.content)).active
+    values = [str(c.value) for row in ws.iter_rows() for c in row if c.value]
+    assert f"{lk.communities[0].name}、{lk.communities[1].name}" in values
