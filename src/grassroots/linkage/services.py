@@ -194,7 +194,7 @@ def issue_task(
 def _load(assignment: TaskAssignment) -> TaskAssignment:
     """Lock the row and re-read it (state checks see committed data)."""
     return (
-        TaskAssignment.objects.select_for_update()
+        TaskAssignment.objects.select_for_update(of=("self",))
         .select_related("task", "task__issuer_region", "region", "parent", "parent__region")
         .get(pk=assignment.pk)
     )
@@ -367,7 +367,7 @@ def escalate_overdue(today: datetime.date | None = None) -> int:
     for pk in ids:
         with transaction.atomic():
             a = (
-                TaskAssignment.objects.select_for_update()
+                TaskAssignment.objects.select_for_update(of=("self",))
                 .select_related("task", "task__issuer", "task__issuer_region", "region", "parent__region")
                 .filter(pk=pk, state__in=OPEN_STATES, escalated_at__isnull=True)
                 .first()
