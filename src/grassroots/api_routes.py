@@ -7,6 +7,7 @@ from grassroots.cobuild.api import router as cobuild_router
 from grassroots.core.api import api
 from grassroots.dashboards.api import router as dashboards_router
 from grassroots.grids.api import router as grids_router
+from grassroots.linkage.api import router as linkage_router
 from grassroots.notifications.api import router as notifications_router
 from grassroots.orglife.api import router as orglife_router
 from grassroots.party.api import router as party_router
@@ -17,7 +18,6 @@ from grassroots.units.api import router as units_router
 from grassroots.venues.api import router as venues_router
 from grassroots.volunteers.api import router as volunteers_router
 from grassroots.whistle.api import router as whistle_router
-from grassroots.linkage.api import router as linkage_router
 
 api.add_router("/accounts/", accounts_router)
 api.add_router("/regions/", regions_router)
