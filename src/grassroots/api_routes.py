@@ -9,6 +9,7 @@ from grassroots.dashboards.api import router as dashboards_router
 from grassroots.deliberation.api import router as deliberation_router
 from grassroots.emergency.api import router as emergency_router
 from grassroots.grids.api import router as grids_router
+from grassroots.linkage.api import router as linkage_router
 from grassroots.merit.api import router as merit_router
 from grassroots.notifications.api import router as notifications_router
 from grassroots.orglife.api import router as orglife_router
@@ -36,6 +37,7 @@ api.add_router("/dashboards/", dashboards_router)
 api.add_router("/notifications/", notifications_router)
 api.add_router("/whistle/", whistle_router)
 api.add_router("/outreach/", outreach_router)
+api.add_router("/linkage/", linkage_router)
 api.add_router("/cobuild/", cobuild_router)
 api.add_router("/volunteers/", volunteers_router)
 api.add_router("/venues/", venues_router)

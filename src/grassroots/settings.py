@@ -149,6 +149,7 @@ INSTALLED_APPS = [
     "grassroots.notifications",
     "grassroots.whistle",
     "grassroots.outreach",
+    "grassroots.linkage",
     "grassroots.open311",
     "grassroots.cobuild",
     "grassroots.volunteers",

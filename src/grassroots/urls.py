@@ -24,6 +24,7 @@ urlpatterns = [
     path("notifications/", include("grassroots.notifications.urls")),
     path("whistle/", include("grassroots.whistle.urls")),
     path("outreach/", include("grassroots.outreach.urls")),
+    path("linkage/", include("grassroots.linkage.urls")),
     path("open311/", include("grassroots.open311.urls")),
     path("cobuild/", include("grassroots.cobuild.urls")),
     path("volunteers/", include("grassroots.volunteers.urls")),

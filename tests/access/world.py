@@ -95,6 +95,7 @@ def build_world() -> SimpleNamespace:
     _add_merit(w)
     _add_recruitment(w)
     _add_emergencies(w)
+    _add_linkage(w)
     w.token_a = ApiToken.objects.filter(user=w.users["community_admin"]).first()
     return w
 
@@ -109,9 +110,9 @@ def _square(k: int, x0: float = 0.0, x1: float = 0.005) -> dict:
 def _add_people_and_grids(w) -> None:
     """Objects build_city() doesn't make, one in A and one in B: instructors, stewards, deputies,
     seats, grids with a worker assigned."""
-    from grassroots.core.models import ImportJob  # noqa: F401
     from django.utils import timezone
 
+    from grassroots.core.models import ImportJob  # noqa: F401
     from grassroots.grids.models import Grid, GridAssignment, Patrol
     from grassroots.party.models import PartyOrg, Seat
     from grassroots.people.models import Deputy, Steward
@@ -506,6 +507,33 @@ def _add_emergencies(w) -> None:
     w.member_callup_a = Callup.objects.get(emergency=w.emergency_a, member=w.member_a)
     em.respond(w.users["party_member"], w.member_callup_a, "confirm")
     w.member_callup_b = Callup.objects.filter(emergency=w.emergency_b).exclude(volunteer=None).first()
+    for u in w.users.values():
+        if hasattr(u, "_grassroots_grants"):
+            delattr(u, "_grassroots_grants")
+
+
+def _add_linkage(w) -> None:
+    """A district leader with contact points in A and B; a district task to both streets; a task of
+    each street to its communities (street 0 -> A: linkage_a, street 1 -> B: linkage_b)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from grassroots.linkage import services as linkage
+
+    city_admin = w.users["city_admin"]
+    w.leader = linkage.create_leader(
+        city_admin, name="矩阵领导", post="区委常委", level="district", region=w.district
+    )
+    w.point_a = linkage.assign_contact_point(city_admin, w.leader, w.A)
+    w.point_b = linkage.assign_contact_point(city_admin, w.leader, w.B)
+    due = timezone.localdate() + datetime.timedelta(days=10)
+    text = {"title": "矩阵联动任务", "content": "排查消防隐患", "deadline": due}
+    w.linkage_task = linkage.issue_task(city_admin, issuer_region=w.district, **text)
+    w.linkage_task_a = linkage.issue_task(city_admin, issuer_region=w.streets[0], targets=[w.A], **text)
+    w.linkage_task_b = linkage.issue_task(city_admin, issuer_region=w.streets[1], targets=[w.B], **text)
+    w.linkage_a = w.linkage_task_a.assignments.get()
+    w.linkage_b = w.linkage_task_b.assignments.get()
     for u in w.users.values():
         if hasattr(u, "_grassroots_grants"):
             delattr(u, "_grassroots_grants")

@@ -28,6 +28,17 @@ ENDPOINTS = [
     page("grids:import", IMPORT),
     page("grids:export_geojson", LIST),
     page("grids:route", LIST, query={"lng": 120.305, "lat": 36.065}),
+    page("grids:duties", VIEW),
+    page(
+        "grids:duty_set",
+        CHANGE,
+        method="POST",
+        data=lambda w: {"region": w.A.code, "level": "community", "cadre_name": "王包保", "post": "社区书记"},
+        data_out=lambda w: {"region": w.B.code, "level": "community", "cadre_name": "王包保"},
+        ok=(302,),
+        forbidden=VIEW,
+        refused=(302,),
+    ),
     page("grids:detail", VIEW, kwargs=_A, out=_B),
     page("grids:edit", CHANGE, kwargs=_A, out=_B, forbidden=VIEW),
     page(

@@ -7,6 +7,7 @@ from shapely.geometry import mapping
 from grassroots.demo.context import DemoContext
 from grassroots.grids import demo
 from grassroots.grids import geometry as geo
+from grassroots.grids.duties import chain_for_grid
 from grassroots.grids.models import Duty, Grid, GridAssignment
 from grassroots.party.models import PartyOrg
 from grassroots.people.models import Worker
@@ -36,7 +37,9 @@ def test_demo_step_tiles_communities_and_places_households(city):
         )
         assert problems == []
         assert GridAssignment.objects.filter(grid__region=c, role="grid_worker").count() == 8
-        assert set(Duty.objects.filter(grid__region=c).values_list("level", flat=True)) >= {"grid", "street"}
+        assert Duty.objects.filter(grid__region=c, level="grid").count() == 8
+        chain = {d.level for d in chain_for_grid(grids[0])}
+        assert chain == {"province", "city", "district", "street", "community", "grid"}
         hh = Household.objects.filter(entrance__path__startswith=c.path)
         assert hh.exists() and all(h.grid_id and h.grid.region_id == c.id for h in hh)
     # Grid branches are staffed with resident members moved from the community branches (which keep their

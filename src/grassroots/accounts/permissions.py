@@ -23,6 +23,9 @@ PERMISSIONS: dict[str, str] = {
     "whistle.view": "查看吹哨报到",
     "whistle.summon": "吹哨召集部门",
     "whistle.respond": "部门报到与反馈",
+    "linkage.view": "查看四级联动任务与领导联系点",
+    "linkage.issue": "下发联动任务、维护领导联系点、验收承办",
+    "linkage.respond": "签收、办理、报结联动任务",
     "cobuild.view": "查看共驻共建",
     "cobuild.change": "维护共驻共建（报到、清单、项目、联席会议）",
     "cobuild.claim": "认领需求与资源",
@@ -70,6 +73,7 @@ _VIEW = [
     "deliberation.view",
     "merit.view",
     "emergency.view",
+    "linkage.view",
 ]
 _CHANGE = [
     "regions.change",
@@ -101,14 +105,22 @@ _ADMIN = (
 BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
     "city_admin": (
         "市级管理员",
-        _ADMIN + ["standards.change", "cases.config", "merit.rate", "emergency.declare"],
+        _ADMIN + ["standards.change", "cases.config", "merit.rate", "emergency.declare", "linkage.issue"],
         "region",
     ),
-    "district_admin": ("区级管理员", _ADMIN + ["merit.rate", "emergency.declare"], "region"),
-    "street_admin": ("街道管理员", _ADMIN + ["merit.rate", "emergency.declare"], "region"),
+    "district_admin": ("区级管理员", _ADMIN + ["merit.rate", "emergency.declare", "linkage.issue"], "region"),
+    "street_admin": (
+        "街道管理员",
+        _ADMIN + ["merit.rate", "emergency.declare", "linkage.issue", "linkage.respond"],
+        "region",
+    ),
     # Plaintext exports of personal data are for street level and above (SECURITY.md: restricted
     # operators, PIPL minimum necessary); a community administrator exports masked lists.
-    "community_admin": ("社区管理员", [p for p in _ADMIN if p != "personal.export"], "region"),
+    "community_admin": (
+        "社区管理员",
+        [p for p in _ADMIN if p != "personal.export"] + ["linkage.respond"],
+        "region",
+    ),
     "grid_worker": (
         "网格员",
         _VIEW

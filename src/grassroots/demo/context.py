@@ -27,6 +27,7 @@ DEMO_STEPS = [
     "grids",
     "cases",
     "whistle",
+    "linkage",
     "venues",
     "orglife",
     "cobuild",

@@ -22,7 +22,7 @@ from grassroots.regions.models import Region
 
 from . import routing, services
 from .geometry import KIND_LABELS
-from .models import Duty, Grid, GridAssignment, GridLayer
+from .models import Grid, GridAssignment, GridLayer
 
 router = Router(tags=["grids"])
 
@@ -340,7 +340,9 @@ def _detail(request, grid: Grid) -> dict:
         phone = w.phone if can_unmask(request.user, w) else masked_value(w, "phone")
         people.append({"role": a.role, "name": w.name, "phone": phone})
     duties = []
-    for d in Duty.objects.filter(grid=grid).select_related("grid__region"):
+    from .duties import chain_for_grid
+
+    for d in chain_for_grid(grid):
         phone = d.phone if can_unmask(request.user, d) else masked_value(d, "phone")
         duties.append({"level": d.level, "cadre_name": d.cadre_name, "post": d.post, "phone": phone})
     return {

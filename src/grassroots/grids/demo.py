@@ -125,28 +125,35 @@ def generate(ctx) -> None:
                 assignments.append(GridAssignment(grid=g, worker=heads[0], role=AssignmentRole.HEAD))
             if i < len(pool):
                 assignments.append(GridAssignment(grid=g, worker=pool[i], role=AssignmentRole.WORKER))
-            levels = [DutyLevel.GRID, DutyLevel.COMMUNITY, DutyLevel.STREET]
-            if rng.random() < 0.3:
-                levels.append(DutyLevel.DISTRICT)
-            if rng.random() < 0.05:
-                levels.append(DutyLevel.CITY)
-            for level in levels:
-                if level == DutyLevel.GRID and i < len(pool):
-                    name, post, worker = pool[i].name, "网格员", pool[i]
-                elif level == DutyLevel.COMMUNITY and secretary:
-                    name, post, worker = secretary.name, "社区党组织书记", secretary
-                else:
-                    name, post, worker = fake.name(), _post(level, rng), None
+            if i < len(pool):
                 duties.append(
                     Duty(
                         grid=g,
-                        level=level,
-                        cadre_name=name,
-                        post=post,
+                        region_id=g.region_id,
+                        level=DutyLevel.GRID,
+                        cadre_name=pool[i].name,
+                        post="网格员",
                         phone=fake.phone_number(),
-                        worker=worker,
+                        worker=pool[i],
                     )
                 )
+        # 科级干部包社区: the community's secretary (or a street cadre) answers for the community.
+        name, post, worker = (
+            (secretary.name, "社区党组织书记", secretary)
+            if secretary
+            else (fake.name(), "社区两委成员", None)
+        )
+        duties.append(
+            Duty(
+                region_id=c.id,
+                level=DutyLevel.COMMUNITY,
+                cadre_name=name,
+                post=post,
+                phone=fake.phone_number(),
+                worker=worker,
+            )
+        )
+    duties.extend(_upper_duties(rng, fake, communities))
     ctx.bulk_insert(GridLayer, layers)
     ctx.bulk_insert(GridAssignment, assignments)
     ctx.bulk_insert(Duty, duties)
@@ -158,8 +165,33 @@ def generate(ctx) -> None:
     generate_care(ctx)
 
 
+def _upper_duties(rng, fake, communities) -> list[Duty]:
+    """One cadre per street, district and city, and a province leader on the city root (五级包保)."""
+    from grassroots.regions.models import Region
+
+    step = Region.steplen
+    paths = {c.path[: step * d] for c in communities for d in (1, 2, 3)}
+    out = []
+    for r in Region.objects.filter(path__in=paths).order_by("path"):
+        levels = {"city": [DutyLevel.PROVINCE, DutyLevel.CITY], "district": [DutyLevel.DISTRICT]}.get(
+            r.level, [DutyLevel.STREET] if r.level == "street" else []
+        )
+        for level in levels:
+            out.append(
+                Duty(
+                    region=r,
+                    level=level,
+                    cadre_name=fake.name(),
+                    post=_post(level, rng),
+                    phone=fake.phone_number(),
+                )
+            )
+    return out
+
+
 def _post(level: str, rng) -> str:
     return {
+        DutyLevel.PROVINCE: rng.choice(["省委常委", "副省长"]),
         DutyLevel.CITY: rng.choice(["市委常委", "副市长", "市直部门负责人"]),
         DutyLevel.DISTRICT: rng.choice(["区委常委", "副区长", "区直部门负责人"]),
         DutyLevel.STREET: rng.choice(["街道党工委副书记", "街道办事处副主任", "街道科室负责人"]),

@@ -48,8 +48,11 @@ class AssignmentRole(models.TextChoices):
 
 
 class DutyLevel(models.TextChoices):
-    """五级包保 (seed 003): city, district, street, community and grid cadres."""
+    """五级包保 (seed 003): each level's responsibility attaches to the region it covers: a city-level
+    duty to the city, a district-level duty to its district, ... a grid-level duty to a grid. The
+    region tree starts at the city, so a province-level duty (省级领导包市) attaches to the city root."""
 
+    PROVINCE = "province", "省级包保"
     CITY = "city", "市级包保"
     DISTRICT = "district", "区级包保"
     STREET = "street", "街道包保"
@@ -145,10 +148,28 @@ class GridAssignment(ScopedModel):
         return f"{self.grid.name} · {self.get_role_display()}"
 
 
-class Duty(ScopedModel):
-    """包保: a cadre responsible for a grid at one of five levels."""
+# duty level -> the region level it attaches to (grid-level duties attach to a grid in a community)
+DUTY_REGION_LEVEL = {
+    DutyLevel.PROVINCE: "city",
+    DutyLevel.CITY: "city",
+    DutyLevel.DISTRICT: "district",
+    DutyLevel.STREET: "street",
+    DutyLevel.COMMUNITY: "community",
+}
 
-    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="duties", verbose_name="网格")
+
+class Duty(ScopedModel):
+    """包保: a cadre responsible for a region at one of the levels (五级包保), or for a grid.
+
+    `region` is always set: the region covered (city, district, street, community) or, for a
+    grid-level duty, the grid's own region; `grid` is set exactly for grid-level duties."""
+
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.CASCADE, related_name="duties", verbose_name="包保区域"
+    )
+    grid = models.ForeignKey(
+        Grid, null=True, blank=True, on_delete=models.CASCADE, related_name="duties", verbose_name="网格"
+    )
     level = models.CharField("包保层级", max_length=16, choices=DutyLevel.choices)
     cadre_name = models.CharField("包保干部", max_length=50)
     post = models.CharField("职务", max_length=100, blank=True)
@@ -163,16 +184,43 @@ class Duty(ScopedModel):
     )
 
     objects = ScopedManager()
-    scope_region = "grid__region"
+    scope_region = "region"
     permission_app = "regions"
     personal_fields = {"phone": "phone"}
 
     class Meta:
         verbose_name = verbose_name_plural = "包保责任"
-        constraints = [models.UniqueConstraint(fields=["grid", "level"], name="duty_one_per_level")]
+        constraints = [
+            models.UniqueConstraint(fields=["grid", "level"], name="duty_one_per_level"),
+            models.UniqueConstraint(
+                fields=["region", "level", "cadre_name"],
+                condition=models.Q(grid__isnull=True),
+                name="duty_region_cadre_unique",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(level="grid") & models.Q(grid__isnull=False))
+                | (~models.Q(level="grid") & models.Q(grid__isnull=True)),
+                name="duty_grid_iff_grid_level",
+            ),
+        ]
+        indexes = [models.Index(fields=["region", "level"])]
 
     def __str__(self):
         return f"{self.get_level_display()} {self.cadre_name}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.level == DutyLevel.GRID:
+            if self.grid_id is None:
+                raise ValidationError({"grid": "网格包保须指定网格"})
+            if self.region_id != self.grid.region_id:
+                raise ValidationError({"region": "网格包保的区域应为网格所属社区或街道"})
+        elif self.region_id is not None:
+            want = DUTY_REGION_LEVEL.get(self.level)
+            if want and self.region.level != want:
+                label = {"city": "市", "district": "区（县）", "street": "街道", "community": "社区"}[want]
+                raise ValidationError({"region": f"{self.get_level_display()}应落在{label}一级"})
 
 
 class GridStamp(models.Model):

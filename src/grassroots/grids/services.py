@@ -310,10 +310,45 @@ def remove_assignment(user, assignment: GridAssignment) -> None:
 
 
 def set_duty(user, grid: Grid, level: str, cadre_name: str, post: str = "", phone: str = "") -> Duty:
-    require_in_scope(user, grid, "change")
+    """Set a duty from a grid's page: a grid-level duty on the grid, a higher level on the grid's
+    ancestor of that level (五级包保 on the region tree)."""
     if level not in DutyLevel.values:
-        raise ServiceError("包保层级只能是市、区、街道、社区或网格", field="level")
-    duty = Duty.objects.filter(grid=grid, level=level).first() or Duty(grid=grid, level=level)
+        raise ServiceError("包保层级只能是省、市、区、街道、社区或网格", field="level")
+    if level != DutyLevel.GRID:
+        from .duties import region_of_level
+
+        region = region_of_level(grid.region, level)
+        if region is None:
+            raise ServiceError("该网格没有这一层级的上级区域", field="level")
+        return set_region_duty(user, region, level, cadre_name, post, phone)
+    require_in_scope(user, grid, "change")
+    duty = Duty.objects.filter(grid=grid, level=level).first() or Duty(
+        grid=grid, level=level, region=grid.region
+    )
+    return _save_duty(user, duty, cadre_name, post, phone)
+
+
+def set_region_duty(
+    user, region: Region, level: str, cadre_name: str, post: str = "", phone: str = ""
+) -> Duty:
+    """A region-level duty (省级 → the city root, 市级 → city, 区级 → district, 街道, 社区): one row per
+    (region, level, cadre); saving the same cadre again updates the post and phone."""
+    from .models import DUTY_REGION_LEVEL
+
+    if level not in DUTY_REGION_LEVEL:
+        raise ServiceError("包保层级只能是省、市、区、街道或社区", field="level")
+    if not covers(user, region, "regions.change"):
+        if covers(user, region, "regions.view"):
+            raise PermissionDenied("只能设置本级及以下区域的包保责任")
+        raise NotFound()
+    name = (cadre_name or "").strip()
+    duty = Duty.objects.filter(
+        region=region, level=level, grid__isnull=True, cadre_name=name
+    ).first() or Duty(region=region, level=level)
+    return _save_duty(user, duty, name, post, phone)
+
+
+def _save_duty(user, duty: Duty, cadre_name: str, post: str, phone: str) -> Duty:
     before = audit.snapshot(duty) if duty.pk else {}
     duty.cadre_name, duty.post, duty.phone = (
         (cadre_name or "").strip(),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import care_views, views
+from . import care_views, duties, views
 
 app_name = "grids"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("visits/", care_views.HouseholdVisitListView.as_view(), name="visit_list"),
     path("visits/due/", care_views.VisitDueView.as_view(), name="visit_due"),
     path("visits/new/<int:household>/", care_views.visit_create, name="visit_create"),
+    path("duties/", duties.duty_chain, name="duties"),
+    path("duties/set/", duties.duty_set, name="duty_set"),
     path("<str:code>/", views.grid_detail, name="detail"),
     path("<str:code>/edit/", views.grid_edit, name="edit"),
     path("<str:code>/repair/", views.grid_repair, name="repair"),

@@ -22,7 +22,7 @@ from grassroots.units.models import Unit
 
 from . import geometry as geo
 from . import services
-from .models import AssignmentRole, Duty, DutyLevel, Grid, GridAssignment, GridKind, GridLayer, GridLevel
+from .models import AssignmentRole, DutyLevel, Grid, GridAssignment, GridKind, GridLayer, GridLevel
 from .stats import METRICS, coverage, grid_metrics
 
 
@@ -174,10 +174,9 @@ def grid_detail(request, code: str):
         .select_related("worker", "worker__region")
         .order_by("role", "worker__name")
     )
-    duties = sorted(
-        Duty.objects.filter(grid=grid).select_related("grid__region"),
-        key=lambda d: [c.value for c in DutyLevel].index(d.level),
-    )
+    from .duties import chain_for_grid
+
+    duties = chain_for_grid(grid)
     # Not in room order: the position among masked rooms would give the room away (core/masking.py).
     households = (
         Household.objects.visible_to(request.user)

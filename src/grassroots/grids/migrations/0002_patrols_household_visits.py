@@ -7,52 +7,133 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0007_case_reporter_phone_hash'),
-        ('grids', '0001_initial'),
-        ('people', '0001_initial'),
-        ('regions', '0002_household_grid_region_grid'),
+        ("cases", "0007_case_reporter_phone_hash"),
+        ("grids", "0001_initial"),
+        ("people", "0001_initial"),
+        ("regions", "0002_household_grid_region_grid"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HouseholdVisit',
+            name="HouseholdVisit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visitor_name', models.CharField(max_length=100, verbose_name='走访人')),
-                ('visited_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='走访时间')),
-                ('note', models.TextField(max_length=2000, verbose_name='走访情况')),
-                ('grid', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='household_visits', to='grids.grid', verbose_name='网格')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='care_visits', to='regions.household', verbose_name='住户')),
-                ('visitor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='household_visits', to=settings.AUTH_USER_MODEL, verbose_name='登记账号')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("visitor_name", models.CharField(max_length=100, verbose_name="走访人")),
+                (
+                    "visited_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="走访时间"),
+                ),
+                ("note", models.TextField(max_length=2000, verbose_name="走访情况")),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="household_visits",
+                        to="grids.grid",
+                        verbose_name="网格",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="care_visits",
+                        to="regions.household",
+                        verbose_name="住户",
+                    ),
+                ),
+                (
+                    "visitor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="household_visits",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '住户走访',
-                'verbose_name_plural': '住户走访',
-                'ordering': ['-visited_at', '-id'],
-                'indexes': [models.Index(fields=['household', '-visited_at'], name='hhvisit_household_recent')],
+                "verbose_name": "住户走访",
+                "verbose_name_plural": "住户走访",
+                "ordering": ["-visited_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["household", "-visited_at"], name="hhvisit_household_recent")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Patrol',
+            name="Patrol",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('worker_name', models.CharField(max_length=100, verbose_name='巡查人')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='开始时间')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('route_note', models.TextField(blank=True, max_length=2000, verbose_name='巡查路线与情况')),
-                ('cases', models.ManyToManyField(blank=True, related_name='patrols', to='cases.case', verbose_name='发现问题上报的诉求')),
-                ('grid', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='patrols', to='grids.grid', verbose_name='网格')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='patrols', to=settings.AUTH_USER_MODEL, verbose_name='登记账号')),
-                ('worker', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='patrols', to='people.worker', verbose_name='网格员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("worker_name", models.CharField(max_length=100, verbose_name="巡查人")),
+                (
+                    "started_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="开始时间"),
+                ),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                ("route_note", models.TextField(blank=True, max_length=2000, verbose_name="巡查路线与情况")),
+                (
+                    "cases",
+                    models.ManyToManyField(
+                        blank=True, related_name="patrols", to="cases.case", verbose_name="发现问题上报的诉求"
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="patrols",
+                        to="grids.grid",
+                        verbose_name="网格",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="patrols",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记账号",
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="patrols",
+                        to="people.worker",
+                        verbose_name="网格员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '网格巡查',
-                'verbose_name_plural': '网格巡查',
-                'ordering': ['-started_at', '-id'],
-                'indexes': [models.Index(fields=['grid', '-started_at'], name='patrol_grid_recent'), models.Index(fields=['recorded_by', 'ended_at'], name='patrol_recorder_open')],
+                "verbose_name": "网格巡查",
+                "verbose_name_plural": "网格巡查",
+                "ordering": ["-started_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["grid", "-started_at"], name="patrol_grid_recent"),
+                    models.Index(fields=["recorded_by", "ended_at"], name="patrol_recorder_open"),
+                ],
             },
         ),
     ]
