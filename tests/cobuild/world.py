@@ -51,8 +51,10 @@ def _build(w) -> SimpleNamespace:
             contact_phone="13812345678",
         )
         Agreement.objects.create(registration=reg, community=community, org=org, items=["开放场地"])
-        mreg = Registration.objects.create(
-            kind="member", community=community, org=member.party_org, member=member, state="active"
+        # The emergency world may have registered the matrix member already (one registration each).
+        mreg, _ = Registration.objects.update_or_create(
+            member=member,
+            defaults={"kind": "member", "community": community, "org": member.party_org, "state": "active"},
         )
         mreg.posts.set([post])
         need = Need.objects.create(community=community, org=org, title=f"需求{tag}", category="service")

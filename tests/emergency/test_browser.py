@@ -48,7 +48,7 @@ def test_a_sweep_on_the_phone_moves_the_live_page(browser, live_server, em):
     live.on("request", lambda r: requests.append(r.url))
     live.goto(f"{live_server.url}/emergency/{e.pk}/live/?poll=2")
     assert live.locator("[data-live='done']").inner_text() == "0"
-    live.wait_for_selector("[data-grid-map][data-ready='1'] canvas")
+    live.wait_for_selector("[data-grid-map][data-ready='1'] path.leaflet-interactive")
     assert live.evaluate("document.documentElement.scrollWidth") <= 1440
 
     phone = _page(browser, live_server, em.grid_worker, 375, 812)

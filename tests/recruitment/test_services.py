@@ -63,7 +63,11 @@ def test_register_twice_or_a_member_is_refused(admin, applicant_data, city):
         services.register_applicant(
             admin,
             **applicant_data(
-                id_number=member.id_number, birth_date=member.birth_date or datetime.date(1980, 1, 1)
+                id_number=member.id_number,
+                # the birth date the ID number carries (the factory's birth_date need not agree with it)
+                birth_date=datetime.date(
+                    int(member.id_number[6:10]), int(member.id_number[10:12]), int(member.id_number[12:14])
+                ),
             ),
         )
 

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from . import audit
-from .errors import NotFound, PermissionDenied, ServiceError
+from .errors import Conflict, NotFound, PermissionDenied, ServiceError
 from .scoping import covers, has_perm, perm_code
 
 M = TypeVar("M", bound=models.Model)
@@ -86,4 +86,5 @@ def delete_object(user, obj: models.Model, *, action: str = "change") -> None:
         try:
             obj.delete()
         except models.ProtectedError as exc:
-            raise ServiceError("该记录仍被其他数据引用，不能删除") from exc
+            # A conflict with the records that keep it (cases, sweeps, 战时档案...), not bad input: 409.
+            raise Conflict("该记录仍被其他数据引用，不能删除") from exc

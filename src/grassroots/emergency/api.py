@@ -4,7 +4,7 @@ emergency.services. The 战时档案 (records) is exposed for assessments."""
 import datetime as dt
 from typing import Annotated, Literal
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from grassroots.core.api import ERRORS, CursorPagination, require_perm
@@ -244,7 +244,7 @@ def declare(request, payload: DeclareIn):
         sweep_tags=payload.sweep_tags,
         starts_at=payload.starts_at,
     )
-    return 201, _detail(request.user, services.get_emergency(request.user, e.pk))
+    return Status(201, _detail(request.user, services.get_emergency(request.user, e.pk)))
 
 
 @router.post("/{pk}/transition", response={200: EmergencyDetailOut, **ERRORS}, summary="启动响应、解除或归档")

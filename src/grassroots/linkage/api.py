@@ -16,7 +16,7 @@ from .models import TaskAssignment
 router = Router(tags=["四级联动"])
 
 
-class AssignmentOut(Schema):
+class TaskAssignmentOut(Schema):
     id: int
     task_id: int
     title: str
@@ -44,7 +44,7 @@ def _out(a: TaskAssignment, today) -> dict:
     }
 
 
-@router.get("/assignments", response={200: list[AssignmentOut], **ERRORS}, summary="承办任务列表")
+@router.get("/assignments", response={200: list[TaskAssignmentOut], **ERRORS}, summary="承办任务列表")
 def list_assignments(request, state: str = "", limit: int = 100):
     if not has_perm(request.user, "linkage.view"):
         raise NotFound()
@@ -59,7 +59,7 @@ def list_assignments(request, state: str = "", limit: int = 100):
     return [_out(a, today) for a in qs[: max(1, min(limit, 500))]]
 
 
-@router.get("/assignments/{pk}", response={200: AssignmentOut, **ERRORS}, summary="承办任务详情")
+@router.get("/assignments/{pk}", response={200: TaskAssignmentOut, **ERRORS}, summary="承办任务详情")
 def get_assignment(request, pk: int):
     a = TaskAssignment.objects.visible_to(request.user).select_related("task", "region").filter(pk=pk).first()
     if a is None:

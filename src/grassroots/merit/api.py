@@ -28,7 +28,7 @@ class EntryOut(Schema):
     corrects_id: int | None = None
 
 
-class MyPointsOut(Schema):
+class MemberPointsOut(Schema):
     year: int
     member: str
     total: Decimal
@@ -65,7 +65,7 @@ class RatingFilter(Schema):
     state: RatingState | None = None
 
 
-@router.get("/mine", response={200: MyPointsOut, **ERRORS}, operation_id="merit_mine", summary="我的积分")
+@router.get("/mine", response={200: MemberPointsOut, **ERRORS}, operation_id="merit_mine", summary="我的积分")
 def mine(request, year: int | None = None):
     require_perm(request.user, "merit.view")
     member = Member.objects.filter(user=request.user).first()

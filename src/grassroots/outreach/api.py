@@ -4,7 +4,7 @@ pages' operations for an app). Thin: reads through visible_to(), writes through 
 import datetime as dt
 from typing import Literal
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from grassroots.core.api import ERRORS
 from grassroots.core.errors import NotFound
@@ -75,9 +75,12 @@ def log_contact(request, link_id: int, payload: ContactIn):
     log = services.log_contact(
         request.user, link, kind=payload.kind, note=payload.note, matter=payload.matter
     )
-    return 201, {
-        "id": log.pk,
-        "kind": log.kind,
-        "at": log.at,
-        "case_number": log.case.number if log.case_id else None,
-    }
+    return Status(
+        201,
+        {
+            "id": log.pk,
+            "kind": log.kind,
+            "at": log.at,
+            "case_number": log.case.number if log.case_id else None,
+        },
+    )

@@ -27,13 +27,23 @@ class OutreachConfig(AppConfig):
         )
 
 
+def _memo(user, key: str, compute) -> bool:
+    """Navigation asks on every page: remember the answer on the request's user object."""
+    if not user.is_authenticated:
+        return False
+    cached = user.__dict__.get(key)
+    if cached is None:
+        cached = user.__dict__[key] = compute()
+    return cached
+
+
 def _is_hub(user) -> bool:
     from grassroots.party.models import Member
 
-    return user.is_authenticated and Member.objects.filter(user=user, is_household_hub=True).exists()
+    return _memo(user, "_outreach_is_hub", Member.objects.filter(user=user, is_household_hub=True).exists)
 
 
 def _is_worker(user) -> bool:
     from grassroots.people.models import Worker
 
-    return user.is_authenticated and Worker.objects.filter(user=user).exists()
+    return _memo(user, "_outreach_is_worker", Worker.objects.filter(user=user).exists)

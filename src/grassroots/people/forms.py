@@ -71,8 +71,16 @@ class WorkerForm(ServiceForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["grade"].help_text = "三岗十八级：1 至 18 级"
+        # Most workers hold no qualification: the field may be left out (API clients, old forms).
+        self.fields["qualification"].required = False
         if self.instance.pk is not None:
             del self.fields["code"]
+
+    def clean_qualification(self):
+        value = self.cleaned_data.get("qualification")
+        return value or (
+            self.instance.qualification if self.instance.pk else Worker.qualification.field.default
+        )
 
 
 # age band -> (label, min age inclusive, max age exclusive)
