@@ -26,6 +26,9 @@ BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("GRASSROOTS_HOME", BASE_DIR.parent.parent))
 VAR_DIR = Path(os.environ.get("GRASSROOTS_VAR", PROJECT_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Process heartbeats on SQLite (core/runtime.py) live in VAR_DIR/run unless this names another
+# directory: concurrent test workers sharing one var dir keep their processes' heartbeats apart.
+RUN_DIR = Path(os.environ["GRASSROOTS_RUN_DIR"]) if os.environ.get("GRASSROOTS_RUN_DIR") else None
 
 
 def _env_bool(name: str, default: bool = False) -> bool:

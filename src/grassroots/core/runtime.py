@@ -78,7 +78,7 @@ def _files() -> bool:
 
 
 def beat_dir() -> Path:
-    d = Path(settings.VAR_DIR) / "run" / "beats"
+    d = Path(getattr(settings, "RUN_DIR", None) or Path(settings.VAR_DIR) / "run") / "beats"
     d.mkdir(parents=True, exist_ok=True)
     return d
 
