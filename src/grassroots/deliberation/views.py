@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from grassroots.core.errors import ServiceError
 from grassroots.core.excel import Column
+from grassroots.core.excel import local_minute as _local
 from grassroots.core.pages import PageListView, get_visible, require_perm
 from grassroots.core.scoping import covers, has_perm
 from grassroots.regions.models import Region
@@ -23,12 +24,6 @@ from .forms import ProjectForm, ScheduleForm, TopicFilterForm
 from .models import Topic, TopicState
 
 PAGE_SIZE = 10
-
-
-def _local(dt):
-    from django.utils import timezone
-
-    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 
 
 class TopicListView(PageListView):

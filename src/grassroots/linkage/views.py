@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from grassroots.core.attachments import attachments_of
 from grassroots.core.errors import ServiceError
 from grassroots.core.excel import Column, export_response
+from grassroots.core.excel import local_minute as _local
 from grassroots.core.scoping import covers, grants_for, has_perm
 from grassroots.core.views import ScopedListView
 from grassroots.regions.models import Region
@@ -34,10 +35,6 @@ VIEW = "linkage.view"
 def _require(request, perm: str = VIEW) -> None:
     if not has_perm(request.user, perm):
         raise Http404
-
-
-def _local(dt):
-    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 
 
 def _flag_q(flag: str, prefix: str = "") -> Q | None:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from grassroots.core.errors import ServiceError
 from grassroots.core.excel import Column, export_response
+from grassroots.core.excel import local_minute as _local
 from grassroots.core.pages import get_visible
 from grassroots.core.scoping import covers, grants_for
 from grassroots.core.views import ScopedListView
@@ -32,10 +33,6 @@ from .forms import HubFilterForm, LogFilterForm, OverdueFilterForm
 from .models import ContactKind, ContactLog, HubLink, ItemKind, ItemState, LinkState, LogItem, WorkerLog
 from .rules import cutoff_for, hub_params, overdue_q
 from .stats import week_start, weekly_summary
-
-
-def _local(dt):
-    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 
 
 def _require_staff(user, perm: str) -> None:

@@ -20,6 +20,7 @@ from grassroots.cases.models import Case
 from grassroots.core import exports
 from grassroots.core.errors import ServiceError
 from grassroots.core.excel import Column
+from grassroots.core.excel import local_minute as _local
 from grassroots.core.models import Attachment
 from grassroots.core.scoping import grants_for, has_perm
 from grassroots.core.views import ScopedListView
@@ -42,10 +43,6 @@ from .workflow import STEP_LABELS, SummonsState, TargetState
 
 def can_see_whistle(user) -> bool:
     return has_perm(user, "whistle.view") or bool(department_ids_for(user))
-
-
-def _local(dt):
-    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 
 
 class SummonsListView(ScopedListView):
