@@ -59,7 +59,7 @@ REMIND_AT_SHARE = 0.75
 
 def checkin_hours(urgency: str) -> float:
     """GOV-3 from the Rule table (a disabled or missing rule falls back to 24 h / 2 h)."""
-    from grassroots.standards.models import Rule
+    from grassroots.core.rules import Rule
 
     rule = Rule.objects.filter(code="GOV-3", enabled=True).first()
     key = "urgent_checkin_hours" if urgency == Urgency.URGENT else "checkin_hours"
