@@ -37,21 +37,9 @@ def grants_for(user) -> list[Grant]:
     cached = getattr(user, "_grassroots_grants", None)
     if cached is not None:
         return cached
-    from grassroots.accounts.models import RoleAssignment
+    from . import hooks
 
-    grants = []
-    rows = RoleAssignment.objects.filter(user=user).select_related("role", "region", "party_org")
-    for a in rows:
-        perms = frozenset(a.role.permissions)
-        grants.append(
-            Grant(
-                role=a.role.code,
-                perms=perms,
-                region_path=a.region.path if a.region_id else None,
-                org_path=a.party_org.path if a.party_org_id else None,
-                own=not a.region_id and not a.party_org_id,
-            )
-        )
+    grants = hooks.required("grants")(user)
     user._grassroots_grants = grants
     return grants
 
