@@ -136,7 +136,7 @@ def min_join_age() -> int:
     member imports validate every row)."""
     now = time.monotonic()
     if now - _min_age_cache.get("at", -_MIN_AGE_TTL) >= _MIN_AGE_TTL:
-        from grassroots.standards.models import Rule
+        from grassroots.core.rules import Rule
 
         rule = Rule.objects.filter(code="MEM-AGE", enabled=True).only("params").first()
         _min_age_cache["value"] = int(rule.param("min_age", 18)) if rule else 0
@@ -564,3 +564,9 @@ class ContactLog(ScopedModel):
 
     def __str__(self):
         return f"{self.member} {self.contacted_on} {self.get_method_display()}"
+
+
+def unit_model():
+    """The units app's Unit, as PartyOrg.unit declares it: units sits above party (a unit's covering org
+    and its full-member count read party), so party reaches Unit through its own relation."""
+    return PartyOrg._meta.get_field("unit").related_model
