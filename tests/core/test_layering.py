@@ -8,6 +8,11 @@ time (it is how cycles hide), so it counts the same. Not counted:
   or measure data across every app by design, and nothing imports them back;
 - migrations (frozen history) and tests.
 
+Where two apps' models reference each other (party <-> units, accounts' role assignments on party orgs,
+a grid patrol's cases), the lower app reaches the upper app's model through its own declared relation
+(`Model._meta.get_field(...).related_model`) instead of importing it: the relation is declared once, in
+the model, and the layering of the code stays one-way.
+
 Asserted: core imports no other app (features reach core through its registries: navigation, rules,
 schedule, metrics, importing kinds, ...), and the graph of the apps has no cycle.
 """
