@@ -310,17 +310,22 @@ class _TransferSide:
         self._meta = Member._meta  # permission app label: party
 
 
+def transfer_scope_q(user, action: str = "view"):
+    """Rows the user may `action` on either side: scoped on the sending org OR on the receiving org
+    (and the member's own transfers for an own-records grant). Each side sees the transfer and its
+    state; neither side gains access to the other org's pages."""
+    from grassroots.core.scoping import scope_q
+
+    parts = [scope_q(_TransferSide(prefix), user, action) for prefix in ("from_org", "to_org")]
+    if any(q is None for q in parts):
+        return None
+    return parts[0] | parts[1]
+
+
 class TransferQuerySet(models.QuerySet):
     def visible_to(self, user, action: str = "view"):
-        """Rows the user may `action` on either side: scoped on the sending org OR on the receiving org
-        (and the member's own transfers for an own-records grant). Each side sees the transfer and its
-        state; neither side gains access to the other org's pages."""
-        from grassroots.core.scoping import scope_q
-
-        parts = [scope_q(_TransferSide(prefix), user, action) for prefix in ("from_org", "to_org")]
-        if any(q is None for q in parts):
-            return self
-        return self.filter(parts[0] | parts[1])
+        q = transfer_scope_q(user, action)
+        return self if q is None else self.filter(q)
 
 
 class Transfer(ScopedModel):
@@ -429,6 +434,11 @@ class Transfer(ScopedModel):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = TransferQuerySet.as_manager()
+
+    @classmethod
+    def scope_q_for(cls, user, action: str = "view"):
+        return transfer_scope_q(user, action)
+
     scope_region = "to_org__region"
     scope_org = "to_org"
     personal_fields = {

@@ -22,7 +22,7 @@ from grassroots.cases.models import Handler, HandlerKind
 from grassroots.core import audit
 from grassroots.core.attachments import attach, validate_files
 from grassroots.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
-from grassroots.core.scoping import grants_for
+from grassroots.core.scoping import covers, grants_for
 from grassroots.notifications.services import notify
 from grassroots.regions.models import Region
 
@@ -83,10 +83,8 @@ def _covers_path(user, path: str, perm: str) -> bool:
 
 
 def can_see(user, summons: Summons) -> bool:
-    if _covers_path(user, summons.region.path, "whistle.view"):
-        return True
-    ids = department_ids_for(user)
-    return bool(ids) and summons.targets.filter(handler_id__in=ids).exists()
+    """Object-level twin of Summons.objects.visible_to (both from Summons.scope_q_for)."""
+    return covers(user, summons, "view")
 
 
 def can_summon(user, region: Region) -> bool:
