@@ -90,3 +90,7 @@ def test_q_matches_evaluates_scope_filters_like_the_database():
     assert q_matches(node, Q(path__startswith="0002") | Q(code="X")) is True
     assert q_matches(node, Q(code="X") & ~Q(name="n")) is False
     assert q_matches(node, Q(pk__in=Region.objects.all())) is None  # a subquery: asked of the database
+    # a decided branch settles an OR (True) or an AND (False) without the database
+    assert q_matches(node, Q(code="X") | Q(pk__in=Region.objects.all())) is True
+    assert q_matches(node, Q(code="Y") & Q(pk__in=Region.objects.all())) is False
+    assert q_matches(node, ~(Q(code="Y") | Q(name="n"))) is False

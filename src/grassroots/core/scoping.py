@@ -140,14 +140,17 @@ _OPERATORS = {"exact", "startswith", "in", "isnull"}
 def q_matches(obj, q: Q):
     """Whether obj satisfies q, evaluated in Python for the lookups scope filters use (exact, startswith,
     in, isnull over forward relations); None when it cannot tell (a subquery, a reverse relation)."""
-    results = []
+    decisive = q.connector != Q.AND  # True settles an OR, False settles an AND
+    undecided = False
     for child in q.children:
         r = q_matches(obj, child) if isinstance(child, Q) else _condition(obj, *child)
         if r is None:
-            return None
-        results.append(r)
-    out = all(results) if q.connector == Q.AND else any(results)
-    return not out if q.negated else out
+            undecided = True
+        elif r is decisive:
+            return not decisive if q.negated else decisive
+    if undecided:
+        return None
+    return decisive if q.negated else not decisive
 
 
 def _condition(obj, lookup: str, value):
