@@ -38,6 +38,13 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(ensure_builtin_roles, sender=self)
+        from grassroots.core import hooks as core_hooks
+
+        from . import hooks
+
+        core_hooks.provide("grants", hooks.load_grants)
+        core_hooks.provide("token_user", hooks.token_user)
+        core_hooks.provide("audit_value", hooks.audit_value)
         from grassroots.core import navigation
 
         from . import signals  # noqa: F401  (audit of login, failed login and logout)

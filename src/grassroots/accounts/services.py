@@ -53,10 +53,19 @@ OTP_PER_DAY = 10
 # --- scope helpers ---------------------------------------------------------------------------
 
 
+def party_org_model():
+    """The party organisation tree a role may be assigned on, as RoleAssignment.party_org declares it
+    (accounts sits below the party app and does not import it)."""
+    from .models import RoleAssignment
+
+    return RoleAssignment._meta.get_field("party_org").related_model
+
+
 def find_scope_node(code: str):
     """A Region or PartyOrg by its code (region codes are digits, org codes contain letters)."""
-    from grassroots.party.models import PartyOrg
     from grassroots.regions.models import Region
+
+    PartyOrg = party_org_model()  # noqa: N806
 
     code = (code or "").strip()
     if not code:
@@ -90,7 +99,7 @@ def _actor_scope_paths(actor, perm: str) -> tuple[list[str], list[str]] | None:
 
 def _require_node_in_actor_scope(actor, node) -> None:
     """An administrator can grant only at or below their own scope nodes."""
-    from grassroots.party.models import PartyOrg
+    PartyOrg = party_org_model()  # noqa: N806
 
     scope = _actor_scope_paths(actor, "accounts.manage")
     if scope is None:
@@ -110,7 +119,8 @@ def _require_no_escalation(actor, role: Role, node) -> None:
     """No one can hand out more than they hold: the role's permissions must be a subset of what the
     actor holds over that node."""
     from grassroots.core.scoping import grants_for
-    from grassroots.party.models import PartyOrg
+
+    PartyOrg = party_org_model()  # noqa: N806
 
     held: set[str] = set()
     for g in grants_for(actor):
@@ -188,7 +198,7 @@ def _get_role(code: str) -> Role:
 
 def assign_role(actor, user: User, role_code: str, node=None) -> RoleAssignment:
     """Give `user` a role over a node's subtree (or over their own records when node is None)."""
-    from grassroots.party.models import PartyOrg
+    PartyOrg = party_org_model()  # noqa: N806
 
     if actor is not None and not has_perm(actor, "accounts.manage"):
         raise PermissionDenied()
@@ -263,7 +273,7 @@ def create_user(
 
 def _user_paths(user: User, node=None) -> dict:
     """Audit scope of a user account: the node it is managed under (or its first assignment)."""
-    from grassroots.party.models import PartyOrg
+    PartyOrg = party_org_model()  # noqa: N806
 
     if node is None:
         a = user.assignments.select_related("region", "party_org").order_by("id").first()

@@ -25,9 +25,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from grassroots.core.errors import NotFound, ServiceError
+from grassroots.core.rules import Rule
 from grassroots.core.scoping import grants_for
 from grassroots.regions.models import Region
-from grassroots.standards.models import Rule
 
 from .models import Case, Category
 from .workflow import AWAITING_RESPONSE, FINAL_STATES, OPEN_STATES, CaseState

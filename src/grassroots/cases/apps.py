@@ -19,6 +19,22 @@ class CasesConfig(AppConfig):
     verbose_name = "诉求办理"
 
     def ready(self):
+        from grassroots.core import hooks
+
+        from .workdays import missing_calendar_years
+
+        hooks.provide("calendar_years_missing", missing_calendar_years)
+        from grassroots.grids.stats import register_map_metric
+
+        from .stats import open_cases_by_grid
+
+        register_map_metric("open_cases", "未办结诉求", open_cases_by_grid)
+        from grassroots.people import studios
+
+        from . import services
+        from .models import Channel
+
+        studios.provide_case_intake(lambda *a, **k: services.submit(*a, **k), Channel.WALK_IN)
         import datetime
 
         from grassroots.core import importing, navigation, schedule

@@ -19,6 +19,7 @@ from grassroots.core.attachments import attachments_of, signed_url
 from grassroots.core.errors import ServiceError
 from grassroots.core.masking import redact_text
 from grassroots.core.scoping import has_perm
+from grassroots.regions.forms import community_choices as _community_choices
 from grassroots.regions.models import Region
 
 from . import services, suggest
@@ -30,18 +31,6 @@ from .workflow import CaseState
 PER_SESSION_HOUR = 5
 PER_IP_HOUR = 20
 MAP_GRID_LIMIT = 3000
-
-
-def _community_choices(qs=None):
-    qs = qs if qs is not None else Region.objects.all()
-    communities = list(qs.filter(level="community").order_by("path").only("pk", "name", "path", "depth"))
-    parents = {
-        r.path: r.name
-        for r in Region.objects.filter(path__in={c.path[: -Region.steplen] for c in communities}).only(
-            "path", "name"
-        )
-    }
-    return [(c.pk, f"{parents.get(c.path[: -Region.steplen], '')} · {c.name}") for c in communities]
 
 
 def _building_choices(community_id):

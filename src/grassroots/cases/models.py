@@ -283,10 +283,7 @@ def case_scope_q(user, action: str = "view") -> Q | None:
 
 
 class CaseQuerySet(ScopedQuerySet):
-    def visible_to(self, user, action: str = "view"):
-        """Region grants (as core.scoping, minus handler-only roles) OR membership of the current handler."""
-        q = case_scope_q(user, action)
-        return self if q is None else self.filter(q)
+    # visible_to comes from ScopedQuerySet, through Case.scope_q_for (one declaration with covers)
 
     def open(self):
         return self.filter(state__in=OPEN_STATES)
@@ -439,6 +436,11 @@ class Case(ScopedModel):
     personal_fields = {"reporter_name": "name", "reporter_phone": "phone"}
 
     objects = CaseManager()
+
+    @classmethod
+    def scope_q_for(cls, user, action: str = "view") -> Q | None:
+        """Region grants (as core.scoping, minus handler-only roles) OR membership of the current handler."""
+        return case_scope_q(user, action)
 
     PUBLIC_HIDDEN_TEXT = "（内容已由工作人员隐藏）"
 

@@ -29,7 +29,6 @@ from grassroots.regions.models import Region
 
 from .analytics import alert_params
 from .models import (
-    HANDLER_ACTIONS,
     AdmissionItem,
     Case,
     CaseEvent,
@@ -63,20 +62,9 @@ EVALUATION_SALT = "grassroots.cases.evaluation"
 
 
 def case_covers(user, case: Case, action: str = "view") -> bool:
-    """Object-level twin of Case.objects.visible_to (no query once grants and relations are loaded)."""
-    if user is None or not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    path = case.region.path
-    for g in case_grants(user, action):
-        if g.region_path is not None and path.startswith(g.region_path):
-            return True
-        if g.own and case.reporter_user_id == user.pk:
-            return True
-    return (
-        action in HANDLER_ACTIONS and case.handler_id is not None and case.handler_id in handler_ids_for(user)
-    )
+    """Object-level twin of Case.objects.visible_to: both come from Case.scope_q_for (core.scoping.covers
+    evaluates it on the case, no query once grants and relations are loaded)."""
+    return covers(user, case, action)
 
 
 def can_act_for(user, handler: Handler | None) -> bool:

@@ -31,9 +31,9 @@ from django.db.models.functions import Coalesce, Substr, TruncDay, TruncMonth, T
 from django.utils import timezone
 
 from grassroots.core.errors import ServiceError
+from grassroots.core.rules import Rule
 from grassroots.grids.models import Grid
 from grassroots.regions.models import Region
-from grassroots.standards.models import Rule
 
 from .analytics import scoped_cases
 from .models import Case, CaseEvent, Category, Channel, Evaluation, EvaluationResult, Handler, Tier

@@ -32,7 +32,7 @@ from .models import (
 
 def warn_days() -> int:
     """GOV-8 warn_days: a resolution is "due soon" this many days before its deadline."""
-    from grassroots.standards.models import Rule
+    from grassroots.core.rules import Rule
 
     rule = Rule.objects.filter(code="GOV-8", enabled=True).first()
     return int(rule.param("warn_days", 3)) if rule else 3

@@ -12,7 +12,6 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404
-from django.utils import timezone
 from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -26,19 +25,13 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer gr_...`; tokens are stored hashed and can be revoked or expire."""
 
     def authenticate(self, request, token):
-        from grassroots.accounts.models import ApiToken, hash_token
+        from . import hooks
 
-        try:
-            t = ApiToken.objects.select_related("user").get(key_hash=hash_token(token))
-        except ApiToken.DoesNotExist:
+        user = hooks.required("token_user")(token)
+        if user is None:
             return None
-        if not t.is_active or not t.user.is_active:
-            return None
-        now = timezone.now()
-        if t.last_used_at is None or (now - t.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=t.pk).update(last_used_at=now)
-        request.user = t.user
-        return t.user
+        request.user = user
+        return user
 
 
 class SessionAuth(APIKeyCookie):

@@ -15,6 +15,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from . import hooks
+
 EMPTY = "—"
 # Keys that services record beside model fields (transitions, assignments, exports, imports).
 EXTRA_LABELS = {
@@ -74,23 +76,6 @@ def field_label(model, name: str) -> str:
     return EXTRA_LABELS.get(name, str(label) if label else name)
 
 
-_ROLE_NAMES: dict = {"at": 0.0, "names": {}}
-
-
-def _role_name(code) -> str:
-    """Role names, loaded at most once a minute (an audit page shows many assignment events)."""
-    import time
-
-    from grassroots.accounts.models import Role
-
-    if not isinstance(code, str):
-        return code
-    if time.monotonic() - _ROLE_NAMES["at"] > 60 or code not in _ROLE_NAMES["names"]:
-        _ROLE_NAMES["names"] = dict(Role.objects.values_list("code", "name"))
-        _ROLE_NAMES["at"] = time.monotonic()
-    return _ROLE_NAMES["names"].get(code, code)
-
-
 def _datetime_text(value: str) -> str | None:
     dt = parse_datetime(value) if "T" in value or " " in value else None
     if dt is None:
@@ -110,13 +95,11 @@ def display_value(model, name: str, value, rule_code: str = "") -> str:
     choices = dict(field.flatchoices) if field is not None and getattr(field, "choices", None) else None
     if choices and not isinstance(value, dict | list):
         return str(choices.get(value, value))
-    if name == "role":
-        return _role_name(value)
+    for provided in hooks.hooks("audit_value"):
+        text = provided(model, name, value, rule_code)
+        if text is not None:
+            return text
     if isinstance(value, dict):
-        if name == "params" or (model is not None and model._meta.label_lower == "standards.rule"):
-            from grassroots.standards.services import param_display, param_label
-
-            return "；".join(f"{param_label(rule_code, k)}：{param_display(k, v)}" for k, v in value.items())
         return "；".join(f"{field_label(model, k)}：{display_value(model, k, v)}" for k, v in value.items())
     if isinstance(value, list):
         return "、".join(display_value(model, name, v) for v in value) or EMPTY

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from . import hooks
 from .navigation import menu_for
 
 
@@ -7,6 +8,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_menu": []}
-    from grassroots.notifications.services import unread_count
-
-    return {"nav_menu": menu_for(user, request.path), "unread_notifications": unread_count(user)}
+    context = {"nav_menu": menu_for(user, request.path)}
+    for provided in hooks.hooks("user_context"):
+        context.update(provided(user))
+    return context

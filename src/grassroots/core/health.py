@@ -108,10 +108,10 @@ def check_disk() -> dict:
 
 
 def check_calendar(now) -> dict:
-    from grassroots.cases.workdays import missing_calendar_years
+    from . import hooks
 
     year = timezone.localtime(now).year
-    missing = missing_calendar_years([year, year + 1])
+    missing = hooks.required("calendar_years_missing")([year, year + 1])
     return {
         "ok": year not in missing,
         "this_year_loaded": year not in missing,

@@ -1041,11 +1041,10 @@ def user_by_name(username: str | None):
     """The console's --user: None means the system operator (no scope restriction)."""
     if not username:
         return None
+    from django.contrib.auth import get_user_model
     from django.core.management.base import CommandError
 
-    from grassroots.accounts.models import User
-
-    user = User.objects.filter(username=username).first()
+    user = get_user_model().objects.filter(username=username).first()
     if user is None:
         raise CommandError(f"用户 {username} 不存在")
     return user

@@ -131,9 +131,10 @@ class SecurityHeadersMiddleware:
     @staticmethod
     def policy() -> str:
         """img-src adds the configured base-map tile origins (grids.basemap), and nothing else."""
-        from grassroots.grids.basemap import tile_origins
+        from . import hooks
 
-        return SecurityHeadersMiddleware.CSP % "".join(" " + o for o in tile_origins())
+        origins = [o for provided in hooks.hooks("csp_img_origins") for o in provided()]
+        return SecurityHeadersMiddleware.CSP % "".join(" " + o for o in origins)
 
     def __call__(self, request):
         response = self.get_response(request)

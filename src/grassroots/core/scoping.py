@@ -37,21 +37,9 @@ def grants_for(user) -> list[Grant]:
     cached = getattr(user, "_grassroots_grants", None)
     if cached is not None:
         return cached
-    from grassroots.accounts.models import RoleAssignment
+    from . import hooks
 
-    grants = []
-    rows = RoleAssignment.objects.filter(user=user).select_related("role", "region", "party_org")
-    for a in rows:
-        perms = frozenset(a.role.permissions)
-        grants.append(
-            Grant(
-                role=a.role.code,
-                perms=perms,
-                region_path=a.region.path if a.region_id else None,
-                org_path=a.party_org.path if a.party_org_id else None,
-                own=not a.region_id and not a.party_org_id,
-            )
-        )
+    grants = hooks.required("grants")(user)
     user._grassroots_grants = grants
     return grants
 
@@ -109,6 +97,89 @@ def scope_q(model, user, action: str = "view") -> Q | None:
     return reduce(or_, parts)
 
 
+def model_scope_q(model, user, action: str = "view") -> Q | None:
+    """The one scope declaration of a model: its `scope_q_for(user, action)` classmethod when it has
+    rules of its own (cases: handler membership; summonses: summoned departments; activities: a
+    member's own org; ...), else scope_q from scope_region / scope_org / scope_owner. Both
+    `visible_to` and `covers` are computed from it, so they agree by construction."""
+    custom = getattr(model, "scope_q_for", None)
+    if custom is not None:
+        return custom(user, action)
+    return scope_q(model, user, action)
+
+
+_UNDECIDED = object()
+
+
+def _lookup_value(obj, parts: list[str]):
+    """Follow forward relations in Python; _UNDECIDED when a step is a reverse / many-to-many manager."""
+    target = obj
+    for i, attr in enumerate(parts):
+        if target is None:
+            return None
+        if attr == "pk":
+            target = target.pk
+            continue
+        try:
+            field = target._meta.get_field(attr)
+        except Exception:  # noqa: BLE001 (not a model field: a property or attname such as handler_id)
+            field = None
+        if field is not None and field.many_to_one and i == len(parts) - 1:
+            return ("_id", getattr(target, field.attname))
+        if field is not None and (field.one_to_many or field.many_to_many):
+            return _UNDECIDED
+        target = getattr(target, attr)
+        if isinstance(target, models.Manager):
+            return _UNDECIDED
+    return target
+
+
+_OPERATORS = {"exact", "startswith", "in", "isnull"}
+
+
+def q_matches(obj, q: Q):
+    """Whether obj satisfies q, evaluated in Python for the lookups scope filters use (exact, startswith,
+    in, isnull over forward relations); None when it cannot tell (a subquery, a reverse relation)."""
+    decisive = q.connector != Q.AND  # True settles an OR, False settles an AND
+    undecided = False
+    for child in q.children:
+        r = q_matches(obj, child) if isinstance(child, Q) else _condition(obj, *child)
+        if r is None:
+            undecided = True
+        elif r is decisive:
+            return not decisive if q.negated else decisive
+    if undecided:
+        return None
+    return decisive if q.negated else not decisive
+
+
+def _condition(obj, lookup: str, value):
+    parts = lookup.split("__")
+    op = parts.pop() if parts[-1] in _OPERATORS and len(parts) > 1 else "exact"
+    if isinstance(value, models.QuerySet | models.expressions.BaseExpression):
+        return None
+    got = _lookup_value(obj, parts)
+    if got is _UNDECIDED:
+        return None
+    if isinstance(got, tuple) and len(got) == 2 and got[0] == "_id":
+        got = got[1]
+        if isinstance(value, models.Model):
+            value = value.pk
+        elif op == "in":
+            value = [v.pk if isinstance(v, models.Model) else v for v in value]
+    elif isinstance(got, models.Model) and not isinstance(value, models.Model) and op != "isnull":
+        got = got.pk
+    if op == "isnull":
+        return (got is None) == bool(value)
+    if got is None:
+        return False
+    if op == "exact":
+        return got == value
+    if op == "startswith":
+        return str(got).startswith(str(value))
+    return got in list(value)
+
+
 def _resolve(obj, lookup: str):
     for attr in lookup.split("__"):
         if obj is None:
@@ -132,11 +203,26 @@ def object_paths(obj) -> tuple[str | None, str | None]:
 
 
 def covers(user, obj, action: str = "view") -> bool:
-    """Object-level check in Python (no query once grants are loaded and relations selected)."""
+    """Object-level twin of `visible_to`: whether obj is among the objects the user may `action`.
+
+    Computed from the same declaration (model_scope_q): for a model with its own `scope_q_for`, the
+    filter is evaluated on the object in Python (q_matches), or by one query when it cannot be (a
+    subquery); for the others, by the declared scope lookups (no query once grants are loaded and
+    relations selected)."""
     if user is None or not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
+    if getattr(type(obj), "scope_q_for", None) is not None:
+        q = model_scope_q(type(obj), user, action)
+        if q is None:
+            return True
+        matched = q_matches(obj, q)
+        if matched is None:
+            if obj.pk is None:
+                return False
+            matched = type(obj)._default_manager.filter(pk=obj.pk).filter(q).exists()
+        return matched
     perm = perm_code(type(obj), action)
     region_path, org_path = object_paths(obj)
     owner = getattr(obj, "scope_owner", None)
@@ -167,7 +253,7 @@ def _owned_by(obj, lookup: str, user) -> bool:
 
 class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user, action: str = "view"):
-        q = scope_q(self.model, user, action)
+        q = model_scope_q(self.model, user, action)
         return self if q is None else self.filter(q)
 
 

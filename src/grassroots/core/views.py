@@ -81,9 +81,14 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
         if "q" in params and self.search_fields:
             qs = qs.filter(name_search_q(params["q"], *self.search_fields))
         if "region" in params and self.region_filter is not None:
-            from grassroots.regions.models import Region
+            from . import hooks
 
-            node = Region.objects.visible_to(self.request.user).filter(code=params["region"]).first()
+            node = (
+                hooks.required("region_model")
+                .objects.visible_to(self.request.user)
+                .filter(code=params["region"])
+                .first()
+            )
             if node is None:
                 return qs.none()
             lookup = f"{self.region_filter}__path__startswith" if self.region_filter else "path__startswith"

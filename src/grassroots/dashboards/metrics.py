@@ -2,7 +2,7 @@
 
 Any app adds its figures from its AppConfig.ready():
 
-    from grassroots.dashboards.metrics import Metric, register
+    from grassroots.core.figures import Metric, register
     register(Metric("venues_bookings", "场地预约", "次", fn, period=True))
 
 `fn(region_paths: list[str], start, end) -> dict[path, number]` returns, for every region path given,
@@ -20,81 +20,19 @@ community path: once for the snapshot ("now"), once per month of the last 12 and
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
 from django.db.models import Count, Q
-from django.db.models.functions import Substr
 from django.utils import timezone
 
-
-@dataclass(frozen=True)
-class Metric:
-    code: str
-    label: str
-    unit: str
-    fn: Callable[[list[str], object, object], dict]
-    period: bool = False  # True: an event figure over [start, end); False: a stock figure as of now
-    kind: str = "count"  # "count" (summable) or "rate" (a percentage)
-    higher_is_better: bool = True
-    order: int = 100
-    extra: dict = field(default_factory=dict)
-
-
-REGISTRY: dict[str, Metric] = {}
-
-
-def register(metric: Metric) -> Metric:
-    REGISTRY[metric.code] = metric
-    return metric
-
-
-def metrics() -> list[Metric]:
-    return sorted(REGISTRY.values(), key=lambda m: (m.order, m.code))
-
-
-def get(code: str) -> Metric | None:
-    return REGISTRY.get(code)
-
-
-def by_prefix(qs, path_field: str, paths: list[str], **aggregates) -> dict[str, dict]:
-    """{path: {aggregate: value}} for each path in `paths` over the rows whose `path_field` starts
-    with it. One GROUP BY query per distinct path length (city, district, street, community...)."""
-    out = {p: {k: 0 for k in aggregates} for p in paths}
-    lengths: dict[int, list[str]] = {}
-    for p in paths:
-        lengths.setdefault(len(p), []).append(p)
-    for width, group in lengths.items():
-        flt = Q(*[Q(**{f"{path_field}__startswith": p}) for p in group], _connector=Q.OR)
-        if len(group) > 50:  # many siblings: filter by their common prefix instead of a long OR
-            common = _common_prefix(group)
-            flt = Q(**{f"{path_field}__startswith": common})
-        rows = (
-            qs.filter(flt)
-            .annotate(_prefix=Substr(path_field, 1, width))
-            .values("_prefix")
-            .annotate(**aggregates)
-            .order_by()
-        )
-        for r in rows:
-            key = r.pop("_prefix")
-            # A row located above this level (a shorter path) comes back whole: it belongs to no path
-            # of this length (and must not overwrite the figure of that shorter path).
-            if key in out and len(key) == width:
-                out[key] = {k: r[k] or 0 for k in aggregates}
-    return out
-
-
-def _common_prefix(paths: list[str]) -> str:
-    first, last = min(paths), max(paths)
-    i = 0
-    while i < min(len(first), len(last)) and first[i] == last[i]:
-        i += 1
-    return first[:i]
-
-
-def rate(part, whole) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
+from grassroots.core.figures import (  # noqa: F401  (the registry, re-exported for the dashboards)
+    REGISTRY,
+    Metric,
+    _common_prefix,
+    by_prefix,
+    get,
+    metrics,
+    rate,
+    register,
+)
 
 
 def _counts(qs, path_field: str, paths: list[str]) -> dict[str, int]:

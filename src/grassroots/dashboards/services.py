@@ -17,14 +17,15 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from grassroots.core.errors import NotFound
+from grassroots.core.rules import Rule
 from grassroots.core.scoping import grants_for, has_perm
 from grassroots.party.choices import MemberStatus, OrgKind
 from grassroots.party.models import Member, PartyOrg
 from grassroots.people.models import Worker
 from grassroots.regions.choices import RegionLevel
+from grassroots.regions.geometry import polygon_geometry as _geometry
 from grassroots.regions.models import Household, Region
 from grassroots.standards.checks import should_cover_q, work_covered_q
-from grassroots.standards.models import Rule
 from grassroots.standards.services import HealthReport, cov3_min_employees, run_health_check
 from grassroots.units.choices import PartyWork, UnitType
 from grassroots.units.models import Unit
@@ -122,25 +123,6 @@ def resolve_region(user, code: str) -> Region:
 
 
 # Map -------------------------------------------------------------------------------------------
-def _geometry(polygon) -> dict | None:
-    """A Polygon/MultiPolygon geometry from a stored GeoJSON geometry, Feature or FeatureCollection."""
-    if not isinstance(polygon, dict):
-        return None
-    kind = polygon.get("type")
-    if kind == "Feature":
-        return _geometry(polygon.get("geometry"))
-    if kind == "FeatureCollection":
-        parts = []
-        for f in polygon.get("features") or []:
-            g = _geometry(f)
-            if g:
-                parts.extend([g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"])
-        return {"type": "MultiPolygon", "coordinates": parts} if parts else None
-    if kind in ("Polygon", "MultiPolygon") and polygon.get("coordinates"):
-        return {"type": kind, "coordinates": polygon["coordinates"]}
-    return None
-
-
 def _grouped(qs, path_field: str, width: int, **aggregates) -> dict[str, dict]:
     rows = (
         qs.annotate(_prefix=Substr(path_field, 1, width)).values("_prefix").annotate(**aggregates).order_by()

@@ -225,7 +225,7 @@ def _h5_community(request) -> Region | None:
 def h5_list(request):
     """议事厅: the topics of my community, my own proposals, and a form to propose one."""
     require_perm(request.user, "deliberation.take_part")
-    from grassroots.cases.intake_views import _community_choices
+    from grassroots.regions.forms import community_choices as _community_choices
 
     community = _h5_community(request)
     error, status = "", 200

@@ -1,12 +1,21 @@
 from django.apps import AppConfig
 
 
+def _service_summary(worker) -> str:
+    from .services import service_summary
+
+    return service_summary(worker)
+
+
 class EmergencyConfig(AppConfig):
     name = "grassroots.emergency"
     label = "emergency"
     verbose_name = "平急结合"
 
     def ready(self):
+        from grassroots.people.careers import register_worker_summary
+
+        register_worker_summary("service", lambda worker: _service_summary(worker))
         from grassroots.core import navigation, schedule
 
         # The day's report of every open emergency, per level, in the evening (also on demand).

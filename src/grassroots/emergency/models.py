@@ -103,9 +103,7 @@ def emergency_scope_q(user, action: str = "view") -> Q | None:
 
 
 class EmergencyQuerySet(ScopedQuerySet):
-    def visible_to(self, user, action: str = "view"):
-        q = emergency_scope_q(user, action)
-        return self if q is None else self.filter(q)
+    # visible_to comes from ScopedQuerySet, through Emergency.scope_q_for (one declaration with covers)
 
     def open(self):
         return self.filter(state__in=(EmergencyState.DECLARED, EmergencyState.ACTIVE))
@@ -156,6 +154,10 @@ class Emergency(ScopedModel):
     permission_app = "emergency"
 
     objects = EmergencyManager()
+
+    @classmethod
+    def scope_q_for(cls, user, action: str = "view") -> Q | None:
+        return emergency_scope_q(user, action)
 
     class Meta:
         ordering = ["-declared_at", "-id"]

@@ -18,6 +18,11 @@ class GridsConfig(AppConfig):
     verbose_name = "网格"
 
     def ready(self):
+        from grassroots.core import hooks
+
+        from .basemap import tile_origins
+
+        hooks.provide("csp_img_origins", tile_origins)
         from grassroots.core.navigation import NavItem, register
 
         register(

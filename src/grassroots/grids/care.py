@@ -41,7 +41,7 @@ DEFAULT_VISIT_DAYS = 30
 
 
 def _rule_param(code: str, name: str, default: int) -> int:
-    from grassroots.standards.models import Rule
+    from grassroots.core.rules import Rule
 
     rule = Rule.objects.filter(code=code).only("params").first()
     try:
@@ -145,8 +145,9 @@ def start_patrol(user, grid: Grid) -> Patrol:
 
 def finish_patrol(user, patrol: Patrol, *, route_note: str = "", photos=(), case_ids=()) -> Patrol:
     """Finish the user's own open patrol with a note, photos and the cases it reported."""
-    from grassroots.cases.models import Case
     from grassroots.core.attachments import attach, validate_files
+
+    Case = Patrol.cases.field.related_model  # noqa: N806  (the cases the patrol's M2M declares)
 
     if not Patrol.objects.visible_to(user, "view").filter(pk=patrol.pk).exists():
         raise NotFound()

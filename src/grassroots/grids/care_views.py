@@ -296,10 +296,8 @@ def patrol_detail(request, pk: int):
             status = 400
     cases = []
     if own_open:
-        from grassroots.cases.models import Case
-
         cases = list(
-            Case.objects.visible_to(request.user, "view")
+            Patrol.cases.field.related_model.objects.visible_to(request.user, "view")
             .filter(grid=patrol.grid, submitted_at__gte=patrol.started_at)
             .only("pk", "number", "description")[:20]
         )

@@ -26,13 +26,20 @@ METRICS = {
     "party_org": "党组织覆盖",
     "worker_load": "网格员人均住户",
     "units": "驻区单位数",
-    "open_cases": "未办结诉求",  # filled by the grid map from cases.stats.open_cases_by_grid (user-scoped)
 }
+# Metrics other apps add to the grid map: key -> fn(user, grid_ids) -> {grid id: value} (user-scoped).
+MAP_METRICS: dict = {}
+
+
+def register_map_metric(key: str, label: str, values) -> None:
+    """Add a metric to the grid map (cases adds "open_cases" from its AppConfig.ready())."""
+    METRICS[key] = label
+    MAP_METRICS[key] = values
 
 
 def gov4_min_full_members() -> int:
     """GOV-4's [min_full_members]: full members a grid's org needs for the grid to count as covered."""
-    from grassroots.standards.models import Rule
+    from grassroots.core.rules import Rule
 
     rule = Rule.objects.filter(code="GOV-4").only("params").first()
     value = (rule.params or {}).get("min_full_members") if rule else None

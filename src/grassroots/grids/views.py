@@ -23,7 +23,7 @@ from grassroots.units.models import Unit
 from . import geometry as geo
 from . import services
 from .models import AssignmentRole, DutyLevel, Grid, GridAssignment, GridKind, GridLayer, GridLevel
-from .stats import METRICS, coverage, grid_metrics
+from .stats import MAP_METRICS, METRICS, coverage, grid_metrics
 
 
 def _require(request, perm: str = "regions.view"):
@@ -125,12 +125,10 @@ def grid_map(request):
             for r in parents.only("code", "name", "polygon", "level")
         ]
     metrics = grid_metrics(grids)
-    if metric == "open_cases":
-        from grassroots.cases.stats import open_cases_by_grid
-
-        open_cases = open_cases_by_grid(request.user, [g.id for g in grids])
+    if metric in MAP_METRICS:
+        values = MAP_METRICS[metric](request.user, [g.id for g in grids])
         for g in grids:
-            metrics[g.id]["open_cases"] = open_cases.get(g.id, 0)
+            metrics[g.id][metric] = values.get(g.id, 0)
     features = [
         {"type": "Feature", "geometry": g.polygon, "properties": {"name": g.code, "label": g.name}}
         for g in grids

@@ -207,8 +207,8 @@ def inbox(request):
 def wishes(request):
     """心愿: a resident posts their own wish (reviewed by the community, then claimed by a volunteer or a
     unit) and follows each one's state here."""
-    from grassroots.cases.intake_views import _community_choices
     from grassroots.core.pages import require_perm
+    from grassroots.regions.forms import community_choices as _community_choices
     from grassroots.regions.models import Region
     from grassroots.volunteers import services as volunteer_services
     from grassroots.volunteers.models import WishCategory

@@ -10,7 +10,7 @@ class LinkageConfig(AppConfig):
 
     def ready(self):
         from grassroots.core import navigation, schedule
-        from grassroots.standards.checks import register_check
+        from grassroots.core.rules import register_check
 
         from .stats import check_gov7
 

@@ -24,7 +24,7 @@ DEFAULTS = {"visits_per_quarter": 1, "max_points_per_leader": 3, "full_coverage"
 
 
 def gov7_params() -> dict:
-    from grassroots.standards.models import Rule
+    from grassroots.core.rules import Rule
 
     rule = Rule.objects.filter(code="GOV-7").only("params").first()
     params = dict(DEFAULTS)
@@ -201,7 +201,7 @@ def check_gov7(c, rule):
     """Findings against the party org of the region concerned: an uncovered community, a contact
     point visited fewer than [visits_per_quarter] times last quarter (violation) or not yet this
     quarter with under WARN_DAYS days left (warning), a leader over [max_points_per_leader]."""
-    from grassroots.standards.checks import RuleParamError, Severity
+    from grassroots.core.rules import RuleParamError, Severity
 
     try:
         need = int(rule.param("visits_per_quarter", DEFAULTS["visits_per_quarter"]))

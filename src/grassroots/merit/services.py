@@ -55,7 +55,7 @@ def _uid(user) -> int | None:
 def weights() -> dict[str, Decimal] | None:
     """The MEM-PTS weights (points per attendance, per on-time dues month, per service hour, per
     wish, per study hour); None when the rule is switched off (no points are accrued)."""
-    from grassroots.standards.models import Rule
+    from grassroots.core.rules import Rule
 
     rule = Rule.objects.filter(code=RULE_CODE).only("params", "enabled").first()
     if rule is not None and not rule.enabled:

@@ -466,7 +466,7 @@ def criteria_view(request):
         else:
             messages.success(request, f"{crit.stars} 星标准已保存。")
         return redirect("merit:criteria")
-    from grassroots.standards.models import Rule
+    from grassroots.core.rules import Rule
 
     rule = Rule.objects.filter(code=services.RULE_CODE).first()
     return render(

@@ -3,12 +3,22 @@ import datetime
 from django.apps import AppConfig
 
 
+def unread_context(user) -> dict:
+    """Every page's unread message count (the bell in the top bar)."""
+    from .services import unread_count
+
+    return {"unread_notifications": unread_count(user)}
+
+
 class NotificationsConfig(AppConfig):
     name = "grassroots.notifications"
     label = "notifications"
     verbose_name = "消息通知"
 
     def ready(self):
+        from grassroots.core import hooks
+
+        hooks.provide("user_context", unread_context)
         from grassroots.core import schedule
 
         schedule.register(

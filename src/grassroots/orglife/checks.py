@@ -39,7 +39,7 @@ def _branches(c) -> list[dict]:
 
 
 def check_life(c, rule) -> Iterator:
-    from grassroots.standards.checks import RuleParamError, Severity
+    from grassroots.core.rules import RuleParamError, Severity
 
     try:
         kind, period_kind, need = rule_kind(rule)
@@ -74,7 +74,7 @@ def check_life(c, rule) -> Iterator:
 
 
 def check_silent(c, rule) -> Iterator:
-    from grassroots.standards.checks import Severity, int_param
+    from grassroots.core.rules import Severity, int_param
 
     days = int_param(rule, "days")
     branches = _branches(c)
@@ -98,7 +98,7 @@ def check_silent(c, rule) -> Iterator:
 
 
 def attendance_params(rule) -> tuple[list[str], int, int, int]:
-    from grassroots.standards.checks import RuleParamError, int_param
+    from grassroots.core.rules import RuleParamError, int_param
 
     kinds = (rule.params or {}).get("kinds")
     if not isinstance(kinds, list) or not kinds or not all(k in ActivityKind.values for k in kinds):
@@ -114,7 +114,7 @@ def check_attendance(c, rule) -> Iterator:
     attendance list) is below [numerator]/[denominator]: a warning on the org that held it."""
     from django.db.models import Count, Q
 
-    from grassroots.standards.checks import Severity
+    from grassroots.core.rules import Severity
 
     from .models import SignupStatus
     from .stats import local_start
@@ -167,7 +167,7 @@ def check_attendance(c, rule) -> Iterator:
 
 
 def register() -> None:
-    from grassroots.standards.checks import register_check
+    from grassroots.core.rules import register_check
 
     for i in range(1, 8):
         register_check(f"LIFE-{i}", check_life)

@@ -88,7 +88,7 @@ def counted_activities():
 
 
 def life_rules(codes=None) -> list:
-    from grassroots.standards.models import Rule
+    from grassroots.core.rules import Rule
 
     qs = Rule.objects.filter(code__in=codes or LIFE_CODES, enabled=True)
     return sorted(qs, key=lambda r: int(r.code.split("-")[1]))

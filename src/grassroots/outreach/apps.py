@@ -8,7 +8,7 @@ class OutreachConfig(AppConfig):
 
     def ready(self):
         from grassroots.core import navigation
-        from grassroots.standards.checks import register_check
+        from grassroots.core.rules import register_check
 
         from .rules import check_gov_12
 

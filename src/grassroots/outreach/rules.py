@@ -21,7 +21,7 @@ class HubParams:
 
 def hub_params() -> HubParams:
     """GOV-12's parameters from the Rule row (defaults only if the row is missing)."""
-    from grassroots.standards.models import Rule
+    from grassroots.core.rules import Rule
 
     rule = Rule.objects.filter(code="GOV-12").first()
     if rule is None:
@@ -55,7 +55,7 @@ def overdue_q(cutoff: datetime.datetime, prefix: str = "") -> Q:
 def check_gov_12(c, rule) -> Iterator:
     """One finding per hub member with linked households not contacted in [interval_days] days:
     a warning, a violation when half or more of the hub's households are overdue."""
-    from grassroots.standards.checks import MEMBER_FIELDS, Severity, int_param
+    from grassroots.core.rules import MEMBER_FIELDS, Severity, int_param
 
     days = int_param(rule, "interval_days")
     now = timezone.make_aware(datetime.datetime.combine(c.today, datetime.time(23, 59)))

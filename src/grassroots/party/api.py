@@ -15,10 +15,9 @@ from grassroots.core.text import name_search_q
 from grassroots.regions.api import with_parent_code
 from grassroots.regions.models import Region
 from grassroots.regions.schemas import dump
-from grassroots.units.models import Unit
 
 from . import services
-from .models import Member, PartyOrg, Seat, Transfer
+from .models import Member, PartyOrg, Seat, Transfer, unit_model
 from .schemas import (
     ConvertIn,
     MemberCreate,
@@ -40,6 +39,8 @@ from .schemas import (
     TransferReasonIn,
     TransferReceiptIn,
 )
+
+Unit = unit_model()
 
 router = Router(tags=["party"])
 

@@ -7,6 +7,18 @@ class PartyConfig(AppConfig):
     verbose_name = "党组织"
 
     def ready(self):
+        from grassroots.regions import figures
+
+        from .models import Member
+
+        figures.register(
+            figures.SubtreeFigure(
+                "members",
+                lambda user: Member.objects.visible_to(user),
+                "party_org__region__path",
+                per_child=True,
+            )
+        )
         from grassroots.core.navigation import NavItem, register
 
         register(
@@ -16,7 +28,7 @@ class PartyConfig(AppConfig):
             NavItem("组织关系转入", "party:transfers_in", "transfer-in", "party.view", section="党的建设"),
             NavItem("组织关系转出", "party:transfers_out", "transfer-out", "party.view", section="党的建设"),
         )
-        from grassroots.standards.checks import register_check
+        from grassroots.core.rules import register_check
 
         from .contact import check_org_11
         from .transfers import check_org_12

@@ -26,7 +26,7 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
 
 def stale_months() -> int:
     """ORG-11 no_contact_months from the Rule table (the default of RULES.md if a city removed it)."""
-    from grassroots.standards.models import Rule
+    from grassroots.core.rules import Rule
 
     rule = Rule.objects.filter(code=RULE).only("params").first()
     value = ((rule.params if rule else None) or {}).get("no_contact_months", DEFAULT_MONTHS)
@@ -84,7 +84,7 @@ def recent_logs(member: Member, limit: int = 20) -> list[ContactLog]:
 def check_org_11(c, rule) -> Iterator:
     """ORG-11: a 流动 or 失联 member the branch has not reached for [months] months (the last contact,
     else the day they went away, else the joining date)."""
-    from grassroots.standards.checks import MEMBER_FIELDS, Severity, int_param
+    from grassroots.core.rules import MEMBER_FIELDS, Severity, int_param
 
     months = int_param(rule, "no_contact_months")
     cutoff = months_before(c.today, months)

@@ -6,10 +6,11 @@ from django import forms
 
 from grassroots.core.pages import ActionForm, DateInput, FilterForm, LookupInput, ScopedCodeField, ServiceForm
 from grassroots.regions.models import Region
-from grassroots.units.models import Unit
 
 from .choices import MemberStatus, OrgKind, SeatPost
-from .models import Member, PartyOrg, Seat
+from .models import Member, PartyOrg, Seat, unit_model
+
+Unit = unit_model()
 
 YES_NO = [("", "不限"), ("true", "是"), ("false", "否")]
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from grassroots.core.crypto import lookup_hash
 from grassroots.core.importing import Col, Importer, Ref, chunked
 from grassroots.regions.models import Region
-from grassroots.units.models import Unit
 
 from .choices import Gender, MemberStatus, OrgKind
-from .models import Member, PartyOrg
+from .models import Member, PartyOrg, unit_model
+
+Unit = unit_model()
 
 
 def _code(attr):

@@ -136,7 +136,7 @@ def min_join_age() -> int:
     member imports validate every row)."""
     now = time.monotonic()
     if now - _min_age_cache.get("at", -_MIN_AGE_TTL) >= _MIN_AGE_TTL:
-        from grassroots.standards.models import Rule
+        from grassroots.core.rules import Rule
 
         rule = Rule.objects.filter(code="MEM-AGE", enabled=True).only("params").first()
         _min_age_cache["value"] = int(rule.param("min_age", 18)) if rule else 0
@@ -310,17 +310,22 @@ class _TransferSide:
         self._meta = Member._meta  # permission app label: party
 
 
+def transfer_scope_q(user, action: str = "view"):
+    """Rows the user may `action` on either side: scoped on the sending org OR on the receiving org
+    (and the member's own transfers for an own-records grant). Each side sees the transfer and its
+    state; neither side gains access to the other org's pages."""
+    from grassroots.core.scoping import scope_q
+
+    parts = [scope_q(_TransferSide(prefix), user, action) for prefix in ("from_org", "to_org")]
+    if any(q is None for q in parts):
+        return None
+    return parts[0] | parts[1]
+
+
 class TransferQuerySet(models.QuerySet):
     def visible_to(self, user, action: str = "view"):
-        """Rows the user may `action` on either side: scoped on the sending org OR on the receiving org
-        (and the member's own transfers for an own-records grant). Each side sees the transfer and its
-        state; neither side gains access to the other org's pages."""
-        from grassroots.core.scoping import scope_q
-
-        parts = [scope_q(_TransferSide(prefix), user, action) for prefix in ("from_org", "to_org")]
-        if any(q is None for q in parts):
-            return self
-        return self.filter(parts[0] | parts[1])
+        q = transfer_scope_q(user, action)
+        return self if q is None else self.filter(q)
 
 
 class Transfer(ScopedModel):
@@ -429,6 +434,11 @@ class Transfer(ScopedModel):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = TransferQuerySet.as_manager()
+
+    @classmethod
+    def scope_q_for(cls, user, action: str = "view"):
+        return transfer_scope_q(user, action)
+
     scope_region = "to_org__region"
     scope_org = "to_org"
     personal_fields = {
@@ -564,3 +574,9 @@ class ContactLog(ScopedModel):
 
     def __str__(self):
         return f"{self.member} {self.contacted_on} {self.get_method_display()}"
+
+
+def unit_model():
+    """The units app's Unit, as PartyOrg.unit declares it: units sits above party (a unit's covering org
+    and its full-member count read party), so party reaches Unit through its own relation."""
+    return PartyOrg._meta.get_field("unit").related_model

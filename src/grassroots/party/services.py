@@ -143,7 +143,7 @@ def transfer_member(
 
 def probation_params() -> dict:
     """ORG-8's parameters: probation_days (default 365), min/max_extension_days (180 / 365)."""
-    from grassroots.standards.models import Rule
+    from grassroots.core.rules import Rule
 
     out = {"probation_days": 365, "min_extension_days": 180, "max_extension_days": 365}
     rule = Rule.objects.filter(code="ORG-8").only("params").first()

@@ -46,7 +46,7 @@ SENDER, RECEIVER = "sender", "receiver"
 def transfer_params() -> dict:
     """ORG-12's parameters from the Rule table: accept_days (the receiving side's deadline) and
     letter_valid_days (the letter's validity); the defaults of RULES.md when a city removed the rule."""
-    from grassroots.standards.models import Rule
+    from grassroots.core.rules import Rule
 
     out = dict(DEFAULTS)
     rule = Rule.objects.filter(code=RULE).only("params").first()
@@ -558,7 +558,7 @@ def check_org_12(c, rule) -> Iterator:
     """ORG-12: a receiving org (in the checker's scope) with transfers in transit past their deadline."""
     from django.db.models import Count, Min
 
-    from grassroots.standards.checks import Severity
+    from grassroots.core.rules import Severity
 
     rows = (
         c.orgs()

@@ -7,6 +7,13 @@ class PeopleConfig(AppConfig):
     verbose_name = "人员队伍"
 
     def ready(self):
+        from grassroots.regions import figures
+
+        from .models import Worker
+
+        figures.register(
+            figures.SubtreeFigure("workers", lambda user: Worker.objects.visible_to(user), "region__path")
+        )
         from grassroots.core import importing
         from grassroots.core.navigation import NavItem, register
 

@@ -74,9 +74,7 @@ def worker_detail(request, pk: int):
 
 def _service_summary(worker) -> str:
     """The worker's 战时档案 (service in emergencies) in one line; the records list has the rows."""
-    from grassroots.emergency.services import service_summary
-
-    return service_summary(worker)
+    return careers.worker_summary("service", worker)
 
 
 class _WorkerAction(ServiceFormView):
@@ -182,8 +180,8 @@ def _region_or_404(user, code: str) -> Region:
 @login_required
 def career_summary(request, code: str = ""):
     """Communities: workers, qualified social workers against the GOV-10 target, and GOV-10 findings."""
-    from grassroots.standards.checks import Checker
-    from grassroots.standards.models import Rule
+    from grassroots.core import rules
+    from grassroots.core.rules import Rule
 
     require_perm(request.user, "people.view")
     form = CareerFilterForm(request.GET or None, user=request.user)
@@ -196,7 +194,7 @@ def career_summary(request, code: str = ""):
     findings = []
     rule = Rule.objects.filter(code=careers.RULE).first()
     if rule is not None and rule.enabled:
-        checker = Checker(request.user, within=within, rules=[rule])
+        checker = rules.checker(request.user, within=within, rules=[rule])
         findings = [f for f in checker.run() if f.object_type == "worker"]
     totals = {
         "communities": len(rows),

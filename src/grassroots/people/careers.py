@@ -30,6 +30,19 @@ PASSING = (AssessmentResult.EXCELLENT, AssessmentResult.COMPETENT)
 DEFAULT_FLOOR = {"head": 1, "deputy": 7, "staff": 13}
 DEFAULT_CEILING = {"head": 6, "deputy": 12, "staff": 18}
 
+# One-line summaries other apps add to the worker page, from their AppConfig.ready() (emergency: the
+# worker's 战时档案, "service"); people sits below them and does not import them.
+WORKER_SUMMARIES: dict = {}
+
+
+def register_worker_summary(key: str, fn) -> None:
+    WORKER_SUMMARIES[key] = fn
+
+
+def worker_summary(key: str, worker) -> str:
+    fn = WORKER_SUMMARIES.get(key)
+    return fn(worker) if fn is not None else ""
+
 
 @dataclass(frozen=True)
 class CareerParams:
@@ -55,7 +68,7 @@ def _int(value, default: int) -> int:
 
 def career_params(rule=None) -> CareerParams:
     """GOV-10 parameters from the Rule row (defaults where a parameter is missing)."""
-    from grassroots.standards.models import Rule
+    from grassroots.core.rules import Rule
 
     if rule is None:
         rule = Rule.objects.filter(code=RULE).only("params").first()
@@ -289,7 +302,7 @@ def check_gov_10(c, rule) -> Iterator:
     """GOV-10 findings: grades outside the post's range, pay below the city's scale for the year
     (violations, per worker), communities with fewer qualified social workers than the parameter
     (warning, per community)."""
-    from grassroots.standards.checks import Finding, Severity
+    from grassroots.core.rules import Finding, Severity
 
     p = career_params(rule)
     qs = Worker.objects.visible_to(c.user, "standards.view")
@@ -361,7 +374,7 @@ def check_gov_10(c, rule) -> Iterator:
 
 
 def register() -> None:
-    from grassroots.standards import checks
+    from grassroots.core import rules as checks
 
     checks.OBJECT_TYPES.setdefault("worker", ("社区工作者", "people.worker", "people:worker_detail"))
     checks.OBJECT_TYPES.setdefault("community", ("社区", "regions.region", "people:career_community"))

@@ -387,7 +387,7 @@ def published_receptions(region: Region | None, today=None):
 
 def public_receptions(request):
     """代表委员接待日: the published schedule for residents (no login), by community."""
-    from grassroots.cases.intake_views import _community_choices
+    from grassroots.regions.forms import community_choices as _community_choices
 
     raw = request.GET.get("community", "")
     region = Region.objects.filter(pk=int(raw), level="community").first() if raw.isdigit() else None

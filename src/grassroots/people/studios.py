@@ -19,6 +19,16 @@ from grassroots.regions.choices import RegionLevel
 
 from .models import Deputy, Matter, Reception, ReceptionLog, Studio
 
+# The case intake studios hand matters to. The cases app sits above people (a case names its grid,
+# and grids their workers), so it provides its intake from its AppConfig.ready() instead of being
+# imported here: {"submit": cases.services.submit, "channel": the 来电来访代录 channel}.
+CASE_INTAKE: dict = {}
+
+
+def provide_case_intake(submit, walk_in_channel) -> None:
+    CASE_INTAKE.update(submit=submit, channel=walk_in_channel)
+
+
 CLOSED_STATES = ("closed", "closed_unresolved", "evaluated", "merged")
 MAX_MATTERS = 30
 
@@ -150,9 +160,6 @@ def add_matter(user, log: ReceptionLog, text: str) -> Matter:
 def matter_to_case(user, matter: Matter, *, region=None, category=None, description: str = ""):
     """Turn a matter into a case (channel 来电来访代录) in the studio's community (or `region` for a
     street studio), linked back to the matter so its state is followed on the reception log."""
-    from grassroots.cases import services as cases
-    from grassroots.cases.models import Channel
-
     core.require_in_scope(user, matter, "change")
     if matter.case_id is not None:
         raise ServiceError("该事项已转为诉求", status=409)
@@ -166,9 +173,9 @@ def matter_to_case(user, matter: Matter, *, region=None, category=None, descript
     deputies = "、".join(d.name for d in matter.log.deputies.all())
     text = (description or "").strip() or matter.text
     with transaction.atomic():
-        case = cases.submit(
+        case = CASE_INTAKE["submit"](
             user,
-            channel=Channel.WALK_IN,
+            channel=CASE_INTAKE["channel"],
             region=region,
             category=category,
             description=f"{text}（{studio.name} {matter.log.held_on:%Y-%m-%d} 接待，代表委员：{deputies}）",

@@ -21,7 +21,7 @@ class RecruitmentConfig(AppConfig):
                 when=lambda user: access.can(user),
             ),
         )
-        from grassroots.standards.checks import register_check
+        from grassroots.core.rules import register_check
 
         from .stats import DEADLINE_RULES, check_rec, check_rec_3, check_rec_4
 

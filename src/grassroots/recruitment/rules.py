@@ -30,8 +30,8 @@ def params() -> dict:
     """Every parameter of the recruitment rules (flat: names are distinct), from the Rule rows; a
     disabled rule bounds nothing (its parameters become 0), a missing or invalid value falls back to
     the default of RULES.md. Plus ORG-8's probation parameters."""
+    from grassroots.core.rules import Rule
     from grassroots.party.services import probation_params
-    from grassroots.standards.models import Rule
 
     rows = {r.code: r for r in Rule.objects.filter(code__in=list(DEFAULTS)).only("code", "params", "enabled")}
     out: dict = {}

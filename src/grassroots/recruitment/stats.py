@@ -98,7 +98,7 @@ DEADLINE_RULES = {2: "REC-1", 6: "REC-2", 16: "REC-5", 17: "REC-5", 22: "REC-6"}
 def check_rec(c, rule) -> Iterator:
     """REC-1, REC-2, REC-5, REC-6: an active candidate whose next step under this rule is past its
     deadline. One finding per candidate, on its branch (the health run scores branches)."""
-    from grassroots.standards.checks import Severity
+    from grassroots.core.rules import Severity
 
     items = getattr(c, "_recruitment_due", None)
     if items is None:  # one evaluation for the four deadline rules of a run
@@ -121,7 +121,7 @@ def check_rec(c, rule) -> Iterator:
 def check_rec_3(c, rule) -> Iterator:
     """REC-3: a concentrated training (step 11) recorded with fewer class hours than [min_hours] (e.g.
     recorded before the city raised the parameter)."""
-    from grassroots.standards.checks import Severity, int_param
+    from grassroots.core.rules import Severity, int_param
 
     need = int_param(rule, "min_hours")
     qs = (
@@ -142,7 +142,7 @@ def check_rec_4(c, rule) -> Iterator:
     """REC-4: a pre-review by the higher committee (step 13) before the 公示 had lasted
     [publicity_working_days] working days."""
     from grassroots.cases.workdays import WorkCalendar
-    from grassroots.standards.checks import Severity, int_param
+    from grassroots.core.rules import Severity, int_param
 
     days = int_param(rule, "publicity_working_days")
     qs = (

@@ -7,6 +7,11 @@ class RegionsConfig(AppConfig):
     verbose_name = "行政区划"
 
     def ready(self):
+        from grassroots.core import hooks
+
+        from .models import Region
+
+        hooks.provide("region_model", Region)
         from grassroots.core.navigation import NavItem, register
 
         register(

@@ -114,3 +114,16 @@ class HouseholdFilterForm(FilterForm):
     region = forms.CharField(
         label="区域", widget=LookupInput("regions:lookup", attrs={"placeholder": "区划编码（含下级）"})
     )
+
+
+def community_choices(qs=None):
+    """(pk, "street · community") for every community of `qs` (all by default), in tree order."""
+    qs = qs if qs is not None else Region.objects.all()
+    communities = list(qs.filter(level="community").order_by("path").only("pk", "name", "path", "depth"))
+    parents = {
+        r.path: r.name
+        for r in Region.objects.filter(path__in={c.path[: -Region.steplen] for c in communities}).only(
+            "path", "name"
+        )
+    }
+    return [(c.pk, f"{parents.get(c.path[: -Region.steplen], '')} · {c.name}") for c in communities]

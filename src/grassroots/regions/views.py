@@ -23,7 +23,9 @@ from grassroots.core.text import name_search_q
 
 from . import services
 from .choices import HouseholdTag, RegionLevel
+from .figures import subtree_figures
 from .forms import HouseholdFilterForm, HouseholdForm, RegionForm
+from .geometry import polygon_geometry
 from .models import Household, Region
 
 LEVEL_BADGE = {
@@ -43,20 +45,22 @@ def region_url(region: Region) -> str:
 
 def with_counts(user, nodes: list[Region]) -> list[Region]:
     """Attach subtree counts (communities, households, members) to each node: 3 queries in all."""
-    from grassroots.party.models import Member
-
     if not nodes:
         return nodes
     communities = subtree_counts(
         nodes, Region.objects.visible_to(user).filter(level=RegionLevel.COMMUNITY), "path"
     )
     households = subtree_counts(nodes, Household.objects.visible_to(user), "entrance__path")
-    members = subtree_counts(nodes, Member.objects.visible_to(user), "party_org__region__path")
+    others = {
+        f.key: subtree_counts(nodes, f.queryset(user), f.region_path)
+        for f in subtree_figures()
+        if f.per_child
+    }
     for n in nodes:
         n.counts = {
             "communities": communities[n.path]["n"],
             "households": households[n.path]["n"],
-            "members": members[n.path]["n"],
+            **{key: counts[n.path]["n"] for key, counts in others.items()},
         }
         n.badge = LEVEL_BADGE.get(n.level, "secondary")
     return nodes
@@ -145,10 +149,6 @@ def _feature(region: Region, role: str):
 
 @login_required
 def detail(request, code: str):
-    from grassroots.party.models import Member
-    from grassroots.people.models import Worker
-    from grassroots.units.models import Unit
-
     require_perm(request.user, "regions.view")
     user = request.user
     node = get_visible(Region, user, code=code)
@@ -164,11 +164,10 @@ def detail(request, code: str):
     sub = {"path__startswith": node.path}
     counts = {
         "households": Household.objects.visible_to(user).filter(entrance__path__startswith=node.path).count(),
-        "members": Member.objects.visible_to(user)
-        .filter(party_org__region__path__startswith=node.path)
-        .count(),
-        "units": Unit.objects.visible_to(user).filter(region__path__startswith=node.path).count(),
-        "workers": Worker.objects.visible_to(user).filter(region__path__startswith=node.path).count(),
+        **{
+            f.key: f.queryset(user).filter(**{f"{f.region_path}__startswith": node.path}).count()
+            for f in subtree_figures()
+        },
         "communities": Region.objects.visible_to(user).filter(level=RegionLevel.COMMUNITY, **sub).count(),
     }
     features = [f for f in [_feature(node, "self")] + [_feature(c, "child") for c in children] if f]
@@ -248,10 +247,8 @@ class RegionEditView(RegionFormMixin, ServiceFormView):
         vertices over the parent's boundary and the siblings'); other shapes keep the GeoJSON field."""
         from django import forms as dj_forms
 
-        from grassroots.dashboards.services import _geometry
-
         node = self.object
-        geometry = _geometry(node.polygon)
+        geometry = polygon_geometry(node.polygon)
         if "polygon" not in form.fields or not geometry or geometry["type"] != "Polygon":
             return {}
         parent = Region.objects.filter(path=node.path[: -Region.steplen]).first() if node.depth > 1 else None
@@ -264,8 +261,8 @@ class RegionEditView(RegionFormMixin, ServiceFormView):
         return {
             "edit_data": {
                 "grid": {"polygon": geometry},
-                "parent": _geometry(parent.polygon) if parent else None,
-                "siblings": [{"polygon": g} for g in (_geometry(s.polygon) for s in siblings) if g],
+                "parent": polygon_geometry(parent.polygon) if parent else None,
+                "siblings": [{"polygon": g} for g in (polygon_geometry(s.polygon) for s in siblings) if g],
             }
         }
 

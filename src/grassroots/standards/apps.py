@@ -33,6 +33,17 @@ def ensure_default_rules(sender, using="default", **kwargs):
                 rule.save(using=using, update_fields=fields)
 
 
+def rule_params_audit_value(model, name, value, rule_code=""):
+    """A recorded rule parameter set shows each parameter by its label (core.hooks "audit_value")."""
+    if isinstance(value, dict) and (
+        name == "params" or (model is not None and model._meta.label_lower == "standards.rule")
+    ):
+        from .services import param_display, param_label
+
+        return "；".join(f"{param_label(rule_code, k)}：{param_display(k, v)}" for k, v in value.items())
+    return None
+
+
 LEVEL_PREFIX = {"city": "CITY", "district": "DIST", "street": "STRT", "community": "COMM"}
 
 
@@ -102,7 +113,16 @@ class StandardsConfig(AppConfig):
 
         importing.KINDS.setdefault("standard_items", "grassroots.standards.importers.ItemImporter")
         importing.KINDS.setdefault("street_duties", "grassroots.standards.importers.StreetDutyImporter")
+        from grassroots.core import rules
+
         from . import indicators  # noqa: F401  (registers the built-in indicators)
+        from .checks import Checker
+        from .models import Rule
+
+        rules.provide(model=Rule, checker=Checker)
+        from grassroots.core import hooks
+
+        hooks.provide("audit_value", rule_params_audit_value)
 
         navigation.register(
             navigation.NavItem("组织体检", "standards:health", "stethoscope", "standards.view", "标准与体检"),

@@ -36,14 +36,24 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from functools import cached_property
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from grassroots.core.rules import (  # noqa: F401  (the check vocabulary, re-exported)
+    CHECKS,
+    MEMBER_FIELDS,
+    OBJECT_TYPES,
+    Finding,
+    RuleParamError,
+    Severity,
+    int_param,
+    month_start,
+    object_url,
+    register_check,
+)
 from grassroots.party.choices import MemberStatus, OrgKind
 from grassroots.party.models import DuesPayment, Member, PartyOrg, add_years
 from grassroots.units.choices import PartyWork
@@ -55,86 +65,8 @@ PERM = "standards.view"
 STEPLEN = PartyOrg.steplen
 
 
-class Severity:
-    VIOLATION = "violation"
-    WARNING = "warning"
-    SUGGESTION = "suggestion"
-    choices = [(VIOLATION, "违规"), (WARNING, "预警"), (SUGGESTION, "建议")]
-    labels = dict(choices)
-    order = {VIOLATION: 0, WARNING: 1, SUGGESTION: 2}
-    badge = {VIOLATION: "bg-red-lt", WARNING: "bg-orange-lt", SUGGESTION: "bg-azure-lt"}
-
-
-# object type -> (label, model label, url name of the detail page taking Finding.key)
-OBJECT_TYPES = {
-    "unit": ("驻区单位", "units.unit", "units:detail"),
-    "org": ("党组织", "party.partyorg", "party:org_detail"),
-    "member": ("党员", "party.member", "party:member_detail"),
-}
-
 _PARTY_WORK = dict(PartyWork.choices)
 _KIND = dict(OrgKind.choices)
-
-
-def object_url(object_type: str, key) -> str | None:
-    try:
-        return reverse(OBJECT_TYPES[object_type][2], args=[key])
-    except (NoReverseMatch, KeyError):
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    rule: str
-    severity: str
-    object_type: str  # unit / org / member (OBJECT_TYPES)
-    pk: int
-    name: str
-    region_path: str
-    region_name: str
-    message: str
-    action: str
-    key: str | int = ""  # the detail page's URL argument (an org's code; else the pk)
-
-    @property
-    def severity_label(self) -> str:
-        return Severity.labels[self.severity]
-
-    @property
-    def severity_badge(self) -> str:
-        return Severity.badge[self.severity]
-
-    @property
-    def object_label(self) -> str:
-        return OBJECT_TYPES[self.object_type][0]
-
-    @property
-    def model(self) -> str:
-        return OBJECT_TYPES[self.object_type][1]
-
-    @property
-    def url(self) -> str | None:
-        return object_url(self.object_type, self.key or self.pk)
-
-    def sort_key(self):
-        return (Severity.order[self.severity], self.rule, self.region_path, self.name, self.pk)
-
-
-class RuleParamError(Exception):
-    pass
-
-
-def int_param(rule: Rule, name: str) -> int:
-    value = (rule.params or {}).get(name)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise RuleParamError(f"{rule.code} 的参数 {name} 缺失或不是正整数")
-    return value
-
-
-def month_start(d: datetime.date, back: int = 0) -> datetime.date:
-    """First day of the month `back` months before d's month."""
-    index = d.year * 12 + d.month - 1 - back
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 class Checker:
@@ -432,9 +364,6 @@ def check_org_7(c: Checker, rule: Rule) -> Iterator[Finding]:
         yield c._org(rule, Severity.VIOLATION, row, "功能型党组织" + "，".join(facts))
 
 
-MEMBER_FIELDS = ("id", "name", "joined_on", "party_org__name", "party_org__region__path")
-
-
 def check_org_8(c: Checker, rule: Rule) -> Iterator[Finding]:
     """A probationary member whose probation (joined_on + [probation_days], or the extension date when
     extended) ended before today and who is not yet converted."""
@@ -553,25 +482,21 @@ def check_cov_3(c: Checker, rule: Rule) -> Iterator[Finding]:
         )
 
 
-CHECKS: dict[str, Callable[[Checker, Rule], Iterator[Finding]]] = {
-    "ORG-1": check_org_1,
-    "ORG-2": check_small_unit,
-    "ORG-3": check_org_3,
-    "ORG-4": check_org_4,
-    "ORG-5": check_org_5,
-    "ORG-6": check_org_6,
-    "ORG-7": check_org_7,
-    "ORG-8": check_org_8,
-    "ORG-9": check_org_9,
-    "ORG-10": check_org_10,
-    "MEM-AGE": check_mem_age,
-    "COV-1": check_cov_1,
-    "COV-2": check_small_unit,
-    "COV-3": check_cov_3,
-}
-
-
-def register_check(code: str, check: Callable[[Checker, Rule], Iterator[Finding]]) -> None:
-    """Let another app contribute the check of a rule code (e.g. orglife's LIFE-* rules), from its
-    AppConfig.ready(). The Rule row itself comes from rules_data.py."""
-    CHECKS[code] = check
+CHECKS.update(
+    {
+        "ORG-1": check_org_1,
+        "ORG-2": check_small_unit,
+        "ORG-3": check_org_3,
+        "ORG-4": check_org_4,
+        "ORG-5": check_org_5,
+        "ORG-6": check_org_6,
+        "ORG-7": check_org_7,
+        "ORG-8": check_org_8,
+        "ORG-9": check_org_9,
+        "ORG-10": check_org_10,
+        "MEM-AGE": check_mem_age,
+        "COV-1": check_cov_1,
+        "COV-2": check_small_unit,
+        "COV-3": check_cov_3,
+    }
+)

@@ -50,7 +50,7 @@ WISH_DEFAULTS = {"open_days": 30, "claim_days": 7, "points": 20}
 def wish_default(name: str) -> int:
     """A micro-wish parameter (open_days, claim_days, points) from the GOV-11 rule row, which a city can
     adjust in the rule configuration; RULES-style default when the row or the key is missing."""
-    from grassroots.standards.models import Rule
+    from grassroots.core.rules import Rule
 
     rule = Rule.objects.filter(code=WISH_RULE).only("params").first()
     value = (rule.params if rule else {}).get(name, WISH_DEFAULTS[name])

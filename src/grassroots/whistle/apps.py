@@ -30,7 +30,7 @@ class WhistleConfig(AppConfig):
             ),
         )
         try:
-            from grassroots.dashboards.metrics import Metric, register
+            from grassroots.core.figures import Metric, register
         except ImportError:  # dashboards without the registry
             return
         from .stats import checkin_rate_metric

@@ -87,9 +87,7 @@ def summons_scope_q(user, action: str = "view") -> Q | None:
 
 
 class SummonsQuerySet(ScopedQuerySet):
-    def visible_to(self, user, action: str = "view"):
-        q = summons_scope_q(user, action)
-        return self if q is None else self.filter(q)
+    """visible_to comes from ScopedQuerySet, through Summons.scope_q_for (one declaration with covers)."""
 
 
 class SummonsManager(ScopedManager.from_queryset(SummonsQuerySet)):
@@ -149,6 +147,10 @@ class Summons(ScopedModel):
     permission_app = "whistle"
 
     objects = SummonsManager()
+
+    @classmethod
+    def scope_q_for(cls, user, action: str = "view") -> Q | None:
+        return summons_scope_q(user, action)
 
     class Meta:
         ordering = ["-created_at", "-id"]

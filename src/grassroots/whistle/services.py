@@ -22,7 +22,7 @@ from grassroots.cases.models import Handler, HandlerKind
 from grassroots.core import audit
 from grassroots.core.attachments import attach, validate_files
 from grassroots.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
-from grassroots.core.scoping import grants_for
+from grassroots.core.scoping import covers, grants_for
 from grassroots.notifications.services import notify
 from grassroots.regions.models import Region
 
@@ -59,7 +59,7 @@ REMIND_AT_SHARE = 0.75
 
 def checkin_hours(urgency: str) -> float:
     """GOV-3 from the Rule table (a disabled or missing rule falls back to 24 h / 2 h)."""
-    from grassroots.standards.models import Rule
+    from grassroots.core.rules import Rule
 
     rule = Rule.objects.filter(code="GOV-3", enabled=True).first()
     key = "urgent_checkin_hours" if urgency == Urgency.URGENT else "checkin_hours"
@@ -83,10 +83,8 @@ def _covers_path(user, path: str, perm: str) -> bool:
 
 
 def can_see(user, summons: Summons) -> bool:
-    if _covers_path(user, summons.region.path, "whistle.view"):
-        return True
-    ids = department_ids_for(user)
-    return bool(ids) and summons.targets.filter(handler_id__in=ids).exists()
+    """Object-level twin of Summons.objects.visible_to (both from Summons.scope_q_for)."""
+    return covers(user, summons, "view")
 
 
 def can_summon(user, region: Region) -> bool:

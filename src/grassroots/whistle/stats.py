@@ -46,7 +46,7 @@ def checkin_rate(region, start, end) -> float | None:
 
 def checkin_counts(paths: list[str], start, end) -> dict[str, tuple[int, int]]:
     """path -> (summoned, checked in on time), one query per path length."""
-    from grassroots.dashboards.metrics import by_prefix
+    from grassroots.core.figures import by_prefix
 
     if not paths:
         return {}

@@ -22,8 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="按该用户的管辖范围导出；个人信息按其权限打码（默认：系统，明文）")
 
     def handle(self, kind, file, region=None, user=None, **options):
-        from grassroots.regions.models import Region
+        from grassroots.core import hooks
 
+        Region = hooks.required("region_model")  # noqa: N806
         u = load_user(user)
         imp = importing.importer_for(kind, u)
         node = None
