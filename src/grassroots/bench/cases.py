@@ -49,6 +49,9 @@ def add_arguments(parser):
     parser.add_argument("--submits", type=int, default=400, help="HTTP 提交次数")
     parser.add_argument("--threads", type=int, default=4, help="HTTP 并发线程数")
     parser.add_argument("--workers", type=int, default=2, help="页面测量用的 gunicorn 工作进程数（默认 2）")
+    parser.add_argument(
+        "--figures", default="1,2,3,4,5", help="要测量的指标编号，逗号分隔（默认全部：1,2,3,4,5）"
+    )
 
 
 # ------------------------------------------------------------------------------------------ city
@@ -379,7 +382,7 @@ def _http_times(fetch, path: str, runs: int) -> list[float]:
     return times
 
 
-def _http_figures(out, street, district, runs: int, workers: int) -> None:
+def _http_figures(out, street, district, runs: int, workers: int, wanted=frozenset({"4", "5"})) -> None:
     """What the user waits for: the rendered pages over HTTP through gunicorn (as `grassroots serve`),
     beside raw SQL of the same list query and a raw SQL read of the district's rollups."""
     import datetime
@@ -410,12 +413,16 @@ def _http_figures(out, street, district, runs: int, workers: int) -> None:
             ({}, None, None),  # the list as first opened: every case of the street
             ({"state": "in_progress", "category": top.pk}, "in_progress", top.pk),
         ):
+            if "4" not in wanted:
+                break
             path = "/cases/" + (f"?{urlencode(params)}" if params else "")
             raw = _list_sql(street, state, top_pk)
             total = raw()[0]
             out.write(f"④ 街道管理员工单列表页 {path}（HTTP 渲染完整页面，{street.name}，共 {total:,} 条）")
             _line(out, f"{runs} 次", _http_times(fetch, path, runs), _times(raw, runs))
 
+        if "5" not in wanted:
+            return
         fetch = _Fetcher(port, session("bench_cases_district"))
         end = timezone.localdate()
         start = end - datetime.timedelta(days=89)
@@ -436,8 +443,9 @@ def _http_figures(out, street, district, runs: int, workers: int) -> None:
             f"⑤ 区级管理员诉求统计页 {path}（HTTP 渲染完整页面）；基线：原生 SQL 读取该区及下级的统计汇总（{n_rows} 行）"
         )
         n = max(5, runs // 4)
-        _line(out, f"{n} 次", _http_times(fetch, path, n), _times(rollups, n), base="读汇总")
-        p95 = _pct(_http_times(fetch, path, n), 95) * 1000
+        page_times = _http_times(fetch, path, n)
+        _line(out, f"{n} 次", page_times, _times(rollups, n), base="读汇总")
+        p95 = _pct(page_times, 95) * 1000
         out.write(f"    统计页 p95 {p95:.0f} ms（目标 < 500 ms：{'达标' if p95 < 500 else '未达标'}）")
     finally:
         proc.terminate()
@@ -590,6 +598,7 @@ def run(
     submits: int = 400,
     threads: int = 4,
     workers: int = 2,
+    figures: str = "1,2,3,4,5",
     **_,
 ):
     from django.conf import settings
@@ -619,10 +628,15 @@ def run(
     total = Case.objects.filter(region__path__startswith=city.path).count()
     out.write(f"库中基准城市工单：{total:,} 条；准备用时 {time.perf_counter() - t0:.1f} 秒\n")
     try:
-        _list_figure(out, street, users, runs)
-        _dashboard_figure(out, district, users, runs)
-        _submit_figure(out, community, token, submits, threads)
-        _http_figures(out, street, district, runs, workers)
+        wanted = {f.strip() for f in figures.split(",")}
+        if "1" in wanted:
+            _list_figure(out, street, users, runs)
+        if "2" in wanted:
+            _dashboard_figure(out, district, users, runs)
+        if "3" in wanted:
+            _submit_figure(out, community, token, submits, threads)
+        if wanted & {"4", "5"}:
+            _http_figures(out, street, district, runs, workers, wanted)
         out.write(
             f"（p50/p95 为单次调用耗时；PostgreSQL {connection.pg_version // 10000}，同一进程、同一数据库连接测量）"
         )
