@@ -382,6 +382,33 @@ def _http_times(fetch, path: str, runs: int) -> list[float]:
     return times
 
 
+def _start_server(port: int, workers: int, wait: int = 600):
+    """gunicorn as `grassroots serve` runs it; waits for the login page (a loaded 2-core machine can take
+    minutes to boot the workers)."""
+    import http.client
+    import os
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "gunicorn", "grassroots.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    cmd += ["--workers", str(workers), "--threads", "4", "--timeout", "300", "--log-level", "warning"]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "grassroots.settings"}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + wait
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("gunicorn exited: " + proc.stderr.read().decode()[-2000:])
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            conn.request("GET", "/accounts/login/")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(1)
+    proc.terminate()
+    raise RuntimeError(f"gunicorn did not answer within {wait} s")
+
+
 def _http_figures(out, street, district, runs: int, workers: int, wanted=frozenset({"4", "5"})) -> None:
     """What the user waits for: the rendered pages over HTTP through gunicorn (as `grassroots serve`),
     beside raw SQL of the same list query and a raw SQL read of the district's rollups."""
@@ -396,7 +423,7 @@ def _http_figures(out, street, district, runs: int, workers: int, wanted=frozens
     from grassroots.accounts.models import User
     from grassroots.cases.models import Category
 
-    from .intake import _free_port, _start_server
+    from .intake import _free_port
     from .pages import _Fetcher
 
     def session(username):
