@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import transaction
+
 TABLE = "cases_caseevent"
 DEFAULT = f"{TABLE}_pdefault"
 MONTHS_AHEAD = 3
@@ -85,7 +87,8 @@ def ensure_partitions(
     today = today or datetime.datetime.now(datetime.UTC).date()
     have = existing_partitions(connection)
     created = []
-    with connection.cursor() as cur:
+    # One transaction: a month moved out of DEFAULT is attached, or nothing happened.
+    with transaction.atomic(using=connection.alias), connection.cursor() as cur:
         if DEFAULT not in have:
             cur.execute(f"CREATE TABLE {DEFAULT} PARTITION OF {TABLE} DEFAULT")
             created.append(DEFAULT)
