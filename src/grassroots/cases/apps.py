@@ -53,6 +53,9 @@ class CasesConfig(AppConfig):
         schedule.register(
             schedule.Periodic("cases.calendar_notices", "grassroots.cases.tasks.calendar_notices", at="09:00")
         )
+        schedule.register(
+            schedule.Periodic("cases.event_partitions", "grassroots.cases.tasks.event_partitions", at="01:30")
+        )
         importing.KINDS.setdefault("hotline", "grassroots.cases.importers.HotlineImporter")
         navigation.register(
             navigation.NavItem(

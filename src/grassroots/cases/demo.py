@@ -43,7 +43,8 @@ from .workdays import WorkCalendar, due_soon_share, local_tz
 from .workflow import CaseState as S
 
 # Cases per community over the 12 months, by preset (small: ~100 communities → ~14,000 cases).
-PER_COMMUNITY = {"tiny": 40, "small": 150, "city": 200, "province": 120}
+# The province preset: ~1,370 per community × ~7,300 communities ≈ 10 million cases (issue 20).
+PER_COMMUNITY = {"tiny": 40, "small": 150, "city": 200, "province": 1370, "province_slice": 1370}
 DEPARTMENTS = ["区城市管理局", "区住房和城乡建设局", "区交通运输局", "区水务局", "区园林和林业局", "公安分局"]
 # Top-level category code → department (index into DEPARTMENTS) for the dispatch rules.
 DEPT_RULES = {"01": 1, "02": 2, "04": 4, "13": 0, "15": 3, "24": 5}
@@ -284,14 +285,28 @@ def generate(ctx) -> None:
                 _life(rng, case, cat, rules, now, handler_for, other_handler, events, evaluations, stop)
                 cases.append(case)
                 bar.advance()
+            if len(cases) >= FLUSH_CASES:
+                _write(ctx, rng, visits, cases, events, evaluations)
+    _write(ctx, rng, visits, cases, events, evaluations)
+    ctx.reset_sequences(Visit, Case, CaseEvent, Evaluation)
+
+
+# Cases held in memory before they are written (COPY): the province preset (~10 M cases) goes in slices
+# of whole communities; the small and city presets (≤ ~200,000 cases) are written once, at the end.
+FLUSH_CASES = 250_000
+
+
+def _write(ctx, rng, visits: list, cases: list, events: list, evaluations: list) -> None:
+    """COPY the buffered rows, then empty the buffers (a slice always holds whole communities)."""
     ctx.copy_insert(Visit, visits)
     ctx.copy_insert(Case, cases)
     to_db = ctx.db_time
     ctx.insert_rows(CaseEvent, EVENT_COLUMNS, (row[:-1] + (to_db(row[-1]),) for row in events))
     ctx.copy_insert(Evaluation, evaluations)
-    ctx.reset_sequences(Visit, Case, CaseEvent, Evaluation)
     # Merged duplicates point at another case of their community submitted before them.
     _merge_some(rng, cases)
+    for buf in (visits, cases, events, evaluations):
+        buf.clear()
 
 
 EVENT_COLUMNS = [

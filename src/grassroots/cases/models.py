@@ -463,7 +463,9 @@ class Case(ScopedModel):
         indexes = [
             models.Index(fields=["state", "due_at"], name="case_state_due"),
             models.Index(fields=["handler", "state"], name="case_handler_state"),
-            models.Index(fields=["region", "state"], name="case_region_state"),
+            # Scoped lists (a street's / community's cases by state and category class): the count and
+            # the filter read this index alone, not the scattered table rows (docs/SCALE.md).
+            models.Index(fields=["region", "state", "category"], name="case_region_state_cat"),
             models.Index(fields=["-submitted_at", "-id"], name="case_recent"),
             models.Index(fields=["reporter_user", "-submitted_at"], name="case_reporter_recent"),
             models.Index(fields=["category", "submitted_at"], name="case_category_recent"),

@@ -15,3 +15,13 @@ def calendar_notices() -> int:
     from .services import send_calendar_notices
 
     return send_calendar_notices()
+
+
+@task()
+def event_partitions() -> list:
+    """The monthly partitions of the case event table for the coming months (PostgreSQL; [] on SQLite)."""
+    from django.db import connection
+
+    from .partitions import ensure_partitions
+
+    return ensure_partitions(connection)

@@ -158,6 +158,14 @@ PRESETS: dict[str, dict[str, Any]] = {
         "chunk_members": 50000,
     },
 }
+# Four streets of the province preset at the province's densities per community (~1/100 of it: ~70
+# communities, ~20,000 members, ~630 grids, ~96,000 cases): what `grassroots bench demo_copy` runs by
+# default to measure the COPY path against a plain COPY of the same rows without the whole province.
+PRESETS["province_slice"] = PRESETS["province"] | {
+    "cities": JILIN_CITIES[:1],
+    "districts": 1,
+    "streets": (4, 4),
+}
 
 
 def get_preset(name: str) -> dict[str, Any]:
