@@ -122,7 +122,9 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
     ),
     "street_admin": (
         "街道管理员",
-        _ADMIN + ["merit.rate", "emergency.declare", "linkage.issue", "linkage.respond", "redproperty.manage"],
+        _ADMIN
+        + ["merit.rate", "emergency.declare", "linkage.issue", "linkage.respond"]
+        + ["redproperty.manage"],
         "region",
     ),
     # Plaintext exports of personal data are for street level and above (SECURITY.md: restricted
