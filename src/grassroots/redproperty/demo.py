@@ -99,18 +99,33 @@ def generate(ctx) -> None:
     companies = list(PropertyCompany.objects.select_related("unit__region"))
     state_by_street = {c.unit.region.path: c for c in companies if c.is_state_owned}
 
-    # Contracts: each company serves the neighborhood it is in (a few companies lose theirs early).
+    # Contracts: a company in a neighborhood serves it; one registered in a community serves the first
+    # neighborhood there without a company yet.
     contracts = []
     quality = {}
+    served: set[int] = set()
+    hoods_under: dict[str, list[Region]] = {}
+    for h in hoods.values():
+        hoods_under.setdefault(h.path[: Region.steplen * 4], []).append(h)
     for c in companies:
         quality[c.pk] = rng.random()
-        if c.is_state_owned or c.unit.region.level != "neighborhood":
+        region = c.unit.region
+        if c.is_state_owned:
             continue
+        if region.level == "neighborhood":
+            hood = region
+        elif region.level == "community":
+            hood = next((h for h in hoods_under.get(region.path, []) if h.pk not in served), None)
+        else:
+            hood = None
+        if hood is None or hood.pk in served:
+            continue
+        served.add(hood.pk)
         start = today - datetime.timedelta(days=rng.randint(400, 1500))
         contracts.append(
             ServiceContract(
                 company=c,
-                neighborhood=c.unit.region,
+                neighborhood=hood,
                 start=start,
                 end=start + datetime.timedelta(days=365 * rng.choice([3, 4, 5])),
                 fee=Decimal(rng.choice(["0.80", "1.20", "1.50", "1.80", "2.20", "2.60"])),
@@ -119,7 +134,6 @@ def generate(ctx) -> None:
     ServiceContract.objects.bulk_create(contracts)
 
     # Neighborhoods without management: about two thirds taken over, the rest still to go to zero.
-    served = {c.neighborhood_id for c in contracts}
     takeovers = []
     for h in hoods.values():
         if h.pk in served or rng.random() > 0.66:
