@@ -59,7 +59,7 @@ def test_contracts_overlap_refused_and_end(rp):
     for fee in ("abc", "-1", "1000", "NaN"):
         with pytest.raises(ServiceError) as exc:
             services.sign_contract(
-                rp.admin,
+                rp.street,
                 company=rp.company0,
                 neighborhood=rp.hoods[1],
                 start="2020-01-01",
@@ -67,15 +67,16 @@ def test_contracts_overlap_refused_and_end(rp):
                 fee=fee,
             )
         assert "收费标准" in exc.value.message
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as exc:
         services.sign_contract(
-            rp.admin,
+            rp.street,
             company=rp.company0,
             neighborhood=rp.hoods[1],
             start="2021-01-01",
             end="2020-01-01",
             fee="1",
         )
+    assert exc.value.message == "合同到期日期不能早于开始日期"
     assert ServiceContract.objects.count() == n
     services.end_contract(rp.admin, rp.contract0, terminate=True, ended_on=timezone.localdate())
     rp.contract0.refresh_from_db()

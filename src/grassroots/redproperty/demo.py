@@ -60,7 +60,11 @@ def generate(ctx) -> None:
         return
 
     # Companies: the property units in managed neighborhoods, and one state-owned company per street.
-    units = list(Unit.objects.filter(type=UnitType.PROPERTY, region__level="neighborhood").order_by("pk"))
+    units = list(
+        Unit.objects.filter(type=UnitType.PROPERTY, region__level__in=["neighborhood", "community"]).order_by(
+            "pk"
+        )
+    )
     streets = list(Region.objects.filter(level="street").order_by("path"))
     state_units = [
         Unit(
