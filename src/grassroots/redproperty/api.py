@@ -27,7 +27,7 @@ from .models import (
 router = Router(tags=["红色物业"])
 
 
-class CompanyOut(Schema):
+class PropertyCompanyOut(Schema):
     id: int
     name: str
     unit_code: str
@@ -74,7 +74,7 @@ class CompanyOut(Schema):
         return getattr(obj, "n_hoods", 0)
 
 
-class CompanyIn(Schema):
+class PropertyCompanyIn(Schema):
     region_code: str
     name: str
     credit_code: str = ""
@@ -83,7 +83,7 @@ class CompanyIn(Schema):
     is_state_owned: bool = False
 
 
-class CommitteeOut(Schema):
+class OwnersCommitteeOut(Schema):
     id: int
     name: str
     neighborhood: str
@@ -119,7 +119,7 @@ class CommitteeOut(Schema):
         return getattr(obj, "n_party", 0)
 
 
-class ContractOut(Schema):
+class PropertyContractOut(Schema):
     id: int
     company_id: int
     company: str
@@ -149,7 +149,7 @@ class ContractOut(Schema):
         return obj.get_state_display()
 
 
-class ContractIn(Schema):
+class PropertyContractIn(Schema):
     company_id: int
     neighborhood_code: str
     start: dt.date
@@ -158,7 +158,7 @@ class ContractIn(Schema):
     note: str = ""
 
 
-class InspectionOut(Schema):
+class PropertyInspectionOut(Schema):
     id: int
     company_id: int
     company: str
@@ -177,7 +177,7 @@ class InspectionOut(Schema):
         return obj.neighborhood.name
 
 
-class InspectionIn(Schema):
+class PropertyInspectionIn(Schema):
     company_id: int
     neighborhood_code: str
     inspected_on: dt.date
@@ -185,7 +185,7 @@ class InspectionIn(Schema):
     findings: str = ""
 
 
-class GradeOut(Schema):
+class PropertyGradeOut(Schema):
     company_id: int
     company: str
     district: str
@@ -214,7 +214,7 @@ class GradeOut(Schema):
         return obj.district.name
 
 
-class UnmanagedOut(Schema):
+class UnmanagedNeighborhoodOut(Schema):
     code: str
     name: str
     households: int
@@ -225,12 +225,12 @@ class UnmanagedOut(Schema):
         return obj.household_count
 
 
-class RatingIn(Schema):
+class PropertyRatingIn(Schema):
     stars: int
     comment: str = ""
 
 
-class RatingOut(Schema):
+class PropertyRatingOut(Schema):
     company: str
     neighborhood: str
     year: int
@@ -246,7 +246,7 @@ def _companies(user):
     )
 
 
-@router.get("/companies", response={200: list[CompanyOut], **ERRORS}, summary="物业服务企业列表")
+@router.get("/companies", response={200: list[PropertyCompanyOut], **ERRORS}, summary="物业服务企业列表")
 @paginate(CursorPagination)
 def list_companies(request, state_owned: bool | None = None):
     require_perm(request.user, services.VIEW)
@@ -256,7 +256,7 @@ def list_companies(request, state_owned: bool | None = None):
     return qs
 
 
-@router.get("/companies/{company_id}", response={200: CompanyOut, **ERRORS}, summary="物业服务企业详情")
+@router.get("/companies/{company_id}", response={200: PropertyCompanyOut, **ERRORS}, summary="物业企业详情")
 def get_company(request, company_id: int):
     obj = _companies(request.user).filter(pk=company_id).first()
     if obj is None:
@@ -264,8 +264,8 @@ def get_company(request, company_id: int):
     return obj
 
 
-@router.post("/companies", response={201: CompanyOut, **ERRORS}, summary="登记物业服务企业")
-def create_company(request, payload: CompanyIn):
+@router.post("/companies", response={201: PropertyCompanyOut, **ERRORS}, summary="登记物业服务企业")
+def create_company(request, payload: PropertyCompanyIn):
     require_perm(request.user, services.MANAGE)
     region = reference(Region, request.user, "region_code", "街道或社区", payload.region_code)
     company = services.register_company(
@@ -280,7 +280,7 @@ def create_company(request, payload: CompanyIn):
     return Status(201, _companies(request.user).get(pk=company.pk))
 
 
-@router.get("/committees", response={200: list[CommitteeOut], **ERRORS}, summary="业主委员会列表")
+@router.get("/committees", response={200: list[OwnersCommitteeOut], **ERRORS}, summary="业主委员会列表")
 @paginate(CursorPagination)
 def list_committees(request):
     require_perm(request.user, services.VIEW)
@@ -295,7 +295,7 @@ def list_committees(request):
     )
 
 
-@router.get("/contracts", response={200: list[ContractOut], **ERRORS}, summary="物业服务合同列表")
+@router.get("/contracts", response={200: list[PropertyContractOut], **ERRORS}, summary="物业服务合同列表")
 @paginate(CursorPagination)
 def list_contracts(request, state: ContractState | None = None):
     require_perm(request.user, services.VIEW)
@@ -303,8 +303,8 @@ def list_contracts(request, state: ContractState | None = None):
     return qs.filter(state=state) if state else qs
 
 
-@router.post("/contracts", response={201: ContractOut, **ERRORS}, summary="登记物业服务合同")
-def create_contract(request, payload: ContractIn):
+@router.post("/contracts", response={201: PropertyContractOut, **ERRORS}, summary="登记物业服务合同")
+def create_contract(request, payload: PropertyContractIn):
     require_perm(request.user, services.MANAGE)
     hood = reference(Region, request.user, "neighborhood_code", "小区", payload.neighborhood_code)
     company = visible_or_404(PropertyCompany, request.user, pk=payload.company_id, select_related=("unit",))
@@ -320,7 +320,7 @@ def create_contract(request, payload: ContractIn):
     return Status(201, contract)
 
 
-@router.get("/inspections", response={200: list[InspectionOut], **ERRORS}, summary="物业检查记录")
+@router.get("/inspections", response={200: list[PropertyInspectionOut], **ERRORS}, summary="物业检查记录")
 @paginate(CursorPagination)
 def list_inspections(request, company_id: int | None = None):
     require_perm(request.user, services.VIEW)
@@ -328,8 +328,8 @@ def list_inspections(request, company_id: int | None = None):
     return qs.filter(company_id=company_id) if company_id else qs
 
 
-@router.post("/inspections", response={201: InspectionOut, **ERRORS}, summary="登记物业检查")
-def create_inspection(request, payload: InspectionIn):
+@router.post("/inspections", response={201: PropertyInspectionOut, **ERRORS}, summary="登记物业检查")
+def create_inspection(request, payload: PropertyInspectionIn):
     require_perm(request.user, services.MANAGE)
     hood = reference(Region, request.user, "neighborhood_code", "小区", payload.neighborhood_code)
     company = PropertyCompany.objects.select_related("unit").filter(pk=payload.company_id).first()
@@ -344,7 +344,7 @@ def create_inspection(request, payload: InspectionIn):
     return Status(201, inspection)
 
 
-@router.get("/grades", response={200: list[GradeOut], **ERRORS}, summary="物业年度等级")
+@router.get("/grades", response={200: list[PropertyGradeOut], **ERRORS}, summary="物业年度等级")
 @paginate(CursorPagination)
 def list_grades(request, year: int | None = None):
     require_perm(request.user, services.VIEW)
@@ -352,15 +352,15 @@ def list_grades(request, year: int | None = None):
     return qs.filter(year=year) if year else qs
 
 
-@router.get("/unmanaged", response={200: list[UnmanagedOut], **ERRORS}, summary="无物业管理小区")
+@router.get("/unmanaged", response={200: list[UnmanagedNeighborhoodOut], **ERRORS}, summary="无物业管理小区")
 @paginate(CursorPagination)
 def list_unmanaged(request):
     require_perm(request.user, services.VIEW)
     return stats.unmanaged_neighborhoods(request.user)
 
 
-@router.post("/ratings", response={201: RatingOut, **ERRORS}, summary="居民评价本小区物业（每年一次）")
-def create_rating(request, payload: RatingIn):
+@router.post("/ratings", response={201: PropertyRatingOut, **ERRORS}, summary="居民评价本小区物业")
+def create_rating(request, payload: PropertyRatingIn):
     rating = services.rate(request.user, stars=payload.stars, comment=payload.comment)
     return Status(
         201,
