@@ -17,6 +17,7 @@ from grassroots.outreach.api import router as outreach_router
 from grassroots.party.api import router as party_router
 from grassroots.people.api import router as people_router
 from grassroots.recruitment.api import router as recruitment_router
+from grassroots.redproperty.api import router as redproperty_router
 from grassroots.regions.api import router as regions_router
 from grassroots.standards.api import router as standards_router
 from grassroots.units.api import router as units_router
@@ -46,5 +47,6 @@ api.add_router("/deliberation/", deliberation_router)
 api.add_router("/merit/", merit_router)
 api.add_router("/recruitment/", recruitment_router)
 api.add_router("/emergency/", emergency_router)
+api.add_router("/redproperty/", redproperty_router)
 
 __all__ = ["api"]

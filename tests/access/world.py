@@ -96,6 +96,7 @@ def build_world() -> SimpleNamespace:
     _add_recruitment(w)
     _add_emergencies(w)
     _add_linkage(w)
+    _add_redproperty(w)
     w.token_a = ApiToken.objects.filter(user=w.users["community_admin"]).first()
     return w
 
@@ -537,3 +538,69 @@ def _add_linkage(w) -> None:
     for u in w.users.values():
         if hasattr(u, "_grassroots_grants"):
             delattr(u, "_grassroots_grants")
+
+
+def _add_redproperty(w) -> None:
+    """红色物业 in A and B: a company with a contract on the community's neighborhood, an owners' committee
+    with a member, a planned election and a cross post, an inspection, a takeover of a second (unmanaged)
+    neighborhood; last year's grades of the district."""
+    import datetime
+
+    from django.utils import timezone
+
+    from grassroots.redproperty import services as rp
+    from grassroots.regions.models import Region
+
+    today = timezone.localdate()
+    # Street and community staff manage 红色物业; one account managing the whole district builds both sides.
+    admin = User.objects.create_user(username="m_rp_builder", password=None)
+    RoleAssignment.objects.create(
+        user=admin, role=Role.objects.get(code="community_admin"), region=w.district
+    )
+    for tag, community, member in (("a", w.A, w.member_a), ("b", w.B, w.member_b)):
+        hood = Region.objects.get(path__startswith=community.path, level="neighborhood")
+        spare = Region.objects.add_child(
+            community,
+            create_kwargs={"code": community.code + "009", "name": f"弃管小区{tag}", "level": "neighborhood"},
+        )
+        company = rp.register_company(admin, region=community, name=f"矩阵物业{tag}", is_state_owned=True)
+        contract = rp.sign_contract(
+            admin,
+            company=company,
+            neighborhood=hood,
+            start=today - datetime.timedelta(days=400),
+            end=today + datetime.timedelta(days=400),
+            fee="1.50",
+        )
+        committee = rp.register_committee(
+            admin,
+            neighborhood=hood,
+            term_start=today - datetime.timedelta(days=1000),
+            term_end=today + datetime.timedelta(days=60),
+        )
+        seat = rp.add_committee_member(
+            admin,
+            committee,
+            name=f"业委{tag}",
+            role="member",
+            term_start=today - datetime.timedelta(days=100),
+        )
+        election = rp.plan_election(admin, committee, planned_on=today + datetime.timedelta(days=30))
+        post = rp.add_cross_post(admin, member=member, committee=committee, role="委员", start=today)
+        inspection = rp.inspect(admin, company=company, neighborhood=hood, inspected_on=today, score=88)
+        takeover = rp.record_takeover(
+            admin, neighborhood=spare, kind="street_custody", start=today - datetime.timedelta(days=10)
+        )
+        for name, obj in (
+            ("company", company),
+            ("contract", contract),
+            ("committee", committee),
+            ("seat", seat),
+            ("election", election),
+            ("crosspost", post),
+            ("inspection", inspection),
+            ("takeover", takeover),
+            ("hood", hood),
+        ):
+            setattr(w, f"rp_{name}_{tag}", obj)
+    rp.compute_grades(w.users["district_admin"], district=w.district, year=today.year - 1)

@@ -50,6 +50,10 @@ PERMISSIONS: dict[str, str] = {
     "emergency.view": "查看平急结合（应急状态、摸排进度、战时档案）",
     "emergency.declare": "宣布、解除应急状态并调度人员",
     "emergency.respond": "应急响应（到岗确认、入户摸排、需求登记与送达）",
+    "redproperty.view": "查看红色物业（物业企业、业委会、合同、等级与红黑榜）",
+    "redproperty.manage": "维护红色物业（企业、业委会、合同、检查、交叉任职、兜底接管）",
+    "redproperty.grade": "评定物业年度等级并发布红黑榜",
+    "redproperty.rate": "评价本小区物业服务",
     "personal.view": "查看个人信息明文",
     "personal.export": "导出含个人信息的数据",
     "imports.run": "批量导入",
@@ -74,6 +78,7 @@ _VIEW = [
     "merit.view",
     "emergency.view",
     "linkage.view",
+    "redproperty.view",
 ]
 _CHANGE = [
     "regions.change",
@@ -105,20 +110,28 @@ _ADMIN = (
 BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
     "city_admin": (
         "市级管理员",
-        _ADMIN + ["standards.change", "cases.config", "merit.rate", "emergency.declare", "linkage.issue"],
+        _ADMIN
+        + ["standards.change", "cases.config", "merit.rate", "emergency.declare", "linkage.issue"]
+        + ["redproperty.grade"],
         "region",
     ),
-    "district_admin": ("区级管理员", _ADMIN + ["merit.rate", "emergency.declare", "linkage.issue"], "region"),
+    "district_admin": (
+        "区级管理员",
+        _ADMIN + ["merit.rate", "emergency.declare", "linkage.issue", "redproperty.grade"],
+        "region",
+    ),
     "street_admin": (
         "街道管理员",
-        _ADMIN + ["merit.rate", "emergency.declare", "linkage.issue", "linkage.respond"],
+        _ADMIN
+        + ["merit.rate", "emergency.declare", "linkage.issue", "linkage.respond"]
+        + ["redproperty.manage"],
         "region",
     ),
     # Plaintext exports of personal data are for street level and above (SECURITY.md: restricted
     # operators, PIPL minimum necessary); a community administrator exports masked lists.
     "community_admin": (
         "社区管理员",
-        [p for p in _ADMIN if p != "personal.export"] + ["linkage.respond"],
+        [p for p in _ADMIN if p != "personal.export"] + ["linkage.respond", "redproperty.manage"],
         "region",
     ),
     "grid_worker": (
@@ -148,13 +161,14 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
     "party_member": (
         "党员",
         ["party.view", "cobuild.register", "volunteers.join", "venues.book", "orglife.view", "outreach.log"]
-        + ["deliberation.take_part", "merit.view", "merit.study", "emergency.view", "emergency.respond"],
+        + ["deliberation.take_part", "merit.view", "merit.study", "emergency.view", "emergency.respond"]
+        + ["redproperty.rate"],
         "own",
     ),
     "resident": (
         "居民",
         ["regions.view", "cases.view", "cases.submit", "volunteers.join", "venues.book"]
-        + ["deliberation.take_part", "emergency.view", "emergency.respond"],
+        + ["deliberation.take_part", "emergency.view", "emergency.respond", "redproperty.rate"],
         "own",
     ),
     "auditor": ("审计员", _VIEW + ["audit.view", "cases.view"], "any"),

@@ -452,6 +452,7 @@ HOME_SECTIONS = [
     ("组织生活与活动", "calendar-event", "grassroots.orglife.stats.home_figures"),
     ("党群服务阵地", "building-community", "grassroots.venues.stats.home_figures"),
     ("党员积分与星级支部", "stars", "grassroots.merit.stats.home_figures"),
+    ("红色物业", "building-skyscraper", "grassroots.redproperty.stats.home_figures"),
 ]
 
 

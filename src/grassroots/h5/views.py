@@ -107,6 +107,15 @@ def _sections(user) -> list[dict]:
         tiles.append(
             {"label": "议事厅", "icon": "messages", "url": reverse("deliberation:h5_list"), "color": "indigo"}
         )
+    if has_perm(user, "redproperty.rate"):
+        tiles.append(
+            {
+                "label": "物业评价",
+                "icon": "building-skyscraper",
+                "url": reverse("redproperty:h5_rate"),
+                "color": "red",
+            }
+        )
     tiles.append({"label": "通知", "icon": "bell", "url": reverse("h5:notifications"), "color": "purple"})
     return tiles
 

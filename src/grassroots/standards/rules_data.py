@@ -364,6 +364,21 @@ DEFAULT_RULES = [
         {"attendance": 2, "dues_month": 1, "service_hour": 1, "wish": 3, "study_hour": 1},
         "督促党员参加组织生活、按时交纳党费、参与服务和学习",
     ),
+    (
+        "PROP-1",
+        "gov",
+        "红色物业年度等级：诉求量、按时办结、满意度、居民评价、检查得分加权计分，A 级进红榜、D 级进黑榜",
+        {
+            "weights": {"volume": 20, "ontime": 25, "satisfaction": 25, "rating": 15, "inspection": 15},
+            "volume_penalty": 10,
+            "basic_points": 60,
+            "missing_score": 80,
+            "a_min": 90,
+            "b_min": 80,
+            "c_min": 60,
+        },
+        "约谈黑榜物业服务企业并限期整改，整改不到位的推动业委会依法更换",
+    ),
 ]
 
 
@@ -446,6 +461,8 @@ SOURCES = {
     "STD-1": "本市支部体检计分办法",
     "STD-2": "本市基层党建考评办法",
     "STD-3": "本市基层党建考评办法：系统指标目标值",
+    "PROP-1": "吉林省“红心物业”治理（材料 003）：四平市建立物业服务等级制度，长白山保护开发区建立物业服务企业"
+    "“红黑榜”制度；权重与分数线为本市物业考评要求",
     "MEM-PTS": "各地党员积分管理办法：以积分记录党员参加组织生活、交纳党费、志愿服务和学习情况；"
     "新时代e支部（材料 003）",
 }
@@ -554,4 +571,16 @@ PARAM_LABELS = {
     "service_hour": "每小时志愿或双报到服务积分",
     "wish": "每完成一个微心愿积分",
     "study_hour": "每学时学习积分",
+    "weights": "各项权重",
+    "volume": "诉求量",
+    "ontime": "按时办结",
+    "satisfaction": "满意度",
+    "rating": "居民评价",
+    "inspection": "检查",
+    "volume_penalty": "每百户一件诉求扣分",
+    "basic_points": "基本满意得分",
+    "missing_score": "无数据项得分",
+    "a_min": "A 级最低分",
+    "b_min": "B 级最低分",
+    "c_min": "C 级最低分",
 }
