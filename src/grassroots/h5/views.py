@@ -107,6 +107,10 @@ def _sections(user) -> list[dict]:
         tiles.append(
             {"label": "议事厅", "icon": "messages", "url": reverse("deliberation:h5_list"), "color": "indigo"}
         )
+    if has_perm(user, "cases.follow"):
+        tiles.append(
+            {"label": "身边诉求", "icon": "map-pin", "url": reverse("cases:public_map"), "color": "green"}
+        )
     tiles.append({"label": "通知", "icon": "bell", "url": reverse("h5:notifications"), "color": "purple"})
     return tiles
 
