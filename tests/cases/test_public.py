@@ -17,6 +17,7 @@ from grassroots.core.models import AuditEvent
 from grassroots.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
+NO_PHOTO = "夜间施工无法拍照"
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def _fixed(loop, new_case, hours: float = 5.0) -> Case:
     services.dispatch(loop.dispatcher, case)
     services.accept(loop.dept_a, case)
     services.resolve(
-        loop.dept_a, case, resolution="已更换井盖，施工人员电话13900001111", no_photo_reason="夜间施工无法拍照"
+        loop.dept_a, case, resolution="已更换井盖，施工人员电话13900001111", no_photo_reason=NO_PHOTO
     )
     Case.objects.filter(pk=case.pk).update(resolved_at=case.submitted_at + datetime.timedelta(hours=hours))
     case.refresh_from_db()
@@ -148,7 +149,7 @@ def test_public_timeline_keeps_internal_notes_inside(loop, new_case):
     services.accept(loop.dept_a, case)
     services.log_work(loop.dept_a, case, note="内部：联系了物业经理李四13700000000")
     services.resolve(
-        loop.dept_a, case, resolution="已更换井盖，施工人员电话13900001111", no_photo_reason="夜间施工无法拍照"
+        loop.dept_a, case, resolution="已更换井盖，施工人员电话13900001111", no_photo_reason=NO_PHOTO
     )
     steps = public.public_timeline(case)
     assert [s["step"] for s in steps] == ["submit", "triage", "dispatch", "accept", "resolve"]
@@ -195,7 +196,7 @@ def test_follow_notifies_and_lists_under_my_cases(loop, new_case, neighbour, cli
     services.triage(loop.dispatcher, case, category=loop.cat_manhole)
     services.dispatch(loop.dispatcher, case)
     services.accept(loop.dept_a, case)
-    services.resolve(loop.dept_a, case, resolution="已修复井盖完毕", no_photo_reason="夜间施工无法拍照")
+    services.resolve(loop.dept_a, case, resolution="已修复井盖完毕", no_photo_reason=NO_PHOTO)
     assert Notification.objects.filter(user=neighbour, object_id=str(case.pk)).exists()
     # a second follow is refused, then unfollow removes the row
     with pytest.raises(ServiceError, match="已关注"):

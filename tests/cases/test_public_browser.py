@@ -10,6 +10,7 @@ import pytest
 from grassroots.cases import services
 from grassroots.cases.models import CaseEvent, CaseFollower
 
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("GRASSROOTS_SHOTS", "")) if os.environ.get("GRASSROOTS_SHOTS") else None

@@ -22,6 +22,9 @@ from .models import Category
 PAGE_SIZE = 20
 # Points drawn on the map: the newest of the filtered cases (the list pages through all of them).
 MAP_POINTS = 300
+# Areas outlined on the map and offered as chips (a street has tens of communities; a city tens of
+# districts): more than this is not a useful drill-down.
+MAP_AREAS = 200
 # The per-area summary is the same for every visitor: cached briefly so a busy public page does not
 # aggregate on every request.
 SUMMARY_SECONDS = 300
@@ -94,19 +97,34 @@ def public_map(request):
             "number", "lng", "lat", "state", "category__name"
         )[:MAP_POINTS]
     ]
-    children = []
-    if filters.region is None or filters.region.level != "community":
+    # The areas one level down (a community shows itself): chips to drill down and outlines on the map.
+    if filters.region is not None and filters.region.level == "community":
+        areas = Region.objects.filter(pk=filters.region.pk)
+    else:
         depth = filters.region.depth + 1 if filters.region else 2
-        children = Region.objects.filter(depth=depth, level__in=("district", "street", "community"))
+        areas = Region.objects.filter(depth=depth, level__in=("district", "street", "community"))
         if filters.region is not None:
-            children = children.filter(path__startswith=filters.region.path)
-        children = list(children.order_by("path").values("name", "code")[:200])
+            areas = areas.filter(path__startswith=filters.region.path)
+    areas = list(areas.order_by("path").values("name", "code", "level", "polygon")[:MAP_AREAS])
+    children = [a for a in areas if filters.region is None or a["code"] != filters.region.code]
+    outlines = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": a["polygon"],
+                "properties": {"name": a["name"], "code": a["code"]},
+            }
+            for a in areas
+            if a["polygon"]
+        ],
+    }
     context = {
         "tab": "nearby",
         "filters": filters,
         "page_obj": page,
         "rows": rows,
-        "points": {"points": points, "base": reverse("cases:public_map")},
+        "points": {"points": points, "areas": outlines, "base": reverse("cases:public_map")},
         "crumbs": _crumbs(filters.region),
         "children": children,
         "summary": _summary(filters),

@@ -205,7 +205,8 @@ def _follow_nearby(user, community) -> None:
     from grassroots.cases import public
     from grassroots.cases.models import Case
 
-    nearby = Case.objects.filter(region__path__startswith=community.path, state__in=("dispatched", "accepted"))
+    open_states = ("dispatched", "accepted")
+    nearby = Case.objects.filter(region__path__startswith=community.path, state__in=open_states)
     for case in nearby.exclude(reporter_user=user).order_by("-submitted_at")[:2]:
         try:
             public.follow(user, case)
