@@ -3,6 +3,7 @@
 from grassroots.accounts.api import router as accounts_router
 from grassroots.cases.analytics_api import router as cases_analytics_router
 from grassroots.cases.api import router as cases_router
+from grassroots.cases.public_api import router as cases_public_router
 from grassroots.cobuild.api import router as cobuild_router
 from grassroots.core.api import api
 from grassroots.dashboards.api import router as dashboards_router
@@ -32,6 +33,7 @@ api.add_router("/units/", units_router)
 api.add_router("/people/", people_router)
 api.add_router("/grids/", grids_router)
 api.add_router("/cases/analytics/", cases_analytics_router)
+api.add_router("/public/", cases_public_router)
 api.add_router("/cases/", cases_router)
 api.add_router("/standards/", standards_router)
 api.add_router("/dashboards/", dashboards_router)

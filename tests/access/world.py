@@ -199,6 +199,10 @@ def _add_cases(w) -> None:
     common = {"channel": Channel.H5, "description": "楼道堆放杂物，影响通行", "lng": 120.301, "lat": 36.061}
     w.case_a = cases.submit(w.users["resident"], region=w.A, **common)
     w.case_b = cases.submit(w.user_b_reporter, region=w.B, **common)
+    # 身边诉求: the matrix party member follows case_b (tests/cases/endpoints.py, DELETE follow).
+    from grassroots.cases import public
+
+    public.follow(w.users["party_member"], w.case_b)
 
 
 def _add_attachments(w) -> None:

@@ -169,3 +169,58 @@ ENDPOINTS += [
         ok=(201,),
     ),
 ]
+
+
+# ---------------------------------------------------------------- 身边诉求 (cases.public)
+# Public cases are not scoped: every visitor reads them, and any resident may follow any case of the
+# city, so these entries name no out-of-scope object. The form posts answer with a redirect for
+# everyone: back to the case with a message (done, or why not), or to the resident login page.
+FOLLOW = holders("cases.follow", own=True)
+NOT_FOLLOWERS = (ALL_ROLES | {"nobody"}) - FOLLOW
+EVERYONE = ALL_ROLES | {"nobody"}
+
+ENDPOINTS += [
+    page("cases:public_map", EVERYONE, public=True),
+    page("cases:public_case", EVERYONE, kwargs=_NA, public=True),
+    page("cases:public_follow", EVERYONE, method="POST", kwargs=_NB, ok=(302,), public=True),
+    page("cases:public_unfollow", EVERYONE, method="POST", kwargs=_NB, ok=(302,), public=True),
+    page(
+        "cases:public_update",
+        EVERYONE,
+        method="POST",
+        kwargs=_NA,
+        data=lambda w: {"text": "问题仍然存在"},
+        ok=(302,),
+        public=True,
+    ),
+    api("GET", "/api/v1/public/cases", EVERYONE, public=True),
+    api("GET", "/api/v1/public/cases/{number}", EVERYONE, params=_NA, public=True),
+    # case_b was reported by another account: the matrix resident and party member may follow it.
+    api(
+        "POST",
+        "/api/v1/public/cases/{number}/follow",
+        FOLLOW,
+        params=_NB,
+        ok=(201,),
+        forbidden=NOT_FOLLOWERS,
+    ),
+    # The world has the matrix party member follow case_b; the resident does not (a Chinese 400).
+    api(
+        "DELETE",
+        "/api/v1/public/cases/{number}/follow",
+        FOLLOW,
+        params=_NB,
+        ok=(200, 400),
+        forbidden=NOT_FOLLOWERS,
+    ),
+    # Only the reporter adds 补充说明: the matrix resident reported case_a.
+    api(
+        "POST",
+        "/api/v1/public/cases/{number}/updates",
+        {"resident"},
+        params=_NA,
+        body=lambda w: {"text": "问题仍然存在"},
+        ok=(201,),
+        forbidden=(ALL_ROLES | {"nobody"}) - {"resident"},
+    ),
+]

@@ -20,6 +20,7 @@ PERMISSIONS: dict[str, str] = {
     "cases.dispatch": "分拨、督办诉求",
     "cases.handle": "办理诉求",
     "cases.config": "配置事项类别与办理单位",
+    "cases.follow": "关注身边诉求、补充本人诉求",
     "whistle.view": "查看吹哨报到",
     "whistle.summon": "吹哨召集部门",
     "whistle.respond": "部门报到与反馈",
@@ -162,13 +163,14 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
         "党员",
         ["party.view", "cobuild.register", "volunteers.join", "venues.book", "orglife.view", "outreach.log"]
         + ["deliberation.take_part", "merit.view", "merit.study", "emergency.view", "emergency.respond"]
-        + ["redproperty.rate"],
+        + ["redproperty.rate", "cases.follow"],
         "own",
     ),
     "resident": (
         "居民",
         ["regions.view", "cases.view", "cases.submit", "volunteers.join", "venues.book"]
-        + ["deliberation.take_part", "emergency.view", "emergency.respond", "redproperty.rate"],
+        + ["deliberation.take_part", "emergency.view", "emergency.respond", "redproperty.rate"]
+        + ["cases.follow"],
         "own",
     ),
     "auditor": ("审计员", _VIEW + ["audit.view", "cases.view"], "any"),

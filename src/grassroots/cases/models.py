@@ -651,7 +651,13 @@ class CaseFollower(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "工单关注人"
-        constraints = [models.UniqueConstraint(fields=["case", "source"], name="case_follower_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "source"], name="case_follower_once"),
+            # a resident's own follow (身边诉求) has no source: once per account
+            models.UniqueConstraint(
+                fields=["case", "user"], condition=Q(source__isnull=True), name="case_follow_user_once"
+            ),
+        ]
         indexes = [models.Index(fields=["user", "case"], name="case_follower_user")]
 
     def __str__(self):

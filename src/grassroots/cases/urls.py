@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import config_views, intake_views, views, visit_views
+from . import config_views, intake_views, public_views, views, visit_views
 
 app_name = "cases"
 urlpatterns = [
@@ -9,6 +9,12 @@ urlpatterns = [
     path("<int:pk>/moderate/", views.case_moderate, name="moderate"),
     path("<int:pk>/<slug:verb>/", views.case_act, name="act"),
     path("evaluate/<str:token>/", views.evaluate_page, name="evaluate"),
+    # 身边诉求 (cases.public): public map and list, a case's public page, follow and 补充说明.
+    path("public/", public_views.public_map, name="public_map"),
+    path("public/<str:number>/", public_views.public_case, name="public_case"),
+    path("public/<str:number>/follow/", public_views.follow, name="public_follow"),
+    path("public/<str:number>/unfollow/", public_views.unfollow, name="public_unfollow"),
+    path("public/<str:number>/update/", public_views.add_update, name="public_update"),
     # Intake (cases-intake): resident H5 form, tracking, my cases, staff intake, helpers.
     path("report/", intake_views.report, name="report"),
     path("report/suggest/", intake_views.suggestions, name="suggest"),

@@ -71,6 +71,8 @@ VERB_LABELS = {
     "close": "结案",
     "close_unresolved": "未解决结案",
     "merge": "合并",
+    # not a transition: the reporter's 补充说明 on the timeline (cases.public.add_update)
+    "resident_update": "居民补充",
 }
 
 OPEN_STATES = frozenset({S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS})

@@ -116,6 +116,10 @@ def _sections(user) -> list[dict]:
                 "color": "red",
             }
         )
+    if has_perm(user, "cases.follow"):
+        tiles.append(
+            {"label": "身边诉求", "icon": "map-pin", "url": reverse("cases:public_map"), "color": "green"}
+        )
     tiles.append({"label": "通知", "icon": "bell", "url": reverse("h5:notifications"), "color": "purple"})
     return tiles
 

@@ -196,3 +196,19 @@ def _link_resident(user, community) -> None:
     ResidentProfile.objects.create(
         user=user, phone_hash=lookup_hash("demo-resident"), phone_masked="139****0000", household=household
     )
+    _follow_nearby(user, community)
+
+
+def _follow_nearby(user, community) -> None:
+    """身边诉求: the demo resident follows the two newest open cases of their community (我的诉求 lists
+    them; their moves reach the resident's inbox)."""
+    from grassroots.cases import public
+    from grassroots.cases.models import Case
+
+    open_states = ("dispatched", "accepted")
+    nearby = Case.objects.filter(region__path__startswith=community.path, state__in=open_states)
+    for case in nearby.exclude(reporter_user=user).order_by("-submitted_at")[:2]:
+        try:
+            public.follow(user, case)
+        except ServiceError:
+            continue
