@@ -118,7 +118,7 @@ def compute_rollups(run: RollupRun | None = None, today: datetime.date | None = 
             RollupRun.objects.filter(pk=run.pk).update(done=i, rows=written)
     # Metrics no longer registered leave no stale figures behind.
     Rollup.objects.exclude(metric__in=[m.code for m in registry.metrics()]).delete()
-    written += refresh_summaries()
+    refresh_summaries()  # their rows are theirs: `written` counts Rollup rows, as the run page shows
     if run is not None:
         RollupRun.objects.filter(pk=run.pk).update(
             state=RollupRun.State.DONE, finished_at=timezone.now(), done=len(steps), rows=written
