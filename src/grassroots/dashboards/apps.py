@@ -17,7 +17,10 @@ class DashboardsConfig(AppConfig):
         )
         from grassroots.core import navigation
 
-        from . import metrics  # noqa: F401  (registers the core metrics)
+        from . import health_counts  # metrics registers the core metrics
+        from .rollups import register_summary
+
+        register_summary("dashboards.finding_counts", health_counts.refresh)
 
         navigation.register(
             navigation.NavItem(

@@ -61,3 +61,22 @@ class RollupRun(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else 0
+
+
+class FindingCount(models.Model):
+    """组织体检 counts precomputed for the home pages: the findings of one ORG/COV rule (rule "" = all
+    rules) over everything under a city / district / street / community path, from one health check
+    over the whole city. Refreshed wholly by every rollup run (nightly after the health check, or on
+    demand); the home page says when (computed_at)."""
+
+    region_path = models.CharField("区划路径", max_length=255)
+    rule = models.CharField("规则", max_length=20, blank=True)
+    count = models.PositiveIntegerField("问题数", default=0)
+    computed_at = models.DateTimeField("计算时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "体检问题汇总"
+        constraints = [models.UniqueConstraint(fields=["region_path", "rule"], name="finding_count_once")]
+
+    def __str__(self):
+        return f"{self.region_path} {self.rule or '全部'} = {self.count}"

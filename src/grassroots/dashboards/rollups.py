@@ -26,6 +26,22 @@ MONTHS = 12
 NOW, LAST_12 = "now", "12m"
 
 
+# Summary tables of other shapes (rankings, per-branch figures) refreshed wholly by every run, after the
+# metrics: name -> fn() -> rows written. Registered from the owning app's AppConfig.ready().
+SUMMARIES: dict[str, object] = {}
+
+
+def register_summary(name: str, fn) -> None:
+    SUMMARIES[name] = fn
+
+
+def refresh_summaries() -> int:
+    written = 0
+    for _name, fn in sorted(SUMMARIES.items()):
+        written += fn() or 0
+    return written
+
+
 def month_starts(today: datetime.date, n: int = MONTHS) -> list[datetime.date]:
     """The first days of the last n months, oldest first, the current month last."""
     out, y, m = [], today.year, today.month
@@ -102,6 +118,7 @@ def compute_rollups(run: RollupRun | None = None, today: datetime.date | None = 
             RollupRun.objects.filter(pk=run.pk).update(done=i, rows=written)
     # Metrics no longer registered leave no stale figures behind.
     Rollup.objects.exclude(metric__in=[m.code for m in registry.metrics()]).delete()
+    refresh_summaries()  # their rows are theirs: `written` counts Rollup rows, as the run page shows
     if run is not None:
         RollupRun.objects.filter(pk=run.pk).update(
             state=RollupRun.State.DONE, finished_at=timezone.now(), done=len(steps), rows=written

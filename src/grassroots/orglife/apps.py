@@ -20,10 +20,13 @@ class OrglifeConfig(AppConfig):
             )
         )
         from grassroots.core import navigation
+        from grassroots.dashboards.rollups import register_summary
 
-        from . import checks
+        from . import checks, stats
 
         checks.register()
+        stats.connect()
+        register_summary("orglife.branch_life", stats.refresh_stored)
         section = "组织生活"
         navigation.register(
             navigation.NavItem("活动列表", "orglife:list", "list", "orglife.view", section),

@@ -303,3 +303,34 @@ class CalendarToken(models.Model):
 
     def __str__(self):
         return f"{self.user} 的日历订阅"
+
+
+class BranchLife(models.Model):
+    """One branch's organisational-life compliance over one window [start, end), as judged on
+    `computed_on` (the states depend on the day: a period ends missed or still due). Kept so the
+    statistics page and the home figures add up stored rows instead of counting activities per request.
+
+    Written by orglife.stats: on first need (each branch missing a row of today), wholly for the
+    current year and the last month by the nightly rollup; a branch's rows are dropped by every write
+    that can change them (its activities, their sign-ups, its org rows, the LIFE rules: signals in
+    orglife.stats.connect), so the next read recomputes that branch only."""
+
+    org = models.ForeignKey(
+        "party.PartyOrg", on_delete=models.CASCADE, related_name="life_rows", verbose_name="党支部"
+    )
+    start = models.DateField("开始")
+    end = models.DateField("结束")  # exclusive
+    computed_on = models.DateField("判定日期")
+    judged = models.PositiveIntegerField("应完成", default=0)
+    met = models.PositiveIntegerField("已完成", default=0)
+    missed = models.JSONField("未完成事项", default=list)
+    per_rule = models.JSONField("分规则", default=dict)  # {rule code: [judged, met]}
+
+    class Meta:
+        verbose_name = verbose_name_plural = "组织生活达标汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["start", "end", "org"], name="orglife_branch_life_once")
+        ]
+
+    def __str__(self):
+        return f"{self.org_id} {self.start}–{self.end}: {self.met}/{self.judged}"

@@ -205,6 +205,17 @@ def start_activity(user, activity: Activity) -> Activity:
     return _transition(user, activity, "start", extra_check=must_have_started)
 
 
+def _fill_hours(activity: Activity, hours) -> None:
+    """Attended people without recorded hours get `hours`; their volunteer tallies follow."""
+    from grassroots.volunteers.tallies import refresh_after_commit
+
+    todo = Signup.objects.filter(activity=activity, status=SignupStatus.ATTENDED, hours=0)
+    user_ids = list(todo.exclude(user=None).values_list("user_id", flat=True))
+    todo.update(hours=hours)
+    if user_ids:
+        refresh_after_commit(user_ids)
+
+
 def finish_activity(user, activity: Activity) -> Activity:
     def must_have_started(a: Activity):
         if a.starts_at > timezone.now():
@@ -215,7 +226,7 @@ def finish_activity(user, activity: Activity) -> Activity:
     hours = decimal.Decimal((activity.ends_at - activity.starts_at).total_seconds() / 3600).quantize(
         decimal.Decimal("0.01")
     )
-    Signup.objects.filter(activity=activity, status=SignupStatus.ATTENDED, hours=0).update(hours=hours)
+    _fill_hours(activity, hours)
     return activity
 
 
@@ -519,7 +530,7 @@ def record_past_activity(
         hours = decimal.Decimal((current.ends_at - current.starts_at).total_seconds() / 3600).quantize(
             decimal.Decimal("0.01")
         )
-        Signup.objects.filter(activity=current, status=SignupStatus.ATTENDED, hours=0).update(hours=hours)
+        _fill_hours(current, hours)
     activity.__dict__.update(current.__dict__)
     return current
 

@@ -323,6 +323,9 @@ def life_compliance(org_paths_or_region, period, today: datetime.date | None = N
     {"start", "end", "branches", "compliant", "rate", "rules": {code: {"name", "judged", "met",
     "rate"}}, "rows": [{"id", "code", "name", "region_name", "judged", "met", "missed": [labels],
     "compliant"}]}; rates are 0..1 or None when nothing could be judged yet.
+
+    Each branch's judgement is read from BranchLife (judged today), computed and stored for the
+    branches that have none.
     """
     today = today or timezone.localdate()
     if isinstance(period, str):
@@ -333,35 +336,18 @@ def life_compliance(org_paths_or_region, period, today: datetime.date | None = N
         start, end = period
     branches = _branches_for(org_paths_or_region)
     rules = life_rules()
-    periods_by_rule = {}
-    for rule in rules:
-        _kind, period_kind, _n = rule_kind(rule)
-        ps = periods_between(start, end, period_kind)
-        if not ps and start <= today < end:
-            # A short window (a month) inside a longer rule period: judge the enclosing period if met.
-            ps = [period_of(start, period_kind)]
-        periods_by_rule[rule.code] = ps
-    states = evaluate(branches, rules, periods_by_rule, today)
+    judged_by = stored_judgements(branches, rules, start, end, today)
     per_rule = {r.code: {"name": r.title, "judged": 0, "met": 0} for r in rules}
     rows = []
     compliant = 0
     judged_branches = 0
     for b in branches:
-        judged = met = 0
-        missed = []
-        for rule in rules:
-            for s in states.get((b["id"], rule.code), []):
-                if s.state == NA or (s.state == DUE):
-                    continue
-                if s.period.end > end and s.state != MET:
-                    continue
-                judged += 1
-                per_rule[rule.code]["judged"] += 1
-                if s.state == MET:
-                    met += 1
-                    per_rule[rule.code]["met"] += 1
-                else:
-                    missed.append(f"{rule.title}（{s.period.label}）")
+        j = judged_by[b["id"]]
+        judged, met, missed = j["judged"], j["met"], j["missed"]
+        for code, (rj, rm) in j["per_rule"].items():
+            if code in per_rule:
+                per_rule[code]["judged"] += rj
+                per_rule[code]["met"] += rm
         ok = judged > 0 and not missed
         if judged:
             judged_branches += 1
@@ -391,6 +377,154 @@ def life_compliance(org_paths_or_region, period, today: datetime.date | None = N
         "rules": per_rule,
         "rows": rows,
     }
+
+
+def _periods_by_rule(rules, start, end, today) -> dict:
+    periods_by_rule = {}
+    for rule in rules:
+        _kind, period_kind, _n = rule_kind(rule)
+        ps = periods_between(start, end, period_kind)
+        if not ps and start <= today < end:
+            # A short window (a month) inside a longer rule period: judge the enclosing period if met.
+            ps = [period_of(start, period_kind)]
+        periods_by_rule[rule.code] = ps
+    return periods_by_rule
+
+
+def judge(branches: list[dict], rules, start, end, today) -> dict[int, dict]:
+    """{branch id: {"judged", "met", "missed": [labels], "per_rule": {code: [judged, met]}}} over the
+    window [start, end), computed from the activities (the engine behind life_compliance)."""
+    states = evaluate(branches, rules, _periods_by_rule(rules, start, end, today), today)
+    out = {}
+    for b in branches:
+        judged = met = 0
+        missed = []
+        per_rule = {}
+        for rule in rules:
+            rj = rm = 0
+            for s in states.get((b["id"], rule.code), []):
+                if s.state == NA or (s.state == DUE):
+                    continue
+                if s.period.end > end and s.state != MET:
+                    continue
+                rj += 1
+                if s.state == MET:
+                    rm += 1
+                else:
+                    missed.append(f"{rule.title}（{s.period.label}）")
+            judged += rj
+            met += rm
+            if rj:
+                per_rule[rule.code] = [rj, rm]
+        out[b["id"]] = {"judged": judged, "met": met, "missed": missed, "per_rule": per_rule}
+    return out
+
+
+STORE_CHUNK = 2000
+
+
+def stored_judgements(branches: list[dict], rules, start, end, today) -> dict[int, dict]:
+    """judge() read from BranchLife rows judged today; the branches without one are judged now (in one
+    evaluation) and stored."""
+    from .models import BranchLife
+
+    ids = [b["id"] for b in branches]
+    out: dict[int, dict] = {}
+    for i in range(0, len(ids), STORE_CHUNK):
+        for row in BranchLife.objects.filter(
+            start=start, end=end, computed_on=today, org_id__in=ids[i : i + STORE_CHUNK]
+        ).values("org_id", "judged", "met", "missed", "per_rule"):
+            out[row.pop("org_id")] = row
+    missing = [b for b in branches if b["id"] not in out]
+    if missing:
+        fresh = judge(missing, rules, start, end, today)
+        out.update(fresh)
+        _store(fresh, start, end, today)
+    return out
+
+
+def _store(judged: dict[int, dict], start, end, today) -> None:
+    from django.db import IntegrityError, transaction
+
+    from .models import BranchLife
+
+    ids = list(judged)
+    rows = [
+        BranchLife(org_id=pk, start=start, end=end, computed_on=today, **values)
+        for pk, values in judged.items()
+    ]
+    try:
+        with transaction.atomic():
+            for i in range(0, len(ids), STORE_CHUNK):
+                BranchLife.objects.filter(start=start, end=end, org_id__in=ids[i : i + STORE_CHUNK]).delete()
+            BranchLife.objects.bulk_create(rows, batch_size=1000)
+    except IntegrityError:
+        pass  # a concurrent request stored the same rows: theirs are as good
+
+
+def refresh_stored(today: datetime.date | None = None) -> int:
+    """The nightly summary: every branch judged for the current year and for last month (the windows of
+    the statistics page's default and of the home figure); older rows are dropped."""
+    from .models import BranchLife
+
+    today = today or timezone.localdate()
+    BranchLife.objects.all().delete()
+    branches = branch_rows(PartyOrg.objects.all())
+    rules = life_rules()
+    written = 0
+    for period in (period_of(today, "year"), period_of(today, "month").previous()):
+        fresh = judge(branches, rules, period.start, period.end, today)
+        _store(fresh, period.start, period.end, today)
+        written += len(fresh)
+    return written
+
+
+def _forget_paths(paths: Iterable[str]) -> None:
+    """Drop the stored judgements of the orgs at these paths and above them (a group's branch)."""
+    from .models import BranchLife
+
+    prefixes = {p[:k] for p in paths if p for k in range(STEPLEN, len(p) + 1, STEPLEN)}
+    if prefixes:
+        BranchLife.objects.filter(org__path__in=prefixes).delete()
+
+
+def _on_activity(sender, instance, **kwargs):
+    if instance.party_org_id:
+        _forget_paths(PartyOrg.objects.filter(pk=instance.party_org_id).values_list("path", flat=True))
+
+
+def _on_signup(sender, instance, **kwargs):
+    row = (
+        Activity.objects.filter(pk=instance.activity_id, party_org__isnull=False)
+        .values_list("party_org__path", flat=True)
+        .first()
+    )
+    if row:
+        _forget_paths([row])
+
+
+def _on_org(sender, instance, **kwargs):
+    _forget_paths([instance.path])
+
+
+def _on_rule(sender, instance, **kwargs):
+    from .models import BranchLife
+
+    if instance.code in LIFE_CODES:
+        BranchLife.objects.all().delete()
+
+
+def connect() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    from grassroots.standards.models import Rule
+
+    for signal in (post_save, post_delete):
+        name = "save" if signal is post_save else "delete"
+        signal.connect(_on_activity, sender=Activity, dispatch_uid=f"orglife.life.activity_{name}")
+        signal.connect(_on_signup, sender=Signup, dispatch_uid=f"orglife.life.signup_{name}")
+        signal.connect(_on_org, sender=PartyOrg, dispatch_uid=f"orglife.life.org_{name}")
+    post_save.connect(_on_rule, sender=Rule, dispatch_uid="orglife.life.rule")
 
 
 def activity_stats(activities_qs) -> dict:

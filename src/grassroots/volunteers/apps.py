@@ -10,6 +10,12 @@ class VolunteersConfig(AppConfig):
 
     def ready(self):
         from grassroots.core import schedule
+        from grassroots.dashboards.rollups import register_summary
+
+        from . import tallies
+
+        tallies.connect()
+        register_summary("volunteers.tallies", tallies.refresh_all)
 
         # Overdue wish claims go back to the pool (idempotent).
         schedule.register(

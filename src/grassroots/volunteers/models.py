@@ -433,3 +433,30 @@ class Redemption(ScopedModel):
 
     def __str__(self):
         return f"{self.item} × {self.quantity}"
+
+
+class VolunteerTally(models.Model):
+    """A volunteer's ranking figures, kept so the rankings page reads one row per volunteer instead of
+    summing the points ledger and the service sign-ups: points earned (every ledger line but
+    redemptions, revokes included) and hours served (checked-out sign-ups of volunteer activities;
+    exact, and rounded to 0.1 h as the page shows and orders them). Written by volunteers.tallies:
+    incrementally after each ledger line and each sign-up change of the account, and wholly by the
+    nightly rollup."""
+
+    volunteer = models.OneToOneField(
+        Volunteer, primary_key=True, on_delete=models.CASCADE, related_name="tally", verbose_name="志愿者"
+    )
+    points = models.IntegerField("积分", default=0)
+    hours = models.DecimalField("服务时长（小时）", max_digits=12, decimal_places=2, default=0)
+    hours_shown = models.FloatField("服务时长（0.1 小时）", default=0)  # the ranking's order and figure
+    computed_at = models.DateTimeField("计算时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "志愿者排行汇总"
+        indexes = [
+            models.Index(fields=["-points", "-hours_shown"], name="vol_tally_points"),
+            models.Index(fields=["-hours_shown", "-points"], name="vol_tally_hours"),
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer_id}: {self.points} / {self.hours}"

@@ -27,6 +27,7 @@ from grassroots.core.errors import Conflict, NotFound, PermissionDenied, Service
 from grassroots.core.scoping import covers, grants_for, has_perm
 from grassroots.core.services import create_object, full_clean, require_in_scope, update_object
 
+from . import tallies
 from .models import (
     CatalogItem,
     PointEntry,
@@ -1132,6 +1133,7 @@ def check_out(user, va: VolunteerActivity, *, now=None):
         ):
             raise Conflict("您已签退")
         signup.checked_out_at, signup.hours = now, hours
+        tallies.refresh_after_commit([signup.user_id])
         audit.record(
             "transition",
             signup,

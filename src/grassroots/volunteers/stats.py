@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -93,28 +94,22 @@ def wish_stats(user, *, start=None, end=None, region=None) -> list[dict]:
 
 def rankings(user, *, by: str = "points", region=None, team=None, limit: int | None = 100) -> list[dict]:
     """Volunteers ranked by points earned (revokes deducted, redemptions not) or by service hours,
-    within the user's scope, a community subtree or a team."""
+    within the user's scope, a community subtree or a team. Read from the tallies (VolunteerTally,
+    volunteers.tallies): one query, ordered and cut in the database."""
     vols = Volunteer.objects.visible_to(user)
     if region is not None:
         vols = vols.filter(region__path__startswith=region.path)
     if team is not None:
         vols = vols.filter(memberships__team=team)
-    earned = Q(
-        user__point_entries__source_type__in=[s for s in SourceType.values if s != SourceType.REDEMPTION]
-    )
     vols = vols.annotate(
-        points=Sum("user__point_entries__amount", filter=earned, default=0),
-    ).values("pk", "name", "region__name", "kind", "points")
-    vols = list(vols)
-    hours = dict(
-        Signup.objects.filter(SERVED, user__volunteer__in=[v["pk"] for v in vols])
-        .order_by()
-        .values("user__volunteer")
-        .annotate(h=Sum("hours"))
-        .values_list("user__volunteer", "h")
-    )
+        points=Coalesce("tally__points", 0), hours=Coalesce("tally__hours_shown", Value(0.0))
+    ).values("pk", "name", "region__name", "kind", "points", "hours")
+    first, second = ("hours", "points") if by == "hours" else ("points", "hours")
+    vols = vols.order_by(f"-{first}", f"-{second}", "name", "pk")
+    if limit:
+        vols = vols[:limit]
     rows = []
-    for v in vols:
+    for i, v in enumerate(vols, 1):
         rows.append(
             {
                 "id": v["pk"],
@@ -122,46 +117,37 @@ def rankings(user, *, by: str = "points", region=None, team=None, limit: int | N
                 "community": v["region__name"],
                 "kind": v["kind"],
                 "points": v["points"] or 0,
-                "hours": float(round(hours.get(v["pk"]) or 0, 1)),
+                "hours": float(v["hours"] or 0),
+                "rank": i,
             }
         )
-    key = "hours" if by == "hours" else "points"
-    rows.sort(key=lambda r: (-r[key], -r["points" if key == "hours" else "hours"], r["name"]))
-    for i, r in enumerate(rows, 1):
-        r["rank"] = i
-    return rows[:limit] if limit else rows
+    return rows
 
 
 def team_rankings(user, *, region=None) -> list[dict]:
-    """Teams by their members' earned points and hours."""
+    """Teams by their members' earned points and hours (the members' tallies summed per team)."""
+    from .models import VolunteerTally
+
     teams = VolunteerTeam.objects.visible_to(user).filter(is_active=True)
     if region is not None:
         teams = teams.filter(region__path__startswith=region.path)
     teams = list(teams.select_related("region").annotate(n=Count("memberships", distinct=True)))
     ids = [t.pk for t in teams]
-    points = dict(
-        PointEntry.objects.filter(account__volunteer__memberships__team_id__in=ids)
-        .exclude(source_type=SourceType.REDEMPTION)
+    sums = {
+        r["volunteer__memberships__team_id"]: r
+        for r in VolunteerTally.objects.filter(volunteer__memberships__team_id__in=ids)
         .order_by()
-        .values("account__volunteer__memberships__team_id")
-        .annotate(s=Sum("amount"))
-        .values_list("account__volunteer__memberships__team_id", "s")
-    )
-    hours = dict(
-        Signup.objects.filter(SERVED, user__volunteer__memberships__team_id__in=ids)
-        .order_by()
-        .values("user__volunteer__memberships__team_id")
-        .annotate(h=Sum("hours"))
-        .values_list("user__volunteer__memberships__team_id", "h")
-    )
+        .values("volunteer__memberships__team_id")
+        .annotate(p=Sum("points"), h=Sum("hours"))
+    }
     rows = [
         {
             "id": t.pk,
             "name": t.name,
             "community": t.region.name,
             "members": t.n,
-            "points": points.get(t.pk) or 0,
-            "hours": float(round(hours.get(t.pk) or 0, 1)),
+            "points": (sums.get(t.pk) or {}).get("p") or 0,
+            "hours": float(round((sums.get(t.pk) or {}).get("h") or 0, 1)),
         }
         for t in teams
     ]
