@@ -29,6 +29,18 @@ OPEN = "published rows open to every signed-in user (wish pool, open activities,
 AUDIT = "the audit rows of an object already checked in scope"
 
 ALLOWED = {
+    "redproperty/api.py::create_inspection::PropertyCompany.select_related": REF,
+    "redproperty/forms.py::InspectionForm.__init__::PropertyCompany.filter": "companies under contract in "
+    "the user's neighborhoods (neighborhoods(user) is visible_to); the service re-checks the company",
+    "redproperty/views.py::_grades_of::Grade.filter": CHILD,
+    "redproperty/views.py::company_detail::Rating.filter": CHILD,
+    "redproperty/views.py::grades::ListPublication.filter": CHILD,
+    "redproperty/views.py::h5_rate::Grade.filter": "the grade of the company serving the resident's own "
+    "neighborhood (published figures)",
+    "redproperty/views.py::h5_rate::ListPublication.filter": "the published red/black list of the "
+    "resident's district (public once published)",
+    "redproperty/views.py::h5_rate::Rating.filter": OWN,
+    "redproperty/views.py::unmanaged::Takeover.filter": CHILD,
     "cases/api.py::act.handler::Handler.filter": CONFIG,
     "cases/forms.py::DispatchForm::Handler.filter": CONFIG,
     "cases/forms.py::ReturnForm::Handler.filter": CONFIG,

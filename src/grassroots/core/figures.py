@@ -84,3 +84,13 @@ def _common_prefix(paths: list[str]) -> str:
 
 def rate(part, whole) -> float | None:
     return round(100 * part / whole, 1) if whole else None
+
+
+# Summary tables of other shapes (rankings, per-branch figures) refreshed wholly by every rollup run,
+# after the metrics: name -> fn() -> rows written. Registered from the owning app's AppConfig.ready();
+# kept here, like the metrics, so that a feature registers without importing the dashboards app.
+SUMMARIES: dict[str, Callable[[], int | None]] = {}
+
+
+def register_summary(name: str, fn: Callable[[], int | None]) -> None:
+    SUMMARIES[name] = fn

@@ -16,9 +16,9 @@ class DashboardsConfig(AppConfig):
             )
         )
         from grassroots.core import navigation
+        from grassroots.core.figures import register_summary
 
         from . import health_counts  # metrics registers the core metrics
-        from .rollups import register_summary
 
         register_summary("dashboards.finding_counts", health_counts.refresh)
 

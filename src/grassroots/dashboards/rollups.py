@@ -26,16 +26,10 @@ MONTHS = 12
 NOW, LAST_12 = "now", "12m"
 
 
-# Summary tables of other shapes (rankings, per-branch figures) refreshed wholly by every run, after the
-# metrics: name -> fn() -> rows written. Registered from the owning app's AppConfig.ready().
-SUMMARIES: dict[str, object] = {}
-
-
-def register_summary(name: str, fn) -> None:
-    SUMMARIES[name] = fn
-
-
 def refresh_summaries() -> int:
+    """Every summary table registered with core.figures.register_summary; the rows they wrote."""
+    from grassroots.core.figures import SUMMARIES
+
     written = 0
     for _name, fn in sorted(SUMMARIES.items()):
         written += fn() or 0

@@ -20,7 +20,7 @@ class OrglifeConfig(AppConfig):
             )
         )
         from grassroots.core import navigation
-        from grassroots.dashboards.rollups import register_summary
+        from grassroots.core.figures import register_summary
 
         from . import checks, stats
 

@@ -206,14 +206,15 @@ def start_activity(user, activity: Activity) -> Activity:
 
 
 def _fill_hours(activity: Activity, hours) -> None:
-    """Attended people without recorded hours get `hours`; their volunteer tallies follow."""
-    from grassroots.volunteers.tallies import refresh_after_commit
+    """Attended people without recorded hours get `hours`; `hours_filled` tells who (the volunteer
+    tallies follow it: volunteers sits above this app and listens)."""
+    from .signals import hours_filled
 
     todo = Signup.objects.filter(activity=activity, status=SignupStatus.ATTENDED, hours=0)
     user_ids = list(todo.exclude(user=None).values_list("user_id", flat=True))
     todo.update(hours=hours)
     if user_ids:
-        refresh_after_commit(user_ids)
+        hours_filled.send(sender=Activity, user_ids=user_ids)
 
 
 def finish_activity(user, activity: Activity) -> Activity:

@@ -517,14 +517,13 @@ def _on_rule(sender, instance, **kwargs):
 def connect() -> None:
     from django.db.models.signals import post_delete, post_save
 
-    from grassroots.standards.models import Rule
-
     for signal in (post_save, post_delete):
         name = "save" if signal is post_save else "delete"
         signal.connect(_on_activity, sender=Activity, dispatch_uid=f"orglife.life.activity_{name}")
         signal.connect(_on_signup, sender=Signup, dispatch_uid=f"orglife.life.signup_{name}")
         signal.connect(_on_org, sender=PartyOrg, dispatch_uid=f"orglife.life.org_{name}")
-    post_save.connect(_on_rule, sender=Rule, dispatch_uid="orglife.life.rule")
+    # A lazy sender: the rule table belongs to standards, which sits above this app.
+    post_save.connect(_on_rule, sender="standards.Rule", dispatch_uid="orglife.life.rule")
 
 
 def activity_stats(activities_qs) -> dict:

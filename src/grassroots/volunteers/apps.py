@@ -10,7 +10,7 @@ class VolunteersConfig(AppConfig):
 
     def ready(self):
         from grassroots.core import schedule
-        from grassroots.dashboards.rollups import register_summary
+        from grassroots.core.figures import register_summary
 
         from . import tallies
 

@@ -106,10 +106,15 @@ def _on_volunteer(sender, instance, created=False, **kwargs):
         refresh_after_commit([instance.user_id])
 
 
+def _on_hours_filled(sender, user_ids=(), **kwargs):
+    refresh_after_commit(user_ids)
+
+
 def connect() -> None:
     from django.db.models.signals import post_delete, post_save
 
     from grassroots.orglife.models import Signup
+    from grassroots.orglife.signals import hours_filled
 
     from .models import PointEntry, Volunteer
 
@@ -117,3 +122,4 @@ def connect() -> None:
     post_save.connect(_on_entry, sender=PointEntry, dispatch_uid="volunteers.tally.entry")
     post_save.connect(_on_signup, sender=Signup, dispatch_uid="volunteers.tally.signup_save")
     post_delete.connect(_on_signup, sender=Signup, dispatch_uid="volunteers.tally.signup_delete")
+    hours_filled.connect(_on_hours_filled, dispatch_uid="volunteers.tally.hours_filled")
