@@ -209,7 +209,10 @@ def submit_case(request, payload: CaseIn):
             raise ServiceError(f"事项类别“{payload.category}”不存在", field="category")
     data = payload.dict(exclude={"community", "category"})
     case = services.submit(request.user, region=region, category=category, **data)
-    return Status(201, _detail(request.user, _case(request.user, case.number)))
+    # Answered from the case in memory (its relations and its submit event are set): no read-back.
+    if not services.case_covers(request.user, case, "view"):
+        raise NotFound("工单不存在或无权访问")
+    return Status(201, _detail(request.user, case))
 
 
 @router.post("/{number}/actions/{verb}", response={200: CaseDetailOut, **ERRORS}, summary="办理操作")
