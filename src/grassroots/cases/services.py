@@ -357,8 +357,7 @@ def submit(
                 f"您反映的诉求已受理：{case.number}",
                 "我们将尽快分派办理，可随时查看办理进度。",
             )
-    # The new case's only event, so that a caller answering with the case's detail reads nothing back.
-    case._prefetched_objects_cache = {"events": [event]}
+    case._submit_event = event  # for a caller answering with the new case's detail (cases.api)
     return case
 
 
