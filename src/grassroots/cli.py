@@ -12,6 +12,29 @@ import signal
 import sys
 
 
+def gunicorn_command(bind: str, workers, extra: list[str] = ()) -> list[str]:
+    """The web server's command line, shared by `serve` and `grassroots bench intake` / `bench cases`
+    (so a bench measures the production server as deployed). grassroots.gunicorn_conf preloads the app
+    in the master before the workers fork (no cold first request per worker)."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "grassroots.wsgi:application",
+        "--config",
+        "python:grassroots.gunicorn_conf",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--graceful-timeout",
+        "10",
+        *extra,
+    ]
+
+
 def serve(argv: list[str]) -> int:
     """Gunicorn (the web side) plus N task workers and the scheduler, all under one supervisor.
 
@@ -58,22 +81,7 @@ def serve(argv: list[str]) -> int:
             metrics.prepare_multiprocess_dir()
         # With JSON logs each request already has its own line (core.metrics.MetricsMiddleware).
         access = [] if getattr(settings, "LOG_JSON", False) else ["--access-logfile", "-"]
-        web = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "grassroots.wsgi:application",
-            "--bind",
-            f"{host}:{port}",
-            "--workers",
-            str(opts.web_workers),
-            "--threads",
-            "4",
-            *access,
-            "--graceful-timeout",
-            "10",
-            *rest,
-        ]
+        web = gunicorn_command(f"{host}:{port}", opts.web_workers, [*access, *rest])
         children.insert(0, Child("web", web, primary=True, env={"GRASSROOTS_ROLE": "web"}))
     supervisor = Supervisor(
         children,

@@ -19,6 +19,13 @@ NO_PHOTO = "现场为夜间作业，无法拍照"
 PHONE = "13912345678"
 
 
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """The receipt is sent by a background task queued after commit (test_intake_deferred.py checks
+    that it is deferred); here it runs as soon as it is queued."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 def _anonymous_case(loop, category=None, phone=PHONE):
     from django.contrib.auth.models import AnonymousUser
 

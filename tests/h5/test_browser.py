@@ -53,6 +53,8 @@ def test_resident_reports_hears_back_logs_in_with_enter_and_reopens(
     browser, live_server, city, make_user, settings, tmp_path
 ):
     settings.SITE_URL = live_server.url
+    # The receipt is sent by a background task queued after commit: run it as soon as it is queued.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     street = city.streets[0]
     handler = Handler.objects.create(kind="street", name=f"{street.name}城管科", region=street)
     dispatcher = make_user("disp", "street_admin", street)

@@ -209,7 +209,14 @@ def submit_case(request, payload: CaseIn):
             raise ServiceError(f"事项类别“{payload.category}”不存在", field="category")
     data = payload.dict(exclude={"community", "category"})
     case = services.submit(request.user, region=region, category=category, **data)
-    return Status(201, _detail(request.user, _case(request.user, case.number)))
+    # Answered from the case in memory (its relations are set, its one event is the submit event):
+    # no read-back of the case and its events.
+    if not services.case_covers(request.user, case, "view"):
+        raise NotFound("工单不存在或无权访问")
+    events = case.events.all()
+    events._result_cache, events._prefetch_done = [case._submit_event], True
+    case._prefetched_objects_cache = {"events": events}
+    return Status(201, _detail(request.user, case))
 
 
 @router.post("/{number}/actions/{verb}", response={200: CaseDetailOut, **ERRORS}, summary="办理操作")

@@ -43,6 +43,23 @@ def _building_choices(community_id):
     return [(b.pk, b.address or b.name) for b in rows]
 
 
+def _submitted_choices(data, community_id) -> dict:
+    """Choices to validate a submitted form: only the chosen community and building. Every community
+    of the city (and 500 buildings) is loaded only to render the form; accepting a report needs the
+    one chosen (_location_of checks that the building belongs to the community)."""
+    communities = (
+        [
+            (pk, "")
+            for pk in Region.objects.filter(pk=community_id, level="community").values_list("pk", flat=True)
+        ]
+        if community_id
+        else []
+    )
+    building = data.get("building")
+    buildings = [(int(building), "")] if communities and str(building or "").isdigit() else []
+    return {"communities": communities, "buildings": buildings}
+
+
 def _throttle_keys(request) -> list[str]:
     ip = request_context.current().ip or request.META.get("REMOTE_ADDR", "")
     keys = ["ip:" + hashlib.sha256(f"cases:{ip}".encode()).hexdigest()[:40]]
@@ -150,13 +167,10 @@ def report(request):
     """The resident's H5 intake form (随手拍): no login needed."""
     anonymous = not request.user.is_authenticated
     community_id = request.POST.get("community") or request.GET.get("community")
-    kwargs = {
-        "communities": _community_choices(),
-        "buildings": _building_choices(community_id if str(community_id or "").isdigit() else None),
-    }
+    community_id = community_id if str(community_id or "").isdigit() else None
     status = 200
     if request.method == "POST":
-        form = IntakeForm(request.POST, request.FILES, **kwargs)
+        form = IntakeForm(request.POST, request.FILES, **_submitted_choices(request.POST, community_id))
         if anonymous and throttled(request):
             form.add_error(None, "提交过于频繁，请一小时后再试；紧急情况请拨打 12345 热线")
             status = 429
@@ -172,11 +186,16 @@ def report(request):
                 return redirect("cases:track", token=services.tracking_token(case))
         else:
             status = 400
+        # Shown again (refused): now the whole lists.
+        form.fields["community"].choices = [("", "请选择社区"), *_community_choices()]
+        form.fields["building"].choices = [("", "不选择楼栋"), *_building_choices(community_id)]
     else:
         initial = {}
         if request.user.is_authenticated:
             initial["reporter_phone"] = getattr(request.user, "phone", "") or ""
-        form = IntakeForm(initial=initial, **kwargs)
+        form = IntakeForm(
+            initial=initial, communities=_community_choices(), buildings=_building_choices(community_id)
+        )
     return render(
         request,
         "cases/report.html",

@@ -334,15 +334,18 @@ def submit(
         Case.objects.filter(pk=case.pk).update(number=case.number)
         if photos:
             attach(user, case, photos, role="photo", max_files=MAX_PHOTOS)
-        _event(case, "submit", "", CaseState.SUBMITTED, user, data={"channel": channel})
+        event = _event(case, "submit", "", CaseState.SUBMITTED, user, data={"channel": channel})
         audit.record_create(user if authenticated else None, case)
         if channel == Channel.H5:
-            _tell_reporter(
+            # The receipt (inbox rows, text message) is not what the resident waits for: a background
+            # task sends it once the case is committed (cases.tasks.tell_reporter).
+            _tell_reporter_later(
                 case,
                 "cases.received",
                 f"您反映的诉求已受理：{case.number}",
                 "我们将尽快分派办理，可随时查看办理进度。",
             )
+    case._submit_event = event  # for a caller answering with the new case's detail (cases.api)
     return case
 
 
@@ -942,6 +945,15 @@ def _tell_reporter(case: Case, kind: str, title: str, body: str, *, evaluate: bo
             send_sms(phone, text)
 
     transaction.on_commit(send)
+
+
+def _tell_reporter_later(case: Case, kind: str, title: str, body: str, *, evaluate: bool = False) -> None:
+    """_tell_reporter in a background task queued after the transaction commits (nothing is queued if
+    it rolls back)."""
+    from .tasks import tell_reporter
+
+    pk = case.pk
+    transaction.on_commit(lambda: tell_reporter.enqueue(pk, kind, title, body, evaluate))
 
 
 VERB_SERVICES = {

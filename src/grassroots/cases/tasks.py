@@ -25,3 +25,20 @@ def event_partitions() -> list:
     from .partitions import ensure_partitions
 
     return ensure_partitions(connection)
+
+
+@task()
+def tell_reporter(case_id: int, kind: str, title: str, body: str, evaluate: bool = False) -> bool:
+    """A step the reporter waits to hear about (queued by services._tell_reporter_later once the case's
+    transaction has committed): inbox rows and the text message. False if the case is gone."""
+    from django.db import transaction
+
+    from .models import Case
+    from .services import _tell_reporter
+
+    case = Case.objects.select_related("reporter_user").filter(pk=case_id).first()
+    if case is None:  # deleted before the worker got to it
+        return False
+    with transaction.atomic():
+        _tell_reporter(case, kind, title, body, evaluate=evaluate)
+    return True
