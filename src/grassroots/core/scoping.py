@@ -47,8 +47,8 @@ def grants_for(user) -> list[Grant]:
             Grant(
                 role=a.role.code,
                 perms=perms,
-                region_path=a.region.path if a.region_id else None,
-                org_path=a.party_org.path if a.party_org_id else None,
+                region_path=a.region.path if a.region is not None else None,
+                org_path=a.party_org.path if a.party_org is not None else None,
                 own=not a.region_id and not a.party_org_id,
             )
         )
@@ -171,7 +171,8 @@ class ScopedQuerySet(models.QuerySet):
         return self if q is None else self.filter(q)
 
 
-class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
+# The plugin cannot follow a dynamic base; the queryset methods are typed on ScopedQuerySet.
+class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
     pass
 
 
