@@ -235,7 +235,7 @@ def test_feed_token_is_stored_hashed_and_shown_once(member_user, client_for, cli
     from grassroots.core.models import AuditEvent
 
     changes = list(
-        AuditEvent.objects.filter(model_label="orglife.calendartoken")
+        AuditEvent.objects.filter(model="orglife.calendartoken")
         .order_by("id")
         .values_list("changes", flat=True)
     )
