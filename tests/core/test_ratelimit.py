@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -25,6 +26,7 @@ def test_counts_per_client_and_scope_and_resets_with_the_window():
     assert ratelimit.hit("s1", "ip:1", 3600, step=2, now=T0 + 3600) == 2
 
 
+@pytest.mark.django_db
 def test_counting_writes_nothing_to_the_database():
     with CaptureQueriesContext(connection) as ctx:
         ratelimit.hit("s1", "ip:9", 60)
