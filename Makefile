@@ -58,6 +58,7 @@ lint: install
 	$(VENV)/bin/ruff check src tests scripts
 	$(VENV)/bin/ruff format --check src tests scripts
 	$(GR) makemigrations --check --dry-run -v0
+	$(VENV)/bin/mypy
 
 fmt: install
 	$(VENV)/bin/ruff format src tests scripts

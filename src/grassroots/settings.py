@@ -336,8 +336,13 @@ AUDIT_RETENTION_DAYS = max(180, _env_int("GRASSROOTS_AUDIT_RETENTION_DAYS", 365)
 # Excel exports above this many rows are written by the task worker (core/exports.py)
 EXPORT_SYNC_LIMIT = max(1, _env_int("GRASSROOTS_EXPORT_SYNC_LIMIT", 2000))
 
-# Resident one-time codes go through a pluggable sender; the default writes to the outbox and the log.
-SMS_BACKEND = os.environ.get("GRASSROOTS_SMS_BACKEND", "grassroots.accounts.sms.OutboxSmsBackend")
+# Outgoing SMS / WeChat template messages (core.senders): per channel the dotted path of a callable
+# `send(message)` that raises on failure. The defaults send nothing: SMS go to accounts.SmsOutbox and the
+# log, WeChat messages to the log.
+GRASSROOTS_SENDERS = {
+    "sms": os.environ.get("GRASSROOTS_SMS_SENDER", "grassroots.accounts.sms.outbox_sender"),
+    "wechat": os.environ.get("GRASSROOTS_WECHAT_SENDER", "grassroots.core.senders.log_sender"),
+}
 # The address residents reach the site at: links in text messages (tracking, evaluation) start with it.
 SITE_URL = os.environ.get("GRASSROOTS_SITE_URL", "http://localhost:8000").rstrip("/")
 

@@ -255,7 +255,7 @@ def _add_venues(w) -> None:
         setattr(w, f"room_{tag}", room)
         setattr(w, f"booking_{tag}", pending)
         setattr(w, f"booking_now_{tag}", current)
-    w.calendar_token = CalendarToken.objects.create(user=w.users["resident"])
+    w.calendar_token_raw = CalendarToken.issue(w.users["resident"])[1]
 
 
 def _add_orglife(w) -> None:

@@ -49,3 +49,32 @@ def test_sync_on_migrate_updates_builtin_roles_only(monkeypatch):
     ensure_builtin_roles(sender=None)
     role.refresh_from_db()
     assert role.permissions == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_old_database_gets_the_permissions_added_since_on_migrate():
+    """A database whose built-in roles were created before a permission was added to them (and before
+    the roles tracked their applied defaults) holds that permission after `migrate`; a custom role keeps
+    exactly its own permissions."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("accounts", "0003_resident_otp_outbox")])
+    old_role = executor.loader.project_state([("accounts", "0003_resident_otp_outbox")]).apps.get_model(
+        "accounts", "Role"
+    )
+    code = "grid_worker"
+    perms = permissions.BUILTIN_ROLES[code][1]
+    added_later = perms[-1]
+    old_role.objects.filter(code=code).update(permissions=[p for p in perms if p != added_later])
+    old_role.objects.create(code="custom_old", name="旧自定义", permissions=["cases.view"], builtin=False)
+
+    call_command("migrate", "accounts", verbosity=0)  # runs the migrations and post_migrate
+
+    role = Role.objects.get(code=code)
+    assert added_later in role.permissions and sorted(role.permissions) == sorted(perms)
+    assert role.applied_defaults == perms
+    custom = Role.objects.get(code="custom_old")
+    assert custom.permissions == ["cases.view"] and custom.applied_defaults == []

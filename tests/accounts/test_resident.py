@@ -134,19 +134,20 @@ def test_link_household_needs_scope(city, make_user):
         services.link_household(staff, user.resident_profile, city.households[3])
 
 
-def test_pluggable_backend(settings):
-    settings.SMS_BACKEND = "tests.accounts.test_resident.RecordingBackend"
-    RecordingBackend.sent.clear()
+def test_pluggable_sender(settings):
+    settings.GRASSROOTS_SENDERS = {"sms": "tests.accounts.test_resident.recording_sender"}
+    SENT.clear()
     services.request_login_code(PHONE)
-    assert RecordingBackend.sent and RecordingBackend.sent[0][0] == PHONE
+    assert [(m.channel, m.to, m.kind) for m in SENT] == [("sms", PHONE, "accounts.login_code")]
+    assert "验证码" in SENT[0].text
     assert not SmsOutbox.objects.exists()
 
 
-class RecordingBackend:
-    sent: list = []
+SENT: list = []
 
-    def send(self, phone, body):
-        self.sent.append((phone, body))
+
+def recording_sender(message):
+    SENT.append(message)
 
 
 def test_resident_login_page_is_a_client_without_session():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -160,7 +161,7 @@ def test_calendar_and_mine(admin, member_user, client_for, make_activity):
 def test_ical_feeds(admin, member_user, client_for, make_activity, branch, client):
     a = make_activity(status=ActivityStatus.PUBLISHED, title="订阅里的活动")
     make_activity(title="计划中的活动")  # plans are not in feeds
-    token = ical.token_for(member_user)
+    token = ical.issue_token(member_user)
     r = client.get(reverse("orglife:ical_user", args=[token]))
     assert r.status_code == 200 and r["Content-Type"].startswith("text/calendar")
     cal = Calendar.from_ical(r.content)
@@ -205,3 +206,37 @@ def test_reminders_sent_once(admin, member_user, make_activity):
     from grassroots.orglife.tasks import send_activity_reminders
 
     assert send_activity_reminders.call(hours=24 * 5) == 1
+
+
+def test_feed_token_is_stored_hashed_and_shown_once(member_user, client_for, client):
+    from grassroots.core.feedtokens import digest
+    from grassroots.orglife.models import CalendarToken
+
+    c = client_for(member_user)
+    r = c.get(reverse("orglife:feeds"))
+    assert "data-feed-url" not in r.content.decode() and "生成订阅地址" in r.content.decode()
+    assert not CalendarToken.objects.filter(user=member_user).exists()  # a visit makes no token
+    c.post(reverse("orglife:feeds"))
+    page = c.get(reverse("orglife:feeds")).content.decode()
+    url = re.search(r'value="([^"]+)" aria-label="订阅地址" data-feed-url', page).group(1)
+    token = url.rsplit("/", 1)[1].removesuffix(".ics")
+    row = CalendarToken.objects.get(user=member_user)
+    assert row.token_hash == digest(token) and token not in row.token_hash
+    assert client.get(url).status_code == 200
+    # Shown once: the next visit only says a subscription exists.
+    again = c.get(reverse("orglife:feeds")).content.decode()
+    assert token not in again and "data-feed-exists" in again
+    # Replacing it: the old URL dies, the new one works, and both are audited.
+    c.post(reverse("orglife:feeds"))
+    new_url = re.search(
+        r'value="([^"]+)" aria-label="订阅地址"', c.get(reverse("orglife:feeds")).content.decode()
+    )
+    assert client.get(url).status_code == 404 and client.get(new_url.group(1)).status_code == 200
+    from grassroots.core.models import AuditEvent
+
+    changes = list(
+        AuditEvent.objects.filter(model="orglife.calendartoken")
+        .order_by("id")
+        .values_list("changes", flat=True)
+    )
+    assert [c["calendar_token"][1] for c in changes] == ["生成", "重置"]

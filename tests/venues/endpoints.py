@@ -73,7 +73,7 @@ ENDPOINTS = [
         refused=(302,),
     ),
     # The personal calendar feed: the secret token is the credential (calendar apps can't log in).
-    page("venues:ical_user", BOOK, kwargs=lambda w: {"token": w.calendar_token.token}, public=True),
+    page("venues:ical_user", BOOK, kwargs=lambda w: {"token": w.calendar_token_raw}, public=True),
     page("venues:circle", VIEW),
     page("venues:stats", VIEW),
     api("GET", "/api/v1/venues/centers/", VIEW),

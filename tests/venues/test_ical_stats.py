@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 
 import pytest
 from icalendar import Calendar
 
+from grassroots.core.feedtokens import digest
 from grassroots.venues import services, stats
 from grassroots.venues.models import Booking, CalendarToken
 
@@ -48,11 +50,18 @@ def test_ical_feeds_round_trip(client_for, resident, admin, venue, client):
             assert e.decoded("dtstart") == b.start and e.decoded("dtend") == b.end
             assert str(e["summary"]) == b.title
     # The personal feed: a secret token URL, no login; a reset token invalidates the old URL.
-    client_for(resident).post("/venues/bookings/feed/")
-    token = CalendarToken.objects.get(user=resident).token
+    me = client_for(resident)
+    me.post("/venues/bookings/feed/")
+    page = me.get("/venues/bookings/mine/").content.decode()
+    token = re.search(r"/venues/feeds/([^\"]+)\.ics", page).group(1)
+    # Stored hashed only, and shown once: the next visit no longer carries the URL.
+    row = CalendarToken.objects.get(user=resident)
+    assert row.token_hash == digest(token)
+    again = me.get("/venues/bookings/mine/").content.decode()
+    assert token not in again and "data-feed-exists" in again
     r = client.get(f"/venues/feeds/{token}.ics")
     assert r.status_code == 200 and len(_events(r.content)) == 2
-    client_for(resident).post("/venues/bookings/feed/", {"reset": "1"})
+    me.post("/venues/bookings/feed/")
     assert client.get(f"/venues/feeds/{token}.ics").status_code == 404
     assert client.get("/venues/feeds/bogus.ics").status_code == 404
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from .permissions import PERMISSIONS
@@ -16,7 +18,7 @@ class UserCreateForm(forms.Form):
 
     def __init__(self, *args, roles=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.code, r.name) for r in roles]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [(r.code, r.name) for r in roles]
 
 
 class AssignForm(forms.Form):
@@ -25,7 +27,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, roles=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.code, r.name) for r in roles]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [(r.code, r.name) for r in roles]
 
 
 class PasswordResetForm(forms.Form):

@@ -27,7 +27,7 @@ class Role(models.Model):
     name = models.CharField("名称", max_length=50)
     permissions = models.JSONField("权限", default=list)
     builtin = models.BooleanField("内置", default=False)
-    # Built-in roles only: the default permissions the code last applied (accounts.apps.sync_builtin_roles
+    # Built-in roles only: the default permissions the code last applied (accounts.apps.ensure_builtin_roles
     # adds defaults introduced since and withdraws defaults the code dropped, leaving an administrator's
     # own additions and removals alone).
     applied_defaults = models.JSONField("已应用的默认权限", default=list, blank=True, editable=False)

@@ -445,7 +445,7 @@ def _sms_limit(name: str, default: int) -> int:
 def request_login_code(phone: str, ip: str = "") -> OneTimeCode:
     """Send a 6-digit code, within the caps (settings SMS_CODES_*): per phone a minute and a day, per
     client IP an hour and a day, and for the whole platform a day. A refusal sends nothing."""
-    from .sms import send_sms
+    from grassroots.core.senders import send_sms
 
     phone = normalize_phone(phone)
     ph = lookup_hash(phone)
@@ -478,7 +478,11 @@ def request_login_code(phone: str, ip: str = "") -> OneTimeCode:
             expires_at=now + OTP_TTL,
             ip=ip,
         )
-        send_sms(phone, f"【基层治理平台】您的登录验证码为 {code}，5 分钟内有效。请勿告诉他人。")
+        send_sms(
+            phone,
+            f"【基层治理平台】您的登录验证码为 {code}，5 分钟内有效。请勿告诉他人。",
+            kind="accounts.login_code",
+        )
     return otp
 
 

@@ -1,38 +1,24 @@
-"""Pluggable SMS sending. settings.SMS_BACKEND names a class with `send(phone, body)`.
-
-The default OutboxSmsBackend sends nothing: it writes the message to the accounts.SmsOutbox table and
-to the log, so a demo or an offline installation works without an SMS gateway. A production backend
-subclasses BaseSmsBackend and calls the provider's API in `send`.
-"""
+"""The default SMS sender (core.senders): it sends nothing, it writes the message to the accounts.SmsOutbox
+table and to the log, so a demo or an offline installation works without an SMS gateway (the resident
+login page of the demo reads its codes from there). settings.GRASSROOTS_SENDERS["sms"] names it; a
+production gateway replaces it with its own `send(message)`."""
 
 from __future__ import annotations
 
 import logging
 
-from django.conf import settings
-from django.utils.module_loading import import_string
+from grassroots.core.senders import OutgoingMessage
 
 log = logging.getLogger("grassroots.sms")
 
-__all__ = ["BaseSmsBackend", "OutboxSmsBackend", "get_backend", "send_sms"]
+__all__ = ["outbox_sender"]
 
 
-class BaseSmsBackend:
-    def send(self, phone: str, body: str) -> None:
-        raise NotImplementedError
+def outbox_sender(message: OutgoingMessage) -> None:
+    from .models import SmsOutbox
 
-
-class OutboxSmsBackend(BaseSmsBackend):
-    def send(self, phone: str, body: str) -> None:
-        from .models import SmsOutbox
-
-        SmsOutbox.objects.create(phone=phone, body=body[:300], backend=type(self).__name__)
-        log.info("SMS to %s: %s", phone, body)
-
-
-def get_backend() -> BaseSmsBackend:
-    return import_string(settings.SMS_BACKEND)()
-
-
-def send_sms(phone: str, body: str) -> None:
-    get_backend().send(phone, body)
+    if not message.to:  # an inbox user without a phone: nothing to write
+        log.info("SMS without a number skipped: %s", message.title or message.text[:60])
+        return
+    SmsOutbox.objects.create(phone=message.to, body=message.text[:300], backend="outbox_sender")
+    log.info("SMS to %s: %s", message.to, message.text)

@@ -267,6 +267,7 @@ def resident_login(request):
         # Enter in the phone field before any code was asked for submits the default (login) button:
         # with no code typed, that means "send me a code".
         wants_code = not request.POST.get("code", "").strip()
+        form: PhoneForm | CodeLoginForm
         if request.POST.get("action") == "send" or wants_code:
             form = PhoneForm(request.POST)
             phone = request.POST.get("phone", "")[:20]

@@ -4,17 +4,14 @@ duplicate suggestions, buildings of a community)."""
 
 from __future__ import annotations
 
-import hashlib
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from grassroots.core import context as request_context
+from grassroots.core import ratelimit
 from grassroots.core.attachments import attachments_of, signed_url
 from grassroots.core.errors import ServiceError
 from grassroots.core.masking import redact_text
@@ -24,7 +21,7 @@ from grassroots.regions.models import Region
 
 from . import services, suggest
 from .forms import IntakeForm, StaffIntakeForm
-from .models import Case, Category, Channel, IntakeThrottle
+from .models import Case, Category, Channel
 from .workflow import CaseState
 
 # Anonymous H5 submissions allowed per hour.
@@ -60,29 +57,32 @@ def _submitted_choices(data, community_id) -> dict:
     return {"communities": communities, "buildings": buildings}
 
 
-def _throttle_keys(request) -> list[str]:
+THROTTLE_WINDOW = 3600
+
+
+def _throttle_keys(request) -> list[tuple[str, int]]:
+    """(client identity, hourly limit) pairs: the IP, and the session once there is one."""
     ip = request_context.current().ip or request.META.get("REMOTE_ADDR", "")
-    keys = ["ip:" + hashlib.sha256(f"cases:{ip}".encode()).hexdigest()[:40]]
+    keys = [("ip:" + ip, PER_IP_HOUR)]
     if request.session.session_key:
-        keys.append("s:" + hashlib.sha256(f"cases:{request.session.session_key}".encode()).hexdigest()[:40])
+        keys.append(("s:" + request.session.session_key, PER_SESSION_HOUR))
     return keys
 
 
 def throttled(request) -> bool:
-    """Whether an anonymous visitor has used up this hour's submissions (per session and per IP)."""
-    since = timezone.now() - timedelta(hours=1)
-    for key in _throttle_keys(request):
-        limit = PER_IP_HOUR if key.startswith("ip:") else PER_SESSION_HOUR
-        if IntakeThrottle.objects.filter(key=key, created_at__gte=since).count() >= limit:
-            return True
-    return False
+    """Whether an anonymous visitor has used up this hour's submissions (per session and per IP),
+    counted in the cache (core.ratelimit)."""
+    return any(
+        ratelimit.exceeded("cases-intake", key, limit, THROTTLE_WINDOW)
+        for key, limit in _throttle_keys(request)
+    )
 
 
 def _count_submission(request) -> None:
     if not request.session.session_key:
         request.session.save()
-    IntakeThrottle.objects.bulk_create([IntakeThrottle(key=k) for k in _throttle_keys(request)])
-    IntakeThrottle.objects.filter(created_at__lt=timezone.now() - timedelta(days=1)).delete()
+    for key, _limit in _throttle_keys(request):
+        ratelimit.hit("cases-intake", key, THROTTLE_WINDOW)
 
 
 def map_data(user=None) -> dict:

@@ -717,16 +717,3 @@ class SuggestionModel(models.Model):
 
     def __str__(self):
         return self.name
-
-
-class IntakeThrottle(models.Model):
-    """One anonymous submission (hashed IP / session key), for the per-hour limits of the H5 form."""
-
-    key = models.CharField(max_length=64, db_index=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "匿名提交记录"
-
-    def __str__(self):
-        return f"{self.key[:8]} {self.created_at:%Y-%m-%d %H:%M}"

@@ -919,7 +919,7 @@ def _tell_reporter(case: Case, kind: str, title: str, body: str, *, evaluate: bo
     """Tell the reporter (and followers) a step they wait for: an inbox row for each resident account
     (the reporter's, the followers', and the account signed in with the phone left on the form), and a
     text message to each phone left on a report, with the tracking link (and the evaluation link once
-    resolved). The message goes to the SMS backend's outbox after the transaction commits."""
+    resolved). The text goes to the SMS sender (core.senders) after the transaction commits."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.urls import reverse
@@ -939,10 +939,10 @@ def _tell_reporter(case: Case, kind: str, title: str, body: str, *, evaluate: bo
     text = f"【基层治理平台】{title}。{body}{action}：{settings.SITE_URL}{link}"
 
     def send():
-        from grassroots.accounts.sms import send_sms
+        from grassroots.core.senders import send_sms
 
         for phone in phones:
-            send_sms(phone, text)
+            send_sms(phone, text, kind=kind)
 
     transaction.on_commit(send)
 

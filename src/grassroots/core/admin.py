@@ -24,7 +24,7 @@ def masked_column(field: str, label: str):
     def column(obj):
         return masked_value(obj, field) or "—"
 
-    column.short_description = label
+    column.short_description = label  # type: ignore[attr-defined]  # the Django admin's column label
     column.__name__ = f"masked_{field}"
     return column
 
@@ -90,7 +90,7 @@ class ScopedAdmin(admin.ModelAdmin):
         fields = list(super().get_fields(request, obj))
         personal = getattr(self.model, "personal_fields", {})
         if obj is None:
-            return [f for f in fields if not f.startswith("masked_")]
+            return [f for f in fields if not (isinstance(f, str) and f.startswith("masked_"))]
         return [f for f in fields if f not in personal]
 
     # Every write is audited, exactly once, in the same transaction.

@@ -209,7 +209,7 @@ class CursorPagination(PaginationBase):
 
     items_attribute = "items"
 
-    def paginate_queryset(self, queryset, pagination: Input, **params):
+    def paginate_queryset(self, queryset, pagination: Input, request=None, **params):
         limit = max(1, min(pagination.limit, 200))
         qs = queryset.order_by("pk")
         if pagination.cursor:

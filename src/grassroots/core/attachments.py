@@ -110,6 +110,8 @@ def _image(name: str, data: bytes) -> tuple[bytes, str, str, int, int]:
         # Image.open reads only the header: refuse a pixel bomb before a single pixel is decoded.
         # (Pillow itself refuses at open above twice MAX_IMAGE_PIXELS, before we can read the size.)
         limit = max_pixels()
+        width: int | None
+        height: int | None
         try:
             with Image.open(io.BytesIO(data)) as head:
                 width, height = head.size
@@ -117,14 +119,14 @@ def _image(name: str, data: bytes) -> tuple[bytes, str, str, int, int]:
             width = height = None
             found = re.search(r"\((\d+) pixels\)", str(exc))
             declared = int(found.group(1)) if found else limit * 2
-        if width is None or width * height > limit:
+        if width is None or height is None or width * height > limit:
             size = f"（{width}×{height} 像素）" if width else f"（约 {declared // 10_000} 万像素）"
             raise ImageTooLarge(
                 f"图片“{name}”尺寸过大{size}，请上传不超过 {limit // 10_000} 万像素的图片", field="files"
             )
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()
-        img = Image.open(io.BytesIO(data))
+        img: Image.Image = Image.open(io.BytesIO(data))
         fmt = img.format
         if fmt not in IMAGE_FORMATS:
             raise ServiceError(f"图片“{name}”格式不支持，请上传 JPG、PNG 或 WebP", field="files")

@@ -65,9 +65,9 @@ def inspect() -> AuditGuardReport:
                 )
         elif connection.vendor == "sqlite":
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE])
-            found = {r[0] for r in cursor.fetchall()}
+            names = {r[0] for r in cursor.fetchall()}
             for name, label in SQLITE_TRIGGERS.items():
-                if name in found:
+                if name in names:
                     report.ok.append(f"触发器 {name} 已启用（{label}）")
                 else:
                     report.problems.append(f"缺少触发器 {name}（{label}）")

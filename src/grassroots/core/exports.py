@@ -421,8 +421,14 @@ def respond(
     match = getattr(request, "resolver_match", None)
     view_name = getattr(match, "view_name", "") or ""
     kind = VIEW_PREFIX + view_name
-    max_kind = ExportJob._meta.get_field("kind").max_length
-    if total is not None and total > sync_limit() and view_name and len(kind) <= max_kind:
+    max_kind = ExportJob._meta.get_field("kind").max_length or 0
+    if (
+        total is not None
+        and total > sync_limit()
+        and match is not None
+        and view_name
+        and len(kind) <= max_kind
+    ):
         params = request_params(request.GET)
         if match.kwargs:
             params["_kwargs"] = {k: str(v) for k, v in match.kwargs.items()}
@@ -487,7 +493,7 @@ def _replay_builder(job: ExportJob):
         request = _fake_request(job.owner, {**params, "export": "xlsx"})
         request.path = request.path_info = path
         request.resolver_match = match
-        request._messages = _DiscardMessages(request)
+        request._messages = _DiscardMessages(request)  # type: ignore[attr-defined]  # the messages framework's slot
         captured: dict = {}
         token = _replay.set(captured)
         try:
@@ -526,11 +532,12 @@ class BackgroundExportMixin:
     """For ScopedListView subclasses registered with register_list_view(export_kind, ...)."""
 
     export_kind = ""
+    applied_filters: Callable[[], dict[str, Any]]  # from ScopedListView
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "xlsx" and self.export_kind:
             return export_or_queue(request, self.export_kind, self.applied_filters())
-        return super().get(request, *args, **kwargs)
+        return super().get(request, *args, **kwargs)  # type: ignore[misc]  # a mixin: the view supplies get()
 
 
 def content_disposition(filename: str) -> str:

@@ -43,7 +43,7 @@ class Fault:
         return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
 
 
-def _chain(exc: BaseException):
+def _chain(exc: BaseException | None):
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
-from .scoping import ScopedManager, ScopedModel
+from .scoping import ScopedModel
 
 
 class AuditAction(models.TextChoices):
@@ -43,8 +43,6 @@ class AuditEvent(ScopedModel):
     changes = models.JSONField("变更", default=dict, blank=True)
     purpose = models.CharField("用途", max_length=200, blank=True)
     success = models.BooleanField(default=True)
-
-    objects = ScopedManager()
 
     # Audit records are scoped by the paths copied onto them at write time.
     scope_region_path_field = "region_path"

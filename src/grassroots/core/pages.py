@@ -7,6 +7,9 @@ form and calls one service in `save()`. Service errors (Chinese messages) land o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -102,7 +105,7 @@ def subtree_counts(nodes, queryset, path_field: str, *, extra: dict | None = Non
 class PageListView(ScopedListView):
     """A ScopedListView with a filter form, a title, an empty state and a create button."""
 
-    filter_form_class: type[forms.Form] | None = None
+    filter_form_class: Callable[..., forms.Form] | None = None  # a Form taking user=
     title = ""
     create_url_name: str | None = None
     empty_hint = ""
@@ -327,7 +330,7 @@ class ServiceFormView(LoginRequiredMixin, View):
         return {}
 
     def get_form(self, data=None):
-        kwargs = {"user": self.request.user, "initial": self.get_initial()}
+        kwargs: dict[str, Any] = {"user": self.request.user, "initial": self.get_initial()}
         if issubclass(self.form_class, forms.ModelForm):
             kwargs["instance"] = self.get_instance()
         return self.form_class(data, **kwargs)

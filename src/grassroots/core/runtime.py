@@ -120,8 +120,9 @@ def beats(kind: str | None = None) -> list[Beat]:
                 d = json.loads(path.read_text())
             except (OSError, ValueError):
                 continue  # being replaced right now
-            if kind is None or d.get("kind") == kind:
-                out.append(Beat(d["key"], d["kind"], parse_datetime(d["at"]), d["pid"], d["host"], d["info"]))
+            at = parse_datetime(d.get("at") or "")
+            if at is not None and (kind is None or d.get("kind") == kind):
+                out.append(Beat(d["key"], d["kind"], at, d["pid"], d["host"], d["info"]))
         return out
     from .models import Heartbeat
 
@@ -137,9 +138,11 @@ def last_beats(keys) -> dict[str, datetime.datetime]:
         out = {}
         for key in keys:
             try:
-                out[key] = parse_datetime(json.loads(_beat_path(key).read_text())["at"])
+                at = parse_datetime(json.loads(_beat_path(key).read_text())["at"])
             except (OSError, ValueError, KeyError):
                 continue
+            if at is not None:
+                out[key] = at
         return out
     from .models import Heartbeat
 

@@ -37,6 +37,8 @@ class Periodic:
             hour, minute = (int(x) for x in self.at.split(":"))
             start = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
             return start if local >= start else None
+        if self.every is None:
+            raise ValueError(f"periodic job {self.name} needs `every` or `at`")
         seconds = int(self.every.total_seconds())
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
         elapsed = int((local - midnight).total_seconds())

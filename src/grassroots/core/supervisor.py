@@ -96,17 +96,17 @@ class Supervisor:
 
     def stop(self, timeout: float = 15.0) -> None:
         self.stopping = True
-        running = [c for c in self.children if c.proc is not None and c.proc.poll() is None]
-        for child in running:
-            child.proc.terminate()
+        running = [(c, c.proc) for c in self.children if c.proc is not None and c.proc.poll() is None]
+        for _child, proc in running:
+            proc.terminate()
         deadline = time.monotonic() + timeout
-        for child in running:
+        for child, proc in running:
             try:
-                child.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 log.warning("%s did not stop in time; killing it", child.name)
-                child.proc.kill()
-                child.proc.wait()
+                proc.kill()
+                proc.wait()
 
 
 def _describe(code: int) -> str:

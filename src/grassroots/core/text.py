@@ -27,7 +27,7 @@ class InitialsMixin:
 
     def save(self, *args, **kwargs):
         self.fill_initials()
-        super().save(*args, **kwargs)
+        super().save(*args, **kwargs)  # type: ignore[misc]  # a mixin: the model class supplies save()
 
 
 def name_search_q(term: str, field: str = "name", initials_field: str = "name_initials") -> Q:

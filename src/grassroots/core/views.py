@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -29,7 +31,7 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
     export kind when its class is defined).
     """
 
-    model = None
+    model: Any = None  # a ScopedModel subclass (the plugin types `objects` per model; this is any of them)
     action = "view"
     paginate_by = 25
     filters: dict[str, str] = {}

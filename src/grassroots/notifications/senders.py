@@ -1,8 +1,5 @@
-"""Pluggable senders for outbox messages.
-
-settings.GRASSROOTS_SENDERS maps a channel to a dotted path of a callable `send(message) -> None`
-that raises on failure. The default for every channel is `log_sender`: it writes the message to the
-log (the outbox row itself is the record), so a machine without an SMS gateway loses nothing.
+"""Delivery of outbox messages through the channel's sender (core.senders: one interface for SMS and
+WeChat template messages, configured in settings.GRASSROOTS_SENDERS; a sender raises on failure).
 
 A failed send stays pending with `next_attempt_at` = now + OUTBOX_RETRY_SECONDS × 2^(attempts−1)
 (1, 2, 4, 8 ... minutes by default); `retry_due()` (periodic task notifications.retry_outbox, every
@@ -18,7 +15,8 @@ import logging
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.module_loading import import_string
+
+from grassroots.core.senders import OutgoingMessage, sender_for
 
 from .models import OutboxMessage
 
@@ -38,13 +36,13 @@ def retry_delay(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=base * 2 ** max(0, attempts - 1))
 
 
-def log_sender(message: OutboxMessage) -> None:
-    log.info("[%s] to=%s %s", message.channel, message.to or "-", message.notification.title)
-
-
-def sender_for(channel: str):
-    path = getattr(settings, "GRASSROOTS_SENDERS", {}).get(channel)
-    return import_string(path) if path else log_sender
+def outgoing(message: OutboxMessage) -> OutgoingMessage:
+    """The outbox row as the sender sees it (an SMS carries the title and the body)."""
+    n = message.notification
+    text = f"{n.title}：{n.body}" if n.body else n.title
+    return OutgoingMessage(
+        channel=message.channel, to=message.to, text=text, title=n.title, url=n.url, kind=n.kind
+    )
 
 
 def deliver(ids: list[int]) -> int:
@@ -56,7 +54,7 @@ def deliver(ids: list[int]) -> int:
     for message in qs:
         message.attempts += 1
         try:
-            sender_for(message.channel)(message)
+            sender_for(message.channel)(outgoing(message))
         except Exception as exc:  # a gateway failure must not stop the batch
             message.error = str(exc)[:300] or type(exc).__name__
             now = timezone.now()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import secrets
 
 import segno
 from django.conf import settings
@@ -28,40 +27,28 @@ def qr_svg(url: str) -> str:
     return qr.svg_inline(scale=8, dark="#1d273b", light="#ffffff", border=2)
 
 
-def token_for(user) -> str:
-    row = CalendarToken.objects.filter(user=user).first()
-    if row is None:
-        with transaction.atomic():
-            row, _created = CalendarToken.objects.get_or_create(
-                user=user, defaults={"token": secrets.token_urlsafe(32)}
-            )
-    return row.token
+def has_token(user) -> bool:
+    return CalendarToken.objects.filter(user=user).exists()
 
 
-def reset_token(user) -> str:
+def issue_token(user) -> str:
+    """Make (or replace: the old URL stops working) the user's feed token; returns the raw token, which
+    is shown once and never stored (only its hash is)."""
     with transaction.atomic():
-        token = secrets.token_urlsafe(32)
-        CalendarToken.objects.update_or_create(
-            user=user, defaults={"token": token, "created_at": timezone.now()}
-        )
+        _row, raw, replaced = CalendarToken.issue(user)
         audit.record(
             AuditAction.TOKEN,
             None,
             user=user,
             model_label="orglife.calendartoken",
             object_repr=f"{user} 的日历订阅地址",
-            changes={"calendar_token": [None, "重置"]},
+            changes={"calendar_token": [None, "重置" if replaced else "生成"]},
         )
-    return token
+    return raw
 
 
 def user_for_token(token: str):
-    if not token or len(token) > 64:
-        return None
-    row = CalendarToken.objects.select_related("user").filter(token=token).first()
-    if row is None or not row.user.is_active:
-        return None
-    return row.user
+    return CalendarToken.user_for(token)
 
 
 def _window(qs):

@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from grassroots.core.feedtokens import FeedToken
 from grassroots.core.scoping import ScopedManager, ScopedModel, ScopedQuerySet, grants_for, scope_q
 from grassroots.party.models import Member
 
@@ -289,13 +290,13 @@ class Signup(ScopedModel):
         return f"{self.activity} · {self.name}"
 
 
-class CalendarToken(models.Model):
-    """The secret of a user's personal iCalendar feed URL (for calendar apps that can't log in)."""
+class CalendarToken(FeedToken):
+    """The secret of a user's personal iCalendar feed URL (for calendar apps that can't log in); only its
+    hash is stored (core.feedtokens)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="orglife_calendar_token"
     )
-    token = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -411,17 +411,24 @@ def calendar_view(request):
     return render(request, "orglife/calendar.html", ctx)
 
 
+FEED_URL_ONCE = "orglife_feed_url"
+
+
 @login_required
 def feeds(request):
-    """The user's calendar subscription: their secret feed URL, and a way to reset it."""
+    """The user's calendar subscription: the secret feed URL is shown once, right after it is made or
+    replaced (only its hash is stored); afterwards the page offers a new one."""
     require_perm(request.user, "orglife.view")
     if request.method == "POST":
-        ical.reset_token(request.user)
-        messages.success(request, "订阅地址已重置，旧地址立即失效")
+        replaced = ical.has_token(request.user)
+        token = ical.issue_token(request.user)
+        request.session[FEED_URL_ONCE] = request.build_absolute_uri(
+            reverse("orglife:ical_user", args=[token])
+        )
+        messages.success(request, "订阅地址已重置，旧地址立即失效" if replaced else "已生成订阅地址")
         return redirect("orglife:feeds")
-    token = ical.token_for(request.user)
-    url = request.build_absolute_uri(reverse("orglife:ical_user", args=[token]))
-    return render(request, "orglife/feeds.html", {"url": url})
+    url = request.session.pop(FEED_URL_ONCE, "")
+    return render(request, "orglife/feeds.html", {"url": url, "has_token": ical.has_token(request.user)})
 
 
 def ical_user(request, token: str):

@@ -6,7 +6,8 @@ checks.Checker with an unrestricted system scope), groups the findings by branch
 for the branch itself or the branch above it; a member finding for the member's branch) and stores
 one BranchHealth row per branch. Score = 100 - violations x STD-1 violation_points - warnings x
 warning_points (suggestions cost nothing), floored at 0; green >= green_min, yellow >= yellow_min,
-else red. Runs nightly (management command `health_run`, from cron) and on demand (a button); a
+else red. Runs nightly (the scheduler's standards.nightly_health job at 02:00; `grassroots health_run`
+runs one from the console) and on demand (a button); a
 second run is refused while one is queued or running (a partial unique constraint backs the check).
 """
 

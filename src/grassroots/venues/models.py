@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from grassroots.core.feedtokens import FeedToken
 from grassroots.core.scoping import ScopedManager, ScopedModel, ScopedQuerySet
 from grassroots.core.text import InitialsMixin
 
@@ -298,13 +299,13 @@ class Booking(ScopedModel):
         }.get(self.state, "")
 
 
-class CalendarToken(models.Model):
-    """A secret per-user token for the personal iCalendar feed (calendar apps can't log in)."""
+class CalendarToken(FeedToken):
+    """A secret per-user token for the personal iCalendar feed (calendar apps can't log in); only its
+    hash is stored (core.feedtokens)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="venue_calendar"
     )
-    token = models.CharField(max_length=40, unique=True, default=new_token)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

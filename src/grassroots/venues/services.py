@@ -33,7 +33,6 @@ from .models import (
     CalendarToken,
     Room,
     ServiceCenter,
-    new_token,
 )
 
 __all__ = [
@@ -49,8 +48,7 @@ __all__ = [
     "check_in_by_qr",
     "can_decide",
     "booking_block",
-    "calendar_token",
-    "reset_calendar_token",
+    "issue_calendar_token",
 ]
 
 
@@ -479,22 +477,20 @@ def check_in_by_qr(user, checkin_token: str, now=None) -> Booking:
 # ---- calendar feed tokens -----------------------------------------------------------------------
 
 
-def calendar_token(user) -> CalendarToken:
-    token, created = CalendarToken.objects.get_or_create(user=user)
-    if created:
-        audit.record("create", token, user=user, object_repr="个人日历订阅地址", region_path="", org_path="")
-    return token
-
-
-def reset_calendar_token(user) -> CalendarToken:
+def issue_calendar_token(user) -> str:
+    """Make (or replace: the old URL stops working) the user's personal feed token. Returns the raw
+    token, shown once; only its hash is stored."""
     with transaction.atomic():
-        token, _ = CalendarToken.objects.get_or_create(user=user)
-        token.token = new_token()
-        token.save(update_fields=["token"])
+        row, raw, replaced = CalendarToken.issue(user)
         audit.record(
-            "update", token, user=user, object_repr="重置个人日历订阅地址", region_path="", org_path=""
+            "update" if replaced else "create",
+            row,
+            user=user,
+            object_repr="重置个人日历订阅地址" if replaced else "个人日历订阅地址",
+            region_path="",
+            org_path="",
         )
-    return token
+    return raw
 
 
 def live_states() -> tuple:

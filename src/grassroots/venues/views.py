@@ -395,16 +395,15 @@ def my_bookings(request):
     if state in BookingState.values:
         qs = qs.filter(state=state)
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    token = CalendarToken.objects.filter(user=request.user).first()
     ctx = {
         "page_obj": page,
         "object_list": page.object_list,
         "querystring_without_page": f"state={state}&" if state else "",
         "state": state,
         "states": BookingState.choices,
-        "feed_url": request.build_absolute_uri(reverse("venues:ical_user", args=[token.token]))
-        if token
-        else "",
+        # The secret URL is shown once, right after it was made (only its hash is stored).
+        "feed_url": request.session.pop(FEED_URL_ONCE, ""),
+        "has_feed": CalendarToken.objects.filter(user=request.user).exists(),
         "ban": services.booking_block(request.user),
         "no_shows": Booking.objects.no_shows().filter(booker=request.user).count(),
         "late_cancels": Booking.objects.filter(booker=request.user, late_cancel=True).count(),
@@ -413,17 +412,18 @@ def my_bookings(request):
     return render(request, "venues/my_bookings.html", ctx)
 
 
+FEED_URL_ONCE = "venues_feed_url"
+
+
 @login_required
 @require_POST
 def calendar_feed(request):
-    """Create (or with reset=1, replace) the secret URL of the user's own calendar feed."""
+    """Create (or replace) the secret URL of the user's own calendar feed; it is shown once."""
     require_perm(request.user, "venues.book")
-    if request.POST.get("reset"):
-        services.reset_calendar_token(request.user)
-        messages.success(request, "已重置订阅地址，旧地址已失效")
-    else:
-        services.calendar_token(request.user)
-        messages.success(request, "已生成日历订阅地址")
+    replaced = CalendarToken.objects.filter(user=request.user).exists()
+    token = services.issue_calendar_token(request.user)
+    request.session[FEED_URL_ONCE] = request.build_absolute_uri(reverse("venues:ical_user", args=[token]))
+    messages.success(request, "已重置订阅地址，旧地址已失效" if replaced else "已生成日历订阅地址")
     return redirect("venues:mine")
 
 
@@ -611,10 +611,10 @@ def ical_center(request, pk: int):
 
 def ical_user(request, token: str):
     """The personal feed, for calendar apps: no login, the secret token in the URL identifies the user."""
-    t = CalendarToken.objects.select_related("user").filter(token=token).first()
-    if t is None or not t.user.is_active:
+    user = CalendarToken.user_for(token)
+    if user is None:
         raise Http404
-    rows = _feed_rows(Booking.objects.filter(booker=t.user))
+    rows = _feed_rows(Booking.objects.filter(booker=user))
     return ical.response("我的场地预约", rows, private=True, filename="my-bookings")
 
 

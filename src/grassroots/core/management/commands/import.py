@@ -26,7 +26,7 @@ class Command(BaseCommand):
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
         from rich.table import Table
 
-        console = Console(file=self.stdout._out, force_terminal=None)
+        console = Console(file=self.stdout._out, force_terminal=None)  # type: ignore[arg-type]  # a stream
         path = Path(file)
         if not path.exists():
             raise CommandError(f"文件不存在：{file}")
@@ -57,8 +57,8 @@ class Command(BaseCommand):
             except ImportFailed as exc:
                 errors, plan = exc.errors, None
             else:
-                errors = plan.errors
-        if errors:
+                errors = plan.errors if plan is not None else []
+        if errors or plan is None:
             table = Table(title=f"发现 {len(errors)} 处错误，未写入任何数据", show_lines=False)
             for head in ("行", "列", "列名", "填写的值", "错误说明"):
                 table.add_column(head, overflow="fold")

@@ -70,8 +70,9 @@ class Command(DbWorkerCommand):
         import django_tasks_db.management.commands.db_worker as db_worker
 
         original = db_worker.Worker
-        db_worker.Worker = ResilientWorker
+        # Swapped for the worker that super().handle() builds (the command takes no worker class).
+        db_worker.Worker = ResilientWorker  # type: ignore[misc]
         try:
             super().handle(*args, **options)
         finally:
-            db_worker.Worker = original
+            db_worker.Worker = original  # type: ignore[misc]

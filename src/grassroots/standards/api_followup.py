@@ -1,0 +1,511 @@
+"""/api/v1/standards/ (mounted on standards.api.router): health runs and branch results, rectifications,
+funding, demonstration sites (honours) and street duties."""
+
+import datetime
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import ConfigDict
+
+from grassroots.core.api import ERRORS, CursorPagination, require_perm, visible_or_404
+from grassroots.core.errors import NotFound as _NotFound
+from grassroots.regions.models import Region
+
+from . import health, services
+from .api_assess import _region
+from .checks import PERM
+from .models import (
+    BranchHealth,
+    FundingRecord,
+    HealthRun,
+    Honour,
+    Rectification,
+    StreetDuty,
+)
+
+router = Router(tags=["standards"])
+
+
+# --- health runs and branch results -------------------------------------------------------------
+class StdRunOut(Schema):
+    id: int
+    state: str
+    trigger: str
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None
+    total: int
+    done: int
+    progress: int
+    red: int
+    yellow: int
+    green: int
+    error: str
+
+
+class StdBranchOut(Schema):
+    org: str
+    org_name: str
+    region_name: str
+    score: int
+    light: str = Field(description="red / yellow / green")
+    violations: int
+    warnings: int
+    findings: list[dict]
+
+    @staticmethod
+    def resolve_org(obj):
+        return obj.org.code
+
+    @staticmethod
+    def resolve_org_name(obj):
+        return obj.org.name
+
+    @staticmethod
+    def resolve_region_name(obj):
+        return obj.org.region.name
+
+
+@router.get(
+    "/health-runs",
+    response={200: list[StdRunOut], **ERRORS},
+    operation_id="standards_runs",
+    summary="支部体检批次",
+)
+def runs(request):
+    require_perm(request.user, PERM)
+    return list(HealthRun.objects.order_by("-created_at", "-id")[:20])
+
+
+@router.post(
+    "/health-runs",
+    response={202: StdRunOut, **ERRORS},
+    operation_id="standards_runs_start",
+    summary="立即体检",
+    description="排队运行一次支部体检；已有体检在排队或运行时返回 409。",
+)
+def run_start(request):
+    require_perm(request.user, PERM)
+    return Status(202, health.start_run(request.user))
+
+
+@router.get(
+    "/health-runs/{int:run_id}",
+    response={200: StdRunOut, **ERRORS},
+    operation_id="standards_runs_get",
+    summary="体检进度",
+)
+def run_get(request, run_id: int):
+    require_perm(request.user, PERM)
+    run = HealthRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise _NotFound("体检批次不存在")
+    return run
+
+
+class StdBranchFilter(Schema):
+    light: Literal["red", "yellow", "green"] | None = None
+    region: str | None = Field(None, max_length=24)
+
+
+@router.get(
+    "/branches",
+    response={200: list[StdBranchOut], **ERRORS},
+    operation_id="standards_branches",
+    summary="最近一次支部体检结果",
+)
+@paginate(CursorPagination)
+def branches(request, filters: Query[StdBranchFilter]):
+    require_perm(request.user, PERM)
+    run = health.latest_run()
+    qs = BranchHealth.objects.visible_to(request.user, PERM).select_related("org__region")
+    if run is None:
+        return qs.none()
+    qs = qs.filter(run=run)
+    if filters.light:
+        qs = qs.filter(light=filters.light)
+    if filters.region:
+        qs = qs.filter(org__region__path__startswith=_region(request.user, filters.region).path)
+    return qs
+
+
+# --- rectifications ----------------------------------------------------------------------------
+class StdRectOut(Schema):
+    id: int
+    org: str
+    org_name: str
+    rule: str
+    problem: str
+    measure: str
+    owner_name: str
+    deadline: datetime.date
+    state: str = Field(description="open 待整改 / in_progress 整改中 / done 已整改 / verified 已验收")
+    overdue: bool
+    result: str
+
+    @staticmethod
+    def resolve_org(obj):
+        return obj.org.code
+
+    @staticmethod
+    def resolve_org_name(obj):
+        return obj.org.name
+
+
+class StdRectIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    org: str = Field(max_length=32, description="党组织编码")
+    problem: str = Field(max_length=500)
+    owner_name: str = Field(max_length=50)
+    deadline: datetime.date
+    rule: str = Field("", max_length=16)
+    measure: str = Field("", max_length=500)
+
+
+class StdRectActIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    result: str = Field("", max_length=500)
+
+
+@router.get(
+    "/rectifications",
+    response={200: list[StdRectOut], **ERRORS},
+    operation_id="standards_rects",
+    summary="整改任务",
+)
+@paginate(CursorPagination)
+def rectifications(
+    request,
+    state: Literal["open", "in_progress", "done", "verified"] | None = None,
+    overdue: bool | None = None,
+):
+    require_perm(request.user, PERM)
+    qs = Rectification.objects.visible_to(request.user, PERM).select_related("org")
+    if state:
+        qs = qs.filter(state=state)
+    if overdue is True:
+        qs = qs.filter(health.overdue_q())
+    elif overdue is False:
+        qs = qs.exclude(health.overdue_q())
+    return qs
+
+
+@router.post(
+    "/rectifications",
+    response={201: StdRectOut, **ERRORS},
+    operation_id="standards_rects_create",
+    summary="下达整改任务",
+)
+def rect_create(request, payload: StdRectIn):
+    from grassroots.party.models import PartyOrg
+
+    org = PartyOrg.objects.visible_to(request.user, PERM).filter(code=payload.org).first()
+    if org is None:
+        raise _NotFound(f"党组织“{payload.org}”不存在或不在管辖范围内")
+    source = BranchHealth.objects.filter(org=org).order_by("-run__created_at").first()
+    rect = health.create_rectification(
+        request.user,
+        org=org,
+        problem=payload.problem,
+        owner_name=payload.owner_name,
+        deadline=payload.deadline,
+        rule=payload.rule,
+        measure=payload.measure,
+        source=source,
+    )
+    return Status(201, rect)
+
+
+@router.post(
+    "/rectifications/{int:rect_id}/actions/{verb}",
+    response={200: StdRectOut, **ERRORS},
+    operation_id="standards_rects_act",
+    summary="整改任务流转",
+    description="start 开始整改、finish 整改完成（须填整改结果）、"
+    "verify 验收通过、reject 验收不通过（须填原因）。",
+)
+def rect_act(
+    request, rect_id: int, verb: Literal["start", "finish", "verify", "reject"], payload: StdRectActIn
+):
+    # Objects: missing, out of scope and without the permission all answer 404.
+    rect = visible_or_404(Rectification, request.user, PERM, select_related=("org",), pk=rect_id)
+    return health.act_rectification(request.user, rect, verb, result=payload.result)
+
+
+# --- funding -------------------------------------------------------------------------------------
+class StdFundingOut(Schema):
+    id: int
+    community: str
+    community_name: str
+    year: int
+    direction: str = Field(description="received 收入 / spent 支出")
+    kind: str
+    kind_label: str
+    amount: float
+    on_date: datetime.date
+    note: str
+
+    @staticmethod
+    def resolve_community(obj):
+        return obj.community.code
+
+    @staticmethod
+    def resolve_community_name(obj):
+        return obj.community.name
+
+    @staticmethod
+    def resolve_kind_label(obj):
+        return obj.get_kind_display()
+
+
+class StdFundingIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    community: str = Field(max_length=24)
+    direction: Literal["received", "spent"]
+    kind: Literal[
+        "finance",
+        "service",
+        "party",
+        "other_in",
+        "activity",
+        "services",
+        "operation",
+        "training",
+        "other_out",
+    ]
+    amount: Decimal = Field(description="金额（元）")
+    on_date: datetime.date
+    note: str = Field("", max_length=200)
+
+
+class StdFundingStatusOut(Schema):
+    community: str
+    community_name: str
+    year: int
+    received: float = Field(description="全部收入（元）")
+    counted: float = Field(0, description="计入 GOV-9 标准的收入（规则所列收入类别，默认服务群众专项经费）")
+    spent: float
+    balance: float
+    minimum: int = Field(description="GOV-9 年度经费标准（元）")
+    meets: bool
+    records: int
+
+
+@router.get(
+    "/funding",
+    response={200: list[StdFundingOut], **ERRORS},
+    operation_id="standards_funding",
+    summary="社区经费",
+)
+@paginate(CursorPagination)
+def funding(request, year: int | None = None, community: str | None = Query(None, max_length=24)):
+    require_perm(request.user, PERM)
+    qs = FundingRecord.objects.visible_to(request.user, PERM).select_related("community")
+    if year:
+        qs = qs.filter(year=year)
+    if community:
+        qs = qs.filter(community__path__startswith=_region(request.user, community).path)
+    return qs
+
+
+@router.post(
+    "/funding",
+    response={201: StdFundingOut, **ERRORS},
+    operation_id="standards_funding_create",
+    summary="登记社区经费",
+)
+def funding_create(request, payload: StdFundingIn):
+    node = _region(request.user, payload.community)
+    rec = services.record_funding(
+        request.user,
+        community=node,
+        year=payload.on_date.year,
+        direction=payload.direction,
+        kind=payload.kind,
+        amount=payload.amount,
+        on_date=payload.on_date,
+        note=payload.note,
+    )
+    return Status(201, rec)
+
+
+@router.get(
+    "/funding/status",
+    response={200: list[StdFundingStatusOut], **ERRORS},
+    operation_id="standards_funding_status",
+    summary="社区经费达标情况（GOV-9）",
+)
+def funding_status(
+    request, year: int = Query(..., ge=2000, le=2100), region: str | None = Query(None, max_length=24)
+):
+    require_perm(request.user, PERM)
+    qs = Region.objects.visible_to(request.user, PERM).filter(level="community")
+    if region:
+        qs = qs.filter(path__startswith=_region(request.user, region).path)
+    communities = list(qs.order_by("path")[:2000])
+    status = services.funding_status(communities, year)
+    return [
+        {
+            "community": c.code,
+            "community_name": c.name,
+            "year": year,
+            "received": float(status[c.pk]["received"]),
+            "counted": float(status[c.pk]["counted"]),
+            "spent": float(status[c.pk]["spent"]),
+            "balance": float(status[c.pk]["balance"]),
+            "minimum": status[c.pk]["minimum"],
+            "meets": status[c.pk]["meets"],
+            "records": status[c.pk]["records"],
+        }
+        for c in communities
+    ]
+
+
+# --- demonstration sites -------------------------------------------------------------------------
+class StdHonourOut(Schema):
+    id: int
+    name: str
+    region: str
+    region_name: str
+    year: int
+    level: str
+    citation: str
+    revoked_at: datetime.date | None
+    revoke_reason: str
+
+    @staticmethod
+    def resolve_region(obj):
+        return obj.region.code
+
+    @staticmethod
+    def resolve_region_name(obj):
+        return obj.region.name
+
+
+class StdHonourIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    region: str = Field(max_length=24)
+    name: str = Field(max_length=100)
+    year: int = Field(ge=2000, le=2100)
+    level: Literal["city", "district", "street"]
+    citation: str = Field(max_length=500)
+
+
+class StdRevokeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(max_length=300)
+
+
+@router.get(
+    "/honours",
+    response={200: list[StdHonourOut], **ERRORS},
+    operation_id="standards_honours",
+    summary="示范点",
+)
+@paginate(CursorPagination)
+def honours(request, year: int | None = None, revoked: bool | None = None):
+    require_perm(request.user, PERM)
+    qs = Honour.objects.visible_to(request.user, PERM).select_related("region")
+    if year:
+        qs = qs.filter(year=year)
+    if revoked is not None:
+        qs = qs.filter(revoked_at__isnull=not revoked)
+    return qs
+
+
+@router.post(
+    "/honours",
+    response={201: StdHonourOut, **ERRORS},
+    operation_id="standards_honours_create",
+    summary="命名示范点",
+)
+def honour_create(request, payload: StdHonourIn):
+    node = _region(request.user, payload.region)
+    site = services.designate_site(
+        request.user,
+        region=node,
+        name=payload.name,
+        year=payload.year,
+        level=payload.level,
+        citation=payload.citation,
+    )
+    return Status(201, site)
+
+
+@router.post(
+    "/honours/{int:honour_id}/revoke",
+    response={200: StdHonourOut, **ERRORS},
+    operation_id="standards_honours_revoke",
+    summary="撤销示范点",
+)
+def honour_revoke(request, honour_id: int, payload: StdRevokeIn):
+    # Objects: missing, out of scope and without the permission all answer 404.
+    honour = visible_or_404(Honour, request.user, PERM, select_related=("region",), pk=honour_id)
+    return services.revoke_site(request.user, honour, reason=payload.reason)
+
+
+# --- street duties -------------------------------------------------------------------------------
+class StdStreetDutyOut(Schema):
+    id: int
+    street: str
+    street_name: str
+    kind: str = Field(description="duty 街道职责清单 / power 赋权事项")
+    code: str
+    category: str
+    title: str
+    basis: str
+    status: str = Field(description="pending 未核查 / ok 已落实 / issue 未落实")
+    check_note: str
+    checked_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_street(obj):
+        return obj.street.code
+
+    @staticmethod
+    def resolve_street_name(obj):
+        return obj.street.name
+
+
+class StdDutyCheckIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["ok", "issue"]
+    note: str = Field("", max_length=300)
+
+
+@router.get(
+    "/street-duties",
+    response={200: list[StdStreetDutyOut], **ERRORS},
+    operation_id="standards_duties",
+    summary="街道职责清单与赋权事项",
+)
+@paginate(CursorPagination)
+def street_duties(
+    request,
+    kind: Literal["duty", "power"] | None = None,
+    status: Literal["pending", "ok", "issue"] | None = None,
+    street: str | None = Query(None, max_length=24),
+):
+    require_perm(request.user, PERM)
+    qs = StreetDuty.objects.visible_to(request.user, PERM).select_related("street")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if street:
+        qs = qs.filter(street__path__startswith=_region(request.user, street).path)
+    return qs
+
+
+@router.post(
+    "/street-duties/{int:duty_id}/check",
+    response={200: StdStreetDutyOut, **ERRORS},
+    operation_id="standards_duties_check",
+    summary="核查街道事项",
+    description="记录事项是否落实；未落实须说明原因。佐证材料在页面上传。",
+)
+def street_duty_check(request, duty_id: int, payload: StdDutyCheckIn):
+    # Objects: missing, out of scope and without the permission all answer 404.
+    duty = visible_or_404(StreetDuty, request.user, PERM, select_related=("street",), pk=duty_id)
+    return services.check_street_duty(request.user, duty, status=payload.status, note=payload.note)
