@@ -23,6 +23,7 @@ from grassroots.units.api import router as units_router
 from grassroots.venues.api import router as venues_router
 from grassroots.volunteers.api import router as volunteers_router
 from grassroots.whistle.api import router as whistle_router
+from grassroots.proactive.api import router as proactive_router
 
 api.add_router("/accounts/", accounts_router)
 api.add_router("/regions/", regions_router)
@@ -46,5 +47,6 @@ api.add_router("/deliberation/", deliberation_router)
 api.add_router("/merit/", merit_router)
 api.add_router("/recruitment/", recruitment_router)
 api.add_router("/emergency/", emergency_router)
+api.add_router("/proactive/", proactive_router)
 
 __all__ = ["api"]

@@ -50,6 +50,8 @@ PERMISSIONS: dict[str, str] = {
     "emergency.view": "查看平急结合（应急状态、摸排进度、战时档案）",
     "emergency.declare": "宣布、解除应急状态并调度人员",
     "emergency.respond": "应急响应（到岗确认、入户摸排、需求登记与送达）",
+    "proactive.view": "查看热点问题、未诉先办与每月一题",
+    "proactive.manage": "管理未诉先办与每月一题、重新计算热点",
     "personal.view": "查看个人信息明文",
     "personal.export": "导出含个人信息的数据",
     "imports.run": "批量导入",
@@ -74,6 +76,7 @@ _VIEW = [
     "merit.view",
     "emergency.view",
     "linkage.view",
+    "proactive.view",
 ]
 _CHANGE = [
     "regions.change",
@@ -105,13 +108,19 @@ _ADMIN = (
 BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
     "city_admin": (
         "市级管理员",
-        _ADMIN + ["standards.change", "cases.config", "merit.rate", "emergency.declare", "linkage.issue"],
+        _ADMIN
+        + ["standards.change", "cases.config", "merit.rate", "emergency.declare", "linkage.issue"]
+        + ["proactive.manage"],
         "region",
     ),
-    "district_admin": ("区级管理员", _ADMIN + ["merit.rate", "emergency.declare", "linkage.issue"], "region"),
+    "district_admin": (
+        "区级管理员",
+        _ADMIN + ["merit.rate", "emergency.declare", "linkage.issue", "proactive.manage"],
+        "region",
+    ),
     "street_admin": (
         "街道管理员",
-        _ADMIN + ["merit.rate", "emergency.declare", "linkage.issue", "linkage.respond"],
+        _ADMIN + ["merit.rate", "emergency.declare", "linkage.issue", "linkage.respond", "proactive.manage"],
         "region",
     ),
     # Plaintext exports of personal data are for street level and above (SECURITY.md: restricted
