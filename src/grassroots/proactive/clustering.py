@@ -12,9 +12,10 @@ memory over one read of the cases of the two periods, so the counts stored on Ho
 
 A cluster of a level is hot when it has at least `hot_min_cases` cases in the period (the last
 `hot_window_days` days before the run's day). Its keywords are the words (jieba tokens, the same tokenizer
-as category suggestion) found in the most descriptions of the period. When the top word is in at
-least `keyword_min_cases` of the descriptions but not in all, the cases mentioning it form a narrower
-hot topic of their own (category + place + keyword): the same complaint about the same thing.
+as category suggestion) found in the most descriptions of the period. The most frequent word that at least
+`keyword_min_cases` descriptions contain, but not all of them (a word in every description says no more
+than the category), makes a narrower hot topic of its own (category + place + keyword): the same
+complaint about the same thing.
 """
 
 from __future__ import annotations
@@ -165,16 +166,22 @@ def compute(today: datetime.date, p: dict | None = None) -> tuple[list[HotTopic]
             if number not in token_cache:
                 token_cache[number] = _tokens(text)
             df.update(set(token_cache[number]))
-        words = [w for w, k in df.most_common(KEYWORDS) if k >= 2]
+        ranked = df.most_common()
+        words = [w for w, k in ranked[:KEYWORDS] if k >= 2]
         out.append(row(level, place, category_id, "", c.current, c.previous, words))
-        if not words:
-            continue
-        keyword = words[0][:30]
-        current = [i for i in c.current if keyword in i[1]]
-        if p["keyword_min_cases"] <= len(current) < len(c.current):
-            previous = [i for i in c.previous if keyword in i[1]]
-            sub = [w for w in words if w != keyword]
-            out.append(row(level, place, category_id, keyword, current, previous, [keyword, *sub]))
+        # The narrower topic: the most frequent word that some but not all of the descriptions contain.
+        for word, k in ranked:
+            if k < p["keyword_min_cases"]:
+                break
+            keyword = word[:30]
+            current = [i for i in c.current if keyword in i[1]]
+            if p["keyword_min_cases"] <= len(current) < len(c.current):
+                previous = [i for i in c.previous if keyword in i[1]]
+                sub = [w for w in words if w != keyword]
+                out.append(
+                    row(level, place, category_id, keyword, current, previous, [keyword, *sub][:KEYWORDS])
+                )
+                break
     return out, n, start
 
 

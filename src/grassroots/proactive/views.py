@@ -182,7 +182,6 @@ def hot_detail(request, pk):
             .filter(pk__in=[c.pk for c in rows])
             .values_list("pk", flat=True)
         )
-    can_manage = covers(request.user, topic, "manage") or has_perm(request.user, services.MANAGE)
     return render(
         request,
         "proactive/hot_detail.html",
@@ -195,7 +194,7 @@ def hot_detail(request, pk):
             "initiatives": _cluster_initiatives(
                 request.user, topic.region_id, topic.category_id, topic.keyword
             ),
-            "can_manage": can_manage and has_perm(request.user, services.MANAGE),
+            "can_manage": has_perm(request.user, services.MANAGE),
         },
     )
 

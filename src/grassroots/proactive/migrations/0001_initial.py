@@ -7,129 +7,322 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0007_case_reporter_phone_hash'),
-        ('people', '0003_deputy_levels'),
-        ('regions', '0002_household_grid_region_grid'),
+        ("cases", "0007_case_reporter_phone_hash"),
+        ("people", "0003_deputy_levels"),
+        ("regions", "0002_household_grid_region_grid"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HotTopicRun',
+            name="HotTopicRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('queued', '排队中'), ('running', '计算中'), ('done', '已完成'), ('failed', '失败')], default='queued', max_length=10, verbose_name='状态')),
-                ('trigger', models.CharField(choices=[('nightly', '每日自动'), ('manual', '手动'), ('command', '命令')], default='manual', max_length=10, verbose_name='触发方式')),
-                ('period_start', models.DateField(blank=True, null=True, verbose_name='统计期开始')),
-                ('period_end', models.DateField(blank=True, null=True, verbose_name='统计期结束')),
-                ('window_days', models.PositiveSmallIntegerField(default=30, verbose_name='统计期天数')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('cases', models.PositiveIntegerField(default=0, verbose_name='参与计算的诉求数')),
-                ('topics', models.PositiveIntegerField(default=0, verbose_name='热点数')),
-                ('error', models.CharField(blank=True, max_length=500, verbose_name='错误')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "计算中"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[("nightly", "每日自动"), ("manual", "手动"), ("command", "命令")],
+                        default="manual",
+                        max_length=10,
+                        verbose_name="触发方式",
+                    ),
+                ),
+                ("period_start", models.DateField(blank=True, null=True, verbose_name="统计期开始")),
+                ("period_end", models.DateField(blank=True, null=True, verbose_name="统计期结束")),
+                ("window_days", models.PositiveSmallIntegerField(default=30, verbose_name="统计期天数")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="创建时间"),
+                ),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="开始时间")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                ("cases", models.PositiveIntegerField(default=0, verbose_name="参与计算的诉求数")),
+                ("topics", models.PositiveIntegerField(default=0, verbose_name="热点数")),
+                ("error", models.CharField(blank=True, max_length=500, verbose_name="错误")),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '热点计算批次',
-                'verbose_name_plural': '热点计算批次',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "热点计算批次",
+                "verbose_name_plural": "热点计算批次",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='HotTopic',
+            name="HotTopic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=120, verbose_name='聚类键')),
-                ('level', models.CharField(choices=[('city', '市级'), ('district', '区级'), ('street', '街道'), ('community', '社区')], max_length=10, verbose_name='层级')),
-                ('keyword', models.CharField(blank=True, max_length=30, verbose_name='关键词')),
-                ('period_start', models.DateField(verbose_name='统计期开始')),
-                ('period_end', models.DateField(verbose_name='统计期结束')),
-                ('case_count', models.PositiveIntegerField(verbose_name='本期诉求数')),
-                ('previous_count', models.PositiveIntegerField(verbose_name='上期诉求数')),
-                ('trend', models.CharField(choices=[('new', '新出现'), ('up', '上升'), ('flat', '持平'), ('down', '下降')], max_length=8, verbose_name='趋势')),
-                ('change_pct', models.IntegerField(blank=True, null=True, verbose_name='环比变化(%)')),
-                ('sample_numbers', models.JSONField(default=list, verbose_name='典型工单')),
-                ('keywords', models.JSONField(default=list, verbose_name='高频词')),
-                ('series', models.JSONField(default=list, verbose_name='分段诉求数')),
-                ('computed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='计算时间')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hot_topics', to='cases.category', verbose_name='类别')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hot_topics', to='regions.region', verbose_name='区域')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hot_topics', to='proactive.hottopicrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=120, verbose_name="聚类键")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("city", "市级"),
+                            ("district", "区级"),
+                            ("street", "街道"),
+                            ("community", "社区"),
+                        ],
+                        max_length=10,
+                        verbose_name="层级",
+                    ),
+                ),
+                ("keyword", models.CharField(blank=True, max_length=30, verbose_name="关键词")),
+                ("period_start", models.DateField(verbose_name="统计期开始")),
+                ("period_end", models.DateField(verbose_name="统计期结束")),
+                ("case_count", models.PositiveIntegerField(verbose_name="本期诉求数")),
+                ("previous_count", models.PositiveIntegerField(verbose_name="上期诉求数")),
+                (
+                    "trend",
+                    models.CharField(
+                        choices=[("new", "新出现"), ("up", "上升"), ("flat", "持平"), ("down", "下降")],
+                        max_length=8,
+                        verbose_name="趋势",
+                    ),
+                ),
+                ("change_pct", models.IntegerField(blank=True, null=True, verbose_name="环比变化(%)")),
+                ("sample_numbers", models.JSONField(default=list, verbose_name="典型工单")),
+                ("keywords", models.JSONField(default=list, verbose_name="高频词")),
+                ("series", models.JSONField(default=list, verbose_name="分段诉求数")),
+                (
+                    "computed_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="计算时间"),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hot_topics",
+                        to="cases.category",
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hot_topics",
+                        to="regions.region",
+                        verbose_name="区域",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hot_topics",
+                        to="proactive.hottopicrun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '热点问题',
-                'verbose_name_plural': '热点问题',
-                'ordering': ['-case_count', 'key'],
+                "verbose_name": "热点问题",
+                "verbose_name_plural": "热点问题",
+                "ordering": ["-case_count", "key"],
             },
         ),
         migrations.CreateModel(
-            name='Initiative',
+            name="Initiative",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='编号')),
-                ('kind', models.CharField(choices=[('task', '未诉先办'), ('theme', '每月一题')], max_length=8, verbose_name='类型')),
-                ('title', models.CharField(max_length=60, verbose_name='名称')),
-                ('owner_name', models.CharField(max_length=50, verbose_name='责任人')),
-                ('plan', models.TextField(max_length=2000, verbose_name='工作方案')),
-                ('measures', models.TextField(blank=True, max_length=2000, verbose_name='主要措施')),
-                ('month', models.DateField(blank=True, null=True, verbose_name='月份')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='完成期限')),
-                ('keyword', models.CharField(blank=True, max_length=30, verbose_name='关键词')),
-                ('state', models.CharField(choices=[('draft', '草拟'), ('in_progress', '推进中'), ('done', '已完成'), ('evaluated', '已评估'), ('cancelled', '已取消')], default='draft', max_length=12, verbose_name='状态')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='启动时间')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('done_note', models.TextField(blank=True, max_length=2000, verbose_name='完成情况')),
-                ('evaluated_at', models.DateTimeField(blank=True, null=True, verbose_name='评估时间')),
-                ('evaluation', models.TextField(blank=True, max_length=2000, verbose_name='评估意见')),
-                ('cancel_reason', models.CharField(blank=True, max_length=200, verbose_name='取消原因')),
-                ('effect_days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='效果窗口(天)')),
-                ('effect_before', models.PositiveIntegerField(blank=True, null=True, verbose_name='启动前诉求数')),
-                ('effect_after', models.PositiveIntegerField(blank=True, null=True, verbose_name='启动后诉求数')),
-                ('effect_pct', models.IntegerField(blank=True, null=True, verbose_name='诉求变化(%)')),
-                ('effect_measured_at', models.DateTimeField(blank=True, null=True, verbose_name='效果测算时间')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='initiatives', to='cases.category', verbose_name='类别')),
-                ('cluster_region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='热点区域')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('hot_topic', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='initiatives', to='proactive.hottopic')),
-                ('owner_worker', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='initiatives', to='people.worker', verbose_name='责任人（社区工作者）')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='initiatives', to='regions.region', verbose_name='责任区域')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="编号")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("task", "未诉先办"), ("theme", "每月一题")],
+                        max_length=8,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=60, verbose_name="名称")),
+                ("owner_name", models.CharField(max_length=50, verbose_name="责任人")),
+                ("plan", models.TextField(max_length=2000, verbose_name="工作方案")),
+                ("measures", models.TextField(blank=True, max_length=2000, verbose_name="主要措施")),
+                ("month", models.DateField(blank=True, null=True, verbose_name="月份")),
+                ("due_date", models.DateField(blank=True, null=True, verbose_name="完成期限")),
+                ("keyword", models.CharField(blank=True, max_length=30, verbose_name="关键词")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草拟"),
+                            ("in_progress", "推进中"),
+                            ("done", "已完成"),
+                            ("evaluated", "已评估"),
+                            ("cancelled", "已取消"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="启动时间")),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                ("done_note", models.TextField(blank=True, max_length=2000, verbose_name="完成情况")),
+                ("evaluated_at", models.DateTimeField(blank=True, null=True, verbose_name="评估时间")),
+                ("evaluation", models.TextField(blank=True, max_length=2000, verbose_name="评估意见")),
+                ("cancel_reason", models.CharField(blank=True, max_length=200, verbose_name="取消原因")),
+                (
+                    "effect_days",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="效果窗口(天)"),
+                ),
+                (
+                    "effect_before",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="启动前诉求数"),
+                ),
+                (
+                    "effect_after",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="启动后诉求数"),
+                ),
+                ("effect_pct", models.IntegerField(blank=True, null=True, verbose_name="诉求变化(%)")),
+                (
+                    "effect_measured_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="效果测算时间"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="创建时间"),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="initiatives",
+                        to="cases.category",
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "cluster_region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="热点区域",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "hot_topic",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="initiatives",
+                        to="proactive.hottopic",
+                    ),
+                ),
+                (
+                    "owner_worker",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="initiatives",
+                        to="people.worker",
+                        verbose_name="责任人（社区工作者）",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="initiatives",
+                        to="regions.region",
+                        verbose_name="责任区域",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '主动治理任务',
-                'verbose_name_plural': '主动治理任务',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "主动治理任务",
+                "verbose_name_plural": "主动治理任务",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='hottopicrun',
-            constraint=models.UniqueConstraint(condition=models.Q(('state__in', ['queued', 'running'])), fields=('state',), name='proactive_one_active_run'),
+            model_name="hottopicrun",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state__in", ["queued", "running"])),
+                fields=("state",),
+                name="proactive_one_active_run",
+            ),
         ),
         migrations.AddIndex(
-            model_name='hottopic',
-            index=models.Index(fields=['run', 'level', '-case_count'], name='proactive_hot_level'),
+            model_name="hottopic",
+            index=models.Index(fields=["run", "level", "-case_count"], name="proactive_hot_level"),
         ),
         migrations.AddConstraint(
-            model_name='hottopic',
-            constraint=models.UniqueConstraint(fields=('run', 'key'), name='proactive_hot_key_once'),
+            model_name="hottopic",
+            constraint=models.UniqueConstraint(fields=("run", "key"), name="proactive_hot_key_once"),
         ),
         migrations.AddIndex(
-            model_name='initiative',
-            index=models.Index(fields=['kind', 'state', '-created_at'], name='proactive_init_kind_state'),
+            model_name="initiative",
+            index=models.Index(fields=["kind", "state", "-created_at"], name="proactive_init_kind_state"),
         ),
         migrations.AddConstraint(
-            model_name='initiative',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'theme'), models.Q(('state', 'cancelled'), _negated=True)), fields=('region', 'month'), name='proactive_one_theme_per_month'),
+            model_name="initiative",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "theme"), models.Q(("state", "cancelled"), _negated=True)),
+                fields=("region", "month"),
+                name="proactive_one_theme_per_month",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='initiative',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'theme'), _negated=True), ('month__isnull', False), _connector='OR'), name='proactive_theme_has_month'),
+            model_name="initiative",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "theme"), _negated=True), ("month__isnull", False), _connector="OR"
+                ),
+                name="proactive_theme_has_month",
+            ),
         ),
     ]
