@@ -16,6 +16,7 @@ from grassroots.orglife.api import router as orglife_router
 from grassroots.outreach.api import router as outreach_router
 from grassroots.party.api import router as party_router
 from grassroots.people.api import router as people_router
+from grassroots.proactive.api import router as proactive_router
 from grassroots.recruitment.api import router as recruitment_router
 from grassroots.regions.api import router as regions_router
 from grassroots.standards.api import router as standards_router
@@ -23,7 +24,6 @@ from grassroots.units.api import router as units_router
 from grassroots.venues.api import router as venues_router
 from grassroots.volunteers.api import router as volunteers_router
 from grassroots.whistle.api import router as whistle_router
-from grassroots.proactive.api import router as proactive_router
 
 api.add_router("/accounts/", accounts_router)
 api.add_router("/regions/", regions_router)
