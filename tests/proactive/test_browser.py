@@ -36,6 +36,7 @@ def browser():
 def _context(browser, live_server, client, user, width, height):
     client.force_login(user)
     ctx = browser.new_context(viewport={"width": width, "height": height})
+    ctx.set_default_timeout(90_000)  # the shared test machine can be slow to serve the first page
     host = live_server.url.split("//")[1].split(":")[0]
     ctx.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]

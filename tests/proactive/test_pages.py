@@ -54,7 +54,7 @@ def test_detail_lists_the_cases_masked(pro, topic, client_for, django_assert_max
     c.get(url)
     with django_assert_max_num_queries(14):
         r = c.get(url)
-    assert r.status_code == 200 and r.text.count("data-case") == 5
+    assert r.status_code == 200 and r.text.count("data-case>") == 5
     assert "13912345678" not in r.text and "王小明" not in r.text
     assert "转为未诉先办" in r.text and "定为每月一题" in r.text
     assert "转为未诉先办" not in client_for(pro.viewer).get(url).text
