@@ -132,9 +132,10 @@ def test_theme_form_and_edit(pro, topic, client_for, make_initiative):
 
 
 def test_recompute_button_queues_an_audited_run(pro, hot, client_for, django_capture_on_commit_callbacks):
+    c = client_for(pro.manager)  # (a login writes its own audit row)
     n = AuditEvent.objects.count()
     with django_capture_on_commit_callbacks(execute=False):
-        r = client_for(pro.manager).post(reverse("proactive:hot_recompute"))
+        r = c.post(reverse("proactive:hot_recompute"))
     assert r.status_code == 302
     run = HotTopicRun.objects.latest("pk")
     assert run.state == "queued" and run.requested_by == pro.manager and AuditEvent.objects.count() == n + 1
