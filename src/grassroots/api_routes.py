@@ -17,6 +17,7 @@ from grassroots.orglife.api import router as orglife_router
 from grassroots.outreach.api import router as outreach_router
 from grassroots.party.api import router as party_router
 from grassroots.people.api import router as people_router
+from grassroots.proactive.api import router as proactive_router
 from grassroots.recruitment.api import router as recruitment_router
 from grassroots.redproperty.api import router as redproperty_router
 from grassroots.regions.api import router as regions_router
@@ -50,5 +51,6 @@ api.add_router("/merit/", merit_router)
 api.add_router("/recruitment/", recruitment_router)
 api.add_router("/emergency/", emergency_router)
 api.add_router("/redproperty/", redproperty_router)
+api.add_router("/proactive/", proactive_router)
 
 __all__ = ["api"]

@@ -167,6 +167,7 @@ INSTALLED_APPS = [
     "grassroots.h5",
     "grassroots.deliberation",
     "grassroots.redproperty",
+    "grassroots.proactive",
 ]
 
 MIDDLEWARE = [

@@ -97,6 +97,7 @@ def build_world() -> SimpleNamespace:
     _add_emergencies(w)
     _add_linkage(w)
     _add_redproperty(w)
+    _add_proactive(w)
     w.token_a = ApiToken.objects.filter(user=w.users["community_admin"]).first()
     return w
 
@@ -608,3 +609,49 @@ def _add_redproperty(w) -> None:
         ):
             setattr(w, f"rp_{name}_{tag}", obj)
     rp.compute_grades(w.users["district_admin"], district=w.district, year=today.year - 1)
+
+
+def _add_proactive(w) -> None:
+    """Three cases of one category in A and in B (last days), the hot topics computed over them, and a
+    draft 未诉先办 task owned by each community (created by the city admin)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from grassroots.cases.models import Case, Category
+    from grassroots.proactive import clustering
+    from grassroots.proactive import services as proactive
+    from grassroots.proactive.models import HotTopic
+
+    category = Category.objects.filter(parent__isnull=False).order_by("code").first()
+    now = timezone.now()
+    Case.objects.bulk_create(
+        [
+            Case(
+                number=f"MPRO{tag}{i}",
+                channel="h5",
+                category=category,
+                description="井盖松动",
+                region=community,
+                submitted_at=now - datetime.timedelta(days=1 + i),
+            )
+            for tag, community in (("a", w.A), ("b", w.B))
+            for i in range(3)
+        ]
+    )
+    clustering.execute_run(proactive.start_run(None, trigger="command", enqueue=False).pk)
+    admin = w.users["city_admin"]
+    for tag, community in (("a", w.A), ("b", w.B)):
+        hot = HotTopic.objects.get(level="community", region=community, category=category, keyword="")
+        setattr(w, f"hot_{tag}", hot)
+        initiative = proactive.create_initiative(
+            admin,
+            kind="task",
+            hot_topic=hot,
+            title=f"矩阵任务{tag}",
+            region=community,
+            owner_name="李",
+            plan="方案",
+            due_date=timezone.localdate() + datetime.timedelta(days=10),
+        )
+        setattr(w, f"initiative_{tag}", initiative)

@@ -55,6 +55,8 @@ PERMISSIONS: dict[str, str] = {
     "redproperty.manage": "维护红色物业（企业、业委会、合同、检查、交叉任职、兜底接管）",
     "redproperty.grade": "评定物业年度等级并发布红黑榜",
     "redproperty.rate": "评价本小区物业服务",
+    "proactive.view": "查看热点问题、未诉先办与每月一题",
+    "proactive.manage": "管理未诉先办与每月一题、重新计算热点",
     "personal.view": "查看个人信息明文",
     "personal.export": "导出含个人信息的数据",
     "imports.run": "批量导入",
@@ -80,6 +82,7 @@ _VIEW = [
     "emergency.view",
     "linkage.view",
     "redproperty.view",
+    "proactive.view",
 ]
 _CHANGE = [
     "regions.change",
@@ -113,19 +116,20 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
         "市级管理员",
         _ADMIN
         + ["standards.change", "cases.config", "merit.rate", "emergency.declare", "linkage.issue"]
-        + ["redproperty.grade"],
+        + ["redproperty.grade", "proactive.manage"],
         "region",
     ),
     "district_admin": (
         "区级管理员",
-        _ADMIN + ["merit.rate", "emergency.declare", "linkage.issue", "redproperty.grade"],
+        _ADMIN
+        + ["merit.rate", "emergency.declare", "linkage.issue", "redproperty.grade", "proactive.manage"],
         "region",
     ),
     "street_admin": (
         "街道管理员",
         _ADMIN
         + ["merit.rate", "emergency.declare", "linkage.issue", "linkage.respond"]
-        + ["redproperty.manage"],
+        + ["redproperty.manage", "proactive.manage"],
         "region",
     ),
     # Plaintext exports of personal data are for street level and above (SECURITY.md: restricted

@@ -40,6 +40,7 @@ DEMO_STEPS = [
     "deliberation",
     "redproperty",
     "merit",
+    "proactive",
     "dashboards",
 ]
 
