@@ -166,6 +166,7 @@ INSTALLED_APPS = [
     "grassroots.demo",
     "grassroots.h5",
     "grassroots.deliberation",
+    "grassroots.onewindow",
 ]
 
 MIDDLEWARE = [

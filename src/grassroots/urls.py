@@ -36,6 +36,7 @@ urlpatterns = [
     path("standards/", include("grassroots.standards.urls")),
     path("dashboards/", include("grassroots.dashboards.urls")),
     path("deliberation/", include("grassroots.deliberation.urls")),
+    path("onewindow/", include("grassroots.onewindow.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     # Operations: no login, no personal data (core/health.py); /metrics only when GRASSROOTS_METRICS=1.

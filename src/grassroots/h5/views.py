@@ -107,6 +107,15 @@ def _sections(user) -> list[dict]:
         tiles.append(
             {"label": "议事厅", "icon": "messages", "url": reverse("deliberation:h5_list"), "color": "indigo"}
         )
+    if has_perm(user, "onewindow.view"):
+        tiles.append(
+            {
+                "label": "我的代办",
+                "icon": "file-certificate",
+                "url": reverse("onewindow:h5_list"),
+                "color": "azure",
+            }
+        )
     tiles.append({"label": "通知", "icon": "bell", "url": reverse("h5:notifications"), "color": "purple"})
     return tiles
 

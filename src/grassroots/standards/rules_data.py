@@ -364,6 +364,13 @@ DEFAULT_RULES = [
         {"attendance": 2, "dues_month": 1, "service_hour": 1, "wish": 3, "study_hour": 1},
         "督促党员参加组织生活、按时交纳党费、参与服务和学习",
     ),
+    (
+        "SVC-1",
+        "gov",
+        "全程代办：独居、空巢、残疾等住户在规定天数内没有代办申请的，社区主动上门提供代办服务",
+        {"tags": ["elderly_alone", "empty_nest", "disabled"], "recent_days": 180},
+        "安排社区工作者或网格员上门，了解需要代办的事项",
+    ),
 ]
 
 
@@ -448,6 +455,7 @@ SOURCES = {
     "STD-3": "本市基层党建考评办法：系统指标目标值",
     "MEM-PTS": "各地党员积分管理办法：以积分记录党员参加组织生活、交纳党费、志愿服务和学习情况；"
     "新时代e支部（材料 003）",
+    "SVC-1": "青岛市（材料 000）：推行全科社工、全程代办；材料 001：拓展窗口全科、错时办理、上门代办",
 }
 
 # Chinese labels of every rule parameter (and of the sub-keys of mapping parameters), for the rule
@@ -554,4 +562,6 @@ PARAM_LABELS = {
     "service_hour": "每小时志愿或双报到服务积分",
     "wish": "每完成一个微心愿积分",
     "study_hour": "每学时学习积分",
+    "tags": "住户标签",
+    "recent_days": "近期无代办申请天数",
 }
