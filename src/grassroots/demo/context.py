@@ -38,6 +38,7 @@ DEMO_STEPS = [
     "emergency",
     "standards",
     "deliberation",
+    "onewindow",
     "merit",
     "dashboards",
 ]

@@ -14,6 +14,7 @@ from grassroots.core.scoping import has_perm
 
 from . import services
 from .models import Application, ApplicationChannel, ApplicationState, ServiceItem, department_ids_for
+from .views import catalog_reader
 
 router = Router(tags=["一窗受理"])
 
@@ -119,9 +120,7 @@ def _get(user, number: str) -> Application:
 @router.get("/items", response={200: list[ItemOut], **ERRORS}, summary="服务事项清单")
 @paginate(CursorPagination)
 def list_items(request, q: str = "", door_to_door: bool | None = None):
-    if not any(
-        has_perm(request.user, p) for p in ("onewindow.view", "onewindow.handle", "onewindow.manage_catalog")
-    ):
+    if not catalog_reader(request.user):
         raise PermissionDenied()
     qs = ServiceItem.objects.visible_to(request.user).select_related("region", "department")
     if q:

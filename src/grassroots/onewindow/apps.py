@@ -15,7 +15,7 @@ class OnewindowConfig(AppConfig):
             navigation.NavItem(
                 "一窗受理",
                 "onewindow:list",
-                "window",
+                "file-certificate",
                 "onewindow.view",
                 section="基层治理",
                 # Department staff see the applications forwarded to their department.

@@ -20,6 +20,7 @@ from grassroots.core.excel import Column
 from grassroots.core.excel import local_minute as _local
 from grassroots.core.pages import PageListView, get_visible, require_perm
 from grassroots.core.scoping import grants_for, has_perm
+from grassroots.core.views import ScopedListView
 from grassroots.regions.choices import HouseholdTag
 from grassroots.regions.models import Household, Region
 
@@ -42,9 +43,16 @@ def can_see_applications(user) -> bool:
     return has_perm(user, "onewindow.view") or bool(department_ids_for(user))
 
 
+def catalog_reader(user) -> bool:
+    """Staff reading the catalog: a region grant with a view, handle or catalog permission."""
+    return any(
+        _region_wide(user, p) for p in ("onewindow.view", "onewindow.handle", "onewindow.manage_catalog")
+    )
+
+
 def tabs(user, active: str) -> list[tuple[str, str, bool]]:
     out = [("代办申请", "onewindow:list")]
-    if any(has_perm(user, p) for p in ("onewindow.view", "onewindow.handle", "onewindow.manage_catalog")):
+    if catalog_reader(user):
         out.append(("服务事项", "onewindow:items"))
     if has_perm(user, "onewindow.handle"):
         out.append(("主动上门代办", "onewindow:proactive"))
@@ -97,7 +105,7 @@ class ApplicationListView(PageListView):
         # applications forwarded to it (the queryset is still Application.objects.visible_to()).
         if request.user.is_authenticated and not can_see_applications(request.user):
             raise Http404
-        return super(PageListView, self).dispatch(request, *args, **kwargs)
+        return super(ScopedListView, self).dispatch(request, *args, **kwargs)
 
     def filter_queryset(self, qs):
         qs = super().filter_queryset(qs)
@@ -295,12 +303,9 @@ class ItemListView(PageListView):
     ]
 
     def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        if user.is_authenticated and not any(
-            has_perm(user, p) for p in ("onewindow.view", "onewindow.handle", "onewindow.manage_catalog")
-        ):
+        if request.user.is_authenticated and not catalog_reader(request.user):
             raise Http404
-        return super(PageListView, self).dispatch(request, *args, **kwargs)
+        return super(ScopedListView, self).dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -558,7 +563,7 @@ def h5_list(request):
 
 
 def _h5_app(request, number) -> Application:
-    require_perm(request.user, "onewindow.view")
+    require_perm(request.user, "onewindow.view")  # 404 without it
     app = _my_applications(request.user).filter(number=number).first()
     if app is None:
         raise Http404
