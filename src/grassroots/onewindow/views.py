@@ -27,6 +27,7 @@ from grassroots.regions.models import Household, Region
 from . import services, stats
 from .forms import ApplicationFilterForm, ItemFilterForm, ItemForm, OfferForm
 from .models import (
+    OPEN_STATES,
     Application,
     ApplicationChannel,
     ApplicationState,
@@ -107,16 +108,20 @@ class ApplicationListView(PageListView):
             raise Http404
         return super(ScopedListView, self).dispatch(request, *args, **kwargs)
 
+    def applied_filters(self) -> dict:
+        out = super().applied_filters()
+        if self.request.GET.get("overdue") == "true":
+            out["overdue"] = "true"
+        return out
+
     def filter_queryset(self, qs):
         qs = super().filter_queryset(qs)
         params = self.applied_filters()
         q = params.get("q")
         if q:
             qs = qs.filter(Q(number__icontains=q) | Q(item__name__icontains=q))
-        if self.request.GET.get("overdue") == "true":
-            qs = qs.filter(
-                state__in=["received", "incomplete", "forwarded", "accepted"], due_at__lt=timezone.now()
-            )
+        if "overdue" in params:
+            qs = qs.filter(state__in=OPEN_STATES, due_at__lt=timezone.now())
         return qs
 
     def get_context_data(self, **kwargs):
