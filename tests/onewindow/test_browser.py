@@ -40,6 +40,9 @@ def browser():
 def _context(browser, live_server, client, user, width, height):
     client.force_login(user)
     ctx = browser.new_context(viewport={"width": width, "height": height})
+    # The live server shares two cores with other test runs: Playwright's 30 s default was seen to expire.
+    ctx.set_default_timeout(90_000)
+    ctx.set_default_navigation_timeout(90_000)
     host = live_server.url.split("//")[1].split(":")[0]
     ctx.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
