@@ -13,6 +13,7 @@ from grassroots.grids.api import router as grids_router
 from grassroots.linkage.api import router as linkage_router
 from grassroots.merit.api import router as merit_router
 from grassroots.notifications.api import router as notifications_router
+from grassroots.onewindow.api import router as onewindow_router
 from grassroots.orglife.api import router as orglife_router
 from grassroots.outreach.api import router as outreach_router
 from grassroots.party.api import router as party_router
@@ -52,5 +53,6 @@ api.add_router("/recruitment/", recruitment_router)
 api.add_router("/emergency/", emergency_router)
 api.add_router("/redproperty/", redproperty_router)
 api.add_router("/proactive/", proactive_router)
+api.add_router("/onewindow/", onewindow_router)
 
 __all__ = ["api"]

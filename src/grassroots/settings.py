@@ -168,6 +168,7 @@ INSTALLED_APPS = [
     "grassroots.deliberation",
     "grassroots.redproperty",
     "grassroots.proactive",
+    "grassroots.onewindow",
 ]
 
 MIDDLEWARE = [

@@ -38,6 +38,7 @@ urlpatterns = [
     path("deliberation/", include("grassroots.deliberation.urls")),
     path("redproperty/", include("grassroots.redproperty.urls")),
     path("proactive/", include("grassroots.proactive.urls")),
+    path("onewindow/", include("grassroots.onewindow.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     # Operations: no login, no personal data (core/health.py); /metrics only when GRASSROOTS_METRICS=1.

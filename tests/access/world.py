@@ -96,6 +96,7 @@ def build_world() -> SimpleNamespace:
     _add_recruitment(w)
     _add_emergencies(w)
     _add_linkage(w)
+    _add_onewindow(w)
     _add_redproperty(w)
     _add_proactive(w)
     w.token_a = ApiToken.objects.filter(user=w.users["community_admin"]).first()
@@ -655,3 +656,54 @@ def _add_proactive(w) -> None:
             due_date=timezone.localdate() + datetime.timedelta(days=10),
         )
         setattr(w, f"initiative_{tag}", initiative)
+
+
+def _add_onewindow(w) -> None:
+    """一窗受理: street 0's item (dept_a) and street 1's (dept_b); in each community an application
+    forwarded to its department (A's for household_a, the matrix resident's) and one done awaiting
+    evaluation; an open door-to-door offer to household_a / household_b."""
+    from grassroots.onewindow import services as ow
+
+    admin = w.users["city_admin"]
+    dept_b_user = User.objects.create_user(username="m_ow_dept_b", password=None)
+    RoleAssignment.objects.create(
+        user=dept_b_user, role=Role.objects.get(code="department_handler"), region=w.B
+    )
+    w.dept_b.members.add(dept_b_user)
+    for tag, community, street, dept, household, dept_user in (
+        ("a", w.A, w.streets[0], w.dept_a, w.household_a, w.users["department_handler"]),
+        ("b", w.B, w.streets[1], w.dept_b, w.household_b, dept_b_user),
+    ):
+        item = ow.create_item(
+            admin,
+            region=street,
+            name=f"矩阵高龄津贴{tag}",
+            department=dept,
+            materials=["身份证", "户口簿"],
+            time_limit_days=5,
+            door_to_door=True,
+        )
+        apps = []
+        for _ in range(2):
+            app = ow.take_application(
+                admin,
+                community=community,
+                item=item,
+                applicant_name=f"申请人{tag}",
+                applicant_phone="13912340000",
+                household=household,
+                materials_received=["身份证", "户口簿"],
+            )
+            ow.forward(admin, app)
+            apps.append(app)
+        done = apps[1]
+        ow.accept(dept_user, done)
+        ow.complete(dept_user, done, result="已核发")
+        setattr(w, f"item_{tag}", item)
+        setattr(w, f"app_{tag}", apps[0])
+        setattr(w, f"done_{tag}", done)
+        setattr(w, f"offer_{tag}", ow.offer(admin, household))
+    for u in w.users.values():
+        for attr in ("_grassroots_onewindow_departments", "_grassroots_grants"):
+            if hasattr(u, attr):
+                delattr(u, attr)

@@ -57,6 +57,10 @@ PERMISSIONS: dict[str, str] = {
     "redproperty.rate": "评价本小区物业服务",
     "proactive.view": "查看热点问题、未诉先办与每月一题",
     "proactive.manage": "管理未诉先办与每月一题、重新计算热点",
+    "onewindow.view": "查看一窗受理代办申请",
+    "onewindow.handle": "受理、核对材料、转办代办申请，上门代办",
+    "onewindow.manage_catalog": "维护一窗受理服务事项清单",
+    "onewindow.department": "部门受理、办结或退回转来的代办申请",
     "personal.view": "查看个人信息明文",
     "personal.export": "导出含个人信息的数据",
     "imports.run": "批量导入",
@@ -83,6 +87,7 @@ _VIEW = [
     "linkage.view",
     "redproperty.view",
     "proactive.view",
+    "onewindow.view",
 ]
 _CHANGE = [
     "regions.change",
@@ -101,6 +106,7 @@ _CHANGE = [
     "outreach.log",
     "merit.change",
     "emergency.respond",
+    "onewindow.handle",
 ]
 _CASES = ["cases.view", "cases.submit", "cases.dispatch", "cases.handle"]
 _ADMIN = (
@@ -116,20 +122,21 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
         "市级管理员",
         _ADMIN
         + ["standards.change", "cases.config", "merit.rate", "emergency.declare", "linkage.issue"]
-        + ["redproperty.grade", "proactive.manage"],
+        + ["redproperty.grade", "proactive.manage", "onewindow.manage_catalog"],
         "region",
     ),
     "district_admin": (
         "区级管理员",
         _ADMIN
-        + ["merit.rate", "emergency.declare", "linkage.issue", "redproperty.grade", "proactive.manage"],
+        + ["merit.rate", "emergency.declare", "linkage.issue", "redproperty.grade", "proactive.manage"]
+        + ["onewindow.manage_catalog"],
         "region",
     ),
     "street_admin": (
         "街道管理员",
         _ADMIN
         + ["merit.rate", "emergency.declare", "linkage.issue", "linkage.respond"]
-        + ["redproperty.manage", "proactive.manage"],
+        + ["redproperty.manage", "proactive.manage", "onewindow.manage_catalog"],
         "region",
     ),
     # Plaintext exports of personal data are for street level and above (SECURITY.md: restricted
@@ -143,13 +150,18 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
         "网格员",
         _VIEW
         + ["regions.change", "personal.view", "cases.view", "cases.submit", "cases.handle"]
-        + ["volunteers.change", "venues.book", "outreach.log", "emergency.respond"],
+        + ["volunteers.change", "venues.book", "outreach.log", "emergency.respond", "onewindow.handle"],
         "region",
     ),
     # Departments hold no region-wide case permission: they see and handle the cases dispatched to a
     # handler they are a member of (cases.Handler.members), whatever their assignment's region.
     # The same holds for summons: a department sees the summons addressed to it (whistle.respond).
-    "department_handler": ("部门经办人", ["dashboards.view", "regions.view", "whistle.respond"], "region"),
+    # 一窗受理: a department sees the applications forwarded to it (onewindow.department + membership).
+    "department_handler": (
+        "部门经办人",
+        ["dashboards.view", "regions.view", "whistle.respond", "onewindow.department"],
+        "region",
+    ),
     "unit_liaison": (
         "单位联络员",
         ["party.view", "units.view", "dashboards.view"]
@@ -174,7 +186,7 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str], str]] = {
         "居民",
         ["regions.view", "cases.view", "cases.submit", "volunteers.join", "venues.book"]
         + ["deliberation.take_part", "emergency.view", "emergency.respond", "redproperty.rate"]
-        + ["cases.follow"],
+        + ["cases.follow", "onewindow.view"],
         "own",
     ),
     "auditor": ("审计员", _VIEW + ["audit.view", "cases.view"], "any"),

@@ -242,6 +242,32 @@ def _deliberation_section(user) -> dict | None:
     return {"title": "居民议事", "icon": "messages", "figures": figures}
 
 
+# 一窗受理 (community window staff; departments the applications are forwarded to) -----------------
+def _onewindow_section(user) -> dict | None:
+    from grassroots.onewindow.models import department_ids_for
+    from grassroots.onewindow.views import ApplicationListView
+
+    if _region_wide(user, "onewindow.handle"):
+        rows = (
+            ("待补材料", {"state": "incomplete"}, "warning"),
+            ("待转交部门", {"state": "received"}, ""),
+            ("超期未办结", {"overdue": "true"}, "danger"),
+        )
+    elif department_ids_for(user):
+        rows = (
+            ("转来待受理", {"state": "forwarded"}, "warning"),
+            ("部门办理中", {"state": "accepted"}, ""),
+            ("超期未办结", {"overdue": "true"}, "danger"),
+        )
+    else:
+        return None
+    figures = [
+        _figure(label, _list_count(ApplicationListView, user, params), _url("onewindow:list", **params), tone)
+        for label, params, tone in rows
+    ]
+    return {"title": "一窗受理 · 全程代办", "icon": "file-certificate", "figures": figures}
+
+
 # Leaders (city, district) ------------------------------------------------------------------------
 def _leader_section(user) -> dict | None:
     from grassroots.regions.choices import RegionLevel
@@ -330,7 +356,13 @@ def today_sections(user) -> list[dict]:
         if s:
             sections.append(s)
     sections.extend(_grid_sections(user))
-    for build in (_meetings_section, _deliberation_section, _leader_section, _member_section):
+    for build in (
+        _meetings_section,
+        _deliberation_section,
+        _onewindow_section,
+        _leader_section,
+        _member_section,
+    ):
         s = build(user)
         if s:
             sections.append(s)

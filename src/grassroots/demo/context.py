@@ -39,6 +39,7 @@ DEMO_STEPS = [
     "standards",
     "deliberation",
     "redproperty",
+    "onewindow",
     "merit",
     "proactive",
     "dashboards",

@@ -120,6 +120,15 @@ def _sections(user) -> list[dict]:
         tiles.append(
             {"label": "身边诉求", "icon": "map-pin", "url": reverse("cases:public_map"), "color": "green"}
         )
+    if has_perm(user, "onewindow.view"):
+        tiles.append(
+            {
+                "label": "我的代办",
+                "icon": "file-certificate",
+                "url": reverse("onewindow:h5_list"),
+                "color": "azure",
+            }
+        )
     tiles.append({"label": "通知", "icon": "bell", "url": reverse("h5:notifications"), "color": "purple"})
     return tiles
 

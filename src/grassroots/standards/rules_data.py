@@ -393,6 +393,13 @@ DEFAULT_RULES = [
         },
         "对上升的热点问题及时转为未诉先办任务或每月一题",
     ),
+    (
+        "SVC-1",
+        "gov",
+        "全程代办：独居、空巢、残疾等住户在规定天数内没有代办申请的，社区主动上门提供代办服务",
+        {"tags": ["elderly_alone", "empty_nest", "disabled"], "recent_days": 180},
+        "安排社区工作者或网格员上门，了解需要代办的事项",
+    ),
 ]
 
 
@@ -480,6 +487,7 @@ SOURCES = {
     "PRO-1": "北京市接诉即办“每月一题”“未诉先办”工作机制：从高频诉求中发现共性问题，主动治理",
     "MEM-PTS": "各地党员积分管理办法：以积分记录党员参加组织生活、交纳党费、志愿服务和学习情况；"
     "新时代e支部（材料 003）",
+    "SVC-1": "青岛市（材料 000）：推行全科社工、全程代办；材料 001：拓展窗口全科、错时办理、上门代办",
 }
 
 # Chinese labels of every rule parameter (and of the sub-keys of mapping parameters), for the rule
@@ -603,4 +611,6 @@ PARAM_LABELS = {
     "keyword_min_cases": "关键词热点最少诉求数",
     "flat_pct": "持平判定幅度（%）",
     "effect_window_days": "效果测算窗口（天）",
+    "tags": "住户标签",
+    "recent_days": "近期无代办申请天数",
 }
