@@ -21,8 +21,8 @@ def load_grants(user) -> list[Grant]:
             Grant(
                 role=a.role.code,
                 perms=perms,
-                region_path=a.region.path if a.region_id else None,
-                org_path=a.party_org.path if a.party_org_id else None,
+                region_path=a.region.path if a.region is not None else None,
+                org_path=a.party_org.path if a.party_org is not None else None,
                 own=not a.region_id and not a.party_org_id,
             )
         )

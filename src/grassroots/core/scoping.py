@@ -143,7 +143,11 @@ def q_matches(obj, q: Q):
     decisive = q.connector != Q.AND  # True settles an OR, False settles an AND
     undecided = False
     for child in q.children:
-        r = q_matches(obj, child) if isinstance(child, Q) else _condition(obj, *child)
+        if isinstance(child, Q):
+            r = q_matches(obj, child)
+        else:
+            lookup, value = child  # type: ignore[misc]  # a Q's leaf is a (lookup, value) pair
+            r = _condition(obj, lookup, value)
         if r is None:
             undecided = True
         elif r is decisive:
