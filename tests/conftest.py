@@ -109,3 +109,14 @@ def token_for():
 @pytest.fixture
 def today():
     return datetime.date.today()
+
+
+@pytest.fixture
+def browser():
+    """Debian's chromium through Playwright (tests/browser.py); skipped where it is not installed."""
+    from tests import browser as chromium
+
+    if not chromium.available():
+        pytest.skip(f"{chromium.CHROMIUM} is missing")
+    with chromium.launch() as b:
+        yield b

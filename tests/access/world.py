@@ -201,10 +201,10 @@ def _add_cases(w) -> None:
     common = {"channel": Channel.H5, "description": "楼道堆放杂物，影响通行", "lng": 120.301, "lat": 36.061}
     w.case_a = cases.submit(w.users["resident"], region=w.A, **common)
     w.case_b = cases.submit(w.user_b_reporter, region=w.B, **common)
-    # 身边诉求: the matrix party member follows case_b (tests/cases/endpoints.py, DELETE follow).
+    # 身边诉求: the matrix party member follows case_a (tests/cases/endpoints.py, DELETE follow).
     from grassroots.cases import public
 
-    public.follow(w.users["party_member"], w.case_b)
+    public.follow(w.users["party_member"], w.case_a)
 
 
 def _add_attachments(w) -> None:
@@ -567,7 +567,7 @@ def _add_redproperty(w) -> None:
         hood = Region.objects.get(path__startswith=community.path, level="neighborhood")
         spare = Region.objects.add_child(
             community,
-            create_kwargs={"code": community.code + "009", "name": f"弃管小区{tag}", "level": "neighborhood"},
+            create_kwargs={"code": community.code + "098", "name": f"弃管小区{tag}", "level": "neighborhood"},
         )
         company = rp.register_company(admin, region=community, name=f"矩阵物业{tag}", is_state_owned=True)
         contract = rp.sign_contract(

@@ -195,7 +195,8 @@ ENDPOINTS += [
     ),
     api("GET", "/api/v1/public/cases", EVERYONE, public=True),
     api("GET", "/api/v1/public/cases/{number}", EVERYONE, params=_NA, public=True),
-    # case_b was reported by another account: the matrix resident and party member may follow it.
+    # case_b was reported by another account: the matrix resident and party member may follow it (the
+    # party member follows case_a in the world, not case_b).
     api(
         "POST",
         "/api/v1/public/cases/{number}/follow",
@@ -204,12 +205,13 @@ ENDPOINTS += [
         ok=(201,),
         forbidden=NOT_FOLLOWERS,
     ),
-    # The world has the matrix party member follow case_b; the resident does not (a Chinese 400).
+    # The world has the matrix party member follow case_a; the resident reported it and follows nothing
+    # (a Chinese 400 「您未关注该诉求」).
     api(
         "DELETE",
         "/api/v1/public/cases/{number}/follow",
         FOLLOW,
-        params=_NB,
+        params=_NA,
         ok=(200, 400),
         forbidden=NOT_FOLLOWERS,
     ),

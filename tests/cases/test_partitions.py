@@ -28,7 +28,7 @@ def _partition_of(event_id: int) -> str:
 def test_nothing_to_do_on_sqlite():
     assert not partitions.is_partitioned(connection)
     assert partitions.ensure_partitions(connection) == []
-    assert event_partitions.call() == []
+    assert event_partitions.call() == {"created": []}
 
 
 @on_pg
@@ -60,12 +60,12 @@ def test_events_land_in_their_month_and_the_job_moves_stray_rows_out_of_default(
     old = datetime.datetime(2001, 2, 3, 4, 5, tzinfo=datetime.UTC)
     stray = CaseEvent.objects.create(case=case, step="note", to_state=case.state, created_at=old)
     assert _partition_of(stray.pk) == partitions.DEFAULT
-    created = event_partitions.call()
+    created = event_partitions.call()["created"]
     assert created == [partitions.partition_name(datetime.date(2001, 2, 1))]  # that month only
     assert _partition_of(stray.pk) == partitions.partition_name(datetime.date(2001, 2, 1))
     assert list(case.events.order_by("created_at", "id").values_list("pk", flat=True))[0] == stray.pk
     # Idempotent: a second run creates nothing.
-    assert event_partitions.call() == []
+    assert event_partitions.call() == {"created": []}
 
 
 @on_pg

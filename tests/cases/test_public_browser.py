@@ -9,43 +9,11 @@ import pytest
 
 from grassroots.cases import services
 from grassroots.cases.models import CaseEvent, CaseFollower
+from tests.browser import page_context as _context
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("GRASSROOTS_SHOTS", "")) if os.environ.get("GRASSROOTS_SHOTS") else None
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("/usr/bin/chromium is missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield b
-        b.close()
-
-
-def _context(browser, live_server, client, user, width, height):
-    ctx = browser.new_context(viewport={"width": width, "height": height})
-    if user is not None:
-        client.force_login(user)
-        host = live_server.url.split("//")[1].split(":")[0]
-        ctx.add_cookies(
-            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
-        )
-    return ctx
 
 
 def _shot(page, tmp_path, name):

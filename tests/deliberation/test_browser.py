@@ -1,45 +1,12 @@
 """Browser: a resident on a 375 px phone goes from the H5 home to 议事厅, opens the topic being voted on,
 votes, and sees their choice; the community's topic page at 1440 px shows the vote counted."""
 
-import os
-
 import pytest
 
 from grassroots.deliberation.models import Vote
+from tests.browser import page_context as _context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("/usr/bin/chromium is missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield b
-        b.close()
-
-
-def _context(browser, live_server, client, user, width, height):
-    client.force_login(user)
-    ctx = browser.new_context(viewport={"width": width, "height": height})
-    host = live_server.url.split("//")[1].split(":")[0]
-    ctx.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
-    )
-    return ctx
 
 
 def test_resident_votes_on_the_phone_and_the_community_sees_it(

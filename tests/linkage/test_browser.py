@@ -4,7 +4,6 @@ district's supervision page shows each street's state and the escalated one."""
 from __future__ import annotations
 
 import datetime
-import os
 
 import pytest
 from django.test import Client
@@ -13,29 +12,6 @@ from grassroots.linkage import services
 from grassroots.linkage.models import TaskAssignment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("/usr/bin/chromium is missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield b
-        b.close()
 
 
 def _page(browser, live_server, user, width=375):

@@ -8,46 +8,12 @@ import pytest
 
 from grassroots.onewindow import services
 from grassroots.onewindow.models import Application
+from tests.browser import page_context as _context
 from tests.factories import png_bytes
 
 from .conftest import MATERIALS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("/usr/bin/chromium is missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield b
-        b.close()
-
-
-def _context(browser, live_server, client, user, width, height):
-    client.force_login(user)
-    ctx = browser.new_context(viewport={"width": width, "height": height})
-    # The live server shares two cores with other test runs: Playwright's 30 s default was seen to expire.
-    ctx.set_default_timeout(90_000)
-    ctx.set_default_navigation_timeout(90_000)
-    host = live_server.url.split("//")[1].split(":")[0]
-    ctx.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
-    )
-    return ctx
 
 
 def test_window_to_department_to_resident(browser, live_server, client, ow, tmp_path):

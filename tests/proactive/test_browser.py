@@ -6,42 +6,10 @@ import os
 import pytest
 
 from grassroots.proactive.models import Initiative
+from tests.browser import page_context as _context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = os.environ.get("PROACTIVE_SHOTS")  # a directory to keep the screenshots in for looking
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("/usr/bin/chromium is missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield b
-        b.close()
-
-
-def _context(browser, live_server, client, user, width, height):
-    client.force_login(user)
-    ctx = browser.new_context(viewport={"width": width, "height": height})
-    ctx.set_default_timeout(90_000)  # the shared test machine can be slow to serve the first page
-    host = live_server.url.split("//")[1].split(":")[0]
-    ctx.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
-    )
-    return ctx
 
 
 def _shot(page, tmp_path, name):

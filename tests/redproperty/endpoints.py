@@ -102,7 +102,7 @@ ENDPOINTS = [
         MANAGE,
         body=lambda w: {
             "company_id": w.rp_company_a.pk,
-            "neighborhood_code": w.A.code + "009",
+            "neighborhood_code": w.A.code + "098",
             "start": TODAY,
             "end": TODAY,
             "fee": "1.00",

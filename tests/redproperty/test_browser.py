@@ -8,42 +8,11 @@ from pathlib import Path
 import pytest
 
 from grassroots.redproperty.models import ListPublication, Rating
+from tests.browser import page_context as _context
 
 from .conftest import YEAR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("/usr/bin/chromium is missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield b
-        b.close()
-
-
-def _context(browser, live_server, client, user, width, height):
-    client.force_login(user)
-    ctx = browser.new_context(viewport={"width": width, "height": height})
-    host = live_server.url.split("//")[1].split(":")[0]
-    ctx.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
-    )
-    return ctx
 
 
 def test_resident_rates_and_district_publishes(browser, live_server, client, rp, tmp_path):

@@ -69,7 +69,13 @@ def make_machine(rp, committee):
             assert election.state == allowed
             after = snapshot(election)
             audit_rows = after[2] - before[2]
-            assert audit_rows == (2 if action == "elect" else 1)  # elect also renews the committee's term
+            # elect also renews the committee's term: one more audit row, unless an earlier example
+            # (they share the committee) already renewed it to the same dates
+            renewed = action == "elect" and (before[1]["term_start"], before[1]["term_end"]) != (
+                after[1]["term_start"],
+                after[1]["term_end"],
+            )
+            assert audit_rows == (2 if renewed else 1)
             if action == "elect":
                 committee.refresh_from_db()
                 assert committee.term_start == today

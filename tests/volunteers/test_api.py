@@ -74,18 +74,20 @@ def test_claim_through_api_then_second_claim_conflicts(vw, published, token_for)
     assert Wish.objects.get(pk=wish.pk).state == "claimed"
 
 
-def test_points_grant_revoke_redeem_and_signup(vw, token_for):
+def test_points_grant_revoke_redeem_and_signup(vw, token_for, django_capture_on_commit_callbacks):
     vol = services.ensure_volunteer(vw.resident, vw.c0)
     staff = api(token_for, vw.admin0)
     r = staff.post(
         f"{BASE}/points/grants", {"volunteer_id": vol.pk, "amount": 30, "reason": "短"}, "application/json"
     )
     assert r.status_code == 400 and not PointEntry.objects.exists()
-    r = staff.post(
-        f"{BASE}/points/grants",
-        {"volunteer_id": vol.pk, "amount": 30, "reason": "参加社区清洁"},
-        "application/json",
-    )
+    # The rankings read the volunteer tallies, refreshed once the grant's transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        r = staff.post(
+            f"{BASE}/points/grants",
+            {"volunteer_id": vol.pk, "amount": 30, "reason": "参加社区清洁"},
+            "application/json",
+        )
     assert r.status_code == 201 and r.json()["amount"] == 30
     entry_id = r.json()["id"]
     me = api(token_for, vw.resident)

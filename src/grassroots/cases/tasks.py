@@ -18,13 +18,14 @@ def calendar_notices() -> int:
 
 
 @task()
-def event_partitions() -> list:
-    """The monthly partitions of the case event table for the coming months (PostgreSQL; [] on SQLite)."""
+def event_partitions() -> dict:
+    """The monthly partitions of the case event table for the coming months: {"created": [names]}
+    (PostgreSQL; none on SQLite). A dict like every scheduled job's result (the job list page)."""
     from django.db import connection
 
     from .partitions import ensure_partitions
 
-    return ensure_partitions(connection)
+    return {"created": ensure_partitions(connection)}
 
 
 @task()

@@ -91,7 +91,7 @@ class ApplicationDetailOut(ApplicationOut):
     rating_comment: str
 
 
-class StepIn(Schema):
+class ApplicationStepIn(Schema):
     action: Literal["forward", "withdraw", "accept", "complete", "refuse"]
     text: str = ""
 
@@ -151,7 +151,7 @@ def get_application(request, number: str):
     response={200: ApplicationDetailOut, **ERRORS},
     summary="办理一步（社区转办、撤回；部门受理、办结、不予办理）",
 )
-def take_step(request, number: str, payload: StepIn):
+def take_step(request, number: str, payload: ApplicationStepIn):
     app = _get(request.user, number)
     user, text = request.user, payload.text
     if payload.action == "forward":

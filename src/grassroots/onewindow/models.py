@@ -15,31 +15,30 @@ from django.db.models import Q
 from django.utils import timezone
 
 from grassroots.core.crypto import EncryptedCharField
-from grassroots.core.scoping import ScopedManager, ScopedModel, ScopedQuerySet, grants_for
+from grassroots.core.scoping import ScopedManager, ScopedModel, ScopedQuerySet, grants_for, scope_q
 
 CATALOG_READERS = ("onewindow.view", "onewindow.handle", "onewindow.manage_catalog", "onewindow.department")
 
 
-class ServiceItemQuerySet(ScopedQuerySet):
-    def visible_to(self, user, action: str = "view"):
-        """view: the catalog that applies to the user's areas (items of the areas above them, as a
-        community reads its street's and district's catalog, and of the areas below them); any other
-        action: items inside the user's region grants (core.scoping)."""
-        if action != "view":
-            return super().visible_to(user, action)
-        if user is None or not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        from grassroots.regions.models import Region
+def catalog_scope_q(user, action: str = "view") -> Q | None:
+    """view: the catalog that applies to the user's areas (items of the areas above them, as a community
+    reads its street's and district's catalog, and of the areas below them); any other action: items
+    inside the user's region grants (core.scoping). None = no restriction."""
+    if action != "view":
+        return scope_q(ServiceItem, user, action)
+    if user is None or not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return None
+    from grassroots.regions.models import Region
 
-        q = Q(pk__in=[])
-        for g in grants_for(user):
-            if g.region_path is None or not any(p in g.perms for p in CATALOG_READERS):
-                continue
-            above = [g.region_path[:k] for k in range(Region.steplen, len(g.region_path) + 1, Region.steplen)]
-            q |= Q(region__path__startswith=g.region_path) | Q(region__path__in=above)
-        return self.filter(q)
+    q = Q(pk__in=[])
+    for g in grants_for(user):
+        if g.region_path is None or not any(p in g.perms for p in CATALOG_READERS):
+            continue
+        above = [g.region_path[:k] for k in range(Region.steplen, len(g.region_path) + 1, Region.steplen)]
+        q |= Q(region__path__startswith=g.region_path) | Q(region__path__in=above)
+    return q
 
 
 class ServiceItem(ScopedModel):
@@ -66,7 +65,12 @@ class ServiceItem(ScopedModel):
     is_active = models.BooleanField("启用", default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager.from_queryset(ServiceItemQuerySet)()
+    # visible_to and covers both come from scope_q_for (core.scoping.model_scope_q)
+    objects = ScopedManager()
+    @classmethod
+    def scope_q_for(cls, user, action: str = "view") -> Q | None:
+        return catalog_scope_q(user, action)
+
     scope_region = "region"
     permission_app = "onewindow"
 
@@ -237,6 +241,12 @@ class Application(ScopedModel):
     updated_at = models.DateTimeField(default=timezone.now)
 
     objects = ApplicationManager()
+
+    @classmethod
+    def scope_q_for(cls, user, action: str = "view") -> Q | None:
+        """One declaration for visible_to and covers (core.scoping.model_scope_q)."""
+        return application_scope_q(user, action)
+
     scope_region = "community"
     scope_owner = "household__residents__user"
     permission_app = "onewindow"

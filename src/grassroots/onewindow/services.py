@@ -501,9 +501,9 @@ def _tell_applicant(app: Application, title: str, body: str, *, sms: bool = True
     text = f"【基层治理平台】{title}。{body}查看办理进度：{settings.SITE_URL}{url}"
 
     def send():
-        from grassroots.accounts.sms import send_sms
+        from grassroots.core.senders import send_sms
 
-        send_sms(phone, text)
+        send_sms(phone, text, kind="onewindow.application")
 
     transaction.on_commit(send)
 

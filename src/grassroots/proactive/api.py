@@ -119,7 +119,7 @@ class InitiativeIn(Schema):
     due_date: dt.date | None = None
 
 
-class TransitionIn(Schema):
+class InitiativeTransitionIn(Schema):
     action: Literal["start", "finish", "evaluate", "cancel"]
     note: str = Field("", max_length=2000, description="完成情况、评估意见或取消原因")
 
@@ -202,7 +202,7 @@ def create_initiative(request, payload: InitiativeIn):
     response={200: InitiativeDetailOut, **ERRORS},
     summary="启动、完成、评估或取消",
 )
-def transition(request, number: str, payload: TransitionIn):
+def transition(request, number: str, payload: InitiativeTransitionIn):
     obj = visible_or_404(Initiative, request.user, select_related=_INIT, number=number)
     if payload.action == "start":
         services.start(request.user, obj)
