@@ -316,7 +316,9 @@ def add_update(user, case: Case, text: str, *, now: datetime.datetime | None = N
         raise ServiceError(f"补充说明不能超过 {UPDATE_MAX} 字", field="text")
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Case.objects.select_for_update().select_related("region", "handler").get(pk=case.pk)
+        locked = (
+            Case.objects.select_for_update(of=("self",)).select_related("region", "handler").get(pk=case.pk)
+        )
         if locked.state in UPDATE_CLOSED_STATES:
             raise ServiceError(f"诉求已{locked.get_state_display()}，不能再补充说明")
         today = locked.events.filter(

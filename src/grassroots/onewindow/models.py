@@ -67,6 +67,7 @@ class ServiceItem(ScopedModel):
 
     # visible_to and covers both come from scope_q_for (core.scoping.model_scope_q)
     objects = ScopedManager()
+
     @classmethod
     def scope_q_for(cls, user, action: str = "view") -> Q | None:
         return catalog_scope_q(user, action)

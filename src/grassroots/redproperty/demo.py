@@ -87,7 +87,7 @@ def generate(ctx) -> None:
             unit=u,
             manager_name=rng.choice(SURNAMES) + rng.choice(GIVEN),
             manager_phone=f"139{rng.randint(10000000, 99999999)}",
-            credit_code=f"91370200MA{rng.randint(10**7, 10**8 - 1)}X",
+            credit_code=f"91370200MA{rng.randint(10**6, 10**7 - 1)}X",
         )
         for u in units
     ] + [
