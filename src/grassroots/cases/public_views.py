@@ -139,14 +139,22 @@ def public_map(request):
     return render(request, "cases/public_map.html", context)
 
 
-def public_case(request, number: str):
+def _find(request, number: str, tell):
+    """(case, None), or (None, the answer): a merged case sends the visitor to its survivor with the
+    reason (told at the `tell` message level), an unknown one gets the Chinese 404 page."""
     try:
-        case = public.public_case(number)
+        return public.public_case(number), None
     except public.Merged as exc:
-        messages.info(request, exc.message)
-        return redirect("cases:public_case", number=exc.into)
+        tell(request, exc.message)
+        return None, redirect("cases:public_case", number=exc.into)
     except NotFound:
-        return render(request, "cases/public_case.html", {"error": "诉求不存在或已不公开"}, status=404)
+        return None, render(request, "cases/public_case.html", {"error": "诉求不存在或已不公开"}, status=404)
+
+
+def public_case(request, number: str):
+    case, answer = _find(request, number, messages.info)
+    if answer is not None:
+        return answer
     from .services import is_reporter
 
     user = request.user
@@ -177,13 +185,9 @@ def _act(request, number: str, action):
         return redirect_to_login(
             reverse("cases:public_case", args=[number]), login_url=reverse("accounts:resident_login")
         )
-    try:
-        case = public.public_case(number)
-    except public.Merged as exc:
-        messages.error(request, exc.message)
-        return redirect("cases:public_case", number=exc.into)
-    except NotFound:
-        return render(request, "cases/public_case.html", {"error": "诉求不存在或已不公开"}, status=404)
+    case, answer = _find(request, number, messages.error)
+    if answer is not None:
+        return answer
     try:
         done = action(case)
     except ServiceError as exc:
