@@ -130,9 +130,17 @@ class PageListView(ScopedListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         form = None
-        if self.filter_form_class is not None:
-            form = self.filter_form_class(self.request.GET or None, user=self.request.user)
+        form_class = self.filter_form_class
+        if form_class is None and self.list_filters is not None:
+            form_class = self.list_filters.form_class()
+        if form_class is not None:
+            form = form_class(self.request.GET or None, user=self.request.user)
             form.is_valid()
+        if form is not None and self.list_filters is not None:
+            # The declaration's messages, not the form fields' own: one source for page and API.
+            from django.forms.utils import ErrorDict, ErrorList
+
+            form._errors = ErrorDict({k: ErrorList([v]) for k, v in self.filterset().errors.items()})
         ctx.update(
             title=self.title,
             filter_form=form,

@@ -23,17 +23,20 @@ from .text import name_search_q
 class ScopedListView(LoginRequiredMixin, TemplateView):
     """A list of one scoped model.
 
-    Subclasses set `model`, `template_name`, and optionally `filters` (GET name -> lookup),
-    `search_fields` (name field, initials field), `select_related`, `export_columns`, `ordering`.
-    `?region=<code>` narrows to a subtree of the region tree; `?export=xlsx` downloads the
-    current filtered list, masked, directly up to settings.EXPORT_SYNC_LIMIT rows and through a
-    background job above (core/exports.py; every subclass with export columns is registered as an
-    export kind when its class is defined).
+    Subclasses set `model`, `template_name`, and optionally `list_filters` (a core.listfilters
+    declaration shared with the list's API endpoint; the page's filter form, query, empty state and
+    export all follow from it), `select_related`, `export_columns`, `ordering`. Lists not yet
+    declared that way use the older `filters` (GET name -> lookup), `search_fields` (name field,
+    initials field) and `region_filter`: `?region=<code>` narrows to a subtree of the region tree.
+    `?export=xlsx` downloads the current filtered list, masked, directly up to
+    settings.EXPORT_SYNC_LIMIT rows and through a background job above (core/exports.py; every
+    subclass with export columns is registered as an export kind when its class is defined).
     """
 
     model: Any = None  # a ScopedModel subclass (the plugin types `objects` per model; this is any of them)
     action = "view"
     paginate_by = 25
+    list_filters: Any = None  # a core.listfilters.ListFilters subclass
     filters: dict[str, str] = {}
     search_fields: tuple[str, str] | None = ("name", "name_initials")
     select_related: tuple[str, ...] = ()
@@ -64,7 +67,15 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
             qs = qs.select_related(*self.select_related)
         return qs
 
+    def filterset(self):
+        """The parsed list filters of this request (once per request)."""
+        if "_filterset" not in self.__dict__:
+            self._filterset = self.list_filters(self.request.GET, self.request.user)
+        return self._filterset
+
     def applied_filters(self) -> dict:
+        if self.list_filters is not None:
+            return dict(self.filterset().raw)
         out = {}
         for name in list(self.filters) + ["q", "region"]:
             value = self.request.GET.get(name, "").strip()
@@ -73,6 +84,9 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
         return out
 
     def filter_queryset(self, qs):
+        if self.list_filters is not None:
+            q = self.filterset().conditions() if self.filterset().is_valid() else None
+            return (qs.none() if q is None else qs.filter(q)).order_by(*self.ordering)
         params = self.applied_filters()
         for name, lookup in self.filters.items():
             if name in params:
@@ -101,11 +115,17 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
         return self.filter_queryset(self.base_queryset())
 
     def get(self, request, *args, **kwargs):
+        invalid = self.list_filters is not None and not self.filterset().is_valid()
         if request.GET.get("export") == "xlsx" and self.get_export_columns():
+            if invalid:
+                return bad_request("；".join(self.filterset().errors.values()))
             from . import exports
 
             return exports.export_or_queue(request, exports.list_kind(type(self)), self.export_params())
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        if invalid:
+            response.status_code = 400  # the form shows which filter and why; no rows
+        return response
 
     def export_params(self) -> dict:
         from . import exports

@@ -11,22 +11,20 @@ from grassroots.core.api import ERRORS, CursorPagination, reference, references,
 from grassroots.core.crypto import lookup_hash
 from grassroots.core.errors import NotFound, ServiceError
 from grassroots.core.services import require_in_scope
-from grassroots.core.text import name_search_q
 from grassroots.regions.api import with_parent_code
 from grassroots.regions.models import Region
 from grassroots.regions.schemas import dump
 
 from . import services
+from .filters import MemberFilters, OrgFilters
 from .models import Member, PartyOrg, Seat, Transfer, unit_model
 from .schemas import (
     ConvertIn,
     MemberCreate,
-    MemberFilter,
     MemberOut,
     MemberUpdate,
     OrgCreate,
     OrgDetail,
-    OrgFilter,
     OrgOut,
     OrgUpdate,
     SeatIn,
@@ -76,33 +74,9 @@ def _path(model, user, code: str) -> str | None:
     "/orgs/", response={200: list[OrgOut], **ERRORS}, operation_id="party_orgs_list", summary="党组织列表"
 )
 @paginate(CursorPagination)
-def orgs_list(request, filters: Query[OrgFilter]):
+def orgs_list(request, filters: Query[OrgFilters.schema()]):
     require_perm(request.user, "party.view")
-    qs = _orgs(request.user)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind.value)
-    for flag in ("is_regional", "is_joint", "is_functional"):
-        value = getattr(filters, flag)
-        if value is not None:
-            qs = qs.filter(**{flag: value})
-    if filters.parent:
-        parent = PartyOrg.objects.visible_to(request.user).filter(code=filters.parent).first()
-        if parent is None:
-            return qs.none()
-        qs = qs.filter(path__startswith=parent.path, depth=parent.depth + 1)
-    if filters.org:
-        path = _path(PartyOrg, request.user, filters.org)
-        if path is None:
-            return qs.none()
-        qs = qs.filter(path__startswith=path)
-    if filters.region:
-        path = _path(Region, request.user, filters.region)
-        if path is None:
-            return qs.none()
-        qs = qs.filter(region__path__startswith=path)
-    if filters.q:
-        qs = qs.filter(name_search_q(filters.q))
-    return qs
+    return OrgFilters.from_request(request).apply(_orgs(request.user))
 
 
 @router.get(
@@ -213,23 +187,9 @@ def _member(user, member_id: int, action: str = "view") -> Member:
     summary="党员列表（身份证号、手机号已脱敏）",
 )
 @paginate(CursorPagination)
-def members_list(request, filters: Query[MemberFilter]):
+def members_list(request, filters: Query[MemberFilters.schema()]):
     require_perm(request.user, "party.view")
-    qs = _members(request.user)
-    if filters.status:
-        qs = qs.filter(status=filters.status.value)
-    if filters.org:
-        path = _path(PartyOrg, request.user, filters.org)
-        if path is None:
-            return qs.none()
-        qs = qs.filter(party_org__path__startswith=path)
-    if filters.in_service is not None:
-        qs = qs.filter(in_service=filters.in_service)
-    if filters.is_household_hub is not None:
-        qs = qs.filter(is_household_hub=filters.is_household_hub)
-    if filters.q:
-        qs = qs.filter(name_search_q(filters.q))
-    return qs
+    return MemberFilters.from_request(request).apply(_members(request.user))
 
 
 @router.get(

@@ -7,7 +7,7 @@ from django import forms
 from grassroots.core.pages import ActionForm, DateInput, FilterForm, LookupInput, ScopedCodeField, ServiceForm
 from grassroots.regions.models import Region
 
-from .choices import MemberStatus, OrgKind, SeatPost
+from .choices import SeatPost
 from .models import Member, PartyOrg, Seat, unit_model
 
 Unit = unit_model()
@@ -87,17 +87,6 @@ class OrgForm(ServiceForm):
         return data
 
 
-class OrgFilterForm(FilterForm):
-    q = forms.CharField(label="搜索", widget=forms.TextInput(attrs={"placeholder": "名称、编码或拼音首字母"}))
-    kind = forms.ChoiceField(label="类别", choices=[("", "全部类别")] + list(OrgKind.choices))
-    is_regional = forms.ChoiceField(label="区域化", choices=YES_NO)
-    is_joint = forms.ChoiceField(label="联合", choices=YES_NO)
-    is_functional = forms.ChoiceField(label="功能型", choices=YES_NO)
-    region = forms.CharField(
-        label="区域", widget=LookupInput("regions:lookup", attrs={"placeholder": "区划编码（含下级）"})
-    )
-
-
 class SeatForm(ServiceForm):
     unit = unit_field(label="来自单位（兼职委员填写）")
     member = forms.ModelChoiceField(queryset=Member.objects.none(), label="对应党员", required=False)
@@ -159,19 +148,6 @@ class MemberForm(ServiceForm):
             # Org changes are transfers; status changes are conversions: both have their own pages.
             for name in ("party_org", "status", "converted_on"):
                 del self.fields[name]
-
-
-class MemberFilterForm(FilterForm):
-    q = forms.CharField(label="姓名", widget=forms.TextInput(attrs={"placeholder": "姓名或拼音首字母"}))
-    status = forms.ChoiceField(label="类别", choices=[("", "全部")] + list(MemberStatus.choices))
-    org = forms.CharField(
-        label="党组织", widget=LookupInput("party:lookup", attrs={"placeholder": "组织编码（含下级）"})
-    )
-    in_service = forms.ChoiceField(label="在职党员", choices=YES_NO)
-    is_household_hub = forms.ChoiceField(label="中心户", choices=YES_NO)
-    region = forms.CharField(
-        label="区域", widget=LookupInput("regions:lookup", attrs={"placeholder": "区划编码（含下级）"})
-    )
 
 
 class ConvertForm(ActionForm):

@@ -80,17 +80,6 @@ class OrgDetail(OrgOut):
         return list(obj.seats.all())
 
 
-class OrgFilter(Schema):
-    kind: OrgKind | None = None
-    is_regional: bool | None = None
-    is_joint: bool | None = None
-    is_functional: bool | None = None
-    parent: str | None = Field(None, max_length=32, description="只列出该编码党组织的直接下级")
-    org: str | None = Field(None, max_length=32, description="只列出该编码党组织的子树（含自身）")
-    region: str | None = Field(None, max_length=24, description="只列出该编码区划之下的党组织")
-    q: str | None = Field(None, max_length=50, description="名称关键字或拼音首字母")
-
-
 class OrgCreate(InSchema):
     parent_code: str | None = Field(
         max_length=32, description="上级党组织编码；为空表示新建根节点（仅系统管理员）"
@@ -186,14 +175,6 @@ class MemberOut(Schema):
     @staticmethod
     def resolve_residence_code(obj):
         return obj.residence.code if obj.residence_id else None
-
-
-class MemberFilter(Schema):
-    status: MemberStatus | None = None
-    org: str | None = Field(None, max_length=32, description="只列出该编码党组织子树中的党员")
-    in_service: bool | None = None
-    is_household_hub: bool | None = None
-    q: str | None = Field(None, max_length=50, description="姓名关键字或拼音首字母")
 
 
 class MemberCreate(InSchema):

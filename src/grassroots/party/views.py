@@ -28,12 +28,11 @@ from grassroots.core.text import name_search_q
 
 from . import services
 from .choices import MemberStatus, SeatPost
+from .filters import MemberFilters, OrgFilters
 from .forms import (
     ConvertForm,
     ExtendProbationForm,
-    MemberFilterForm,
     MemberForm,
-    OrgFilterForm,
     OrgForm,
     SeatForm,
 )
@@ -150,15 +149,8 @@ class OrgListView(PageListView):
     model = PartyOrg
     template_name = "party/org_list.html"
     title = "党组织"
-    filter_form_class = OrgFilterForm
-    filters = {
-        "kind": "kind",
-        "is_regional": "is_regional",
-        "is_joint": "is_joint",
-        "is_functional": "is_functional",
-    }
+    list_filters = OrgFilters
     select_related = ("region", "unit")
-    region_filter = "region"
     ordering = ("path",)
     empty_hint = "党组织在组织树中逐级新增：打开上级组织，点击“新增下级组织”。"
     export_title = "党组织"
@@ -317,10 +309,8 @@ class MemberListView(PageListView):
     model = Member
     template_name = "party/member_list.html"
     title = "党员"
-    filter_form_class = MemberFilterForm
-    filters = {"status": "status", "in_service": "in_service", "is_household_hub": "is_household_hub"}
+    list_filters = MemberFilters
     select_related = ("party_org__region",)
-    region_filter = "party_org__region"
     ordering = ("party_org__path", "name", "id")
     create_url_name = "party:member_add"
     empty_hint = "登记党员后会显示在这里，也可以通过批量导入录入。"
@@ -338,19 +328,6 @@ class MemberListView(PageListView):
         Column("在职党员", "in_service", width=8),
         Column("党员中心户", "is_household_hub", width=10),
     ]
-
-    def filter_queryset(self, qs):
-        code = self.request.GET.get("org", "").strip()
-        if code:
-            org = PartyOrg.objects.visible_to(self.request.user).filter(code=code).first()
-            qs = qs.filter(party_org__path__startswith=org.path) if org else qs.none()
-        return super().filter_queryset(qs)
-
-    def applied_filters(self):
-        out = super().applied_filters()
-        if self.request.GET.get("org", "").strip():
-            out["org"] = self.request.GET["org"].strip()
-        return out
 
 
 @login_required

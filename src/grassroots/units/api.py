@@ -3,26 +3,22 @@
 Thin: reads through visible_to(), writes through units.services (scope, validation, audit).
 """
 
-from django.db.models import Q
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from grassroots.core.api import ERRORS, CursorPagination, references, require_perm, visible_or_404
-from grassroots.core.text import name_search_q
 from grassroots.party.models import PartyOrg
 from grassroots.regions.models import Region
 from grassroots.regions.schemas import dump
 
 from . import services
-from .choices import PartyWork
+from .filters import InstructorFilters, UnitFilters
 from .models import Instructor, Unit, full_members_expr
 from .schemas import (
     InstructorCreate,
-    InstructorFilter,
     InstructorOut,
     InstructorUpdate,
     UnitCreate,
-    UnitFilter,
     UnitOut,
     UnitUpdate,
 )
@@ -39,11 +35,6 @@ UNIT_REFS = {
 INSTRUCTOR_REFS = {"region_code": ("region", Region, "所属区划"), "org_code": ("org", PartyOrg, "选派党组织")}
 
 
-def _region_path(user, code: str) -> str | None:
-    node = Region.objects.visible_to(user).filter(code=code).only("path").first()
-    return node.path if node else None
-
-
 # ---- instructors (declared before /{code} so the literal path wins) -------------------------------
 
 
@@ -58,17 +49,9 @@ def _instructors(user):
     summary="党建指导员列表",
 )
 @paginate(CursorPagination)
-def instructors_list(request, filters: Query[InstructorFilter]):
+def instructors_list(request, filters: Query[InstructorFilters.schema()]):
     require_perm(request.user, "units.view")
-    qs = _instructors(request.user)
-    if filters.region:
-        path = _region_path(request.user, filters.region)
-        if path is None:
-            return qs.none()
-        qs = qs.filter(region__path__startswith=path)
-    if filters.q:
-        qs = qs.filter(name__icontains=filters.q.strip())
-    return qs
+    return InstructorFilters.from_request(request).apply(_instructors(request.user))
 
 
 @router.get(
@@ -117,24 +100,9 @@ def _units(user):
 
 @router.get("/", response={200: list[UnitOut], **ERRORS}, operation_id="units_list", summary="驻区单位列表")
 @paginate(CursorPagination)
-def units_list(request, filters: Query[UnitFilter]):
+def units_list(request, filters: Query[UnitFilters.schema()]):
     require_perm(request.user, "units.view")
-    qs = _units(request.user)
-    if filters.type:
-        qs = qs.filter(type=filters.type.value)
-    if filters.party_work:
-        qs = qs.filter(party_work=filters.party_work.value)
-    if filters.covered is not None:
-        none = Q(party_work=PartyWork.NONE)
-        qs = qs.filter(~none if filters.covered else none)
-    if filters.region:
-        path = _region_path(request.user, filters.region)
-        if path is None:
-            return qs.none()
-        qs = qs.filter(region__path__startswith=path)
-    if filters.q:
-        qs = qs.filter(name_search_q(filters.q))
-    return qs
+    return UnitFilters.from_request(request).apply(_units(request.user))
 
 
 @router.post("/", response={201: UnitOut, **ERRORS}, operation_id="units_create", summary="登记驻区单位")

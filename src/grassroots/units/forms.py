@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django import forms
 
-from grassroots.core.pages import FilterForm, LookupInput, ScopedCodeField, ServiceForm
+from grassroots.core.pages import LookupInput, ScopedCodeField, ServiceForm
 from grassroots.party.models import PartyOrg
 from grassroots.regions.models import Region
 
-from .choices import PartyWork, UnitType
 from .models import Instructor, Unit
 
 YES_NO = [("", "不限"), ("true", "是"), ("false", "否")]
@@ -63,18 +62,6 @@ class UnitForm(ServiceForm):
             del self.fields["code"]
 
 
-class UnitFilterForm(FilterForm):
-    q = forms.CharField(label="搜索", widget=forms.TextInput(attrs={"placeholder": "名称或拼音首字母"}))
-    type = forms.ChoiceField(label="单位类型", choices=[("", "全部类型")] + list(UnitType.choices))
-    party_work = forms.ChoiceField(label="党组织设置", choices=[("", "全部")] + list(PartyWork.choices))
-    covered = forms.ChoiceField(
-        label="党组织覆盖", choices=[("", "不限"), ("true", "已覆盖"), ("false", "未覆盖")]
-    )
-    region = forms.CharField(
-        label="区域", widget=LookupInput("regions:lookup", attrs={"placeholder": "区划编码（含下级）"})
-    )
-
-
 class InstructorForm(ServiceForm):
     personal = ("phone",)
     region = _region_field("所属区划")
@@ -83,10 +70,3 @@ class InstructorForm(ServiceForm):
     class Meta:
         model = Instructor
         fields = ["name", "phone", "region", "org"]
-
-
-class InstructorFilterForm(FilterForm):
-    q = forms.CharField(label="姓名", widget=forms.TextInput(attrs={"placeholder": "姓名"}))
-    region = forms.CharField(
-        label="区域", widget=LookupInput("regions:lookup", attrs={"placeholder": "区划编码（含下级）"})
-    )

@@ -45,14 +45,6 @@ class UnitOut(Schema):
         return obj.grid.code if obj.grid_id else None
 
 
-class UnitFilter(Schema):
-    type: UnitType | None = None
-    party_work: PartyWork | None = None
-    covered: bool | None = Field(None, description="是否已建立或覆盖党组织")
-    region: str | None = Field(None, max_length=24, description="只列出该编码区划之下的单位")
-    q: str | None = Field(None, max_length=50, description="名称关键字或拼音首字母")
-
-
 class UnitCreate(InSchema):
     code: text(32, "单位编码", 1)
     name: text(100, "名称", 1)
@@ -106,11 +98,6 @@ class InstructorOut(Schema):
     @staticmethod
     def resolve_org_code(obj):
         return obj.org.code if obj.org_id else None
-
-
-class InstructorFilter(Schema):
-    region: str | None = Field(None, max_length=24, description="只列出该编码区划之下的指导员")
-    q: str | None = Field(None, max_length=50, description="姓名关键字")
 
 
 class InstructorCreate(InSchema):

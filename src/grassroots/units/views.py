@@ -15,7 +15,8 @@ from grassroots.core.text import name_search_q
 
 from . import services
 from .choices import PartyWork
-from .forms import InstructorFilterForm, InstructorForm, UnitFilterForm, UnitForm
+from .filters import InstructorFilters, UnitFilters
+from .forms import InstructorForm, UnitForm
 from .models import Instructor, Unit, full_members_expr
 
 TABS = [("驻区单位", "units:list"), ("党建指导员", "units:instructors")]
@@ -48,10 +49,8 @@ class UnitListView(PageListView):
     model = Unit
     template_name = "units/unit_list.html"
     title = "驻区单位"
-    filter_form_class = UnitFilterForm
-    filters = {"type": "type", "party_work": "party_work"}
+    list_filters = UnitFilters
     select_related = ("region", "party_org")
-    region_filter = "region"
     ordering = ("region__path", "name")
     create_url_name = "units:add"
     empty_hint = "登记辖区内的机关、企事业单位、社会组织、物业和业委会。"
@@ -70,13 +69,7 @@ class UnitListView(PageListView):
     ]
 
     def filter_queryset(self, qs):
-        qs = qs.annotate(full_count=full_members_expr())
-        covered = self.request.GET.get("covered")
-        if covered == "true":
-            qs = qs.exclude(party_work=PartyWork.NONE)
-        elif covered == "false":
-            qs = qs.filter(party_work=PartyWork.NONE)
-        return super().filter_queryset(qs)
+        return super().filter_queryset(qs.annotate(full_count=full_members_expr()))
 
     def applied_filters(self):
         out = super().applied_filters()
@@ -151,10 +144,8 @@ class InstructorListView(PageListView):
     model = Instructor
     template_name = "units/instructor_list.html"
     title = "党建指导员"
-    filter_form_class = InstructorFilterForm
-    search_fields = ("name", "name")
+    list_filters = InstructorFilters
     select_related = ("region", "org")
-    region_filter = "region"
     ordering = ("region__path", "name")
     create_url_name = "units:instructor_add"
     empty_hint = "为党员不足 3 人或未建党组织的单位选派党建指导员。"

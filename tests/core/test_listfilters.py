@@ -1,0 +1,188 @@
+"""One filter declaration per list (core/listfilters.py): the page, the API and the Excel export of a list
+filter the same rows for every filter and value, a bad value is refused with the same Chinese message by
+page and API, and a filter added to a declaration appears in all three without touching them."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import openpyxl
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from grassroots.core import listfilters as lf
+from grassroots.party.filters import MemberFilters, OrgFilters
+from grassroots.party.models import Member, PartyOrg
+from grassroots.regions.models import Region
+from grassroots.units.filters import InstructorFilters, UnitFilters
+from grassroots.units.models import Instructor, Unit
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class ListUnderTest:
+    filters: type[lf.ListFilters]
+    model: type
+    page: str  # URL name of the page
+    api: str  # URL of the API list
+    key: str  # attribute that names a row on the page and in the API
+    column: str  # the export column holding the same value
+
+
+LISTS = [
+    ListUnderTest(UnitFilters, Unit, "units:list", "/api/v1/units/", "code", "单位编码"),
+    ListUnderTest(
+        InstructorFilters, Instructor, "units:instructors", "/api/v1/units/instructors/", "name", "姓名"
+    ),
+    ListUnderTest(OrgFilters, PartyOrg, "party:orgs", "/api/v1/party/orgs/", "code", "组织编码"),
+    ListUnderTest(MemberFilters, Member, "party:members", "/api/v1/party/members/", "name", "姓名"),
+]
+
+
+@pytest.fixture
+def world(city, make_user, token_for):
+    Instructor.objects.create(
+        name="王指导", phone="13900000001", region=city.communities[0], org=city.branches[0]
+    )
+    Instructor.objects.create(
+        name="李指导", phone="13900000002", region=city.communities[2], org=city.branches[2]
+    )
+    Unit.objects.filter(pk=city.units[1].pk).update(
+        type="private", party_work="attached", party_org=city.branches[1]
+    )
+    user = make_user("filters_admin", "city_admin", city.city)
+    page = Client()
+    page.force_login(user)
+    return user, page, token_for(user)
+
+
+def page_rows(page, spec: ListUnderTest, params: dict) -> tuple[int, list[str]]:
+    r = page.get(reverse(spec.page), {**params, "page": 1})
+    rows = (
+        [str(getattr(o, spec.key)) for o in r.context["page_obj"].paginator.object_list] if r.context else []
+    )
+    return r.status_code, sorted(rows)
+
+
+def api_rows(token, spec: ListUnderTest, params: dict) -> tuple[int, list[str]]:
+    r = Client().get(spec.api, {**params, "limit": 200}, HTTP_AUTHORIZATION=f"Bearer {token}")
+    if r.status_code != 200:
+        return r.status_code, [r.json()["detail"]]
+    return 200, sorted(str(i[spec.key]) for i in r.json()["items"])
+
+
+def export_rows(page, spec: ListUnderTest, params: dict) -> tuple[int, list[str]]:
+    r = page.get(reverse(spec.page), {**params, "export": "xlsx"})
+    if r.status_code != 200:
+        return r.status_code, []
+    sheet = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header_at = next(i for i, row in enumerate(rows) if spec.column in row)
+    col = rows[header_at].index(spec.column)
+    return 200, sorted(str(row[col]) for row in rows[header_at + 1 :] if row[col] not in (None, ""))
+
+
+def samples(spec: ListUnderTest, name: str, f: lf.ListFilter, user) -> list[str]:
+    """Values worth trying for one filter, read from the data so a new filter needs no new test."""
+    parser = f.parse_as if isinstance(f, lf.Custom) and f.parse_as is not None else f
+    if isinstance(parser, lf.Choice):
+        return [str(v) for v in parser.choices.values]
+    if isinstance(parser, lf.Flag):
+        return ["true", "false"]
+    if isinstance(parser, lf.DateBound):
+        return ["2020-01-01", "2099-12-31"]
+    if isinstance(parser, lf.Subtree):
+        nodes = parser.model().objects.visible_to(user).order_by("path")
+        return [n.code for n in nodes[1:4]] + ["NO-SUCH-CODE"]
+    first = spec.model.objects.visible_to(user).order_by("pk").first()
+    field = f.fields[0] if isinstance(f, lf.Search) else f.lookup.split("__")[0]
+    return [str(getattr(first, field))[:2], "zz-none"]
+
+
+@pytest.mark.parametrize("spec", LISTS, ids=lambda s: s.page)
+def test_page_api_and_export_filter_the_same_rows(world, spec):
+    user, page, token = world
+    _, everything = page_rows(page, spec, {})
+    assert everything, "the list under test has rows"
+    narrowed = 0
+    for name, f in spec.filters.fields.items():
+        for i, value in enumerate(samples(spec, name, f, user)):
+            params = {name: value}
+            on_page = page_rows(page, spec, params)
+            assert on_page[0] == 200, (name, value)
+            assert api_rows(token, spec, params) == on_page, (name, value)
+            if i == 0:  # the export is the page's own query: one value per filter shows it is applied
+                assert export_rows(page, spec, params) == on_page, (name, value)
+            narrowed += on_page[1] != everything
+    assert narrowed, "at least one filter value narrows the list"
+
+
+@pytest.mark.parametrize("spec", LISTS, ids=lambda s: s.page)
+def test_every_filter_is_on_the_page_form_and_in_the_api_schema(world, spec):
+    user, page, token = world
+    html = page.get(reverse(spec.page)).content.decode()
+    schema = Client().get("/api/v1/openapi.json").json()
+    api_path = "/api/v1" + spec.api.removeprefix("/api/v1")
+    params = {p["name"] for p in schema["paths"][api_path]["get"]["parameters"]}
+    for name in spec.filters.fields:
+        assert f'name="{name}"' in html, name
+        assert name in params, name
+
+
+def test_a_bad_value_is_refused_alike_by_page_api_and_export(world):
+    user, page, token = world
+    spec = LISTS[0]
+    r = page.get(reverse(spec.page), {"region": "x" * 30})
+    assert r.status_code == 400
+    assert "区域过长（最多 24 个字符）" in r.content.decode()
+    assert r.context["page_obj"].paginator.count == 0
+    r = page.get(reverse(spec.page), {"type": "spaceship"})
+    assert r.status_code == 400 and "单位类型“spaceship”不在可选范围内" in r.content.decode()
+    assert page.get(reverse(spec.page), {"type": "spaceship", "export": "xlsx"}).status_code == 400
+    # The API types the parameter from the same declaration (422 for a value outside the enumeration).
+    r = Client().get(spec.api, {"type": "spaceship"}, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert r.status_code == 422 and r.json()["errors"]["type"] == ["取值不在允许范围内"]
+
+
+def test_a_region_out_of_sight_gives_no_rows_not_an_error(city, make_user, client_for):
+    street_admin = make_user("sa", "street_admin", city.streets[0])
+    other = city.communities[3]  # under the other street
+    r = client_for(street_admin).get(reverse("units:list"), {"region": other.code})
+    assert r.status_code == 200 and r.context["page_obj"].paginator.count == 0
+    ok = Region.objects.get(pk=city.communities[0].pk)
+    r = client_for(street_admin).get(reverse("units:list"), {"region": ok.code})
+    assert {u.code for u in r.context["page_obj"].object_list} == {city.units[0].code}
+
+
+def test_a_filter_added_to_the_declaration_appears_on_page_api_and_export(world, monkeypatch):
+    """Adding `industry` once (here at run time) is enough: the page's form shows it, and the page, the
+    API and the export all narrow by it."""
+    user, page, token = world
+    Unit.objects.filter(pk=world_unit(user).pk).update(industry="物流")
+    industry = lf.Text("行业", "industry__icontains")
+    industry.__set_name__(UnitFilters, "industry")
+    monkeypatch.setitem(UnitFilters.fields, "industry", industry)
+    spec = LISTS[0]
+    expected = sorted(Unit.objects.filter(industry__icontains="物流").values_list("code", flat=True))
+    assert len(expected) == 1
+    assert 'name="industry"' in page.get(reverse(spec.page)).content.decode()
+    assert page_rows(page, spec, {"industry": "物流"}) == (200, expected)
+    assert api_rows(token, spec, {"industry": "物流"}) == (200, expected)
+    assert export_rows(page, spec, {"industry": "物流"}) == (200, expected)
+
+
+def world_unit(user) -> Unit:
+    return Unit.objects.visible_to(user).order_by("pk").first()
+
+
+def test_parsing_messages():
+    assert lf.Flag("在职党员").parse("TRUE") is True
+    with pytest.raises(ValueError, match="在职党员只能是 true 或 false"):
+        lf.Flag("在职党员").parse("maybe")
+    with pytest.raises(ValueError, match="应为 YYYY-MM-DD"):
+        lf.DateBound("起始日期", "on__gte").parse("2024/01/01")
+    with pytest.raises(ValueError, match="过长"):
+        lf.Text("姓名", "name").parse("长" * 51)
