@@ -55,6 +55,14 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    """Argon2 (production's hasher, 100 MB and a few hundred milliseconds per hash) for every fixture
+    user made the suite spend minutes hashing; tests of hashing itself are marked `real_hashers`."""
+    if request.node.get_closest_marker("real_hashers") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Per-user cache keys (e.g. the alert badge) must not leak between tests that reuse primary keys."""
     from django.core.cache import cache

@@ -15,6 +15,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from grassroots.wsgi import application
+from tests.examples import examples
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
@@ -45,7 +46,7 @@ def tokens(w):
 
 @schema.parametrize()
 @settings(
-    max_examples=2,
+    max_examples=examples(2),
     deadline=None,
     derandomize=True,
     database=None,

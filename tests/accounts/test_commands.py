@@ -15,6 +15,7 @@ def run(*args) -> str:
     return out.getvalue()
 
 
+@pytest.mark.real_hashers
 def test_createuser_with_region_code_and_audit(city):
     out = run("createuser", "--username", "ta", "--role", "community_admin", "--scope", "370202001001")
     assert "团岛社区" in out and "初始密码" in out

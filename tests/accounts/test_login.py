@@ -29,6 +29,7 @@ def test_every_password_rule_answers_in_chinese(password):
     assert all(CJK.search(t) for t in password_validators_help_texts())
 
 
+@pytest.mark.real_hashers
 def test_password_is_hashed_with_argon2(make_user):
     assert make_user("h").password.startswith("argon2$")
 

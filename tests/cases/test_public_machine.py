@@ -15,6 +15,7 @@ from grassroots.cases.models import Case, CaseEvent, CaseFollower
 from grassroots.cases.workflow import CaseState
 from grassroots.core.errors import ServiceError
 from grassroots.core.models import AuditEvent
+from tests.examples import examples
 
 pytestmark = pytest.mark.django_db
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -112,7 +113,7 @@ def test_public_follow_and_update_machine(loop, new_case, make_user):
     run_state_machine_as_test(
         make_machine(loop, new_case, people),
         settings=settings(
-            max_examples=20,
+            max_examples=examples(20),
             stateful_step_count=20,
             deadline=None,
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -16,6 +16,7 @@ from grassroots.cases.models import Case, CaseEvent, Evaluation, EvaluationLink
 from grassroots.cases.workflow import FINAL_STATES, TRANSITIONS, VERB_PERMISSION, CaseState, allowed_verbs
 from grassroots.core.errors import ServiceError
 from grassroots.core.models import AuditEvent
+from tests.examples import examples
 
 pytestmark = pytest.mark.django_db
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -225,7 +226,7 @@ def test_case_workflow_state_machine(loop):
     run_state_machine_as_test(
         make_machine(loop),
         settings=settings(
-            max_examples=15,
+            max_examples=examples(15),
             stateful_step_count=20,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow],

@@ -15,6 +15,8 @@ from django.urls import reverse
 from grassroots.core import listfilters as lf
 from grassroots.party.filters import MemberFilters, OrgFilters
 from grassroots.party.models import Member, PartyOrg
+from grassroots.people.filters import DeputyFilters, StewardFilters, WorkerFilters
+from grassroots.people.models import Deputy, Steward, Worker
 from grassroots.regions.models import Region
 from grassroots.units.filters import InstructorFilters, UnitFilters
 from grassroots.units.models import Instructor, Unit
@@ -39,6 +41,9 @@ LISTS = [
     ),
     ListUnderTest(OrgFilters, PartyOrg, "party:orgs", "/api/v1/party/orgs/", "code", "组织编码"),
     ListUnderTest(MemberFilters, Member, "party:members", "/api/v1/party/members/", "name", "姓名"),
+    ListUnderTest(WorkerFilters, Worker, "people:workers", "/api/v1/people/workers/", "code", "工号"),
+    ListUnderTest(StewardFilters, Steward, "people:stewards", "/api/v1/people/stewards/", "name", "姓名"),
+    ListUnderTest(DeputyFilters, Deputy, "people:deputies", "/api/v1/people/deputies/", "name", "姓名"),
 ]
 
 
@@ -52,6 +57,12 @@ def world(city, make_user, token_for):
     )
     Unit.objects.filter(pk=city.units[1].pk).update(
         type="private", party_work="attached", party_org=city.branches[1]
+    )
+    Deputy.objects.create(name="赵代表", kind="npc", level="district", region=city.communities[0])
+    Deputy.objects.create(name="钱委员", kind="cppcc", level="city", region=city.communities[3])
+    Steward.objects.create(name="孙楼长", role="building", region=city.communities[1])
+    Worker.objects.filter(pk=city.workers[0].pk).update(
+        grade=7, qualification="assistant", education="bachelor"
     )
     user = make_user("filters_admin", "city_admin", city.city)
     page = Client()
@@ -90,6 +101,8 @@ def samples(spec: ListUnderTest, name: str, f: lf.ListFilter, user) -> list[str]
     parser = f.parse_as if isinstance(f, lf.Custom) and f.parse_as is not None else f
     if isinstance(parser, lf.Choice):
         return [str(v) for v in parser.choices.values]
+    if isinstance(parser, lf.Options):
+        return list(parser.options)
     if isinstance(parser, lf.Flag):
         return ["true", "false"]
     if isinstance(parser, lf.DateBound):

@@ -15,6 +15,7 @@ from grassroots.core.errors import ServiceError
 from grassroots.core.models import AuditEvent
 from grassroots.deliberation import services
 from grassroots.deliberation.models import Option, Topic, Vote
+from tests.examples import examples
 
 pytestmark = pytest.mark.django_db
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -129,7 +130,7 @@ def test_topic_state_machine(delib):
     run_state_machine_as_test(
         machine,
         settings=settings(
-            max_examples=25,
+            max_examples=examples(25),
             stateful_step_count=25,
             deadline=None,
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -16,13 +16,14 @@ from grassroots.emergency.workflow import (
     NEED_TRANSITIONS,
     OPEN_STATES,
 )
+from tests.examples import examples
 
 from .conftest import declare_flood
 
 pytestmark = pytest.mark.django_db
 
 SETTINGS = settings(
-    max_examples=12,
+    max_examples=examples(12),
     stateful_step_count=8,
     deadline=None,
     suppress_health_check=list(HealthCheck),

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from shapely.geometry import Polygon, box
 
 from grassroots.grids.routing import NOT_IN_ANY_GRID, GridIndex, GridInfo
+from tests.examples import examples
 
 
 def _index(geoms, codes):
@@ -75,7 +76,7 @@ def tilings(draw):
     return geoms, codes, points
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(tilings())
 def test_routing_matches_brute_force(case):
     geoms, codes, points = case

@@ -12,6 +12,7 @@ from grassroots.core.models import AuditEvent
 from grassroots.linkage import services, workflow
 from grassroots.linkage.models import TaskAssignment, TaskEvent
 from grassroots.notifications.models import Notification
+from tests.examples import examples
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +130,9 @@ def test_issue_validation_in_chinese_changes_nothing(lk):
 VERBS = list(workflow.VERBS)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(steps=st.lists(st.tuples(st.sampled_from(VERBS), st.sampled_from(["street", "district"])), max_size=8))
 def test_state_machine_allowed_moves_follow_the_table_and_refusals_change_nothing(lk, steps):
     task = _issue(lk, title="状态机")

@@ -14,6 +14,7 @@ from grassroots.core.errors import ServiceError
 from grassroots.core.models import AuditEvent
 from grassroots.onewindow import services
 from grassroots.onewindow.models import Application
+from tests.examples import examples
 
 from .conftest import MATERIALS
 
@@ -112,7 +113,7 @@ def test_application_state_machine(ow):
     run_state_machine_as_test(
         machine,
         settings=settings(
-            max_examples=20,
+            max_examples=examples(20),
             stateful_step_count=20,
             deadline=None,
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -19,6 +19,7 @@ from hypothesis.stateful import (
 from grassroots.core.errors import ServiceError
 from grassroots.party import transfers
 from grassroots.party.models import Member, Transfer, TransferState
+from tests.examples import examples
 from tests.factories import add_member
 
 pytestmark = pytest.mark.django_db
@@ -139,7 +140,7 @@ def test_transfer_state_machine(city, sender, make_user):
     run_state_machine_as_test(
         TransferMachine,
         settings=settings(
-            max_examples=25,
+            max_examples=examples(25),
             stateful_step_count=8,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],

@@ -16,6 +16,7 @@ from grassroots.core.errors import ServiceError
 from grassroots.core.models import AuditEvent
 from grassroots.proactive import services
 from grassroots.proactive.models import Initiative
+from tests.examples import examples
 
 pytestmark = pytest.mark.django_db
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -87,7 +88,7 @@ def test_initiative_state_machine(pro, make_initiative):
     run_state_machine_as_test(
         machine,
         settings=settings(
-            max_examples=15,
+            max_examples=examples(15),
             stateful_step_count=6,
             deadline=None,
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -25,6 +25,7 @@ from grassroots.core.models import AuditEvent
 from grassroots.party.models import Member
 from grassroots.recruitment import services
 from grassroots.recruitment.models import Candidate, StepRecord
+from tests.examples import examples
 from tests.factories import add_member, id_number_born
 
 D = datetime.timedelta
@@ -237,7 +238,7 @@ def test_recruitment_state_machine(city, admin, branch):
     run_state_machine_as_test(
         Recruitment,
         settings=settings(
-            max_examples=8,
+            max_examples=examples(8),
             stateful_step_count=40,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],

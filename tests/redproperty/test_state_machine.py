@@ -16,6 +16,7 @@ from grassroots.core.errors import ServiceError
 from grassroots.core.models import AuditEvent
 from grassroots.redproperty import services
 from grassroots.redproperty.models import Election, OwnersCommittee
+from tests.examples import examples
 
 pytestmark = pytest.mark.django_db
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -90,7 +91,7 @@ def test_election_state_machine(rp):
     run_state_machine_as_test(
         machine,
         settings=settings(
-            max_examples=25,
+            max_examples=examples(25),
             stateful_step_count=6,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from grassroots.core.errors import ServiceError
 from grassroots.volunteers import services
 from grassroots.volunteers.models import CatalogItem, PointEntry, Redemption
+from tests.examples import examples
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,9 @@ OPS = st.lists(
 )
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(10), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(ops=OPS)
 def test_balances_equal_ledger_sums(vw, make_user, ops):
     from django.db import transaction

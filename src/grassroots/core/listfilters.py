@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Mapping
 from functools import cache
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -116,6 +116,29 @@ class Choice(ListFilter):
 
     def form_field(self):
         return forms.ChoiceField(label=self.label, choices=[("", self.all_label), *self.choices.choices])
+
+
+class Options(ListFilter):
+    """One of a fixed set of named conditions: `options` maps each value to (label, Q) — or to
+    (label, fn) when the condition depends on the day (an age band). `all_label` is the blank choice."""
+
+    def __init__(self, label, options: dict[str, tuple[str, Any]], *, all_label="全部", **kwargs):
+        super().__init__(label, **kwargs)
+        self.options, self.all_label = options, all_label
+        self.api_type = Literal[tuple(options)]  # type: ignore[valid-type]
+
+    def parse(self, raw):
+        if raw not in self.options:
+            raise ValueError(f"{self.label}“{raw[:20]}”不在可选范围内")
+        return raw
+
+    def q(self, value, user):
+        condition = self.options[value][1]
+        return condition() if callable(condition) else condition
+
+    def form_field(self):
+        choices = [("", self.all_label), *((k, label) for k, (label, _c) in self.options.items())]
+        return forms.ChoiceField(label=self.label, choices=choices)
 
 
 class Flag(ListFilter):

@@ -10,13 +10,8 @@ from grassroots.regions.models import Region
 
 from .choices import (
     AssessmentResult,
-    DeputyKind,
-    Education,
     GradeChangeReason,
-    Qualification,
-    StewardRole,
     WorkerPost,
-    WorkerRole,
 )
 from .models import Deputy, Steward, Studio, Worker
 
@@ -84,32 +79,6 @@ class WorkerForm(ServiceForm):
 
 
 # age band -> (label, min age inclusive, max age exclusive)
-AGE_BANDS = {
-    "u30": ("30 岁以下", 0, 30),
-    "30s": ("30–39 岁", 30, 40),
-    "40s": ("40–49 岁", 40, 50),
-    "50p": ("50 岁及以上", 50, 200),
-}
-
-
-class WorkerFilterForm(FilterForm):
-    q = forms.CharField(label="姓名", widget=forms.TextInput(attrs={"placeholder": "姓名或拼音首字母"}))
-    post = forms.ChoiceField(label="岗位", choices=[("", "全部岗位")] + list(WorkerPost.choices))
-    grade = forms.TypedChoiceField(
-        label="等级", choices=[("", "全部等级")] + [(str(i), f"{i} 级") for i in range(1, 19)]
-    )
-    role = forms.ChoiceField(label="职责", choices=[("", "全部职责")] + list(WorkerRole.choices))
-    qualification = forms.ChoiceField(
-        label="职业资格",
-        choices=[("", "全部资格"), ("any", "持证（任一等级）")] + list(Qualification.choices),
-    )
-    education = forms.ChoiceField(label="学历", choices=[("", "全部学历")] + list(Education.choices))
-    age = forms.ChoiceField(
-        label="年龄", choices=[("", "全部年龄")] + [(k, v[0]) for k, v in AGE_BANDS.items()]
-    )
-    region = _region_filter()
-
-
 class StewardForm(ServiceForm):
     personal = ("phone",)
     region = _region_field(
@@ -122,12 +91,6 @@ class StewardForm(ServiceForm):
         widgets = {"phone": PHONE}
 
 
-class StewardFilterForm(FilterForm):
-    q = forms.CharField(label="姓名", widget=forms.TextInput(attrs={"placeholder": "姓名"}))
-    role = forms.ChoiceField(label="类别", choices=[("", "全部")] + list(StewardRole.choices))
-    region = _region_filter()
-
-
 class DeputyForm(ServiceForm):
     personal = ("phone",)
     region = _region_field("联系社区", levels=[RegionLevel.COMMUNITY], level_param="level=community")
@@ -136,12 +99,6 @@ class DeputyForm(ServiceForm):
         model = Deputy
         fields = ["name", "kind", "level", "region", "unit_name", "phone"]
         widgets = {"phone": PHONE}
-
-
-class DeputyFilterForm(FilterForm):
-    q = forms.CharField(label="姓名", widget=forms.TextInput(attrs={"placeholder": "姓名"}))
-    kind = forms.ChoiceField(label="类别", choices=[("", "全部")] + list(DeputyKind.choices))
-    region = _region_filter()
 
 
 # ---- careers -------------------------------------------------------------------------------------

@@ -50,13 +50,6 @@ class WorkerOut(Schema):
         return obj.gender or None
 
 
-class WorkerFilter(Schema):
-    post: WorkerPost | None = None
-    role: WorkerRole | None = None
-    region: str | None = Field(None, max_length=24, description="只列出该编码区划之下的工作者")
-    q: str | None = Field(None, max_length=50, description="姓名关键字或拼音首字母")
-
-
 class WorkerCreate(InSchema):
     code: text(32, "工号", 1)
     name: text(50, "姓名", 1)
@@ -97,12 +90,6 @@ class StewardOut(Schema):
     resolve_phone = staticmethod(_phone)
 
 
-class StewardFilter(Schema):
-    role: StewardRole | None = None
-    region: str | None = Field(None, max_length=24, description="只列出该编码区划之下的三长")
-    q: str | None = Field(None, max_length=50, description="姓名关键字")
-
-
 class StewardCreate(InSchema):
     name: text(50, "姓名", 1)
     phone: text(20, "手机号") = ""
@@ -133,13 +120,6 @@ class DeputyOut(Schema):
 
     resolve_region_code = staticmethod(_region_code)
     resolve_phone = staticmethod(_phone)
-
-
-class DeputyFilter(Schema):
-    kind: DeputyKind | None = None
-    level: DeputyLevel | None = None
-    region: str | None = Field(None, max_length=24, description="只列出联系该编码区划之下社区的代表委员")
-    q: str | None = Field(None, max_length=50, description="姓名关键字")
 
 
 class DeputyCreate(InSchema):

@@ -12,17 +12,12 @@ from django.utils import timezone
 
 from grassroots.core.excel import Column
 from grassroots.core.pages import PageListView, ServiceFormView, get_visible, require_perm
-from grassroots.party.models import add_years
 
 from . import services
-from .choices import Education, Qualification
+from .filters import DeputyFilters, StewardFilters, WorkerFilters
 from .forms import (
-    AGE_BANDS,
-    DeputyFilterForm,
     DeputyForm,
-    StewardFilterForm,
     StewardForm,
-    WorkerFilterForm,
     WorkerForm,
 )
 from .models import Deputy, Steward, Worker
@@ -35,10 +30,8 @@ class WorkerListView(PageListView):
     model = Worker
     template_name = "people/worker_list.html"
     title = "社区工作者"
-    filter_form_class = WorkerFilterForm
-    filters = {"post": "post", "grade": "grade", "role": "role"}
+    list_filters = WorkerFilters
     select_related = ("region",)
-    region_filter = "region"
     ordering = ("region__path", "grade", "name")
     create_url_name = "people:worker_add"
     empty_hint = "登记社区工作者的岗位、等级（三岗十八级）和职责。"
@@ -55,47 +48,13 @@ class WorkerListView(PageListView):
         Column("入职日期", "hired_on", width=12),
     ]
 
-    def filter_queryset(self, qs):
-        grade = self.request.GET.get("grade", "")
-        if grade and not grade.isdigit():
-            return qs.none()
-        qs = super().filter_queryset(qs)
-        qual = self.request.GET.get("qualification", "").strip()
-        if qual == "any":
-            qs = qs.exclude(qualification__in=["", Qualification.NONE])
-        elif qual:
-            qs = qs.filter(qualification=qual) if qual in Qualification.values else qs.none()
-        edu = self.request.GET.get("education", "").strip()
-        if edu:
-            qs = qs.filter(education=edu) if edu in Education.values else qs.none()
-        band = self.request.GET.get("age", "").strip()
-        if band:
-            if band not in AGE_BANDS:
-                return qs.none()
-            _label, lo, hi = AGE_BANDS[band]
-            today = timezone.localdate()
-            # age >= lo  <=> born on or before today - lo years; age < hi <=> born after today - hi years
-            qs = qs.filter(birth_date__lte=add_years(today, -lo), birth_date__gt=add_years(today, -hi))
-        return qs
-
-    def applied_filters(self) -> dict:
-        out = super().applied_filters()
-        for name in ("qualification", "education", "age"):
-            value = self.request.GET.get(name, "").strip()
-            if value:
-                out[name] = value
-        return out
-
 
 class StewardListView(PageListView):
     model = Steward
     template_name = "people/steward_list.html"
     title = "三长"
-    filter_form_class = StewardFilterForm
-    filters = {"role": "role"}
-    search_fields = ("name", "name")
+    list_filters = StewardFilters
     select_related = ("region", "member")
-    region_filter = "region"
     ordering = ("region__path", "role", "name")
     create_url_name = "people:steward_add"
     empty_hint = "登记小区长、楼长、单元长，可关联党员身份（双三长）。"
@@ -114,11 +73,8 @@ class DeputyListView(PageListView):
     model = Deputy
     template_name = "people/deputy_list.html"
     title = "两代表一委员"
-    filter_form_class = DeputyFilterForm
-    filters = {"kind": "kind"}
-    search_fields = ("name", "name")
+    list_filters = DeputyFilters
     select_related = ("region",)
-    region_filter = "region"
     ordering = ("region__path", "kind", "name")
     create_url_name = "people:deputy_add"
     empty_hint = "登记联系本社区的人大代表、党代表和政协委员。"

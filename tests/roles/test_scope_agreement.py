@@ -1,7 +1,8 @@
 """One source of scope per model: the object check (`covers`) agrees with the scoped list (`visible_to`).
 
-On the tiny demo city (with every app's demo step), for each demo account and every scoped model,
-a sample of objects: `covers(user, obj, action)` == `obj in Model.objects.visible_to(user, action)`.
+On the tiny demo city (with every app's demo step; the package's shared `demo_city`), for each demo
+account and every scoped model, a sample of objects:
+`covers(user, obj, action)` == `obj in Model.objects.visible_to(user, action)`.
 """
 
 from __future__ import annotations
@@ -11,10 +12,6 @@ from django.apps import apps
 from django.db.models import Q
 
 from grassroots.core.scoping import ScopedModel, covers, q_matches
-from grassroots.demo.context import DemoContext
-from grassroots.demo.generator import generate
-from grassroots.demo.management.commands.demoadmin import create_demo_accounts
-from grassroots.demo.presets import get_preset
 
 pytestmark = pytest.mark.django_db
 
@@ -41,12 +38,9 @@ def sample(model) -> list:
     return list(model._default_manager.filter(pk__in=ids))
 
 
-def test_covers_agrees_with_visible_to_for_every_scoped_model_and_demo_role():
+def test_covers_agrees_with_visible_to_for_every_scoped_model_and_demo_role(demo_city):
     from django.contrib.auth import get_user_model
 
-    ctx = DemoContext(preset="tiny", seed=1, scale=get_preset("tiny"), show_progress=False)
-    generate(ctx)
-    create_demo_accounts("demo-password-1")
     users = list(get_user_model().objects.filter(is_superuser=False).order_by("username"))
     assert {u.username for u in users} >= {"street", "community", "gridworker", "dept", "member", "resident"}
     models = scoped_models()
