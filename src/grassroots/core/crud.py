@@ -96,7 +96,7 @@ def crud_routes(
         prefix, response={200: list[out], **ERRORS}, operation_id=f"{name}_list", summary=summary["list"]
     )
     # The schema documents and types the parameters; the rows follow the declaration (core.listfilters).
-    list_route(paginate(CursorPagination)(_signed(list_, filters=Query[filters.schema()])))
+    list_route(paginate(CursorPagination)(_signed(list_, filters=Query[filters.schema()])))  # type: ignore[misc]
 
     def get(request, **kw):
         return reread(request.user, one(request.user, kw))

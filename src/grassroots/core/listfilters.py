@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping
-from functools import cache
 from typing import Any, ClassVar, Literal
 
 from django import forms
@@ -46,12 +45,14 @@ class ListFilter:
     max_length = 50
 
     def __init__(self, label: str, lookup: str | None = None, *, help: str = "", placeholder: str = ""):
-        self.label, self.lookup, self.help, self.placeholder = label, lookup, help, placeholder
+        self.label, self.help, self.placeholder = label, help, placeholder
+        self.lookup: str = lookup if lookup is not None else ""
+        self._lookup_is_name = lookup is None  # the default lookup is the parameter's own name
         self.name = ""
 
     def __set_name__(self, owner, name):
         self.name = name
-        if self.lookup is None:
+        if self._lookup_is_name:
             self.lookup = name
 
     # parsing -------------------------------------------------------------------------------------
@@ -125,7 +126,7 @@ class Options(ListFilter):
     def __init__(self, label, options: dict[str, tuple[str, Any]], *, all_label="全部", **kwargs):
         super().__init__(label, **kwargs)
         self.options, self.all_label = options, all_label
-        self.api_type = Literal[tuple(options)]  # type: ignore[valid-type]
+        self.api_type = Literal[tuple(options)]
 
     def parse(self, raw):
         if raw not in self.options:
@@ -258,6 +259,7 @@ class ListFilters:
     """The filters of one list, in declaration order (which is also the form's order)."""
 
     fields: ClassVar[dict[str, ListFilter]] = {}
+    _api_schema: ClassVar[Any]
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -299,7 +301,7 @@ class ListFilters:
         q = Q()
         for name, value in self.values.items():
             cond = self.fields[name].q(value, self.user)
-            if cond is _NO_ROWS:
+            if not isinstance(cond, Q):  # _NO_ROWS
                 return None
             q &= cond
         return q
@@ -323,13 +325,17 @@ class ListFilters:
         return _form_class(cls)
 
 
-@cache
 def _schema(cls: type[ListFilters]):
+    """The ninja schema of the API's query parameters, built once per declaration (the OpenAPI
+    document and the endpoint's signature are fixed at import)."""
     from ninja import Schema
     from pydantic import create_model
 
-    fields = {name: f.api_field() for name, f in cls.fields.items()}
-    return create_model(cls.__name__.removesuffix("Filters") + "Filter", __base__=Schema, **fields)
+    if "_api_schema" not in cls.__dict__:
+        fields = {name: f.api_field() for name, f in cls.fields.items()}
+        name = cls.__name__.removesuffix("Filters") + "Filter"
+        cls._api_schema = create_model(name, __base__=Schema, **fields)  # type: ignore[call-overload]
+    return cls._api_schema
 
 
 def _form_class(cls: type[ListFilters]) -> type[forms.Form]:

@@ -138,9 +138,10 @@ class PageListView(ScopedListView):
             form.is_valid()
         if form is not None and self.list_filters is not None:
             # The declaration's messages, not the form fields' own: one source for page and API.
-            from django.forms.utils import ErrorDict, ErrorList
+            from django.forms.utils import ErrorList
 
-            form._errors = ErrorDict({k: ErrorList([v]) for k, v in self.filterset().errors.items()})
+            form.errors.clear()
+            form.errors.update({k: ErrorList([v]) for k, v in self.filterset().errors.items()})
         ctx.update(
             title=self.title,
             filter_form=form,
