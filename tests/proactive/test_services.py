@@ -83,3 +83,40 @@ def test_owner_worker_must_work_in_the_owner_region(pro, make_initiative, city):
     assert i.owner_name == inside.name
     with pytest.raises(ServiceError, match="责任人须是"):
         make_initiative(owner_worker=outside)
+
+
+def test_each_step_tells_the_people_who_carry_it(pro, city, make_user, make_initiative):
+    """Start, evaluation and cancellation reach the owner region's managers and the owner worker's
+    account; completion reaches whoever created the task; nobody is told of their own step."""
+    from grassroots.notifications.models import Notification
+    from grassroots.people.models import Worker
+    from grassroots.proactive import services
+
+    community_manager = make_user("pro_c0_admin", "street_admin", pro.c0)  # proactive.manage on c0
+    worker_account = make_user("pro_worker", None)
+    Worker.objects.filter(pk=city.workers[0].pk).update(user=worker_account)
+    task = make_initiative(region=pro.c0, owner_worker=Worker.objects.get(pk=city.workers[0].pk))
+
+    def inbox(user):
+        return list(
+            Notification.objects.filter(user=user, kind="proactive.initiative")
+            .order_by("created_at", "id")
+            .values_list("title", flat=True)
+        )
+
+    services.start(pro.manager, task)
+    assert inbox(community_manager) == ["未诉先办任务已启动：井盖专项治理"]
+    assert inbox(worker_account) == ["未诉先办任务已启动：井盖专项治理"]
+    assert inbox(pro.manager) == []  # the one who started it
+    assert inbox(pro.other) == [] and inbox(pro.viewer) == []  # other street; c0's viewer has no manage
+
+    services.finish(community_manager, task, note="更换井盖 12 个")
+    assert inbox(pro.manager) == ["未诉先办任务已完成，请评估：井盖专项治理"]
+    services.evaluate(pro.manager, task, evaluation="同类诉求明显下降")
+    assert inbox(community_manager)[-1] == "未诉先办任务已评估：井盖专项治理"
+    detail = Notification.objects.filter(user=worker_account).order_by("-id").first()
+    assert detail.url == f"/proactive/i/{task.number}/" and "同类诉求明显下降" in detail.body
+
+    other = make_initiative(region=pro.c0)
+    services.cancel(pro.manager, other, reason="与专项整治合并")
+    assert inbox(community_manager)[-1] == "未诉先办任务已取消：井盖专项治理"

@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from grassroots.core import audit
@@ -296,7 +297,56 @@ def _move(user, initiative: Initiative, to_state: str, fields: list[str], **extr
     initiative.updated_at = timezone.now()
     initiative.save(update_fields=["state", "updated_at", *fields])
     audit.record_transition(user, initiative, before, to_state, **extra)
+    _tell(user, initiative, to_state)
     return initiative
+
+
+def owners_of(initiative: Initiative) -> list:
+    """Who carries an initiative: the accounts managing its owner region (proactive.manage assigned on
+    that very node) and the owner worker's own account."""
+    from grassroots.accounts.models import RoleAssignment
+
+    rows = RoleAssignment.objects.filter(region_id=initiative.region_id).select_related("role", "user")
+    users = [a.user for a in rows if MANAGE in (a.role.permissions or [])]
+    worker = initiative.owner_worker
+    if worker is not None and worker.user_id:
+        users.append(worker.user)
+    return users
+
+
+def _tell(actor, initiative: Initiative, to_state: str) -> None:
+    """Inbox messages on each step, to whoever did not take it: the owners learn that their task has
+    started, was evaluated or cancelled; the one who created it learns that it is done and waits for
+    the evaluation."""
+    from grassroots.notifications.services import notify
+
+    title = initiative.title
+    label = initiative.get_kind_display() + ("任务" if initiative.kind == "task" else "")
+    due = f"完成期限 {initiative.due_date:%Y-%m-%d}。" if initiative.due_date else ""
+    if to_state == InitiativeState.DONE:
+        users = [initiative.created_by]
+        head, body = f"{label}已完成，请评估：{title}", initiative.done_note[:200]
+    elif to_state == InitiativeState.IN_PROGRESS:
+        users = owners_of(initiative)
+        head, body = f"{label}已启动：{title}", due + f"工作方案：{initiative.plan[:120]}"
+    elif to_state == InitiativeState.EVALUATED:
+        users = owners_of(initiative)
+        change = "" if initiative.effect_pct is None else f"同类诉求变化 {initiative.effect_pct:+d}%。"
+        head, body = f"{label}已评估：{title}", change + initiative.evaluation[:160]
+    elif to_state == InitiativeState.CANCELLED:
+        users = owners_of(initiative)
+        head, body = f"{label}已取消：{title}", f"取消原因：{initiative.cancel_reason}"
+    else:
+        return
+    users = [u for u in users if u is not None and u.pk != getattr(actor, "pk", None)]
+    notify(
+        users,
+        kind="proactive.initiative",
+        title=head,
+        body=body,
+        url=reverse("proactive:detail", args=[initiative.number]),
+        obj=initiative,
+    )
 
 
 @transaction.atomic
