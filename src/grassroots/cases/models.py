@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from grassroots.core.scoping import ScopedManager, ScopedModel, ScopedQuerySet, grants_for
 
+from .casedays import LIVE
 from .workflow import AWAITING_RESPONSE, OPEN_STATES, CaseState
 
 
@@ -471,6 +472,10 @@ class Case(ScopedModel):
             models.Index(fields=["category", "submitted_at"], name="case_category_recent"),
             models.Index(fields=["dispatched_at"], name="case_dispatched"),  # rankings by dispatch period
             models.Index(fields=["resolved_at"], name="case_resolved"),  # resolved trend in statistics
+            # One community's cases of one day: the statistics summary's refresh after a write (casedays).
+            models.Index(fields=["region", "submitted_at"], name="case_region_submitted"),
+            # The few cases whose statistics still move with the clock (casedays.LIVE), by submission.
+            models.Index(fields=["submitted_at"], condition=LIVE, name="case_live_submitted"),
             models.Index(
                 fields=["state", "respond_due_at"], name="case_state_respond_due"
             ),  # response alerts
@@ -717,3 +722,64 @@ class SuggestionModel(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# ------------------------------------------------------------------------------------------ summaries
+class CaseDay(ScopedModel):
+    """The statistics' daily summary (cases.casedays): the cases of one community submitted on one local
+    day, per category class (大类; 0 = 未分类), as the figures `stats.case_stats` shows, plus the cases
+    resolved on that day. Refreshed wholly by every rollup run and per (day, community) after commit of
+    every case event (cases.services._event); never written anywhere else."""
+
+    day = models.DateField("日期")
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    region_path = models.CharField(max_length=255)
+    category_top = models.PositiveIntegerField("大类", default=0)  # Category pk; 0 = uncategorised
+    submitted = models.PositiveIntegerField(default=0)
+    open = models.PositiveIntegerField(default=0)  # dispatched / accepted / in progress
+    waiting = models.PositiveIntegerField(default=0)  # submitted / triaged / returned
+    finished = models.PositiveIntegerField(default=0)  # resolved_at set
+    closed_unresolved = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)  # finished with a deadline, in time
+    late = models.PositiveIntegerField(default=0)  # finished with a deadline, late
+    resp_num = models.PositiveIntegerField(default=0)  # 响应率 numerator (responded in time, not merged)
+    resp_done = models.PositiveIntegerField(default=0)  # responded, with a response deadline, not merged
+    resolution_den = models.PositiveIntegerField(default=0)  # closed + closed unresolved
+    resolution_num = models.PositiveIntegerField(default=0)  # closed
+    satisfaction_den = models.PositiveIntegerField(default=0)  # final evaluation, not merged
+    satisfaction_num = models.PositiveIntegerField(default=0)  # final evaluation satisfied / basic
+    resolved = models.PositiveIntegerField(default=0)  # cases (any submission day) resolved on `day`
+
+    scope_region = "region"
+    scope_region_path_field = "region_path"
+    permission_app = "cases"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "诉求统计日汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "region", "category_top"], name="caseday_unique"),
+        ]
+        indexes = [models.Index(fields=["region_path", "day"], name="caseday_path_day")]
+
+
+class CaseDayCount(ScopedModel):
+    """Counts of the cases of one community submitted on one local day by one dimension's value
+    (channel, tier, state, grid id, handler id): the statistics' breakdowns (cases.casedays)."""
+
+    day = models.DateField("日期")
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    region_path = models.CharField(max_length=255)
+    dim = models.CharField(max_length=8)
+    key = models.CharField(max_length=24, blank=True)
+    n = models.PositiveIntegerField(default=0)
+
+    scope_region = "region"
+    scope_region_path_field = "region_path"
+    permission_app = "cases"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "诉求统计日分项"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "region", "dim", "key"], name="casedaycount_unique"),
+        ]
+        indexes = [models.Index(fields=["dim", "region_path", "day"], name="casedaycount_dim_path_day")]

@@ -1,0 +1,261 @@
+"""The case statistics' daily summary (CaseDay, CaseDayCount): what `/cases/stats/` and its API read.
+
+One CaseDay row per (local day, community, category class) holds the figures of the cases submitted
+that day as `stats.case_stats` counts them (submitted, open, waiting, finished, closed unresolved, on
+time, late, the numerators and the clock-free parts of the denominators of the 三率) and the cases
+resolved that day (the trend's 办结 line). CaseDayCount rows hold the same day's cases by channel,
+tier, state, grid and handler. Every figure of a period and a region subtree is then a sum over the
+rows of that path prefix and day range (indexes on region_path, day).
+
+Figures that move with the clock alone (办理中·正常 / 临期 / 超期, and the response denominator's
+cases still waiting past their response deadline) are not stored: they are counted at read time over
+the cases that can still move (open, or waiting for their first dispatch), see `LIVE`.
+
+Freshness:
+* `rebuild()` recomputes everything: every rollup run (registered summary), the migration that made
+  the tables, and the demo's last step (which runs the rollup);
+* `touch(case, ...)` after every case event (cases.services._event: submit, triage, dispatch, accept,
+  return, log work, resolve, evaluate, reopen, close, merge): after commit, the (day, community)
+  buckets of the case's submission day and of its resolution day (old and new) are recomputed from
+  that community's cases of those days only (two small indexed reads, a delete and an insert).
+
+Counting happens in Python over narrow value rows (`_add`), the same code for the full rebuild and
+for one bucket, so the two cannot disagree. Writes made around the services (bulk loads, shell
+updates) show after the next rollup run.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Max, Min, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .workflow import OPEN_STATES, CaseState
+
+log = logging.getLogger(__name__)
+
+S = CaseState
+FIGURES = (
+    "submitted",
+    "open",
+    "waiting",
+    "finished",
+    "closed_unresolved",
+    "on_time",
+    "late",
+    "resp_num",
+    "resp_done",
+    "resolution_den",
+    "resolution_num",
+    "satisfaction_den",
+    "satisfaction_num",
+)
+DIMS = ("channel", "tier", "state", "grid", "handler")
+WAITING = frozenset({S.SUBMITTED, S.TRIAGED, S.RETURNED})
+CASE_VALUES = (
+    "region_id",
+    "submitted_at",
+    "state",
+    "resolved_at",
+    "due_at",
+    "respond_due_at",
+    "responded_at",
+    "evaluated_at",
+    "channel",
+    "tier",
+    "grid_id",
+    "handler_id",
+)
+# The cases whose figures still move with the clock: counted live at read time (stats.case_stats).
+LIVE = Q(state__in=sorted(OPEN_STATES)) | Q(responded_at__isnull=True, respond_due_at__isnull=False)
+BATCH = 5000
+
+
+def _models(apps=None):
+    if apps is None:
+        from grassroots.regions.models import Region
+
+        from .models import Case, CaseDay, CaseDayCount
+
+        return Case, CaseDay, CaseDayCount, Region
+    return (
+        apps.get_model("cases", "Case"),
+        apps.get_model("cases", "CaseDay"),
+        apps.get_model("cases", "CaseDayCount"),
+        apps.get_model("regions", "Region"),
+    )
+
+
+def local_day(value: datetime.datetime) -> datetime.date:
+    return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+
+
+def day_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """[start 00:00, end + 1 day 00:00) in local time."""
+    tz = timezone.get_current_timezone()
+    lo = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    hi = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    return lo, hi
+
+
+def _with_top(qs):
+    return qs.annotate(_top=Coalesce("category__parent_id", "category_id", Value(0))).order_by()
+
+
+class _Tally:
+    """Accumulates case value rows into CaseDay figures and CaseDayCount counts."""
+
+    def __init__(self):
+        self.days: dict[tuple, list[int]] = defaultdict(lambda: [0] * (len(FIGURES) + 1))
+        self.counts: dict[tuple, int] = defaultdict(int)
+
+    def add_submitted(self, top, region_id, submitted_at, state, resolved_at, due_at, respond_due_at,
+                      responded_at, evaluated_at, channel, tier, grid_id, handler_id):  # fmt: skip
+        day = local_day(submitted_at)
+        f = self.days[(day, region_id, top or 0)]
+        kept = state != S.MERGED
+        finished = resolved_at is not None
+        responded = kept and respond_due_at is not None and responded_at is not None
+        evaluated = kept and evaluated_at is not None
+        f[0] += 1
+        f[1] += state in OPEN_STATES
+        f[2] += state in WAITING
+        f[3] += finished
+        f[4] += state == S.CLOSED_UNRESOLVED
+        f[5] += finished and due_at is not None and resolved_at <= due_at
+        f[6] += finished and due_at is not None and resolved_at > due_at
+        f[7] += responded and responded_at <= respond_due_at
+        f[8] += responded
+        f[9] += state in (S.CLOSED, S.CLOSED_UNRESOLVED)
+        f[10] += state == S.CLOSED
+        f[11] += evaluated
+        f[12] += evaluated and state != S.CLOSED_UNRESOLVED
+        for dim, key in (
+            ("channel", channel),
+            ("tier", tier or ""),
+            ("state", state),
+            ("grid", grid_id),
+            ("handler", handler_id),
+        ):
+            if key is not None:
+                self.counts[(day, region_id, dim, str(key))] += 1
+
+    def add_resolved(self, top, region_id, resolved_at):
+        self.days[(local_day(resolved_at), region_id, top or 0)][len(FIGURES)] += 1
+
+    def rows(self, CaseDay, CaseDayCount, paths: dict[int, str]):
+        days = [
+            CaseDay(
+                day=day,
+                region_id=rid,
+                region_path=paths.get(rid, ""),
+                category_top=top,
+                resolved=f[len(FIGURES)],
+                **dict(zip(FIGURES, f, strict=False)),
+            )
+            for (day, rid, top), f in self.days.items()
+        ]
+        counts = [
+            CaseDayCount(day=day, region_id=rid, region_path=paths.get(rid, ""), dim=dim, key=key, n=n)
+            for (day, rid, dim, key), n in self.counts.items()
+        ]
+        return days, counts
+
+
+def _fill(tally: _Tally, Case, submitted_q: Q, resolved_q: Q) -> None:
+    for row in _with_top(Case.objects.filter(submitted_q)).values_list("_top", *CASE_VALUES).iterator(BATCH):
+        tally.add_submitted(*row)
+    resolved = Case.objects.filter(resolved_q, resolved_at__isnull=False)
+    for row in _with_top(resolved).values_list("_top", "region_id", "resolved_at").iterator(BATCH):
+        tally.add_resolved(*row)
+
+
+def _paths(Region, region_ids) -> dict[int, str]:
+    return dict(Region.objects.filter(pk__in=set(region_ids)).values_list("pk", "path"))
+
+
+# ------------------------------------------------------------------------------------------ refresh
+def rebuild(apps=None) -> int:
+    """Every row anew from the cases, one month of submissions / resolutions at a time (memory stays
+    one month's rows), in one transaction (readers see the old rows until it commits). Returns rows."""
+    Case, CaseDay, CaseDayCount, Region = _models(apps)
+    span = Case.objects.aggregate(lo=Min("submitted_at"), hi=Max("submitted_at"), rhi=Max("resolved_at"))
+    written = 0
+    paths = dict(Region.objects.values_list("pk", "path"))
+    with transaction.atomic():
+        CaseDayCount.objects.all().delete()
+        CaseDay.objects.all().delete()
+        if span["lo"] is None:
+            return 0
+        first = local_day(span["lo"]).replace(day=1)
+        last = max(local_day(span["hi"]), local_day(span["rhi"]) if span["rhi"] else first)
+        month = first
+        while month <= last:
+            following = (month + datetime.timedelta(days=32)).replace(day=1)
+            lo, hi = day_bounds(month, following - datetime.timedelta(days=1))
+            tally = _Tally()
+            _fill(
+                tally,
+                Case,
+                Q(submitted_at__gte=lo, submitted_at__lt=hi),
+                Q(resolved_at__gte=lo, resolved_at__lt=hi),
+            )
+            days, counts = tally.rows(CaseDay, CaseDayCount, paths)
+            CaseDay.objects.bulk_create(days, batch_size=2000)
+            CaseDayCount.objects.bulk_create(counts, batch_size=2000)
+            written += len(days) + len(counts)
+            month = following
+    return written
+
+
+def refresh(buckets) -> int:
+    """Recompute the (local day, community id) buckets given; returns rows written."""
+    Case, CaseDay, CaseDayCount, Region = _models()
+    buckets = {(d, r) for d, r in buckets if d is not None and r is not None}
+    if not buckets:
+        return 0
+    written = 0
+    paths = _paths(Region, [r for _d, r in buckets])
+    for day, rid in sorted(buckets):
+        lo, hi = day_bounds(day, day)
+        tally = _Tally()
+        _fill(
+            tally,
+            Case,
+            Q(region_id=rid, submitted_at__gte=lo, submitted_at__lt=hi),
+            Q(region_id=rid, resolved_at__gte=lo, resolved_at__lt=hi),
+        )
+        days, counts = tally.rows(CaseDay, CaseDayCount, paths)
+        with transaction.atomic():
+            CaseDay.objects.filter(day=day, region_id=rid).delete()
+            CaseDayCount.objects.filter(day=day, region_id=rid).delete()
+            CaseDay.objects.bulk_create(days)
+            CaseDayCount.objects.bulk_create(counts)
+        written += len(days) + len(counts)
+    return written
+
+
+def _refresh_quietly(buckets) -> None:
+    try:
+        refresh(buckets)
+    except Exception:  # noqa: BLE001 (a figure must never fail the write; the nightly rollup repairs it)
+        log.exception("case statistics summary refresh failed for %s", sorted(buckets))
+
+
+def touch(case, *moments) -> None:
+    """After commit, recompute the buckets of `case`: its submission day, its resolution day and any
+    other moments given (e.g. the resolution day a reopen just cleared)."""
+    if case.region_id is None:
+        return
+    buckets = {
+        (local_day(m), case.region_id)
+        for m in (case.submitted_at, case.resolved_at, *moments)
+        if m is not None
+    }
+    if buckets:
+        transaction.on_commit(lambda: _refresh_quietly(buckets))
