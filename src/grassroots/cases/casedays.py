@@ -1,11 +1,14 @@
-"""The case statistics' daily summary (CaseDay, CaseDayCount): what `/cases/stats/` and its API read.
+"""The case statistics' daily summary (CaseDay): what `/cases/stats/` and its API read.
 
-One CaseDay row per (local day, community, category class) holds the figures of the cases submitted
-that day as `stats.case_stats` counts them (submitted, open, waiting, finished, closed unresolved, on
-time, late, the numerators and the clock-free parts of the denominators of the 三率) and the cases
-resolved that day (the trend's 办结 line). CaseDayCount rows hold the same day's cases by channel,
-tier, state, grid and handler. Every figure of a period and a region subtree is then a sum over the
-rows of that path prefix and day range (indexes on region_path, day).
+One CaseDay row per (local day, community) holds the figures of the cases submitted that day as
+`stats.case_stats` counts them (submitted, open, waiting, finished, closed unresolved, on time, late,
+the numerators and the clock-free parts of the denominators of the 三率), the cases resolved that day
+(the trend's 办结 line), and the day's cases by category class, channel, tier, state, grid and handler
+(`counts`, {dimension: {key: n}}). Every figure of a period and a region subtree is then a sum over
+the rows of that path prefix and day range (index on region_path, day): SQL sums for the figures and
+the trend, a Python sum of the `counts` for the breakdowns. One row per community-day, whatever the
+number of cases, categories or handlers (a row per category or per breakdown key made the summary
+larger than the cases themselves at a few cases per community and day).
 
 Figures that move with the clock alone (办理中·正常 / 临期 / 超期, and the response denominator's
 cases still waiting past their response deadline) are not stored: they are counted at read time over
@@ -30,7 +33,7 @@ import datetime
 import logging
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Min, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -55,7 +58,7 @@ FIGURES = (
     "satisfaction_den",
     "satisfaction_num",
 )
-DIMS = ("channel", "tier", "state", "grid", "handler")
+DIMS = ("category", "channel", "tier", "state", "grid", "handler")
 WAITING = frozenset({S.SUBMITTED, S.TRIAGED, S.RETURNED})
 CASE_VALUES = (
     "region_id",
@@ -80,13 +83,12 @@ def _models(apps=None):
     if apps is None:
         from grassroots.regions.models import Region
 
-        from .models import Case, CaseDay, CaseDayCount
+        from .models import Case, CaseDay
 
-        return Case, CaseDay, CaseDayCount, Region
+        return Case, CaseDay, Region
     return (
         apps.get_model("cases", "Case"),
         apps.get_model("cases", "CaseDay"),
-        apps.get_model("cases", "CaseDayCount"),
         apps.get_model("regions", "Region"),
     )
 
@@ -108,16 +110,16 @@ def _with_top(qs):
 
 
 class _Tally:
-    """Accumulates case value rows into CaseDay figures and CaseDayCount counts."""
+    """Accumulates case value rows into CaseDay rows."""
 
     def __init__(self):
         self.days: dict[tuple, list[int]] = defaultdict(lambda: [0] * (len(FIGURES) + 1))
-        self.counts: dict[tuple, int] = defaultdict(int)
+        self.counts: dict[tuple, dict] = defaultdict(lambda: {d: defaultdict(int) for d in DIMS})
 
     def add_submitted(self, top, region_id, submitted_at, state, resolved_at, due_at, respond_due_at,
                       responded_at, evaluated_at, channel, tier, grid_id, handler_id):  # fmt: skip
-        day = local_day(submitted_at)
-        f = self.days[(day, region_id, top or 0)]
+        key = (local_day(submitted_at), region_id)
+        f = self.days[key]
         kept = state != S.MERGED
         finished = resolved_at is not None
         responded = kept and respond_due_at is not None and responded_at is not None
@@ -135,43 +137,36 @@ class _Tally:
         f[10] += state == S.CLOSED
         f[11] += evaluated
         f[12] += evaluated and state != S.CLOSED_UNRESOLVED
-        for dim, key in (
-            ("channel", channel),
-            ("tier", tier or ""),
-            ("state", state),
-            ("grid", grid_id),
-            ("handler", handler_id),
-        ):
-            if key is not None:
-                self.counts[(day, region_id, dim, str(key))] += 1
+        c = self.counts[key]
+        for dim, value in zip(DIMS, (top or 0, channel, tier or "", state, grid_id, handler_id), strict=True):
+            if value is not None:
+                c[dim][str(value)] += 1
 
-    def add_resolved(self, top, region_id, resolved_at):
-        self.days[(local_day(resolved_at), region_id, top or 0)][len(FIGURES)] += 1
+    def add_resolved(self, region_id, resolved_at):
+        self.days[(local_day(resolved_at), region_id)][len(FIGURES)] += 1
 
-    def rows(self, CaseDay, CaseDayCount, paths: dict[int, str]):
-        days = [
-            CaseDay(
-                day=day,
-                region_id=rid,
-                region_path=paths.get(rid, ""),
-                category_top=top,
-                resolved=f[len(FIGURES)],
-                **dict(zip(FIGURES, f, strict=False)),
+    def rows(self, CaseDay, paths: dict[int, str]) -> list:
+        out = []
+        for (day, rid), f in self.days.items():
+            counts = self.counts.get((day, rid)) or {}
+            out.append(
+                CaseDay(
+                    day=day,
+                    region_id=rid,
+                    region_path=paths.get(rid, ""),
+                    resolved=f[len(FIGURES)],
+                    counts={d: dict(v) for d, v in counts.items() if v},
+                    **dict(zip(FIGURES, f, strict=False)),
+                )
             )
-            for (day, rid, top), f in self.days.items()
-        ]
-        counts = [
-            CaseDayCount(day=day, region_id=rid, region_path=paths.get(rid, ""), dim=dim, key=key, n=n)
-            for (day, rid, dim, key), n in self.counts.items()
-        ]
-        return days, counts
+        return out
 
 
 def _fill(tally: _Tally, Case, submitted_q: Q, resolved_q: Q) -> None:
     for row in _with_top(Case.objects.filter(submitted_q)).values_list("_top", *CASE_VALUES).iterator(BATCH):
         tally.add_submitted(*row)
     resolved = Case.objects.filter(resolved_q, resolved_at__isnull=False)
-    for row in _with_top(resolved).values_list("_top", "region_id", "resolved_at").iterator(BATCH):
+    for row in resolved.order_by().values_list("region_id", "resolved_at").iterator(BATCH):
         tally.add_resolved(*row)
 
 
@@ -183,12 +178,11 @@ def _paths(Region, region_ids) -> dict[int, str]:
 def rebuild(apps=None) -> int:
     """Every row anew from the cases, one month of submissions / resolutions at a time (memory stays
     one month's rows), in one transaction (readers see the old rows until it commits). Returns rows."""
-    Case, CaseDay, CaseDayCount, Region = _models(apps)
+    Case, CaseDay, Region = _models(apps)
     span = Case.objects.aggregate(lo=Min("submitted_at"), hi=Max("submitted_at"), rhi=Max("resolved_at"))
     written = 0
     paths = dict(Region.objects.values_list("pk", "path"))
     with transaction.atomic():
-        CaseDayCount.objects.all().delete()
         CaseDay.objects.all().delete()
         if span["lo"] is None:
             return 0
@@ -205,17 +199,16 @@ def rebuild(apps=None) -> int:
                 Q(submitted_at__gte=lo, submitted_at__lt=hi),
                 Q(resolved_at__gte=lo, resolved_at__lt=hi),
             )
-            days, counts = tally.rows(CaseDay, CaseDayCount, paths)
+            days = tally.rows(CaseDay, paths)
             CaseDay.objects.bulk_create(days, batch_size=2000)
-            CaseDayCount.objects.bulk_create(counts, batch_size=2000)
-            written += len(days) + len(counts)
+            written += len(days)
             month = following
     return written
 
 
 def refresh(buckets) -> int:
     """Recompute the (local day, community id) buckets given; returns rows written."""
-    Case, CaseDay, CaseDayCount, Region = _models()
+    Case, CaseDay, Region = _models()
     buckets = {(d, r) for d, r in buckets if d is not None and r is not None}
     if not buckets:
         return 0
@@ -223,20 +216,24 @@ def refresh(buckets) -> int:
     paths = _paths(Region, [r for _d, r in buckets])
     for day, rid in sorted(buckets):
         lo, hi = day_bounds(day, day)
-        tally = _Tally()
-        _fill(
-            tally,
-            Case,
-            Q(region_id=rid, submitted_at__gte=lo, submitted_at__lt=hi),
-            Q(region_id=rid, resolved_at__gte=lo, resolved_at__lt=hi),
-        )
-        days, counts = tally.rows(CaseDay, CaseDayCount, paths)
-        with transaction.atomic():
-            CaseDay.objects.filter(day=day, region_id=rid).delete()
-            CaseDayCount.objects.filter(day=day, region_id=rid).delete()
-            CaseDay.objects.bulk_create(days)
-            CaseDayCount.objects.bulk_create(counts)
-        written += len(days) + len(counts)
+        for attempt in (1, 2):  # a concurrent refresh of the same bucket may insert first: recount once
+            tally = _Tally()
+            _fill(
+                tally,
+                Case,
+                Q(region_id=rid, submitted_at__gte=lo, submitted_at__lt=hi),
+                Q(region_id=rid, resolved_at__gte=lo, resolved_at__lt=hi),
+            )
+            days = tally.rows(CaseDay, paths)
+            try:
+                with transaction.atomic():
+                    CaseDay.objects.filter(day=day, region_id=rid).delete()
+                    CaseDay.objects.bulk_create(days)
+                break
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        written += len(days)
     return written
 
 

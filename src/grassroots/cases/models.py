@@ -726,15 +726,15 @@ class SuggestionModel(models.Model):
 
 # ------------------------------------------------------------------------------------------ summaries
 class CaseDay(ScopedModel):
-    """The statistics' daily summary (cases.casedays): the cases of one community submitted on one local
-    day, per category class (大类; 0 = 未分类), as the figures `stats.case_stats` shows, plus the cases
-    resolved on that day. Refreshed wholly by every rollup run and per (day, community) after commit of
-    every case event (cases.services._event); never written anywhere else."""
+    """The statistics' daily summary (cases.casedays): one row per local day and community with the
+    figures of the cases submitted that day as `stats.case_stats` shows them, the cases resolved that
+    day, and the day's cases counted by category class, channel, tier, state, grid and handler
+    (`counts`: {dimension: {key: n}}). Refreshed wholly by every rollup run and per (day, community)
+    after commit of every case step (cases.services._event); never written anywhere else."""
 
     day = models.DateField("日期")
     region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
     region_path = models.CharField(max_length=255)
-    category_top = models.PositiveIntegerField("大类", default=0)  # Category pk; 0 = uncategorised
     submitted = models.PositiveIntegerField(default=0)
     open = models.PositiveIntegerField(default=0)  # dispatched / accepted / in progress
     waiting = models.PositiveIntegerField(default=0)  # submitted / triaged / returned
@@ -749,6 +749,9 @@ class CaseDay(ScopedModel):
     satisfaction_den = models.PositiveIntegerField(default=0)  # final evaluation, not merged
     satisfaction_num = models.PositiveIntegerField(default=0)  # final evaluation satisfied / basic
     resolved = models.PositiveIntegerField(default=0)  # cases (any submission day) resolved on `day`
+    counts = models.JSONField(
+        default=dict
+    )  # {"category"|"channel"|"tier"|"state"|"grid"|"handler": {key: n}}
 
     scope_region = "region"
     scope_region_path_field = "region_path"
@@ -756,30 +759,5 @@ class CaseDay(ScopedModel):
 
     class Meta:
         verbose_name = verbose_name_plural = "诉求统计日汇总"
-        constraints = [
-            models.UniqueConstraint(fields=["day", "region", "category_top"], name="caseday_unique"),
-        ]
+        constraints = [models.UniqueConstraint(fields=["day", "region"], name="caseday_unique")]
         indexes = [models.Index(fields=["region_path", "day"], name="caseday_path_day")]
-
-
-class CaseDayCount(ScopedModel):
-    """Counts of the cases of one community submitted on one local day by one dimension's value
-    (channel, tier, state, grid id, handler id): the statistics' breakdowns (cases.casedays)."""
-
-    day = models.DateField("日期")
-    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
-    region_path = models.CharField(max_length=255)
-    dim = models.CharField(max_length=8)
-    key = models.CharField(max_length=24, blank=True)
-    n = models.PositiveIntegerField(default=0)
-
-    scope_region = "region"
-    scope_region_path_field = "region_path"
-    permission_app = "cases"
-
-    class Meta:
-        verbose_name = verbose_name_plural = "诉求统计日分项"
-        constraints = [
-            models.UniqueConstraint(fields=["day", "region", "dim", "key"], name="casedaycount_unique"),
-        ]
-        indexes = [models.Index(fields=["dim", "region_path", "day"], name="casedaycount_dim_path_day")]
