@@ -91,11 +91,15 @@ def test_every_figure_equals_the_rows_for_a_street_the_district_and_the_city(ctx
         (ctx.district_admin, ctx.c1.code, 1),
     ):
         assert stats.summary_covers(user)
-        for granularity in ("day", "week", "month"):
-            got = stats.case_stats(user, START, END, region, granularity, now=NOW)
-            want = stats.case_stats_from_rows(user, START, END, region, granularity, now=NOW)
+        # the clock figures follow `now` without any write (deadlines kept in the rows)
+        for granularity, now in (("day", NOW), ("week", NOW + 2 * D), ("month", NOW - 2 * D)):
+            got = stats.case_stats(user, START, END, region, granularity, now=now)
+            want = stats.case_stats_from_rows(user, START, END, region, granularity, now=now)
             assert _norm(got) == _norm(want), (user, region, granularity)
+        got = stats.case_stats(user, START, END, region, now=NOW)
         assert got["totals"]["submitted"] == n  # hand count: the 30-day-old case is outside the window
+    later = stats.case_stats(ctx.street_admin, START, END, now=NOW + 2 * D)["totals"]
+    assert (later["overdue"], later["due_soon"]) == (2, 1)  # the second overdue, the third due soon
     t = stats.case_stats(ctx.street_admin, START, END, now=NOW)
     # Hand counts over the street: 3 open in c0 + 1 in c1; overdue the first; due soon the second.
     assert (t["totals"]["open"], t["totals"]["overdue"], t["totals"]["due_soon"]) == (4, 1, 1)

@@ -11,8 +11,10 @@ number of cases, categories or handlers (a row per category or per breakdown key
 larger than the cases themselves at a few cases per community and day).
 
 Figures that move with the clock alone (办理中·正常 / 临期 / 超期, and the response denominator's
-cases still waiting past their response deadline) are not stored: they are counted at read time over
-the cases that can still move (open, or waiting for their first dispatch), see `LIVE`.
+cases still waiting past their response deadline) cannot be stored as counts: the row keeps the
+deadlines of the day's cases that can still move that way (`clock`: due-soon and due times of the open
+cases, response deadlines of the cases not yet responded to) and a read counts them against its own
+`now` (`clock_figures`), exactly as the row query did.
 
 Freshness:
 * `rebuild()` recomputes everything: every rollup run (registered summary), the migration that made
@@ -69,13 +71,14 @@ CASE_VALUES = (
     "respond_due_at",
     "responded_at",
     "evaluated_at",
+    "due_soon_at",
     "channel",
     "tier",
     "grid_id",
     "handler_id",
 )
-# The cases whose figures still move with the clock: counted live at read time (stats.case_stats).
-LIVE = Q(state__in=sorted(OPEN_STATES)) | Q(responded_at__isnull=True, respond_due_at__isnull=False)
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+MICRO = datetime.timedelta(microseconds=1)
 BATCH = 5000
 
 
@@ -105,6 +108,25 @@ def day_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datet
     return lo, hi
 
 
+def micros(value: datetime.datetime | None) -> int | None:
+    """An aware datetime as exact integer microseconds since the epoch (JSON-safe, comparable)."""
+    return None if value is None else (value - EPOCH) // MICRO
+
+
+def clock_figures(clocks, now: datetime.datetime) -> dict[str, int]:
+    """on_track / due_soon / overdue of the open cases and resp_waiting (not responded to, response
+    deadline passed) at `now`, from the `clock` values of CaseDay rows: the row query's conditions."""
+    t = micros(now)
+    on_track = due_soon = overdue = resp_waiting = 0
+    for clock in clocks:
+        for soon, due in clock.get("open", ()):
+            overdue += due is not None and due <= t
+            due_soon += soon is not None and soon <= t and due is not None and due > t
+            on_track += (soon is not None and soon > t) or (soon is None and due is not None and due > t)
+        resp_waiting += sum(1 for d in clock.get("respond", ()) if d <= t)
+    return {"on_track": on_track, "due_soon": due_soon, "overdue": overdue, "resp_waiting": resp_waiting}
+
+
 def _with_top(qs):
     return qs.annotate(_top=Coalesce("category__parent_id", "category_id", Value(0))).order_by()
 
@@ -115,9 +137,25 @@ class _Tally:
     def __init__(self):
         self.days: dict[tuple, list[int]] = defaultdict(lambda: [0] * (len(FIGURES) + 1))
         self.counts: dict[tuple, dict] = defaultdict(lambda: {d: defaultdict(int) for d in DIMS})
+        self.clocks: dict[tuple, dict] = defaultdict(lambda: {"open": [], "respond": []})
 
-    def add_submitted(self, top, region_id, submitted_at, state, resolved_at, due_at, respond_due_at,
-                      responded_at, evaluated_at, channel, tier, grid_id, handler_id):  # fmt: skip
+    def add_submitted(
+        self,
+        top,
+        region_id,
+        submitted_at,
+        state,
+        resolved_at,
+        due_at,
+        respond_due_at,
+        responded_at,
+        evaluated_at,
+        due_soon_at,
+        channel,
+        tier,
+        grid_id,
+        handler_id,
+    ):
         key = (local_day(submitted_at), region_id)
         f = self.days[key]
         kept = state != S.MERGED
@@ -137,6 +175,10 @@ class _Tally:
         f[10] += state == S.CLOSED
         f[11] += evaluated
         f[12] += evaluated and state != S.CLOSED_UNRESOLVED
+        if state in OPEN_STATES:
+            self.clocks[key]["open"].append([micros(due_soon_at), micros(due_at)])
+        if kept and responded_at is None and respond_due_at is not None:
+            self.clocks[key]["respond"].append(micros(respond_due_at))
         c = self.counts[key]
         for dim, value in zip(DIMS, (top or 0, channel, tier or "", state, grid_id, handler_id), strict=True):
             if value is not None:
@@ -149,6 +191,7 @@ class _Tally:
         out = []
         for (day, rid), f in self.days.items():
             counts = self.counts.get((day, rid)) or {}
+            clock = self.clocks.get((day, rid)) or {}
             out.append(
                 CaseDay(
                     day=day,
@@ -156,6 +199,7 @@ class _Tally:
                     region_path=paths.get(rid, ""),
                     resolved=f[len(FIGURES)],
                     counts={d: dict(v) for d, v in counts.items() if v},
+                    clock={k: v for k, v in clock.items() if v},
                     **dict(zip(FIGURES, f, strict=False)),
                 )
             )

@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from grassroots.core.scoping import ScopedManager, ScopedModel, ScopedQuerySet, grants_for
 
-from .casedays import LIVE
 from .workflow import AWAITING_RESPONSE, OPEN_STATES, CaseState
 
 
@@ -474,8 +473,6 @@ class Case(ScopedModel):
             models.Index(fields=["resolved_at"], name="case_resolved"),  # resolved trend in statistics
             # One community's cases of one day: the statistics summary's refresh after a write (casedays).
             models.Index(fields=["region", "submitted_at"], name="case_region_submitted"),
-            # The few cases whose statistics still move with the clock (casedays.LIVE), by submission.
-            models.Index(fields=["submitted_at"], condition=LIVE, name="case_live_submitted"),
             models.Index(
                 fields=["state", "respond_due_at"], name="case_state_respond_due"
             ),  # response alerts
@@ -749,9 +746,12 @@ class CaseDay(ScopedModel):
     satisfaction_den = models.PositiveIntegerField(default=0)  # final evaluation, not merged
     satisfaction_num = models.PositiveIntegerField(default=0)  # final evaluation satisfied / basic
     resolved = models.PositiveIntegerField(default=0)  # cases (any submission day) resolved on `day`
-    counts = models.JSONField(
-        default=dict
-    )  # {"category"|"channel"|"tier"|"state"|"grid"|"handler": {key: n}}
+    # {"category" | "channel" | "tier" | "state" | "grid" | "handler": {key: n}}
+    counts = models.JSONField(default=dict)
+    # The deadlines of the day's cases whose figures move with the clock alone, in µs since the epoch:
+    # {"open": [[due_soon_at, due_at], ...] of open cases, "respond": [respond_due_at, ...] of cases
+    # not yet responded to}; a read compares them with its `now` (casedays.clock_figures).
+    clock = models.JSONField(default=dict)
 
     scope_region = "region"
     scope_region_path_field = "region_path"

@@ -30,7 +30,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, Substr, TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
-from grassroots.core.errors import ServiceError
+from grassroots.core.errors import NotFound, ServiceError
 from grassroots.core.rules import Rule
 from grassroots.grids.models import Grid
 from grassroots.regions.models import Region
@@ -399,9 +399,8 @@ def case_stats(
     if not summary_covers(user):
         return case_stats_from_rows(user, start, end, region, granularity, now, top)
     start, end = parse_period(start, end)
-    lo, hi = period_bounds(start, end)
     now = now or timezone.now()
-    return _case_stats_from_summary(user, start, end, lo, hi, region, granularity, now, top)
+    return _case_stats_from_summary(user, start, end, region, granularity, now, top)
 
 
 def summary_covers(user) -> bool:
@@ -425,29 +424,16 @@ def _bucket(day: datetime.date, granularity: str) -> str:
     return day.isoformat()
 
 
-def _case_stats_from_summary(user, start, end, lo, hi, region, granularity, now, top) -> dict:
-    from .casedays import DIMS, FIGURES, LIVE
+def _case_stats_from_summary(user, start, end, region, granularity, now, top) -> dict:
+    from .casedays import DIMS, FIGURES, clock_figures
     from .models import CaseDay
 
     days = CaseDay.objects.visible_to(user, "view").filter(day__gte=start, day__lte=end).order_by()
-    # The same region narrowing (and the same NotFound) as the row path.
-    live = scoped_cases(user, region).filter(submitted_at__gte=lo, submitted_at__lt=hi).filter(LIVE)
-    if region:
+    if region:  # the same narrowing (and the same NotFound) as scoped_cases
         node = Region.objects.visible_to(user).filter(code=region).only("path").first()
+        if node is None:
+            raise NotFound("区划不存在或不在管辖范围内")
         days = days.filter(region_path__startswith=node.path)
-    clock = live.order_by().aggregate(
-        on_track=Count(
-            "id",
-            filter=Q(state__in=OPEN_STATES)
-            & (Q(due_soon_at__gt=now) | Q(due_soon_at__isnull=True, due_at__gt=now)),
-        ),
-        due_soon=Count("id", filter=Q(state__in=OPEN_STATES, due_soon_at__lte=now, due_at__gt=now)),
-        overdue=Count("id", filter=Q(state__in=OPEN_STATES, due_at__lte=now)),
-        resp_waiting=Count(
-            "id",
-            filter=Q(responded_at__isnull=True, respond_due_at__lte=now) & ~Q(state=CaseState.MERGED),
-        ),
-    )
     # One read of the rows: the figures summed per day (the trend) in SQL, the breakdowns in Python.
     sums = dict.fromkeys(FIGURES, 0)
     trend: dict = {}
@@ -459,11 +445,15 @@ def _case_stats_from_summary(user, start, end, lo, hi, region, granularity, now,
             t[0] += r["submitted_n"]
             t[1] += r["resolved_n"]
     by_dim: dict[str, dict] = {d: {} for d in DIMS}
-    for counts in days.values_list("counts", flat=True):
+    clocks = []
+    for counts, clock in days.values_list("counts", "clock"):
         for dim, values in counts.items():
             acc = by_dim.setdefault(dim, {})
             for key, n in values.items():
                 acc[key] = acc.get(key, 0) + n
+        if clock:
+            clocks.append(clock)
+    clock = clock_figures(clocks, now)
     totals = {
         k: sums[k]
         for k in ("submitted", "open", "waiting", "finished", "closed_unresolved", "on_time", "late")
