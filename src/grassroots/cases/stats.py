@@ -17,7 +17,9 @@ dispatched in the period [start, end] (local dates, inclusive), with a fixed num
   rate ≤ black_max_rate; both only for units with at least min_cases scored cases.
 
 `case_stats(user, ...)` gives the statistics page (trends, counts by category / channel / tier /
-grid / handler, deadline compliance); `open_cases_by_grid(user, grid_ids)` the grid map's heat layer.
+grid / handler, deadline compliance), summed from the daily summary (cases.casedays, docs/SUMMARIES.md)
+for region-only scopes, else counted over the case rows (`case_stats_from_rows`, also the reference the
+summary is tested against); `open_cases_by_grid(user, grid_ids)` the grid map's heat layer.
 """
 
 from __future__ import annotations
