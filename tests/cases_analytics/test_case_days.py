@@ -9,6 +9,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from grassroots.cases import casedays, services, stats
 from grassroots.cases.models import Case, CaseDay, Channel, DispatchRule
@@ -91,11 +92,18 @@ def test_every_figure_equals_the_rows_for_a_street_the_district_and_the_city(ctx
         (ctx.district_admin, ctx.c1.code, 1),
     ):
         assert stats.summary_covers(user)
-        # the clock figures follow `now` without any write (deadlines kept in the rows)
-        for granularity, now in (("day", NOW), ("week", NOW + 2 * D), ("month", NOW - 2 * D)):
-            got = stats.case_stats(user, START, END, region, granularity, now=now)
-            want = stats.case_stats_from_rows(user, START, END, region, granularity, now=now)
-            assert _norm(got) == _norm(want), (user, region, granularity)
+        # the clock figures follow `now` without any write (deadlines kept in the rows); the 60-day
+        # window holds a whole month (read from the month rows)
+        for granularity, now, start in (
+            ("day", NOW, START),
+            ("week", NOW + 2 * D, START),
+            ("month", NOW - 2 * D, START),
+            ("day", NOW, START - 40 * D),
+            ("week", NOW + 2 * D, START - 40 * D),
+        ):
+            got = stats.case_stats(user, start, END, region, granularity, now=now)
+            want = stats.case_stats_from_rows(user, start, END, region, granularity, now=now)
+            assert _norm(got) == _norm(want), (user, region, granularity, start)
         got = stats.case_stats(user, START, END, region, now=NOW)
         assert got["totals"]["submitted"] == n  # hand count: the 30-day-old case is outside the window
     later = stats.case_stats(ctx.street_admin, START, END, now=NOW + 2 * D)["totals"]
@@ -137,6 +145,14 @@ def test_case_steps_move_the_figures_without_a_rollup(ctx, cases, django_capture
     assert after["totals"]["open"] == now["totals"]["open"] + 1
     assert after["totals"]["waiting"] == before["waiting"]
     assert _norm(after) == _norm(stats.case_stats_from_rows(ctx.street_admin, now=None))
+    # the whole current month: its month row was refreshed too
+    first = timezone.localdate().replace(day=1)
+    last = (first + datetime.timedelta(days=32)).replace(day=1) - D
+    assert CaseDay.objects.filter(day=first, region=ctx.c0, month=True, submitted=1).exists()
+    now = timezone.now()
+    month = stats.case_stats(ctx.street_admin, first, last, now=now)
+    assert _norm(month) == _norm(stats.case_stats_from_rows(ctx.street_admin, first, last, now=now))
+    assert {r["key"]: r["count"] for r in month["by_state"]} == {"dispatched": 1}
 
 
 def test_a_street_admin_sees_only_the_street(ctx, cases, client_for):

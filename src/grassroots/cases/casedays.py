@@ -8,7 +8,9 @@ the numerators and the clock-free parts of the denominators of the 三率), the 
 the rows of that path prefix and day range (index on region_path, day): SQL sums for the figures and
 the trend, a Python sum of the `counts` for the breakdowns. One row per community-day, whatever the
 number of cases, categories or handlers (a row per category or per breakdown key made the summary
-larger than the cases themselves at a few cases per community and day).
+larger than the cases themselves at a few cases per community and day); plus one month row per
+community-month (`month=True`, the sum of its day rows), from which a period reads the breakdowns of
+its whole months (the JSON decoding of the day rows was most of a read's time).
 
 Figures that move with the clock alone (办理中·正常 / 临期 / 超期, and the response denominator's
 cases still waiting past their response deadline) cannot be stored as counts: the row keeps the
@@ -206,6 +208,49 @@ class _Tally:
         return out
 
 
+def month_rows(day_rows, CaseDay) -> list:
+    """The month rows (month=True, day = the 1st) summing these day rows per (month, community)."""
+    groups: dict[tuple, list] = defaultdict(list)
+    for r in day_rows:
+        groups[(r.day.replace(day=1), r.region_id)].append(r)
+    out = []
+    for (first, rid), rows in groups.items():
+        counts: dict[str, dict] = {}
+        clock: dict[str, list] = {}
+        for r in rows:
+            for dim, values in r.counts.items():
+                acc = counts.setdefault(dim, {})
+                for key, n in values.items():
+                    acc[key] = acc.get(key, 0) + n
+            for kind, values in r.clock.items():
+                clock.setdefault(kind, []).extend(values)
+        out.append(
+            CaseDay(
+                day=first,
+                region_id=rid,
+                region_path=rows[0].region_path,
+                month=True,
+                counts=counts,
+                clock=clock,
+                **{f: sum(getattr(r, f) for r in rows) for f in (*FIGURES, "resolved")},
+            )
+        )
+    return out
+
+
+def whole_months(start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, datetime.date]]:
+    """The calendar months lying wholly within [start, end]: (first day, last day)."""
+    out = []
+    first = start.replace(day=1)
+    while first <= end:
+        following = (first + datetime.timedelta(days=32)).replace(day=1)
+        last = following - datetime.timedelta(days=1)
+        if first >= start and last <= end:
+            out.append((first, last))
+        first = following
+    return out
+
+
 def _fill(tally: _Tally, Case, submitted_q: Q, resolved_q: Q) -> None:
     for row in _with_top(Case.objects.filter(submitted_q)).values_list("_top", *CASE_VALUES).iterator(BATCH):
         tally.add_submitted(*row)
@@ -244,6 +289,7 @@ def rebuild(apps=None) -> int:
                 Q(resolved_at__gte=lo, resolved_at__lt=hi),
             )
             days = tally.rows(CaseDay, paths)
+            days += month_rows(days, CaseDay)
             CaseDay.objects.bulk_create(days, batch_size=2000)
             written += len(days)
             month = following
@@ -271,8 +317,14 @@ def refresh(buckets) -> int:
             days = tally.rows(CaseDay, paths)
             try:
                 with transaction.atomic():
-                    CaseDay.objects.filter(day=day, region_id=rid).delete()
+                    CaseDay.objects.filter(day=day, region_id=rid, month=False).delete()
                     CaseDay.objects.bulk_create(days)
+                    # and the month row of that community, from its day rows (at most 31)
+                    first = day.replace(day=1)
+                    last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+                    in_month = CaseDay.objects.filter(region_id=rid, day__gte=first, day__lte=last)
+                    in_month.filter(month=True).delete()
+                    CaseDay.objects.bulk_create(month_rows(in_month.filter(month=False), CaseDay))
                 break
             except IntegrityError:
                 if attempt == 2:

@@ -752,6 +752,9 @@ class CaseDay(ScopedModel):
     # {"open": [[due_soon_at, due_at], ...] of open cases, "respond": [respond_due_at, ...] of cases
     # not yet responded to}; a read compares them with its `now` (casedays.clock_figures).
     clock = models.JSONField(default=dict)
+    # True: the row sums the whole calendar month starting at `day` (the day rows of that month and
+    # community): a period's breakdowns read it for its whole months instead of up to 31 day rows.
+    month = models.BooleanField(default=False)
 
     scope_region = "region"
     scope_region_path_field = "region_path"
@@ -759,5 +762,5 @@ class CaseDay(ScopedModel):
 
     class Meta:
         verbose_name = verbose_name_plural = "诉求统计日汇总"
-        constraints = [models.UniqueConstraint(fields=["day", "region"], name="caseday_unique")]
+        constraints = [models.UniqueConstraint(fields=["day", "region", "month"], name="caseday_unique")]
         indexes = [models.Index(fields=["region_path", "day"], name="caseday_path_day")]

@@ -427,15 +427,21 @@ def _bucket(day: datetime.date, granularity: str) -> str:
 
 
 def _case_stats_from_summary(user, start, end, region, granularity, now, top) -> dict:
-    from .casedays import DIMS, FIGURES, clock_figures
+    from .casedays import DIMS, FIGURES, clock_figures, whole_months
     from .models import CaseDay
 
-    days = CaseDay.objects.visible_to(user, "view").filter(day__gte=start, day__lte=end).order_by()
+    rows = CaseDay.objects.visible_to(user, "view").filter(day__gte=start, day__lte=end).order_by()
     if region:  # the same narrowing (and the same NotFound) as scoped_cases
         node = Region.objects.visible_to(user).filter(code=region).only("path").first()
         if node is None:
             raise NotFound("区划不存在或不在管辖范围内")
-        days = days.filter(region_path__startswith=node.path)
+        rows = rows.filter(region_path__startswith=node.path)
+    days = rows.filter(month=False)  # the figures and the trend: SQL sums of the day rows
+    months = whole_months(start, end)  # the breakdowns: month rows for whole months, day rows for the rest
+    detail = days
+    if months:
+        covered = Q(*[Q(day__gte=a, day__lte=b) for a, b in months], _connector=Q.OR)
+        detail = rows.filter(Q(month=True, day__in=[a for a, _b in months]) | (Q(month=False) & ~covered))
     # One read of the rows: the figures summed per day (the trend) in SQL, the breakdowns in Python.
     sums = dict.fromkeys(FIGURES, 0)
     trend: dict = {}
@@ -448,7 +454,7 @@ def _case_stats_from_summary(user, start, end, region, granularity, now, top) ->
             t[1] += r["resolved_n"]
     by_dim: dict[str, dict] = {d: {} for d in DIMS}
     clocks = []
-    for counts, clock in days.values_list("counts", "clock"):
+    for counts, clock in detail.values_list("counts", "clock"):
         for dim, values in counts.items():
             acc = by_dim.setdefault(dim, {})
             for key, n in values.items():
