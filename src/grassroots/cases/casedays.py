@@ -24,11 +24,13 @@ Freshness:
 * `touch(case, ...)` after every case event (cases.services._event: submit, triage, dispatch, accept,
   return, log work, resolve, evaluate, reopen, close, merge): after commit, the (day, community)
   buckets of the case's submission day and of its resolution day (old and new) are recomputed from
-  that community's cases of those days only (two small indexed reads, a delete and an insert).
+  that community's cases of those days only (two small indexed reads, a delete and an insert), and
+  the community's month row from its day rows (about 25 ms and 10 queries per bucket at 200k cases
+  on PostgreSQL, after the commit, in the request that made the step).
 
-Counting happens in Python over narrow value rows (`_add`), the same code for the full rebuild and
+Counting happens in Python over narrow value rows (`_Tally`), the same code for the full rebuild and
 for one bucket, so the two cannot disagree. Writes made around the services (bulk loads, shell
-updates) show after the next rollup run.
+updates, deleted cases, a region moved) show after the next rollup run.
 """
 
 from __future__ import annotations
