@@ -13,60 +13,66 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0011_delete_intakethrottle'),
-        ('grids', '0005_duty_region_required'),
-        ('regions', '0002_household_grid_region_grid'),
+        ("cases", "0011_delete_intakethrottle"),
+        ("grids", "0005_duty_region_required"),
+        ("regions", "0002_household_grid_region_grid"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseDay',
+            name="CaseDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='日期')),
-                ('region_path', models.CharField(max_length=255)),
-                ('submitted', models.PositiveIntegerField(default=0)),
-                ('open', models.PositiveIntegerField(default=0)),
-                ('waiting', models.PositiveIntegerField(default=0)),
-                ('finished', models.PositiveIntegerField(default=0)),
-                ('closed_unresolved', models.PositiveIntegerField(default=0)),
-                ('on_time', models.PositiveIntegerField(default=0)),
-                ('late', models.PositiveIntegerField(default=0)),
-                ('resp_num', models.PositiveIntegerField(default=0)),
-                ('resp_done', models.PositiveIntegerField(default=0)),
-                ('resolution_den', models.PositiveIntegerField(default=0)),
-                ('resolution_num', models.PositiveIntegerField(default=0)),
-                ('satisfaction_den', models.PositiveIntegerField(default=0)),
-                ('satisfaction_num', models.PositiveIntegerField(default=0)),
-                ('resolved', models.PositiveIntegerField(default=0)),
-                ('counts', models.JSONField(default=dict)),
-                ('clock', models.JSONField(default=dict)),
-                ('month', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="日期")),
+                ("region_path", models.CharField(max_length=255)),
+                ("submitted", models.PositiveIntegerField(default=0)),
+                ("open", models.PositiveIntegerField(default=0)),
+                ("waiting", models.PositiveIntegerField(default=0)),
+                ("finished", models.PositiveIntegerField(default=0)),
+                ("closed_unresolved", models.PositiveIntegerField(default=0)),
+                ("on_time", models.PositiveIntegerField(default=0)),
+                ("late", models.PositiveIntegerField(default=0)),
+                ("resp_num", models.PositiveIntegerField(default=0)),
+                ("resp_done", models.PositiveIntegerField(default=0)),
+                ("resolution_den", models.PositiveIntegerField(default=0)),
+                ("resolution_num", models.PositiveIntegerField(default=0)),
+                ("satisfaction_den", models.PositiveIntegerField(default=0)),
+                ("satisfaction_num", models.PositiveIntegerField(default=0)),
+                ("resolved", models.PositiveIntegerField(default=0)),
+                ("counts", models.JSONField(default=dict)),
+                ("clock", models.JSONField(default=dict)),
+                ("month", models.BooleanField(default=False)),
             ],
             options={
-                'verbose_name': '诉求统计日汇总',
-                'verbose_name_plural': '诉求统计日汇总',
+                "verbose_name": "诉求统计日汇总",
+                "verbose_name_plural": "诉求统计日汇总",
             },
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['region', 'submitted_at'], name='case_region_submitted'),
+            model_name="case",
+            index=models.Index(fields=["region", "submitted_at"], name="case_region_submitted"),
         ),
         migrations.AddField(
-            model_name='caseday',
-            name='region',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='regions.region'),
+            model_name="caseday",
+            name="region",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="regions.region"
+            ),
         ),
         migrations.AddIndex(
-            model_name='caseday',
-            index=models.Index(fields=['region_path', 'day'], name='caseday_path_day'),
+            model_name="caseday",
+            index=models.Index(fields=["region_path", "day"], name="caseday_path_day"),
         ),
         migrations.AddConstraint(
-            model_name='caseday',
-            constraint=models.UniqueConstraint(fields=('day', 'region', 'month'), name='caseday_unique'),
+            model_name="caseday",
+            constraint=models.UniqueConstraint(fields=("day", "region", "month"), name="caseday_unique"),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]
