@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from grassroots.cases import casedays, services, stats
 from grassroots.cases.models import Case, CaseDay, Channel, DispatchRule
@@ -21,6 +22,18 @@ pytestmark = pytest.mark.django_db
 D = datetime.timedelta(days=1)
 H = datetime.timedelta(hours=1)
 START, END = (NOW - 20 * D).date(), NOW.date()
+REFRESH = "grassroots.cases.tasks.refresh_case_days"
+
+
+def run_refreshes() -> int:
+    """What the task worker does with the summary refreshes the case steps queued after commit."""
+    rows = list(DBTaskResult.objects.filter(task_path=REFRESH).order_by("enqueued_at"))
+    for row in rows:
+        row.task.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+    DBTaskResult.objects.filter(pk__in=[r.pk for r in rows]).delete()
+    return len(rows)
+
+
 BREAKDOWNS = ("by_category", "by_channel", "by_tier", "by_state", "by_grid", "by_handler")
 
 
@@ -133,6 +146,8 @@ def test_case_steps_move_the_figures_without_a_rollup(ctx, cases, django_capture
         case = services.submit(
             ctx.grid_worker, channel=Channel.PATROL, region=ctx.c0, description="楼道堆放杂物，影响通行"
         )
+    assert stats.case_stats(ctx.street_admin)["totals"] == before  # queued, not yet counted
+    assert run_refreshes() == 1
     now = stats.case_stats(ctx.street_admin)
     assert now["totals"]["submitted"] == before["submitted"] + 1
     assert now["totals"]["waiting"] == before["waiting"] + 1
@@ -141,6 +156,7 @@ def test_case_steps_move_the_figures_without_a_rollup(ctx, cases, django_capture
     with django_capture_on_commit_callbacks(execute=True):
         services.triage(ctx.street_admin, case, category=ctx.cat_garbage)
         services.dispatch(ctx.street_admin, case)
+    assert run_refreshes() == 2
     after = stats.case_stats(ctx.street_admin)
     assert after["totals"]["open"] == now["totals"]["open"] + 1
     assert after["totals"]["waiting"] == before["waiting"]
