@@ -26,7 +26,7 @@ from collections import deque
 from urllib.parse import urljoin, urlsplit
 
 from .crawl import links_of
-from .intake import _free_port, _start_server
+from .intake import _free_port, start_server
 
 ROLES = ["admin", "street", "community", "gridworker", "dept", "member", "auditor", "resident"]
 
@@ -131,7 +131,7 @@ def run(out, preset: str = "small", pages: int = 150, workers: int = 3, **_):
     sessions = _sessions()
     connection.close()  # the server processes open their own connections
     port = _free_port()
-    server = _start_server(port, workers)
+    server = start_server(port, workers)[0]
     out.write(
         f"生产服务器：gunicorn {workers} 进程 × 4 线程，127.0.0.1:{port}；{connection.vendor}，{communities} 个社区；每个角色最多 {pages} 页"
     )

@@ -43,6 +43,11 @@ class CasesConfig(AppConfig):
         from .models import handler_ids_for
 
         post_migrate.connect(ensure_case_defaults, sender=self)
+        from grassroots.core.figures import register_summary
+
+        from . import casedays
+
+        register_summary("cases.case_days", casedays.rebuild)
         schedule.register(
             schedule.Periodic(
                 "cases.deadline_notices",

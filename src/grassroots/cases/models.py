@@ -471,6 +471,8 @@ class Case(ScopedModel):
             models.Index(fields=["category", "submitted_at"], name="case_category_recent"),
             models.Index(fields=["dispatched_at"], name="case_dispatched"),  # rankings by dispatch period
             models.Index(fields=["resolved_at"], name="case_resolved"),  # resolved trend in statistics
+            # One community's cases of one day: the statistics summary's refresh after a write (casedays).
+            models.Index(fields=["region", "submitted_at"], name="case_region_submitted"),
             models.Index(
                 fields=["state", "respond_due_at"], name="case_state_respond_due"
             ),  # response alerts
@@ -717,3 +719,48 @@ class SuggestionModel(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# ------------------------------------------------------------------------------------------ summaries
+class CaseDay(ScopedModel):
+    """The statistics' daily summary (cases.casedays): one row per local day and community with the
+    figures of the cases submitted that day as `stats.case_stats` shows them, the cases resolved that
+    day, and the day's cases counted by category class, channel, tier, state, grid and handler
+    (`counts`: {dimension: {key: n}}). Refreshed wholly by every rollup run and per (day, community)
+    after commit of every case step (cases.services._event); never written anywhere else."""
+
+    day = models.DateField("日期")
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    region_path = models.CharField(max_length=255)
+    submitted = models.PositiveIntegerField(default=0)
+    open = models.PositiveIntegerField(default=0)  # dispatched / accepted / in progress
+    waiting = models.PositiveIntegerField(default=0)  # submitted / triaged / returned
+    finished = models.PositiveIntegerField(default=0)  # resolved_at set
+    closed_unresolved = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)  # finished with a deadline, in time
+    late = models.PositiveIntegerField(default=0)  # finished with a deadline, late
+    resp_num = models.PositiveIntegerField(default=0)  # 响应率 numerator (responded in time, not merged)
+    resp_done = models.PositiveIntegerField(default=0)  # responded, with a response deadline, not merged
+    resolution_den = models.PositiveIntegerField(default=0)  # closed + closed unresolved
+    resolution_num = models.PositiveIntegerField(default=0)  # closed
+    satisfaction_den = models.PositiveIntegerField(default=0)  # final evaluation, not merged
+    satisfaction_num = models.PositiveIntegerField(default=0)  # final evaluation satisfied / basic
+    resolved = models.PositiveIntegerField(default=0)  # cases (any submission day) resolved on `day`
+    # {"category" | "channel" | "tier" | "state" | "grid" | "handler": {key: n}}
+    counts = models.JSONField(default=dict)
+    # The deadlines of the day's cases whose figures move with the clock alone, in µs since the epoch:
+    # {"open": [[due_soon_at, due_at], ...] of open cases, "respond": [respond_due_at, ...] of cases
+    # not yet responded to}; a read compares them with its `now` (casedays.clock_figures).
+    clock = models.JSONField(default=dict)
+    # True: the row sums the whole calendar month starting at `day` (the day rows of that month and
+    # community): a period's breakdowns read it for its whole months instead of up to 31 day rows.
+    month = models.BooleanField(default=False)
+
+    scope_region = "region"
+    scope_region_path_field = "region_path"
+    permission_app = "cases"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "诉求统计日汇总"
+        constraints = [models.UniqueConstraint(fields=["day", "region", "month"], name="caseday_unique")]
+        indexes = [models.Index(fields=["region_path", "day"], name="caseday_path_day")]

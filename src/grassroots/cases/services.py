@@ -27,6 +27,7 @@ from grassroots.core.errors import Conflict, NotFound, PermissionDenied, Service
 from grassroots.core.scoping import covers
 from grassroots.regions.models import Region
 
+from . import casedays
 from .analytics import alert_params
 from .models import (
     AdmissionItem,
@@ -132,7 +133,11 @@ def available_actions(user, case: Case) -> list[str]:
 # ---------------------------------------------------------------- the transition itself
 
 
-def _event(case, step, from_state, to_state, user, note="", handler=None, data=None) -> CaseEvent:
+def _event(case, step, from_state, to_state, user, note="", handler=None, data=None, also=()) -> CaseEvent:
+    """Every step of every case passes here (submit and each transition): the step's event row, and the
+    statistics summary of the case's days refreshed after commit (cases.casedays; `also`: moments whose
+    day the step moved a figure out of, such as the resolution day a reopen clears)."""
+    casedays.touch(case, *also)
     return CaseEvent.objects.create(
         case=case,
         step=step,
@@ -153,6 +158,7 @@ def _transition(
     _sources, default_target = TRANSITIONS[verb]
     target = target or default_target
     from_state = case.state
+    was_resolved_at = case.resolved_at
     flt = {"pk": case.pk, "state": from_state, "version": case.version, **(extra_filter or {})}
     updated = Case.objects.filter(**flt).update(state=target, version=F("version") + 1, **changes)
     if updated != 1:
@@ -162,7 +168,9 @@ def _transition(
     for k, v in changes.items():
         setattr(case, k, v)
     handler = changes.get("handler", case.handler) if "handler" in changes else case.handler
-    _event(case, verb, from_state, target, user, note=note, handler=handler, data=data)
+    _event(
+        case, verb, from_state, target, user, note=note, handler=handler, data=data, also=(was_resolved_at,)
+    )
     extra = {k: v for k, v in changes.items() if k not in ("version",)}
     audit.record_transition(user, case, from_state, target, **extra)
     return case

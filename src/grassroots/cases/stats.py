@@ -17,7 +17,9 @@ dispatched in the period [start, end] (local dates, inclusive), with a fixed num
   rate ≤ black_max_rate; both only for units with at least min_cases scored cases.
 
 `case_stats(user, ...)` gives the statistics page (trends, counts by category / channel / tier /
-grid / handler, deadline compliance); `open_cases_by_grid(user, grid_ids)` the grid map's heat layer.
+grid / handler, deadline compliance), summed from the daily summary (cases.casedays, docs/SUMMARIES.md)
+for region-only scopes, else counted over the case rows (`case_stats_from_rows`, also the reference the
+summary is tested against); `open_cases_by_grid(user, grid_ids)` the grid map's heat layer.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, Substr, TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
-from grassroots.core.errors import ServiceError
+from grassroots.core.errors import NotFound, ServiceError
 from grassroots.core.rules import Rule
 from grassroots.grids.models import Grid
 from grassroots.regions.models import Region
@@ -352,6 +354,11 @@ def three_rates(qs, now, params: ScoreParams) -> list[dict]:
     counts = qs.aggregate(
         **{f"{k}_{p}": Count("id", filter=rate_q(k, p, now)) for k in RATES for p in RATE_PARTS}
     )
+    return _rates(counts, params)
+
+
+def _rates(counts: dict, params: ScoreParams) -> list[dict]:
+    """The 三率 rows from {"<rate>_num": n, "<rate>_den": n} counts."""
     targets = {
         "response": params.response_target_pct / 100,
         "resolution": params.resolution_target_pct / 100,
@@ -385,7 +392,133 @@ def _labelled(rows, labels: dict, key: str = "k") -> list[dict]:
 def case_stats(
     user, start=None, end=None, region: str = "", granularity: str = "day", now=None, top: int = 15
 ) -> dict:
-    """Statistics of the cases submitted in the period within scope: a fixed number of queries."""
+    """Statistics of the cases submitted in the period within scope, from the daily summary
+    (cases.casedays) for users whose case scope is regions only (and superusers), a fixed number of
+    queries whatever the number of cases; others (own-record grants, handler membership) from the
+    case rows as before (`case_stats_from_rows`)."""
+    if granularity not in GRANULARITIES:
+        raise ServiceError("统计粒度不正确", field="granularity")
+    if not summary_covers(user):
+        return case_stats_from_rows(user, start, end, region, granularity, now, top)
+    start, end = parse_period(start, end)
+    now = now or timezone.now()
+    return _case_stats_from_summary(user, start, end, region, granularity, now, top)
+
+
+def summary_covers(user) -> bool:
+    """Whether the user's cases.view scope is exactly a set of region subtrees (what the summary's rows
+    can be filtered by): superusers, or region grants only, no own-record grant, no handler membership."""
+    from .models import case_grants, handler_ids_for
+
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    grants = case_grants(user, "view")
+    return bool(grants) and all(g.region_path is not None for g in grants) and not handler_ids_for(user)
+
+
+def _bucket(day: datetime.date, granularity: str) -> str:
+    if granularity == "week":
+        day = day - datetime.timedelta(days=day.weekday())
+    elif granularity == "month":
+        day = day.replace(day=1)
+    return day.isoformat()
+
+
+def _case_stats_from_summary(user, start, end, region, granularity, now, top) -> dict:
+    from .casedays import DIMS, FIGURES, clock_figures, whole_months
+    from .models import CaseDay
+
+    rows = CaseDay.objects.visible_to(user, "view").filter(day__gte=start, day__lte=end).order_by()
+    if region:  # the same narrowing (and the same NotFound) as scoped_cases
+        node = Region.objects.visible_to(user).filter(code=region).only("path").first()
+        if node is None:
+            raise NotFound("区划不存在或不在管辖范围内")
+        rows = rows.filter(region_path__startswith=node.path)
+    days = rows.filter(month=False)  # the figures and the trend: SQL sums of the day rows
+    months = whole_months(start, end)  # the breakdowns: month rows for whole months, day rows for the rest
+    detail = days
+    if months:
+        covered = Q(*[Q(day__gte=a, day__lte=b) for a, b in months], _connector=Q.OR)
+        detail = rows.filter(Q(month=True, day__in=[a for a, _b in months]) | (Q(month=False) & ~covered))
+    # One read of the rows: the figures summed per day (the trend) in SQL, the breakdowns in Python.
+    sums = dict.fromkeys(FIGURES, 0)
+    trend: dict = {}
+    for r in days.values("day").annotate(resolved_n=Sum("resolved"), **{f"{f}_n": Sum(f) for f in FIGURES}):
+        for f in FIGURES:
+            sums[f] += r[f"{f}_n"]
+        if r["submitted_n"] or r["resolved_n"]:
+            t = trend.setdefault(_bucket(r["day"], granularity), [0, 0])
+            t[0] += r["submitted_n"]
+            t[1] += r["resolved_n"]
+    by_dim: dict[str, dict] = {d: {} for d in DIMS}
+    clocks = []
+    for counts, clock in detail.values_list("counts", "clock"):
+        for dim, values in counts.items():
+            acc = by_dim.setdefault(dim, {})
+            for key, n in values.items():
+                acc[key] = acc.get(key, 0) + n
+        if clock:
+            clocks.append(clock)
+    clock = clock_figures(clocks, now)
+    totals = {
+        k: sums[k]
+        for k in ("submitted", "open", "waiting", "finished", "closed_unresolved", "on_time", "late")
+    }
+    totals.update(on_track=clock["on_track"], due_soon=clock["due_soon"], overdue=clock["overdue"])
+    totals["on_time_rate"] = _rate(totals["on_time"], totals["on_time"] + totals["late"] + totals["overdue"])
+    rates = _rates(
+        {
+            "response_num": sums["resp_num"],
+            "response_den": sums["resp_done"] + clock["resp_waiting"],
+            "resolution_num": sums["resolution_num"],
+            "resolution_den": sums["resolution_den"],
+            "satisfaction_num": sums["satisfaction_num"],
+            "satisfaction_den": sums["satisfaction_den"],
+        },
+        score_params(),
+    )
+
+    def ordered(dim, as_int=False):
+        rows = [{"k": (int(k) or None) if as_int else k, "n": n} for k, n in by_dim.get(dim, {}).items() if n]
+        return sorted(rows, key=lambda r: (-r["n"], r["k"] is None, r["k"] if r["k"] is not None else 0))
+
+    by_category = ordered("category", as_int=True)
+    cat_names = {
+        c.pk: c.name for c in Category.objects.filter(pk__in=[r["k"] for r in by_category if r["k"]])
+    }
+    cat_names[None] = "未分类"
+    grids = ordered("grid", as_int=True)
+    grid_rows = {g.pk: g for g in Grid.objects.filter(pk__in=[r["k"] for r in grids]).only("name", "code")}
+    grids = [r for r in grids if r["k"] in grid_rows][:top]
+    handlers = ordered("handler", as_int=True)
+    handler_names = dict(Handler.objects.filter(pk__in=[r["k"] for r in handlers]).values_list("pk", "name"))
+    handlers = [r for r in handlers if r["k"] in handler_names][:top]
+    return {
+        "start": start,
+        "end": end,
+        "granularity": granularity,
+        "totals": totals,
+        "rates": rates,
+        "trend": [{"t": t, "submitted": v[0], "resolved": v[1]} for t, v in sorted(trend.items())],
+        "by_category": _labelled(by_category, cat_names),
+        "by_channel": _labelled(ordered("channel"), dict(Channel.choices)),
+        "by_tier": _labelled(ordered("tier"), {**dict(Tier.choices), "": "未分流"}),
+        "by_state": _labelled(ordered("state"), dict(CaseState.choices)),
+        "by_grid": [
+            {"key": r["k"], "name": grid_rows[r["k"]].name, "code": grid_rows[r["k"]].code, "count": r["n"]}
+            for r in grids
+        ],
+        "by_handler": [{"key": r["k"], "name": handler_names[r["k"]], "count": r["n"]} for r in handlers],
+    }
+
+
+def case_stats_from_rows(
+    user, start=None, end=None, region: str = "", granularity: str = "day", now=None, top: int = 15
+) -> dict:
+    """case_stats counted over the case rows: for scopes the summary cannot express, and the reference
+    the summary is tested against."""
     if granularity not in GRANULARITIES:
         raise ServiceError("统计粒度不正确", field="granularity")
     start, end = parse_period(start, end)

@@ -43,3 +43,14 @@ def tell_reporter(case_id: int, kind: str, title: str, body: str, evaluate: bool
     with transaction.atomic():
         _tell_reporter(case, kind, title, body, evaluate=evaluate)
     return True
+
+
+@task()
+def refresh_case_days(buckets: list) -> int:
+    """The statistics summary's (day, community) rows a committed case step touched (queued by
+    casedays.touch): [[ISO day, community id], ...]; returns rows written."""
+    import datetime
+
+    from . import casedays
+
+    return casedays.refresh({(datetime.date.fromisoformat(d), int(r)) for d, r in buckets})
