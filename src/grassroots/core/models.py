@@ -239,3 +239,27 @@ class Lease(models.Model):
 
     def __str__(self):
         return f"{self.name} → {self.holder}"
+
+
+class FigureBucket(models.Model):
+    """One precomputed home figure over one scope bucket (core/tallies.py): the rows of figure `code`
+    whose scoped object sits at exactly this region path and party-org path ("" = none), split by `key`
+    (a month, an hour, a kind; "" = not split). A user's figure is the sum of the buckets their grants
+    cover, so every bucket is disjoint and a write recomputes only its region's buckets."""
+
+    code = models.CharField("指标", max_length=60)
+    region_path = models.CharField("区划路径", max_length=255, blank=True)
+    org_path = models.CharField("组织路径", max_length=255, blank=True)
+    key = models.CharField("分组", max_length=40, blank=True)
+    value = models.FloatField("数值", default=0)
+    computed_at = models.DateTimeField("计算时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "首页指标汇总"
+        indexes = [
+            models.Index(fields=["code", "region_path"], name="core_figbucket_region"),
+            models.Index(fields=["code", "org_path"], name="core_figbucket_org"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.region_path}/{self.org_path} {self.key} = {self.value}"
