@@ -179,7 +179,10 @@ def _flush() -> None:
         todo[code].add(path)
     marks.clear()
     for code, paths in todo.items():
-        refresh([code], paths)
+        try:
+            refresh([code], paths)
+        except Exception:  # the write is committed: its figure is repaired by the next rollup run
+            log.exception("home figure %s not refreshed for %s", code, sorted(paths))
 
 
 def _walk(obj, lookup: str) -> str | None:
