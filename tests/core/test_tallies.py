@@ -19,7 +19,7 @@ from grassroots.core import tallies
 
 pytestmark = pytest.mark.django_db
 
-USERS = ["city_admin", "street_admin", "community_admin", "unit_liaison", "party_member", "resident"]
+USERS = ["city_admin", "street_admin", "community_admin", "unit_liaison", "mixed", "party_member", "resident"]
 
 
 @pytest.fixture
@@ -59,6 +59,15 @@ def world(db):
         Wish.objects.filter(pk=wish.pk).update(state=WishState.FULFILLED, fulfilled_at=now)
         StarRating.objects.create(org=branch, year=now.year - 1, computed_stars=4, stars=4, state="published")
     assert Need.objects.exists()
+    # Region and party-org grants together: served from the exact buckets (no subtree total fits).
+    from grassroots.accounts.models import Role, RoleAssignment, User
+
+    mixed = User.objects.create_user(username="m_mixed", password=None)
+    RoleAssignment.objects.create(user=mixed, role=Role.objects.get(code="street_admin"), region=w.streets[1])
+    RoleAssignment.objects.create(
+        user=mixed, role=Role.objects.get(code="unit_liaison"), party_org=w.community_orgs[0]
+    )
+    w.users["mixed"] = mixed
     tallies.refresh_all()
     return w
 
@@ -77,9 +86,12 @@ def test_every_app_declares_its_home_figures():
 
 
 def test_every_served_figure_equals_the_rows(world):
+    from grassroots.accounts.models import User
+
     nonzero = set()
-    for role in USERS:
-        user = world.users[role]
+    root = User.objects.create_superuser("m_root", password=None)
+    for role in [*USERS, "root"]:
+        user = root if role == "root" else world.users[role]
         served = tallies.served(user, _codes())
         for code in _codes():
             direct = tallies.direct(tallies.REGISTRY[code], user)

@@ -244,14 +244,18 @@ class Lease(models.Model):
 class FigureBucket(models.Model):
     """One precomputed home figure over one scope bucket (core/tallies.py): the rows of figure `code`
     whose scoped object sits at exactly this region path and party-org path ("" = none), split by `key`
-    (a month, an hour, a kind; "" = not split). A user's figure is the sum of the buckets their grants
-    cover, so every bucket is disjoint and a write recomputes only its region's buckets."""
+    (a month, an hour, a kind; "" = not split). The exact buckets are disjoint: a user's figure is the sum
+    of those their grants cover, or of the subtree totals (tree) at their grants' nodes."""
 
     code = models.CharField("指标", max_length=60)
     region_path = models.CharField("区划路径", max_length=255, blank=True)
     org_path = models.CharField("组织路径", max_length=255, blank=True)
     key = models.CharField("分组", max_length=40, blank=True)
     value = models.FloatField("数值", default=0)
+    # False: the rows at exactly (region_path, org_path). True: a subtree total, the sum of the exact
+    # buckets under region_path (org_path "") or under org_path (region_path ""), read by users whose
+    # grants are all region grants (or all party-org grants): one row per key and grant.
+    tree = models.BooleanField("子树合计", default=False)
     computed_at = models.DateTimeField("计算时间", default=timezone.now)
 
     class Meta:

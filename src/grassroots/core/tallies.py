@@ -41,6 +41,8 @@ from .scoping import grants_for, model_scope_q, perm_code
 
 log = logging.getLogger(__name__)
 
+STEPLEN = 4  # treebeard's step of both trees (regions.Region, party.PartyOrg)
+
 
 def _count() -> Any:
     return Count("pk")
@@ -118,7 +120,7 @@ def _grouped(tally: Tally, qs) -> dict[tuple[str, str, str], float]:
 
 def refresh(codes: Iterable[str] | None = None, region_paths: Iterable[str] | None = None) -> int:
     """Recompute the buckets of these figures (all when None) at these exact region paths ("" = rows
-    without a region; all when None). Returns the buckets written."""
+    without a region; all when None), then the subtree totals above them. Returns the rows written."""
     from .models import FigureBucket
 
     selected = [REGISTRY[c] for c in (REGISTRY if codes is None else codes) if c in REGISTRY]
@@ -136,21 +138,79 @@ def refresh(codes: Iterable[str] | None = None, region_paths: Iterable[str] | No
                 cond |= Q(**{f"{tally.region_lookup()}__isnull": True})
             qs = qs.filter(cond)
         now = timezone.now()
+        grouped = _grouped(tally, qs)
         buckets = [
             FigureBucket(code=tally.code, region_path=r, org_path=o, key=k, value=v, computed_at=now)
-            for (r, o, k), v in sorted(_grouped(tally, qs).items())
+            for (r, o, k), v in sorted(grouped.items())
             if v
         ]
         with transaction.atomic():
             old = FigureBucket.objects.filter(code=tally.code)
             if paths is not None:
-                old = old.filter(region_path__in=paths)
+                old = old.filter(region_path__in=paths, tree=False)
+                orgs = set(old.exclude(org_path="").values_list("org_path", flat=True))
+                orgs |= {o for (_r, o, _k) in grouped if o}
             old.delete()
             FigureBucket.objects.bulk_create(buckets, batch_size=2000)
-        written += len(buckets)
+            if paths is None:
+                trees = _all_trees(tally.code, now)
+            else:
+                trees = _trees_above(tally.code, [p for p in paths if p], sorted(orgs), now)
+            FigureBucket.objects.bulk_create(trees, batch_size=2000)
+        written += len(buckets) + len(trees)
     if codes is None and paths is None:  # figures no longer declared leave nothing behind
         FigureBucket.objects.exclude(code__in=list(REGISTRY)).delete()
     return written
+
+
+def _prefixes(path: str) -> list[str]:
+    return [path[:k] for k in range(STEPLEN, len(path) + 1, STEPLEN)]
+
+
+def _all_trees(code: str, now) -> list:
+    """Every subtree total of a figure, from its exact buckets (which replace the old totals)."""
+    from .models import FigureBucket
+
+    FigureBucket.objects.filter(code=code, tree=True).delete()
+    sums: dict[tuple[str, str, str], float] = defaultdict(float)
+    for r, o, k, v in FigureBucket.objects.filter(code=code, tree=False).values_list(
+        "region_path", "org_path", "key", "value"
+    ):
+        for p in _prefixes(r):
+            sums[(p, "", k)] += v
+        for p in _prefixes(o):
+            sums[("", p, k)] += v
+    return [
+        FigureBucket(code=code, region_path=r, org_path=o, key=k, value=v, tree=True, computed_at=now)
+        for (r, o, k), v in sorted(sums.items())
+        if v
+    ]
+
+
+def _trees_above(code: str, region_paths: list[str], org_paths: list[str], now) -> list:
+    """The subtree totals over these region paths and party-org paths, summed again from the exact
+    buckets under each of their ancestors (one grouped query per ancestor; the old totals deleted)."""
+    from .models import FigureBucket
+
+    regions = sorted({p for r in region_paths for p in _prefixes(r)})
+    orgs = sorted({p for o in org_paths for p in _prefixes(o)})
+    FigureBucket.objects.filter(code=code, tree=True, org_path="", region_path__in=regions).delete()
+    FigureBucket.objects.filter(code=code, tree=True, region_path="", org_path__in=orgs).delete()
+    out = []
+    exact = FigureBucket.objects.filter(code=code, tree=False).order_by()
+    for field_, prefixes in (("region_path", regions), ("org_path", orgs)):
+        for p in prefixes:
+            for k, v in (
+                exact.filter(**{f"{field_}__startswith": p}).values_list("key").annotate(v=Sum("value"))
+            ):
+                if v:
+                    at = (
+                        {"region_path": p, "org_path": ""}
+                        if field_ == "region_path"
+                        else {"region_path": "", "org_path": p}
+                    )
+                    out.append(FigureBucket(code=code, key=k, value=v, tree=True, computed_at=now, **at))
+    return out
 
 
 def refresh_all() -> int:
@@ -295,44 +355,100 @@ def _through(tally: Tally, scoped_qs):
     return rows.filter(**{f"{tally.via}__in": scoped_qs.values("pk")})
 
 
-def served(user, codes: Iterable[str], *, within: str | None = None, action: str = "view") -> dict:
+def _roots(paths: Iterable[str]) -> list[str]:
+    ps = sorted(set(paths))
+    return [p for p in ps if not any(p != q and p.startswith(q) for q in ps)]
+
+
+def _within(roots: list[str], within: str | None) -> list[str]:
+    """The nodes of `roots` narrowed to the subtree at `within`."""
+    if within is None:
+        return roots
+    out = [
+        r if r.startswith(within) else within for r in roots if r.startswith(within) or within.startswith(r)
+    ]
+    return _roots(out)
+
+
+def _plan(model, user, action: str, within: str | None) -> tuple[Q | None, bool]:
+    """(the buckets answering for this user, whether the own-records remainder must be added).
+
+    Region grants only (or a superuser): the subtree totals at the grants' nodes, one row per key;
+    party-org grants only: the same over the org tree; otherwise (both kinds, or an own-records grant
+    too) the exact buckets their grants cover."""
+    if user.is_superuser:
+        if within is not None:
+            return Q(tree=True, org_path="", region_path=within), False
+        roots = Q(tree=True, org_path="", region_path__regex=f"^.{{{STEPLEN}}}$")
+        return roots | Q(tree=False, region_path=""), False
+    perm = perm_code(model, action)
+    has_region = bool(getattr(model, "scope_region_path_field", None) or model.scope_region is not None)
+    has_org = bool(getattr(model, "scope_org_path_field", None) or model.scope_org is not None)
+    grants = [g for g in grants_for(user) if perm in g.perms]
+    regions = [g.region_path for g in grants if g.region_path is not None and has_region]
+    orgs = [g.org_path for g in grants if g.org_path is not None and has_org]
+    own = any(g.own for g in grants)
+    if not own and regions and not orgs:
+        return Q(tree=True, org_path="", region_path__in=_within(_roots(regions), within)), False
+    if not own and orgs and not regions and within is None:
+        return Q(tree=True, region_path="", org_path__in=_roots(orgs)), False
+    q = bucket_q(model, user, action)
+    if q is not None:
+        q = Q(tree=False) & q
+        if within is not None:
+            q &= Q(region_path__startswith=within)
+    return q, own
+
+
+def served(
+    user,
+    codes: Iterable[str],
+    *,
+    within: str | None = None,
+    ranges: dict[str, tuple[str | None, str | None]] | None = None,
+    action: str = "view",
+) -> dict:
     """{code: {key: value}} of these figures over what the user may see (`within`: only under this
-    region path). One query for the buckets; one more per figure for a user whose own-records grant
-    shows rows beyond their region and party-org grants."""
+    region path; `ranges`: code -> [lo, hi) of its keys). One query for the buckets; one more per
+    figure for a user whose own-records grant shows rows beyond their region and party-org grants."""
     from .models import FigureBucket
 
     tallies_ = [REGISTRY[c] for c in codes]
+    ranges = ranges or {}
     out: dict[str, dict[str, float]] = {t.code: defaultdict(float) for t in tallies_}
     if user is None or not user.is_authenticated:
         return out
-    by_model: dict[str, list[str]] = defaultdict(list)
-    for t in tallies_:
-        by_model[t.model].append(t.code)
+    plans: dict[str, tuple[Q | None, bool]] = {}
     cond = Q(pk__in=[])
     extra = []
-    for label, model_codes in by_model.items():
-        model = apps.get_model(label)
-        q = bucket_q(model, user, action)
+    for t in tallies_:
+        if t.model not in plans:
+            plans[t.model] = _plan(apps.get_model(t.model), user, action, within)
+        q, own = plans[t.model]
+        lo, hi = ranges.get(t.code, (None, None))
+        key_q = Q()
+        if lo is not None:
+            key_q &= Q(key__gte=lo)
+        if hi is not None:
+            key_q &= Q(key__lt=hi)
         if q is not None:
-            cond |= Q(code__in=model_codes) & q
-        perm = perm_code(model, action)
-        if not user.is_superuser and any(g.own and perm in g.perms for g in grants_for(user)):
-            extra.append((model, model_codes))
-    qs = FigureBucket.objects.filter(cond)
-    if within is not None:
-        qs = qs.filter(region_path__startswith=within)
-    for code, key, v in qs.order_by().values_list("code", "key").annotate(v=Sum("value")):
+            cond |= Q(code=t.code) & q & key_q
+        if own:
+            extra.append((t, lo, hi))
+    for code, key, v in (
+        FigureBucket.objects.filter(cond).order_by().values_list("code", "key").annotate(v=Sum("value"))
+    ):
         out[code][key] += v
-    for model, model_codes in extra:
+    for tally, lo, hi in extra:
+        model = tally.scoped_model()
         full = model_scope_q(model, user, action)
         beyond = model._default_manager.filter(full).exclude(_rows_q(model, user, action))
-        for code in model_codes:
-            tally = REGISTRY[code]
-            rows = _through(tally, beyond)
-            if within is not None:
-                rows = rows.filter(**{f"{tally.region_lookup()}__path__startswith": within})
-            for key, v in _keyed(tally, rows).items():
-                out[code][key] += v
+        rows = _through(tally, beyond)
+        if within is not None:
+            rows = rows.filter(**{f"{tally.region_lookup()}__path__startswith": within})
+        for key, v in _keyed(tally, rows).items():
+            if (lo is None or key >= lo) and (hi is None or key < hi):
+                out[tally.code][key] += v
     return out
 
 

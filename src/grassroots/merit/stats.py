@@ -37,7 +37,8 @@ def home_figures(user) -> list[dict]:
     from . import figures
 
     codes = figures.CODES if has_perm(user, "merit.change") else figures.CODES[:2]
-    v = served(user, codes)
+    this_year = timezone.localdate().year
+    v = served(user, codes, ranges={"merit.pending_ratings": (str(this_year - 1), None)})
     figures_ = []
     stars = {tuple(int(x) for x in k.split(":")): n for k, n in v["merit.stars"].items() if n}
     if stars:
@@ -47,7 +48,6 @@ def home_figures(user) -> list[dict]:
             figures_.append(
                 {"label": f"{year} 年度{n}星支部", "value": int(stars.get((year, n), 0)), "url": url}
             )
-    this_year = timezone.localdate().year
     figures_.append(
         {
             "label": "待审核或待发布的星级",

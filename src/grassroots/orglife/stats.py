@@ -565,7 +565,7 @@ def served_activity_stats(user, period: Period, within: str | None = None) -> di
         return lo <= key[:7] < hi
 
     codes = ["orglife.activities", "orglife.activities_done", "orglife.attended", "orglife.expected_absent"]
-    v = served(user, codes, within=within)
+    v = served(user, codes, within=within, ranges=dict.fromkeys(codes, (lo, hi)))
     by_kind = {k: {"label": label, "total": 0, "done": 0} for k, label in ActivityKind.choices}
     for field, code in (("total", "orglife.activities"), ("done", "orglife.activities_done")):
         for key, n in v[code].items():
@@ -596,9 +596,16 @@ def home_figures(user) -> list[dict]:
     today = timezone.localdate()
     month = period_of(today, "month")
     now = timezone.now()
-    v = served(user, ["orglife.activities_done", "orglife.upcoming"])
     this_month = month.start.strftime("%Y-%m")
     hour = hour_now()
+    v = served(
+        user,
+        ["orglife.activities_done", "orglife.upcoming"],
+        ranges={
+            "orglife.activities_done": (this_month, month.end.strftime("%Y-%m")),
+            "orglife.upcoming": (hour, None),
+        },
+    )
     figures = []
     done_this_month = int(total(v["orglife.activities_done"], lambda k: k[:7] == this_month))
     figures.append({"label": "本月已开展活动", "value": done_this_month, "url": reverse("orglife:list")})

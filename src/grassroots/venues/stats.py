@@ -123,8 +123,8 @@ def home_figures(user) -> list[dict]:
 
     from . import figures
 
-    v = served(user, figures.CODES)
     hour = hour_now()
+    v = served(user, figures.CODES, ranges={"venues.upcoming": (hour, None), "venues.pending": (hour, None)})
 
     def from_now(key: str) -> bool:
         return key >= hour
