@@ -155,7 +155,7 @@ def refresh(codes: Iterable[str] | None = None, region_paths: Iterable[str] | No
             if paths is None:
                 trees = _all_trees(tally.code, now)
             else:
-                trees = _trees_above(tally.code, [p for p in paths if p], sorted(orgs), now)
+                trees = _trees_above(tally.code, paths, sorted(orgs), now)
             FigureBucket.objects.bulk_create(trees, batch_size=2000)
         written += len(buckets) + len(trees)
     if codes is None and paths is None:  # figures no longer declared leave nothing behind
@@ -176,7 +176,7 @@ def _all_trees(code: str, now) -> list:
     for r, o, k, v in FigureBucket.objects.filter(code=code, tree=False).values_list(
         "region_path", "org_path", "key", "value"
     ):
-        for p in _prefixes(r):
+        for p in _prefixes(r) or [""]:  # rows without a region: one total at ""
             sums[(p, "", k)] += v
         for p in _prefixes(o):
             sums[("", p, k)] += v
@@ -192,7 +192,7 @@ def _trees_above(code: str, region_paths: list[str], org_paths: list[str], now) 
     buckets under each of their ancestors (one grouped query per ancestor; the old totals deleted)."""
     from .models import FigureBucket
 
-    regions = sorted({p for r in region_paths for p in _prefixes(r)})
+    regions = sorted({p for r in region_paths for p in (_prefixes(r) or [""])})
     orgs = sorted({p for o in org_paths for p in _prefixes(o)})
     FigureBucket.objects.filter(code=code, tree=True, org_path="", region_path__in=regions).delete()
     FigureBucket.objects.filter(code=code, tree=True, region_path="", org_path__in=orgs).delete()
@@ -200,9 +200,8 @@ def _trees_above(code: str, region_paths: list[str], org_paths: list[str], now) 
     exact = FigureBucket.objects.filter(code=code, tree=False).order_by()
     for field_, prefixes in (("region_path", regions), ("org_path", orgs)):
         for p in prefixes:
-            for k, v in (
-                exact.filter(**{f"{field_}__startswith": p}).values_list("key").annotate(v=Sum("value"))
-            ):
+            under = {field_: ""} if p == "" else {f"{field_}__startswith": p}
+            for k, v in exact.filter(**under).values_list("key").annotate(v=Sum("value")):
                 if v:
                     at = (
                         {"region_path": p, "org_path": ""}
@@ -370,6 +369,12 @@ def _within(roots: list[str], within: str | None) -> list[str]:
     return _roots(out)
 
 
+def _region_roots() -> list[str]:
+    """The paths of the region tree's roots (a superuser's grant nodes)."""
+    region = apps.get_model("regions.Region")
+    return list(region._default_manager.filter(depth=1).values_list("path", flat=True))
+
+
 def _plan(model, user, action: str, within: str | None) -> tuple[Q | None, bool]:
     """(the buckets answering for this user, whether the own-records remainder must be added).
 
@@ -379,8 +384,8 @@ def _plan(model, user, action: str, within: str | None) -> tuple[Q | None, bool]
     if user.is_superuser:
         if within is not None:
             return Q(tree=True, org_path="", region_path=within), False
-        roots = Q(tree=True, org_path="", region_path__regex=f"^.{{{STEPLEN}}}$")
-        return roots | Q(tree=False, region_path=""), False
+        # The roots' totals and the total of the rows without a region (the tree row at "").
+        return Q(tree=True, org_path="", region_path__in=[*_region_roots(), ""]), False
     perm = perm_code(model, action)
     has_region = bool(getattr(model, "scope_region_path_field", None) or model.scope_region is not None)
     has_org = bool(getattr(model, "scope_org_path_field", None) or model.scope_org is not None)
