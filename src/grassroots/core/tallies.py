@@ -369,10 +369,14 @@ def _within(roots: list[str], within: str | None) -> list[str]:
     return _roots(out)
 
 
-def _region_roots() -> list[str]:
-    """The paths of the region tree's roots (a superuser's grant nodes)."""
-    region = apps.get_model("regions.Region")
-    return list(region._default_manager.filter(depth=1).values_list("path", flat=True))
+def _region_roots(user) -> list[str]:
+    """The paths of the region tree's roots (a superuser's grant nodes), once per user object."""
+    roots = getattr(user, "_grassroots_region_roots", None)
+    if roots is None:
+        region = apps.get_model("regions.Region")
+        roots = list(region._default_manager.filter(depth=1).values_list("path", flat=True))
+        user._grassroots_region_roots = roots
+    return roots
 
 
 def _plan(model, user, action: str, within: str | None) -> tuple[Q | None, bool]:
@@ -385,7 +389,7 @@ def _plan(model, user, action: str, within: str | None) -> tuple[Q | None, bool]
         if within is not None:
             return Q(tree=True, org_path="", region_path=within), False
         # The roots' totals and the total of the rows without a region (the tree row at "").
-        return Q(tree=True, org_path="", region_path__in=[*_region_roots(), ""]), False
+        return Q(tree=True, org_path="", region_path__in=[*_region_roots(user), ""]), False
     perm = perm_code(model, action)
     has_region = bool(getattr(model, "scope_region_path_field", None) or model.scope_region is not None)
     has_org = bool(getattr(model, "scope_org_path_field", None) or model.scope_org is not None)
