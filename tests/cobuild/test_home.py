@@ -19,15 +19,21 @@ def figure(html: str, label: str) -> str:
     return m.group(1).strip()
 
 
-def test_home_shows_cobuild_figures_of_own_community_only(cb, client_for):
-    reg = services.register_unit(
-        cb.liaison, unit=cb.unit_a, community=cb.A, items=["开放会议室"], signed_on=datetime.date(2026, 1, 5)
-    )
-    services.confirm_registration(cb.admin, reg)
-    services.register_unit(cb.admin_b, unit=cb.unit_b, community=cb.B, items=["志愿服务"])  # pending, in B
-    for k in range(3):
-        services.post_need(cb.admin, community=cb.A, title=f"需求{k}", category="service")
-    services.post_need(cb.admin_b, community=cb.B, title="别的社区", category="service")
+def test_home_shows_cobuild_figures_of_own_community_only(cb, client_for, django_capture_on_commit_callbacks):
+    # The home figures are precomputed buckets, recomputed after each write commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        reg = services.register_unit(
+            cb.liaison,
+            unit=cb.unit_a,
+            community=cb.A,
+            items=["开放会议室"],
+            signed_on=datetime.date(2026, 1, 5),
+        )
+        services.confirm_registration(cb.admin, reg)
+        services.register_unit(cb.admin_b, unit=cb.unit_b, community=cb.B, items=["志愿服务"])  # pending, B
+        for k in range(3):
+            services.post_need(cb.admin, community=cb.A, title=f"需求{k}", category="service")
+        services.post_need(cb.admin_b, community=cb.B, title="别的社区", category="service")
 
     html = client_for(cb.admin).get("/").content.decode()
     assert 'data-home-section="共驻共建"' in html

@@ -381,13 +381,14 @@ def test_reminders_once_within_window(cb):
     assert send_meeting_reminders.call() == 0
 
 
-def test_home_figures_and_quarter_report(cb, make_user):
-    reg = services.register_member(cb.member_user, community=cb.A, posts=cb.posts[:1])
-    services.confirm_registration(cb.admin, reg)
+def test_home_figures_and_quarter_report(cb, make_user, django_capture_on_commit_callbacks):
     today = timezone.localdate()
-    services.record_service(cb.admin, reg, served_on=today, activity="宣讲", hours=2)
-    services.record_service(cb.admin, reg, served_on=today, activity="清扫", hours="1.5")
-    services.post_need(cb.admin, community=cb.A, title="n", category="funds")
+    with django_capture_on_commit_callbacks(execute=True):  # the home figures move after commit
+        reg = services.register_member(cb.member_user, community=cb.A, posts=cb.posts[:1])
+        services.confirm_registration(cb.admin, reg)
+        services.record_service(cb.admin, reg, served_on=today, activity="宣讲", hours=2)
+        services.record_service(cb.admin, reg, served_on=today, activity="清扫", hours="1.5")
+        services.post_need(cb.admin, community=cb.A, title="n", category="funds")
     figures = {f["label"]: f["value"] for f in stats.home_figures(cb.admin)}
     assert figures["报到在职党员"] == 1 and figures["待认领需求"] == 1 and figures["报到单位"] == 0
     assert stats.home_figures(cb.admin_b)[1]["value"] == 0

@@ -78,22 +78,26 @@ def test_member_ledger_and_member_page_section(sources, year, city, make_user, c
     assert client_for(other).get(reverse("merit:member", args=[m0.pk])).status_code == 404
 
 
-def test_rating_pages_branch_section_and_home_figures(city, make_user, client_for, year):
-    street = make_user("merit_st", "street_admin", city.streets[0])
-    services.propose_ratings(street, year=year, region=city.streets[0])
-    rating = StarRating.objects.get(org=city.branches[0])
-    c = client_for(street)
-    r = c.get(reverse("merit:ratings"))
-    assert r.status_code == 200 and "测算提名" in r.content.decode()
-    assert sum(x["n"] for x in r.context["star_counts"]) == 2
-    r = c.get(reverse("merit:rating", args=[rating.pk]))
-    assert r.status_code == 200 and "审核" in r.content.decode()
-    r = c.post(reverse("merit:rating_act", args=[rating.pk, "publish"]), follow=True)
-    assert "不能发布" in r.content.decode()
-    c.post(reverse("merit:rating_act", args=[rating.pk, "review"]))
-    c.post(reverse("merit:rating_act", args=[rating.pk, "publish"]))
-    rating.refresh_from_db()
-    assert rating.state == "published"
+def test_rating_pages_branch_section_and_home_figures(
+    city, make_user, client_for, year, django_capture_on_commit_callbacks
+):
+    # The home figures move after commit: run the callbacks of the writes below.
+    with django_capture_on_commit_callbacks(execute=True):
+        street = make_user("merit_st", "street_admin", city.streets[0])
+        services.propose_ratings(street, year=year, region=city.streets[0])
+        rating = StarRating.objects.get(org=city.branches[0])
+        c = client_for(street)
+        r = c.get(reverse("merit:ratings"))
+        assert r.status_code == 200 and "测算提名" in r.content.decode()
+        assert sum(x["n"] for x in r.context["star_counts"]) == 2
+        r = c.get(reverse("merit:rating", args=[rating.pk]))
+        assert r.status_code == 200 and "审核" in r.content.decode()
+        r = c.post(reverse("merit:rating_act", args=[rating.pk, "publish"]), follow=True)
+        assert "不能发布" in r.content.decode()
+        c.post(reverse("merit:rating_act", args=[rating.pk, "review"]))
+        c.post(reverse("merit:rating_act", args=[rating.pk, "publish"]))
+        rating.refresh_from_db()
+        assert rating.state == "published"
     r = c.get(reverse("party:org_detail", args=[city.branches[0].code]))
     assert "data-merit-stars" in r.content.decode()
     from grassroots.merit.stats import home_figures, star_counts

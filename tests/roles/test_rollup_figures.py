@@ -256,3 +256,22 @@ def test_orglife_stats_page_serves_the_stored_rows(demo_city, client_for):
     served = r.context["compliance"]
     assert served["compliant"] == sum(1 for v in direct.values() if v["judged"] and not v["missed"])
     assert served["branches"] == len(direct) > 0
+
+
+# ------------------------------------------------------------------------------------ home figures
+@pytest.mark.parametrize("username", ["admin", "street", "community", "auditor", "member"])
+def test_home_figure_buckets_equal_the_rows(demo_city, username):
+    """Every core.tallies figure (the home cards of cobuild, volunteers, venues, merit and orglife, the
+    orglife stats page's kinds) served from the buckets the demo's rollup wrote equals its rows."""
+    from grassroots.core import tallies
+    from grassroots.core.models import FigureBucket
+
+    assert FigureBucket.objects.filter(tree=True).exists(), "written by the demo's rollup"
+    user = _user(username)
+    codes = sorted(tallies.REGISTRY)
+    served = tallies.served(user, codes)
+    for code in codes:
+        got = {k: v for k, v in served[code].items() if v}
+        assert got == pytest.approx(tallies.direct(tallies.REGISTRY[code], user)), code
+    if username == "admin":
+        assert all(served[c] for c in ("cobuild.members", "orglife.activities", "venues.centers"))

@@ -19,6 +19,9 @@ class CobuildConfig(AppConfig):
                 every=datetime.timedelta(hours=1),
             )
         )
+        from . import figures
+
+        figures.register_all()
         from grassroots.core.navigation import NavItem, register
 
         register(NavItem("共驻共建", "cobuild:index", "affiliate", "cobuild.view", section="共建共治"))

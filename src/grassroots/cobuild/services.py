@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from grassroots.core import audit
+from grassroots.core import audit, tallies
 from grassroots.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from grassroots.core.scoping import covers, grants_for, has_perm
 from grassroots.core.services import full_clean, require_in_scope
@@ -483,6 +483,7 @@ def _claim(user, model, item, values: dict, message: str):
             if fresh and fresh[0] == ItemState.OPEN:
                 raise Conflict("已过有效期，不能认领")
             raise Conflict(message)
+        tallies.changed(item)  # an UPDATE sends no signal: the open counts of its community move
         item.refresh_from_db()
         audit.record_transition(user, item, ItemState.OPEN, ItemState.CLAIMED, **values)
     return item
@@ -550,6 +551,7 @@ def _release(user, model, item, clear: dict, reason: str):
         if n != 1:
             raise Conflict("只有已认领的事项可以退回")
         item.refresh_from_db()
+        tallies.changed(item)
         audit.record_transition(user, item, ItemState.CLAIMED, ItemState.OPEN, reason=reason)
     return item
 

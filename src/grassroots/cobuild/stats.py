@@ -64,25 +64,38 @@ def scope_counts(user) -> dict[str, int]:
 
 
 def home_figures(user) -> list[dict]:
-    """Co-building figures for the community home page: [{label, value, url}], in the user's scope."""
+    """Co-building figures for the community home page: [{label, value, url}], in the user's scope,
+    read from the precomputed buckets (cobuild.figures; one query)."""
     if not has_perm(user, "cobuild.view"):
         return []
-    c = scope_counts(user)
+    from grassroots.core.tallies import served, total
+
+    from . import figures
+
+    v = {code: int(total(keys)) for code, keys in served(user, figures.CODES).items()}
     reg = reverse("cobuild:registrations")
     return [
-        {"label": "报到单位", "value": c["units"], "url": f"{reg}?kind=unit&state=active"},
-        {"label": "报到在职党员", "value": c["members"], "url": f"{reg}?kind=member&state=active"},
-        {"label": "待认领需求", "value": c["open_needs"], "url": reverse("cobuild:needs") + "?state=open"},
+        {"label": "报到单位", "value": v["cobuild.units"], "url": f"{reg}?kind=unit&state=active"},
+        {"label": "报到在职党员", "value": v["cobuild.members"], "url": f"{reg}?kind=member&state=active"},
+        {
+            "label": "待认领需求",
+            "value": v["cobuild.open_needs"],
+            "url": reverse("cobuild:needs") + "?state=open",
+        },
         {
             "label": "待认领资源",
-            "value": c["open_resources"],
+            "value": v["cobuild.open_resources"],
             "url": reverse("cobuild:resources") + "?state=open",
         },
-        {"label": "共建项目", "value": c["projects"], "url": reverse("cobuild:projects")},
-        {"label": "召开联席会议", "value": c["meetings"], "url": reverse("cobuild:meetings") + "?state=held"},
+        {"label": "共建项目", "value": v["cobuild.projects"], "url": reverse("cobuild:projects")},
+        {
+            "label": "召开联席会议",
+            "value": v["cobuild.meetings_held"],
+            "url": reverse("cobuild:meetings") + "?state=held",
+        },
         {
             "label": "办结决议事项",
-            "value": c["resolved"],
+            "value": v["cobuild.resolutions_done"],
             "url": reverse("cobuild:resolutions") + "?status=done",
         },
     ]

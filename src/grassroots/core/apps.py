@@ -41,6 +41,11 @@ class CoreConfig(AppConfig):
         from .attachments import _configure_pillow
 
         _configure_pillow()
+        # Home figures precomputed per scope bucket (core/tallies.py): rebuilt by every rollup run.
+        from .figures import register_summary
+        from .tallies import refresh_all
+
+        register_summary("core.figure_buckets", refresh_all)
 
 
 def _watch_jobs() -> None:

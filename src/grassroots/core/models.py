@@ -239,3 +239,31 @@ class Lease(models.Model):
 
     def __str__(self):
         return f"{self.name} → {self.holder}"
+
+
+class FigureBucket(models.Model):
+    """One precomputed home figure over one scope bucket (core/tallies.py): the rows of figure `code`
+    whose scoped object sits at exactly this region path and party-org path ("" = none), split by `key`
+    (a month, an hour, a kind; "" = not split). The exact buckets are disjoint: a user's figure is the sum
+    of those their grants cover, or of the subtree totals (tree) at their grants' nodes."""
+
+    code = models.CharField("指标", max_length=60)
+    region_path = models.CharField("区划路径", max_length=255, blank=True)
+    org_path = models.CharField("组织路径", max_length=255, blank=True)
+    key = models.CharField("分组", max_length=40, blank=True)
+    value = models.FloatField("数值", default=0)
+    # False: the rows at exactly (region_path, org_path). True: a subtree total, the sum of the exact
+    # buckets under region_path (org_path "") or under org_path (region_path ""), read by users whose
+    # grants are all region grants (or all party-org grants): one row per key and grant.
+    tree = models.BooleanField("子树合计", default=False)
+    computed_at = models.DateTimeField("计算时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "首页指标汇总"
+        indexes = [
+            models.Index(fields=["code", "region_path"], name="core_figbucket_region"),
+            models.Index(fields=["code", "org_path"], name="core_figbucket_org"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.region_path}/{self.org_path} {self.key} = {self.value}"

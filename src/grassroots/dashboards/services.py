@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -467,20 +466,12 @@ HOME_SECTIONS = [
 ]
 
 
-HOME_SECTIONS_CACHE_SECONDS = 120
-
-
 def cobuild_sections(user) -> list[dict]:
     """The home page's co-building cards: sections with at least one figure the user may see.
 
-    Kept two minutes per user: over a whole city these counts (hours served, organisational-life
-    compliance) take a second or more, and the home page is opened far more often than they change."""
-    key = f"dashboards:home-sections:{user.pk}"
-    sections = cache.get(key)
-    if sections is None:
-        sections = _compute_sections(user)
-        cache.set(key, sections, HOME_SECTIONS_CACHE_SECONDS)
-    return sections
+    Not cached: every section reads precomputed figures (core.tallies buckets, orglife.BranchLife), a
+    query or two each, so the first load after a login costs what every later one does."""
+    return _compute_sections(user)
 
 
 def _compute_sections(user) -> list[dict]:

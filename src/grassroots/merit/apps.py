@@ -16,6 +16,10 @@ class MeritConfig(AppConfig):
     def ready(self):
         from grassroots.core import navigation, schedule
 
+        from . import figures
+
+        figures.register_all()
+
         # Points from the day's records are added every night (idempotent: missing entries only).
         schedule.register(
             schedule.Periodic(

@@ -22,7 +22,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from grassroots.core import audit
+from grassroots.core import audit, tallies
 from grassroots.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from grassroots.core.scoping import covers, has_perm
 from grassroots.party.choices import OrgKind
@@ -391,6 +391,7 @@ def review_study(user, rec: StudyRecord, verb: str, *, note: str = "") -> StudyR
             raise Conflict(f"学习记录当前为“{current.get_state_display()}”，不能{label}", field="state")
         audit.record_transition(user, rec, StudyState.PENDING, target, note=note)
         rec.refresh_from_db()
+        tallies.changed(rec)  # an UPDATE sends no signal: the pending count of its region moves
     if target == StudyState.APPROVED:
         accrue_points(rec.studied_on.year)
     if rec.member.user_id:
@@ -705,6 +706,7 @@ def act_rating(user, rating: StarRating, verb: str, *, stars=None, reason: str =
         if n != 1:
             raise Conflict("评定已被他人处理，请刷新后重试")
         audit.record_transition(user, rating, rating.state, target, **extra)
+        tallies.changed(rating)
     rating.refresh_from_db()
     return rating
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from grassroots.core.scoping import grants_for, has_perm
 
-from .models import RatingState, StarRating, StudyRecord, StudyState
+from .models import RatingState, StarRating
 
 
 def _staff(user) -> bool:
@@ -28,31 +28,42 @@ def star_counts(user, year: int | None = None) -> tuple[int | None, dict[int, in
 
 
 def home_figures(user) -> list[dict]:
+    """Branches per star level of the latest published year, ratings awaiting review and study records
+    awaiting review, in the user's scope: read from the precomputed buckets (merit.figures; one query)."""
     if not has_perm(user, "merit.view") or not _staff(user):
         return []
-    figures = []
-    year, counts = star_counts(user)
-    if year is not None:
-        url = reverse("merit:ratings") + f"?year={year}&state=published"
-        for stars in (5, 4, 3):
-            figures.append({"label": f"{year} 年度{stars}星支部", "value": counts.get(stars, 0), "url": url})
+    from grassroots.core.tallies import served, total
+
+    from . import figures
+
+    codes = figures.CODES if has_perm(user, "merit.change") else figures.CODES[:2]
     this_year = timezone.localdate().year
-    pending = StarRating.objects.visible_to(user, "view").filter(
-        year__gte=this_year - 1, state__in=[RatingState.PROPOSED, RatingState.REVIEWED]
-    )
-    figures.append(
+    v = served(user, codes, ranges={"merit.pending_ratings": (str(this_year - 1), None)})
+    figures_ = []
+    stars = {tuple(int(x) for x in k.split(":")): n for k, n in v["merit.stars"].items() if n}
+    if stars:
+        year = max(y for y, _s in stars)
+        url = reverse("merit:ratings") + f"?year={year}&state=published"
+        for n in (5, 4, 3):
+            figures_.append(
+                {"label": f"{year} 年度{n}星支部", "value": int(stars.get((year, n), 0)), "url": url}
+            )
+    figures_.append(
         {
             "label": "待审核或待发布的星级",
-            "value": pending.count(),
+            "value": int(total(v["merit.pending_ratings"], lambda k: int(k) >= this_year - 1)),
             "url": reverse("merit:ratings") + "?state=proposed",
         }
     )
-    if has_perm(user, "merit.change"):
-        waiting = StudyRecord.objects.visible_to(user, "view").filter(state=StudyState.PENDING).count()
-        figures.append(
-            {"label": "待审核学习记录", "value": waiting, "url": reverse("merit:studies") + "?state=pending"}
+    if "merit.pending_studies" in v:
+        figures_.append(
+            {
+                "label": "待审核学习记录",
+                "value": int(total(v["merit.pending_studies"])),
+                "url": reverse("merit:studies") + "?state=pending",
+            }
         )
-    return figures
+    return figures_
 
 
 def branch_staff(member) -> list:

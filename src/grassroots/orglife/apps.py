@@ -22,9 +22,10 @@ class OrglifeConfig(AppConfig):
         from grassroots.core import navigation
         from grassroots.core.figures import register_summary
 
-        from . import checks, stats
+        from . import checks, figures, stats
 
         checks.register()
+        figures.register_all()
         stats.connect()
         register_summary("orglife.branch_life", stats.refresh_stored)
         section = "组织生活"

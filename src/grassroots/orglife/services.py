@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from grassroots.core import audit
+from grassroots.core import audit, tallies
 from grassroots.core import services as core
 from grassroots.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from grassroots.core.models import AuditAction
@@ -213,6 +213,7 @@ def _fill_hours(activity: Activity, hours) -> None:
     todo = Signup.objects.filter(activity=activity, status=SignupStatus.ATTENDED, hours=0)
     user_ids = list(todo.exclude(user=None).values_list("user_id", flat=True))
     todo.update(hours=hours)
+    tallies.changed(activity)  # an UPDATE sends no signal: the hours served under its region move
     if user_ids:
         hours_filled.send(sender=Activity, user_ids=user_ids)
 

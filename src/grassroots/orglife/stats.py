@@ -554,27 +554,62 @@ def activity_stats(activities_qs) -> dict:
     }
 
 
+def served_activity_stats(user, period: Period, within: str | None = None) -> dict:
+    """activity_stats over the activities the user may see that start in `period` (under the region
+    path `within`), read from the precomputed buckets (orglife.figures; one query)."""
+    from grassroots.core.tallies import served, total
+
+    lo, hi = period.start.strftime("%Y-%m"), period.end.strftime("%Y-%m")
+
+    def in_period(key: str) -> bool:
+        return lo <= key[:7] < hi
+
+    codes = ["orglife.activities", "orglife.activities_done", "orglife.attended", "orglife.expected_absent"]
+    v = served(user, codes, within=within, ranges=dict.fromkeys(codes, (lo, hi)))
+    by_kind = {k: {"label": label, "total": 0, "done": 0} for k, label in ActivityKind.choices}
+    for field, code in (("total", "orglife.activities"), ("done", "orglife.activities_done")):
+        for key, n in v[code].items():
+            month, _sep, kind = key.partition("|")
+            if in_period(month) and kind in by_kind:
+                by_kind[kind][field] += int(n)
+    att = int(total(v["orglife.attended"], in_period))
+    expected = att + int(total(v["orglife.expected_absent"], in_period))
+    return {
+        "by_kind": by_kind,
+        "total": sum(x["total"] for x in by_kind.values()),
+        "done": sum(x["done"] for x in by_kind.values()),
+        "attended": att,
+        "expected": expected,
+        "attendance_rate": (att / expected) if expected else None,
+    }
+
+
 def home_figures(user) -> list[dict]:
-    """Figures for the home page, within the user's scope: activities this month, upcoming ones,
-    last month's organisational-life compliance rate, and the user's own upcoming sign-ups."""
+    """Figures for the home page, within the user's scope: activities done this month and upcoming ones
+    (from the precomputed buckets, orglife.figures), last month's organisational-life compliance rate
+    (BranchLife), and the user's own upcoming sign-ups (their own rows)."""
     from grassroots.core.scoping import has_perm
+    from grassroots.core.tallies import hour_now, served, total
 
     if not has_perm(user, "orglife.view"):
         return []
     today = timezone.localdate()
     month = period_of(today, "month")
     now = timezone.now()
-    visible = Activity.objects.visible_to(user, "view")
+    this_month = month.start.strftime("%Y-%m")
+    hour = hour_now()
+    v = served(
+        user,
+        ["orglife.activities_done", "orglife.upcoming"],
+        ranges={
+            "orglife.activities_done": (this_month, month.end.strftime("%Y-%m")),
+            "orglife.upcoming": (hour, None),
+        },
+    )
     figures = []
-    done_this_month = visible.filter(
-        status=ActivityStatus.DONE,
-        starts_at__gte=local_start(month.start),
-        starts_at__lt=local_start(month.end),
-    ).count()
+    done_this_month = int(total(v["orglife.activities_done"], lambda k: k[:7] == this_month))
     figures.append({"label": "本月已开展活动", "value": done_this_month, "url": reverse("orglife:list")})
-    upcoming = visible.filter(
-        status__in=[ActivityStatus.PUBLISHED, ActivityStatus.ONGOING], ends_at__gte=now
-    ).count()
+    upcoming = int(total(v["orglife.upcoming"], lambda k: k >= hour))
     figures.append({"label": "即将开展的活动", "value": upcoming, "url": reverse("orglife:calendar")})
     if has_perm(user, "orglife.change"):
         orgs = PartyOrg.objects.visible_to(user, "view")

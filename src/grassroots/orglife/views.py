@@ -527,10 +527,10 @@ def stats_view(request):
         form.add_error("period", str(exc))
         period = period_of(today, "year")
     node, orgs, activities = _stats_scope(request)
-    window = activities.filter(
-        starts_at__gte=stats.local_start(period.start), starts_at__lt=stats.local_start(period.end)
-    )
-    figures = stats.activity_stats(window)
+    if node is None and request.GET.get("region", "").strip():
+        figures = stats.activity_stats(activities)  # a region the user cannot see: nothing
+    else:
+        figures = stats.served_activity_stats(request.user, period, within=node.path if node else None)
     compliance = stats.life_compliance(orgs, period, today=today)
     if request.GET.get("export") == "xlsx":
         columns = [

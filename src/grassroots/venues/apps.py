@@ -7,6 +7,9 @@ class VenuesConfig(AppConfig):
     verbose_name = "阵地与预约"
 
     def ready(self):
+        from . import figures
+
+        figures.register_all()
         from grassroots.core.navigation import NavItem, register
 
         register(

@@ -12,9 +12,10 @@ class VolunteersConfig(AppConfig):
         from grassroots.core import schedule
         from grassroots.core.figures import register_summary
 
-        from . import tallies
+        from . import figures, tallies
 
         tallies.connect()
+        figures.register_all()
         register_summary("volunteers.tallies", tallies.refresh_all)
 
         # Overdue wish claims go back to the pool (idempotent).

@@ -26,6 +26,7 @@ from grassroots.core import audit
 from grassroots.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from grassroots.core.scoping import covers, grants_for, has_perm
 from grassroots.core.services import create_object, full_clean, require_in_scope, update_object
+from grassroots.core.tallies import changed as figures_changed
 
 from . import tallies
 from .models import (
@@ -371,6 +372,7 @@ def _wish_transition(user, wish: Wish, verb: str, changes: dict, *, note: str = 
     )
     if updated != 1:
         raise Conflict("心愿已被他人认领或状态已变化，请刷新后重试")
+    figures_changed(wish)  # an UPDATE sends no signal: the wish counts of its community move
     wish.state = target
     wish.version += 1
     for k, v in changes.items():
@@ -1134,6 +1136,7 @@ def check_out(user, va: VolunteerActivity, *, now=None):
             raise Conflict("您已签退")
         signup.checked_out_at, signup.hours = now, hours
         tallies.refresh_after_commit([signup.user_id])
+        figures_changed(signup)
         audit.record(
             "transition",
             signup,

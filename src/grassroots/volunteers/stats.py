@@ -17,9 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grassroots.core.scoping import has_perm
-from grassroots.orglife.models import Signup
 
-from .models import PointEntry, SourceType, Volunteer, VolunteerActivity, VolunteerTeam, Wish, WishState
+from .models import Volunteer, VolunteerTeam, Wish, WishState
 
 SERVED = Q(activity__kind="volunteer", checked_out_at__isnull=False)
 
@@ -159,33 +158,34 @@ def team_rankings(user, *, region=None) -> list[dict]:
 
 def home_figures(user) -> list[dict]:
     """Co-building figures of the user's scope for the community home page (empty without
-    volunteers.view)."""
+    volunteers.view), read from the precomputed buckets (volunteers.figures; one query)."""
     if not has_perm(user, "volunteers.view"):
         return []
-    wishes = Wish.objects.visible_to(user).filter(state__in=DONE_STATES).count()
-    teams = VolunteerTeam.objects.visible_to(user).filter(is_active=True).count()
-    volunteers = Volunteer.objects.visible_to(user).count()
-    hours = (
-        Signup.objects.filter(
-            SERVED, activity__volunteer__in=VolunteerActivity.objects.visible_to(user)
-        ).aggregate(h=Sum("hours"))["h"]
-        or 0
-    )
-    issued = (
-        PointEntry.objects.visible_to(user)
-        .filter(amount__gt=0)
-        .exclude(source_type=SourceType.REDEMPTION)
-        .aggregate(s=Sum("amount"))["s"]
-        or 0
-    )
+    from grassroots.core.tallies import served, total
+
+    from . import figures
+
+    v = {code: total(keys) for code, keys in served(user, figures.CODES).items()}
     return [
-        {"label": "完成微心愿", "value": wishes, "url": reverse("volunteers:wishes") + "?state=confirmed"},
-        {"label": "志愿服务队", "value": teams, "url": reverse("volunteers:teams")},
-        {"label": "注册志愿者", "value": volunteers, "url": reverse("volunteers:volunteers")},
+        {
+            "label": "完成微心愿",
+            "value": int(v["volunteers.wishes_done"]),
+            "url": reverse("volunteers:wishes") + "?state=confirmed",
+        },
+        {"label": "志愿服务队", "value": int(v["volunteers.teams"]), "url": reverse("volunteers:teams")},
+        {
+            "label": "注册志愿者",
+            "value": int(v["volunteers.volunteers"]),
+            "url": reverse("volunteers:volunteers"),
+        },
         {
             "label": "志愿服务时长（小时）",
-            "value": round(hours),
+            "value": round(v["volunteers.hours"]),
             "url": reverse("volunteers:rankings") + "?by=hours",
         },
-        {"label": "发放积分", "value": issued, "url": reverse("volunteers:points")},
+        {
+            "label": "发放积分",
+            "value": int(v["volunteers.points_issued"]),
+            "url": reverse("volunteers:points"),
+        },
     ]
