@@ -30,7 +30,7 @@ from .forms import (
     TriageForm,
     WorkLogForm,
 )
-from .models import Case, handler_ids_for
+from .models import Case, Visit, handler_ids_for
 from .workdays import missing_calendar_years
 from .workflow import VERB_LABELS
 
@@ -239,6 +239,10 @@ def case_detail(request, pk: int):
             "duplicates": duplicates,
             "followers": CaseFollower.objects.filter(case=case).select_related("source").count(),
             "visit": case.visit if case.visit_id else None,
+            # The visit's page follows the visit's own scope (a department handling the case may not
+            # see the community's visit log): the label is shown, the link only where it answers.
+            "visit_visible": case.visit_id is not None
+            and Visit.objects.visible_to(request.user).filter(pk=case.visit_id).exists(),
             "moderation": (
                 ModerationForm(
                     initial={

@@ -195,9 +195,11 @@ def _resolve(obj, lookup: str):
 def object_paths(obj) -> tuple[str | None, str | None]:
     """(region path, party-org path) of an object, following its declared scope lookups."""
     if getattr(obj, "scope_region_path_field", None):
+        # A denormalised path may be declared for the region only (a summary row has no party org).
+        org_field = getattr(obj, "scope_org_path_field", None)
         return (
             getattr(obj, obj.scope_region_path_field) or None,
-            getattr(obj, obj.scope_org_path_field, None) or None,
+            (getattr(obj, org_field, None) or None) if org_field else None,
         )
     region_lookup = getattr(obj, "scope_region", None)
     org_lookup = getattr(obj, "scope_org", None)
