@@ -4,6 +4,7 @@ page and API, and a filter added to a declaration appears in all three without t
 
 from __future__ import annotations
 
+import datetime
 import io
 from dataclasses import dataclass
 
@@ -13,11 +14,14 @@ from django.test import Client
 from django.urls import reverse
 
 from grassroots.core import listfilters as lf
-from grassroots.party.filters import MemberFilters, OrgFilters
-from grassroots.party.models import Member, PartyOrg
+from grassroots.orglife.filters import OrglifeActivityFilters
+from grassroots.orglife.models import Activity
+from grassroots.party.filters import MemberFilters, OrgFilters, TransferFilters
+from grassroots.party.models import Member, PartyOrg, Transfer
 from grassroots.people.filters import DeputyFilters, StewardFilters, WorkerFilters
 from grassroots.people.models import Deputy, Steward, Worker
-from grassroots.regions.models import Region
+from grassroots.regions.filters import HouseholdFilters
+from grassroots.regions.models import Household, Region
 from grassroots.units.filters import InstructorFilters, UnitFilters
 from grassroots.units.models import Instructor, Unit
 
@@ -41,6 +45,15 @@ LISTS = [
     ),
     ListUnderTest(OrgFilters, PartyOrg, "party:orgs", "/api/v1/party/orgs/", "code", "组织编码"),
     ListUnderTest(MemberFilters, Member, "party:members", "/api/v1/party/members/", "name", "姓名"),
+    ListUnderTest(
+        TransferFilters, Transfer, "party:transfers_in", "/api/v1/party/transfers/", "letter_no", "介绍信编号"
+    ),
+    ListUnderTest(
+        HouseholdFilters, Household, "regions:households", "/api/v1/regions/households/", "note", "备注"
+    ),
+    ListUnderTest(
+        OrglifeActivityFilters, Activity, "orglife:list", "/api/v1/orglife/activities/", "title", "标题"
+    ),
     ListUnderTest(WorkerFilters, Worker, "people:workers", "/api/v1/people/workers/", "code", "工号"),
     ListUnderTest(StewardFilters, Steward, "people:stewards", "/api/v1/people/stewards/", "name", "姓名"),
     ListUnderTest(DeputyFilters, Deputy, "people:deputies", "/api/v1/people/deputies/", "name", "姓名"),
@@ -64,6 +77,45 @@ def world(city, make_user, token_for):
     Worker.objects.filter(pk=city.workers[0].pk).update(
         grade=7, qualification="assistant", education="bachelor"
     )
+    Transfer.objects.create(
+        letter_no="JS-001",
+        state="issued",
+        member=city.members[0],
+        person_name=city.members[0].name,
+        from_org=city.branches[0],
+        to_org=city.branches[1],
+        issued_on=datetime.date(2024, 1, 2),
+        deadline=datetime.date(2024, 3, 1),
+    )
+    Transfer.objects.create(
+        letter_no="JS-002", kind="in", person_name="吴外来", to_org=city.branches[2], outside_org_name="外省"
+    )
+    for i, h in enumerate(Household.objects.order_by("pk")):
+        Household.objects.filter(pk=h.pk).update(note=f"住户{i}", tags=",veteran," if i == 0 else "")
+    for org, kind, title, day in (
+        (
+            city.branches[0],
+            "theme_day",
+            "主题党日学习",
+            datetime.datetime(2024, 5, 1, 9, tzinfo=datetime.UTC),
+        ),
+        (
+            city.branches[3],
+            "party_lecture",
+            "专题党课",
+            datetime.datetime(2025, 6, 1, 9, tzinfo=datetime.UTC),
+        ),
+    ):
+        Activity.objects.create(
+            kind=kind,
+            title=title,
+            party_org=org,
+            region=org.region,
+            place="党群服务中心",
+            starts_at=day,
+            ends_at=day + datetime.timedelta(hours=1),
+            status="done" if kind == "theme_day" else "plan",
+        )
     user = make_user("filters_admin", "city_admin", city.city)
     page = Client()
     page.force_login(user)
@@ -111,8 +163,13 @@ def samples(spec: ListUnderTest, name: str, f: lf.ListFilter, user) -> list[str]
         nodes = parser.model().objects.visible_to(user).order_by("path")
         return [n.code for n in nodes[1:4]] + ["NO-SUCH-CODE"]
     first = spec.model.objects.visible_to(user).order_by("pk").first()
-    field = f.fields[0] if isinstance(f, lf.Search) else f.lookup.split("__")[0]
-    return [str(getattr(first, field))[:2], "zz-none"]
+    path = f.fields[0] if isinstance(f, lf.Search) else f.lookup
+    value = first
+    for part in path.split("__"):  # through relations ("member__name"), up to a lookup ("icontains")
+        if not hasattr(value, part):
+            break
+        value = getattr(value, part)
+    return [str(value)[:2], "zz-none"]
 
 
 @pytest.mark.parametrize("spec", LISTS, ids=lambda s: s.page)
