@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from grassroots.core import listfilters as lf
 from grassroots.orglife.filters import OrglifeActivityFilters
@@ -20,10 +21,15 @@ from grassroots.party.filters import MemberFilters, OrgFilters, TransferFilters
 from grassroots.party.models import Member, PartyOrg, Transfer
 from grassroots.people.filters import DeputyFilters, StewardFilters, WorkerFilters
 from grassroots.people.models import Deputy, Steward, Worker
+from grassroots.recruitment.filters import CandidateFilters
+from grassroots.recruitment.models import Candidate
 from grassroots.regions.filters import HouseholdFilters
 from grassroots.regions.models import Household, Region
 from grassroots.units.filters import InstructorFilters, UnitFilters
 from grassroots.units.models import Instructor, Unit
+from grassroots.volunteers.filters import WishFilters
+from grassroots.volunteers.models import Wish
+from tests.factories import add_candidate
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +60,10 @@ LISTS = [
     ListUnderTest(
         OrglifeActivityFilters, Activity, "orglife:list", "/api/v1/orglife/activities/", "title", "标题"
     ),
+    ListUnderTest(
+        CandidateFilters, Candidate, "recruitment:list", "/api/v1/recruitment/candidates/", "name", "姓名"
+    ),
+    ListUnderTest(WishFilters, Wish, "volunteers:wishes", "/api/v1/volunteers/wishes/", "title", "心愿"),
     ListUnderTest(WorkerFilters, Worker, "people:workers", "/api/v1/people/workers/", "code", "工号"),
     ListUnderTest(StewardFilters, Steward, "people:stewards", "/api/v1/people/stewards/", "name", "姓名"),
     ListUnderTest(DeputyFilters, Deputy, "people:deputies", "/api/v1/people/deputies/", "name", "姓名"),
@@ -117,6 +127,21 @@ def world(city, make_user, token_for):
             status="done" if kind == "theme_day" else "plan",
         )
     user = make_user("filters_admin", "city_admin", city.city)
+    for region, title, state, due in (
+        (city.communities[0], "想要一台收音机", "claimed", timezone.now() - datetime.timedelta(days=1)),
+        (city.communities[2], "辅导作业", "published", None),
+    ):
+        Wish.objects.create(
+            region=region,
+            title=title,
+            category="study" if due is None else "daily",
+            beneficiary_name="王秀英",
+            state=state,
+            claim_due_at=due,
+            posted_by=user,
+        )
+    add_candidate(city.branches[0], "周申请", datetime.date(2020, 3, 2))  # the talk is long overdue
+    add_candidate(city.branches[2], "郑新人", timezone.localdate() - datetime.timedelta(days=3))
     page = Client()
     page.force_login(user)
     return user, page, token_for(user)
