@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grassroots.core import listfilters as lf
+from grassroots.merit.filters import RatingFilters
+from grassroots.merit.models import StarRating
 from grassroots.orglife.filters import OrglifeActivityFilters
 from grassroots.orglife.models import Activity
 from grassroots.party.filters import MemberFilters, OrgFilters, TransferFilters
@@ -64,6 +66,9 @@ LISTS = [
         CandidateFilters, Candidate, "recruitment:list", "/api/v1/recruitment/candidates/", "name", "姓名"
     ),
     ListUnderTest(WishFilters, Wish, "volunteers:wishes", "/api/v1/volunteers/wishes/", "title", "心愿"),
+    ListUnderTest(
+        RatingFilters, StarRating, "merit:ratings", "/api/v1/merit/ratings/", "adjust_reason", "调整理由"
+    ),
     ListUnderTest(WorkerFilters, Worker, "people:workers", "/api/v1/people/workers/", "code", "工号"),
     ListUnderTest(StewardFilters, Steward, "people:stewards", "/api/v1/people/stewards/", "name", "姓名"),
     ListUnderTest(DeputyFilters, Deputy, "people:deputies", "/api/v1/people/deputies/", "name", "姓名"),
@@ -140,6 +145,18 @@ def world(city, make_user, token_for):
             claim_due_at=due,
             posted_by=user,
         )
+    for org, year, stars, state in (
+        (city.branches[0], 2024, 4, "proposed"),
+        (city.branches[3], 2025, 2, "published"),
+    ):
+        StarRating.objects.create(
+            org=org,
+            year=year,
+            computed_stars=stars,
+            stars=stars,
+            state=state,
+            adjust_reason=f"评定{org.code}",
+        )
     add_candidate(city.branches[0], "周申请", datetime.date(2020, 3, 2))  # the talk is long overdue
     add_candidate(city.branches[2], "郑新人", timezone.localdate() - datetime.timedelta(days=3))
     page = Client()
@@ -180,6 +197,9 @@ def samples(spec: ListUnderTest, name: str, f: lf.ListFilter, user) -> list[str]
         return [str(v) for v in parser.choices.values]
     if isinstance(parser, lf.Options):
         return list(parser.options)
+    if isinstance(parser, lf.Integer):
+        first = spec.model.objects.visible_to(user).order_by("pk").first()
+        return [str(getattr(first, parser.lookup)), str(parser.max_value)]
     if isinstance(parser, lf.Flag):
         return ["true", "false"]
     if isinstance(parser, lf.DateBound):
@@ -279,5 +299,15 @@ def test_parsing_messages():
         lf.Flag("在职党员").parse("maybe")
     with pytest.raises(ValueError, match="应为 YYYY-MM-DD"):
         lf.DateBound("起始日期", "on__gte").parse("2024/01/01")
+    assert lf.Integer("年度", "year", min_value=2000, max_value=2100).parse("2024") == 2024
+    with pytest.raises(ValueError, match="年度应为整数"):
+        lf.Integer("年度", "year").parse("二〇二四")
+    with pytest.raises(ValueError, match="年度应在 2000 到 2100 之间"):
+        lf.Integer("年度", "year", min_value=2000, max_value=2100).parse("1999")
+    years = type(
+        "F", (lf.ListFilters,), {"year": lf.Integer("年度", form_choices=lambda: [(2026, "2026 年")])}
+    )
+    form = years.form_class()()
+    assert list(form.fields["year"].choices) == [("", "全部"), (2026, "2026 年")]
     with pytest.raises(ValueError, match="过长"):
         lf.Text("姓名", "name").parse("长" * 51)

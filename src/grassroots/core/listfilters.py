@@ -169,6 +169,56 @@ class Flag(ListFilter):
         )
 
 
+class Integer(ListFilter):
+    """A whole number in [min_value, max_value] matched by `lookup` (e.g. a year). `form_choices`, when
+    given, returns the (value, label) pairs the page offers in a select (the API takes any number)."""
+
+    api_type = int
+
+    def __init__(
+        self,
+        label,
+        lookup=None,
+        *,
+        min_value: int = 0,
+        max_value: int = 9999,
+        form_choices: Callable[[], list[tuple[Any, str]]] | None = None,
+        all_label="全部",
+        **kwargs,
+    ):
+        super().__init__(label, lookup, **kwargs)
+        self.min_value, self.max_value = min_value, max_value
+        self.form_choices, self.all_label = form_choices, all_label
+
+    def parse(self, raw):
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValueError(f"{self.label}应为整数") from None
+        if not self.min_value <= value <= self.max_value:
+            raise ValueError(f"{self.label}应在 {self.min_value} 到 {self.max_value} 之间")
+        return value
+
+    def form_field(self):
+        if self.form_choices is not None:
+            return _ChoicesField(self)
+        return forms.IntegerField(label=self.label)
+
+
+class _ChoicesField(forms.ChoiceField):
+    """A select whose choices are read when the form is built (this year's years, not import time's)."""
+
+    def __init__(self, f: Integer):
+        super().__init__(label=f.label)
+        self._source = f
+
+    def __deepcopy__(self, memo):
+        field = super().__deepcopy__(memo)  # type: ignore[misc]  # (django-stubs omit Field.__deepcopy__)
+        assert self._source.form_choices is not None
+        field.choices = [("", self._source.all_label), *self._source.form_choices()]
+        return field
+
+
 class DateBound(ListFilter):
     """A date bound: `lookup` carries the comparison (e.g. "occurred_on__gte")."""
 
