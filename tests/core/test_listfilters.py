@@ -29,6 +29,8 @@ from grassroots.regions.filters import HouseholdFilters
 from grassroots.regions.models import Household, Region
 from grassroots.units.filters import InstructorFilters, UnitFilters
 from grassroots.units.models import Instructor, Unit
+from grassroots.venues.filters import BookingFilters, CenterFilters
+from grassroots.venues.models import Booking, Room, ServiceCenter
 from grassroots.volunteers.filters import WishFilters
 from grassroots.volunteers.models import Wish
 from tests.factories import add_candidate
@@ -68,6 +70,12 @@ LISTS = [
     ListUnderTest(WishFilters, Wish, "volunteers:wishes", "/api/v1/volunteers/wishes/", "title", "心愿"),
     ListUnderTest(
         RatingFilters, StarRating, "merit:ratings", "/api/v1/merit/ratings/", "adjust_reason", "调整理由"
+    ),
+    ListUnderTest(
+        CenterFilters, ServiceCenter, "venues:centers", "/api/v1/venues/centers/", "code", "阵地编码"
+    ),
+    ListUnderTest(
+        BookingFilters, Booking, "venues:bookings", "/api/v1/venues/bookings/", "title", "活动名称"
     ),
     ListUnderTest(WorkerFilters, Worker, "people:workers", "/api/v1/people/workers/", "code", "工号"),
     ListUnderTest(StewardFilters, Steward, "people:stewards", "/api/v1/people/stewards/", "name", "姓名"),
@@ -156,6 +164,30 @@ def world(city, make_user, token_for):
             stars=stars,
             state=state,
             adjust_reason=f"评定{org.code}",
+        )
+    now = timezone.now()
+    for i, (community, level, state, start) in enumerate(
+        (
+            (city.communities[0], "community", "confirmed", now - datetime.timedelta(days=2)),
+            (city.communities[3], "outpost", "pending", now + datetime.timedelta(days=2)),
+        )
+    ):
+        center = ServiceCenter.objects.create(
+            code=f"ZD{i}",
+            name=f"阵地{i}",
+            level=level,
+            region=community,
+            owner_unit=city.units[0] if i else None,
+        )
+        room = Room.objects.create(center=center, name=f"活动室{i}")
+        Booking.objects.create(
+            room=room,
+            start=start,
+            end=start + datetime.timedelta(hours=2),
+            state=state,
+            booker=user,
+            booker_kind="member" if i else "resident",
+            title=f"预约活动{i}",
         )
     add_candidate(city.branches[0], "周申请", datetime.date(2020, 3, 2))  # the talk is long overdue
     add_candidate(city.branches[2], "郑新人", timezone.localdate() - datetime.timedelta(days=3))
