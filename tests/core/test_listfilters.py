@@ -33,6 +33,8 @@ from grassroots.venues.filters import BookingFilters, CenterFilters
 from grassroots.venues.models import Booking, Room, ServiceCenter
 from grassroots.volunteers.filters import WishFilters
 from grassroots.volunteers.models import Wish
+from grassroots.whistle.filters import SummonsFilters
+from grassroots.whistle.models import Summons
 from tests.factories import add_candidate
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +79,7 @@ LISTS = [
     ListUnderTest(
         BookingFilters, Booking, "venues:bookings", "/api/v1/venues/bookings/", "title", "活动名称"
     ),
+    ListUnderTest(SummonsFilters, Summons, "whistle:list", "/api/v1/whistle/", "number", "编号"),
     ListUnderTest(WorkerFilters, Worker, "people:workers", "/api/v1/people/workers/", "code", "工号"),
     ListUnderTest(StewardFilters, Steward, "people:stewards", "/api/v1/people/stewards/", "name", "姓名"),
     ListUnderTest(DeputyFilters, Deputy, "people:deputies", "/api/v1/people/deputies/", "name", "姓名"),
@@ -188,6 +191,21 @@ def world(city, make_user, token_for):
             booker=user,
             booker_kind="member" if i else "resident",
             title=f"预约活动{i}",
+        )
+    for number, community, urgency, escalated in (
+        ("CS-0001", city.communities[0], "urgent", now),
+        ("CS-0002", city.communities[3], "normal", None),
+    ):
+        Summons.objects.create(
+            number=number,
+            subject=f"事由{number}",
+            description="说明",
+            region=community,
+            level="community",
+            urgency=urgency,
+            state="escalated" if escalated else "open",
+            escalated_at=escalated,
+            created_by=user,
         )
     add_candidate(city.branches[0], "周申请", datetime.date(2020, 3, 2))  # the talk is long overdue
     add_candidate(city.branches[2], "郑新人", timezone.localdate() - datetime.timedelta(days=3))
