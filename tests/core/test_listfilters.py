@@ -14,11 +14,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from grassroots.cobuild.filters import ItemFilters
+from grassroots.cobuild.models import Need
 from grassroots.core import listfilters as lf
+from grassroots.emergency.filters import EmergencyFilters
+from grassroots.emergency.models import Emergency
 from grassroots.merit.filters import RatingFilters
 from grassroots.merit.models import StarRating
 from grassroots.orglife.filters import OrglifeActivityFilters
 from grassroots.orglife.models import Activity
+from grassroots.party.choices import OrgKind
 from grassroots.party.filters import MemberFilters, OrgFilters, TransferFilters
 from grassroots.party.models import Member, PartyOrg, Transfer
 from grassroots.people.filters import DeputyFilters, StewardFilters, WorkerFilters
@@ -27,6 +32,8 @@ from grassroots.recruitment.filters import CandidateFilters
 from grassroots.recruitment.models import Candidate
 from grassroots.regions.filters import HouseholdFilters
 from grassroots.regions.models import Household, Region
+from grassroots.standards.filters import BranchHealthFilters, EvaluationFilters
+from grassroots.standards.models import BranchHealth, Evaluation, HealthRun
 from grassroots.units.filters import InstructorFilters, UnitFilters
 from grassroots.units.models import Instructor, Unit
 from grassroots.venues.filters import BookingFilters, CenterFilters
@@ -80,6 +87,24 @@ LISTS = [
         BookingFilters, Booking, "venues:bookings", "/api/v1/venues/bookings/", "title", "活动名称"
     ),
     ListUnderTest(SummonsFilters, Summons, "whistle:list", "/api/v1/whistle/", "number", "编号"),
+    ListUnderTest(
+        EvaluationFilters,
+        Evaluation,
+        "standards:evaluations",
+        "/api/v1/standards/evaluations",
+        "period",
+        "年度",
+    ),
+    ListUnderTest(
+        BranchHealthFilters,
+        BranchHealth,
+        "standards:branch_health",
+        "/api/v1/standards/branches",
+        "score",
+        "得分",
+    ),
+    ListUnderTest(EmergencyFilters, Emergency, "emergency:list", "/api/v1/emergency/", "number", "编号"),
+    ListUnderTest(ItemFilters, Need, "cobuild:needs", "/api/v1/cobuild/needs/", "title", "需求"),
     ListUnderTest(WorkerFilters, Worker, "people:workers", "/api/v1/people/workers/", "code", "工号"),
     ListUnderTest(StewardFilters, Steward, "people:stewards", "/api/v1/people/stewards/", "name", "姓名"),
     ListUnderTest(DeputyFilters, Deputy, "people:deputies", "/api/v1/people/deputies/", "name", "姓名"),
@@ -207,6 +232,26 @@ def world(city, make_user, token_for):
             escalated_at=escalated,
             created_by=user,
         )
+    Evaluation.objects.create(period=2024, region=city.communities[0], level="community", grade="优秀")
+    Evaluation.objects.create(period=2025, region=city.streets[1], level="street", state="review")
+    run = HealthRun.objects.create(trigger="manual", state="done", finished_at=now)
+    BranchHealth.objects.create(
+        run=run,
+        org=city.branches[0],
+        score=40,
+        light="red",
+        findings=[{"rule": "ORG-9", "object": "支部", "message": "未按期换届"}],
+    )
+    BranchHealth.objects.create(run=run, org=city.branches[3], score=95, light="green")
+    for number, region, kind, state in (
+        ("YJ-0001", city.streets[0], "flood", "active"),
+        ("YJ-0002", city.communities[3], "fire", "declared"),
+    ):
+        Emergency.objects.create(
+            number=number, title=f"应急{number}", kind=kind, severity="3", region=region, state=state
+        )
+    Need.objects.create(title="活动场地", category="venue", community=city.communities[0])
+    Need.objects.create(title="助老服务", category="service", community=city.communities[3], state="claimed")
     add_candidate(city.branches[0], "周申请", datetime.date(2020, 3, 2))  # the talk is long overdue
     add_candidate(city.branches[2], "郑新人", timezone.localdate() - datetime.timedelta(days=3))
     page = Client()
@@ -359,5 +404,8 @@ def test_parsing_messages():
     )
     form = years.form_class()()
     assert list(form.fields["year"].choices) == [("", "全部"), (2026, "2026 年")]
+    named = lf.Choice("类型", OrgKind, api_name="PartyOrgKind")  # its own OpenAPI component name
+    assert named.api_type.__name__ == "PartyOrgKind" and [e.value for e in named.api_type] == OrgKind.values
+    assert named.parse("branch") == "branch"
     with pytest.raises(ValueError, match="过长"):
         lf.Text("姓名", "name").parse("长" * 51)

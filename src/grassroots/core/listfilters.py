@@ -102,12 +102,22 @@ class Search(ListFilter):
 
 
 class Choice(ListFilter):
-    """One of a TextChoices/IntegerChoices enumeration."""
+    """One of a TextChoices/IntegerChoices enumeration. `api_name` names the enumeration in the OpenAPI
+    document when its class name is ambiguous there (django-ninja keys components by name, so two
+    enumerations called `Kind` would silently share one)."""
 
-    def __init__(self, label, choices, lookup=None, *, all_label="全部", **kwargs):
+    def __init__(
+        self, label, choices, lookup=None, *, all_label="全部", api_name: str | None = None, **kwargs
+    ):
         super().__init__(label, lookup, **kwargs)
         self.choices, self.all_label = choices, all_label
         self.api_type = choices
+        if api_name is not None:
+            import enum
+
+            self.api_type = enum.Enum(
+                api_name, {str(v): v for v in choices.values}, type=type(choices.values[0])
+            )
 
     def parse(self, raw):
         for value in self.choices.values:
