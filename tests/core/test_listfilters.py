@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from grassroots.cobuild.filters import ItemFilters
-from grassroots.cobuild.models import Need
+from grassroots.cobuild.filters import ItemFilters, ResolutionFilters
+from grassroots.cobuild.models import Committee, Meeting, Need, Resolution
 from grassroots.core import listfilters as lf
 from grassroots.emergency.filters import EmergencyFilters
 from grassroots.emergency.models import Emergency
@@ -105,6 +105,9 @@ LISTS = [
     ),
     ListUnderTest(EmergencyFilters, Emergency, "emergency:list", "/api/v1/emergency/", "number", "编号"),
     ListUnderTest(ItemFilters, Need, "cobuild:needs", "/api/v1/cobuild/needs/", "title", "需求"),
+    ListUnderTest(
+        ResolutionFilters, Resolution, "cobuild:resolutions", "/api/v1/cobuild/resolutions/", "issue", "议题"
+    ),
     ListUnderTest(WorkerFilters, Worker, "people:workers", "/api/v1/people/workers/", "code", "工号"),
     ListUnderTest(StewardFilters, Steward, "people:stewards", "/api/v1/people/stewards/", "name", "姓名"),
     ListUnderTest(DeputyFilters, Deputy, "people:deputies", "/api/v1/people/deputies/", "name", "姓名"),
@@ -252,6 +255,15 @@ def world(city, make_user, token_for):
         )
     Need.objects.create(title="活动场地", category="venue", community=city.communities[0])
     Need.objects.create(title="助老服务", category="service", community=city.communities[3], state="claimed")
+    for i, community in enumerate((city.communities[0], city.communities[3])):
+        committee = Committee.objects.create(name=f"联席会{i}", community=community, place="会议室")
+        meeting = Meeting.objects.create(committee=committee, starts_at=now, place="会议室", theme="议事")
+        Resolution.objects.create(
+            meeting=meeting,
+            issue=f"议题{i}",
+            decision="决议" if i else "",
+            due=timezone.localdate() - datetime.timedelta(days=1) if i else None,
+        )
     add_candidate(city.branches[0], "周申请", datetime.date(2020, 3, 2))  # the talk is long overdue
     add_candidate(city.branches[2], "郑新人", timezone.localdate() - datetime.timedelta(days=3))
     page = Client()
