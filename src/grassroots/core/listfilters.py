@@ -115,9 +115,9 @@ class Choice(ListFilter):
         if api_name is not None:
             import enum
 
-            self.api_type = enum.Enum(
-                api_name, {str(v): v for v in choices.values}, type=type(choices.values[0])
-            )
+            # Built at run time under a given name (mypy only types enums declared with literal names).
+            make: Any = enum.Enum
+            self.api_type = make(api_name, {str(v): v for v in choices.values}, type=type(choices.values[0]))
 
     def parse(self, raw):
         for value in self.choices.values:
