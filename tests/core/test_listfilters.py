@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from grassroots.cases.models import Handler
 from grassroots.cobuild.filters import ItemFilters, ResolutionFilters
 from grassroots.cobuild.models import Committee, Meeting, Need, Resolution
 from grassroots.core import listfilters as lf
@@ -21,6 +22,8 @@ from grassroots.emergency.filters import EmergencyFilters
 from grassroots.emergency.models import Emergency
 from grassroots.merit.filters import RatingFilters
 from grassroots.merit.models import StarRating
+from grassroots.onewindow.filters import ApplicationFilters
+from grassroots.onewindow.models import Application, ServiceItem
 from grassroots.orglife.filters import OrglifeActivityFilters
 from grassroots.orglife.models import Activity
 from grassroots.party.choices import OrgKind
@@ -107,6 +110,14 @@ LISTS = [
     ListUnderTest(ItemFilters, Need, "cobuild:needs", "/api/v1/cobuild/needs/", "title", "需求"),
     ListUnderTest(
         ResolutionFilters, Resolution, "cobuild:resolutions", "/api/v1/cobuild/resolutions/", "issue", "议题"
+    ),
+    ListUnderTest(
+        ApplicationFilters,
+        Application,
+        "onewindow:list",
+        "/api/v1/onewindow/applications",
+        "number",
+        "受理编号",
     ),
     ListUnderTest(WorkerFilters, Worker, "people:workers", "/api/v1/people/workers/", "code", "工号"),
     ListUnderTest(StewardFilters, Steward, "people:stewards", "/api/v1/people/stewards/", "name", "姓名"),
@@ -263,6 +274,23 @@ def world(city, make_user, token_for):
             issue=f"议题{i}",
             decision="决议" if i else "",
             due=timezone.localdate() - datetime.timedelta(days=1) if i else None,
+        )
+    dept = Handler.objects.create(kind="department", name="区民政局", region=city.district)
+    item = ServiceItem.objects.create(
+        region=city.district, name="高龄津贴申领", department=dept, time_limit_days=5
+    )
+    for number, community, channel, state in (
+        ("YC-0001", city.communities[0], "window", "received"),
+        ("YC-0002", city.communities[3], "door", "done"),
+    ):
+        Application.objects.create(
+            number=number,
+            community=community,
+            item=item,
+            department=dept,
+            channel=channel,
+            state=state,
+            due_at=now - datetime.timedelta(days=1),
         )
     add_candidate(city.branches[0], "周申请", datetime.date(2020, 3, 2))  # the talk is long overdue
     add_candidate(city.branches[2], "郑新人", timezone.localdate() - datetime.timedelta(days=3))
