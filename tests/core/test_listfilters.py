@@ -4,6 +4,7 @@ page and API, and a filter added to a declaration appears in all three without t
 
 from __future__ import annotations
 
+import datetime
 import io
 from dataclasses import dataclass
 
@@ -11,15 +12,40 @@ import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from grassroots.cases.models import Handler
+from grassroots.cobuild.filters import ItemFilters, ResolutionFilters
+from grassroots.cobuild.models import Committee, Meeting, Need, Resolution
 from grassroots.core import listfilters as lf
-from grassroots.party.filters import MemberFilters, OrgFilters
-from grassroots.party.models import Member, PartyOrg
+from grassroots.emergency.filters import EmergencyFilters
+from grassroots.emergency.models import Emergency
+from grassroots.merit.filters import RatingFilters
+from grassroots.merit.models import StarRating
+from grassroots.onewindow.filters import ApplicationFilters
+from grassroots.onewindow.models import Application, ServiceItem
+from grassroots.orglife.filters import OrglifeActivityFilters
+from grassroots.orglife.models import Activity
+from grassroots.party.choices import OrgKind
+from grassroots.party.filters import MemberFilters, OrgFilters, TransferFilters
+from grassroots.party.models import Member, PartyOrg, Transfer
 from grassroots.people.filters import DeputyFilters, StewardFilters, WorkerFilters
 from grassroots.people.models import Deputy, Steward, Worker
-from grassroots.regions.models import Region
+from grassroots.recruitment.filters import CandidateFilters
+from grassroots.recruitment.models import Candidate
+from grassroots.regions.filters import HouseholdFilters
+from grassroots.regions.models import Household, Region
+from grassroots.standards.filters import BranchHealthFilters, EvaluationFilters
+from grassroots.standards.models import BranchHealth, Evaluation, HealthRun
 from grassroots.units.filters import InstructorFilters, UnitFilters
 from grassroots.units.models import Instructor, Unit
+from grassroots.venues.filters import BookingFilters, CenterFilters
+from grassroots.venues.models import Booking, Room, ServiceCenter
+from grassroots.volunteers.filters import WishFilters
+from grassroots.volunteers.models import Wish
+from grassroots.whistle.filters import SummonsFilters
+from grassroots.whistle.models import Summons
+from tests.factories import add_candidate
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +67,58 @@ LISTS = [
     ),
     ListUnderTest(OrgFilters, PartyOrg, "party:orgs", "/api/v1/party/orgs/", "code", "组织编码"),
     ListUnderTest(MemberFilters, Member, "party:members", "/api/v1/party/members/", "name", "姓名"),
+    ListUnderTest(
+        TransferFilters, Transfer, "party:transfers_in", "/api/v1/party/transfers/", "letter_no", "介绍信编号"
+    ),
+    ListUnderTest(
+        HouseholdFilters, Household, "regions:households", "/api/v1/regions/households/", "note", "备注"
+    ),
+    ListUnderTest(
+        OrglifeActivityFilters, Activity, "orglife:list", "/api/v1/orglife/activities/", "title", "标题"
+    ),
+    ListUnderTest(
+        CandidateFilters, Candidate, "recruitment:list", "/api/v1/recruitment/candidates/", "name", "姓名"
+    ),
+    ListUnderTest(WishFilters, Wish, "volunteers:wishes", "/api/v1/volunteers/wishes/", "title", "心愿"),
+    ListUnderTest(
+        RatingFilters, StarRating, "merit:ratings", "/api/v1/merit/ratings/", "adjust_reason", "调整理由"
+    ),
+    ListUnderTest(
+        CenterFilters, ServiceCenter, "venues:centers", "/api/v1/venues/centers/", "code", "阵地编码"
+    ),
+    ListUnderTest(
+        BookingFilters, Booking, "venues:bookings", "/api/v1/venues/bookings/", "title", "活动名称"
+    ),
+    ListUnderTest(SummonsFilters, Summons, "whistle:list", "/api/v1/whistle/", "number", "编号"),
+    ListUnderTest(
+        EvaluationFilters,
+        Evaluation,
+        "standards:evaluations",
+        "/api/v1/standards/evaluations",
+        "period",
+        "年度",
+    ),
+    ListUnderTest(
+        BranchHealthFilters,
+        BranchHealth,
+        "standards:branch_health",
+        "/api/v1/standards/branches",
+        "score",
+        "得分",
+    ),
+    ListUnderTest(EmergencyFilters, Emergency, "emergency:list", "/api/v1/emergency/", "number", "编号"),
+    ListUnderTest(ItemFilters, Need, "cobuild:needs", "/api/v1/cobuild/needs/", "title", "需求"),
+    ListUnderTest(
+        ResolutionFilters, Resolution, "cobuild:resolutions", "/api/v1/cobuild/resolutions/", "issue", "议题"
+    ),
+    ListUnderTest(
+        ApplicationFilters,
+        Application,
+        "onewindow:list",
+        "/api/v1/onewindow/applications",
+        "number",
+        "受理编号",
+    ),
     ListUnderTest(WorkerFilters, Worker, "people:workers", "/api/v1/people/workers/", "code", "工号"),
     ListUnderTest(StewardFilters, Steward, "people:stewards", "/api/v1/people/stewards/", "name", "姓名"),
     ListUnderTest(DeputyFilters, Deputy, "people:deputies", "/api/v1/people/deputies/", "name", "姓名"),
@@ -64,7 +142,158 @@ def world(city, make_user, token_for):
     Worker.objects.filter(pk=city.workers[0].pk).update(
         grade=7, qualification="assistant", education="bachelor"
     )
+    Transfer.objects.create(
+        letter_no="JS-001",
+        state="issued",
+        member=city.members[0],
+        person_name=city.members[0].name,
+        from_org=city.branches[0],
+        to_org=city.branches[1],
+        issued_on=datetime.date(2024, 1, 2),
+        deadline=datetime.date(2024, 3, 1),
+    )
+    Transfer.objects.create(
+        letter_no="JS-002", kind="in", person_name="吴外来", to_org=city.branches[2], outside_org_name="外省"
+    )
+    for i, h in enumerate(Household.objects.order_by("pk")):
+        Household.objects.filter(pk=h.pk).update(note=f"住户{i}", tags=",veteran," if i == 0 else "")
+    for org, kind, title, day in (
+        (
+            city.branches[0],
+            "theme_day",
+            "主题党日学习",
+            datetime.datetime(2024, 5, 1, 9, tzinfo=datetime.UTC),
+        ),
+        (
+            city.branches[3],
+            "party_lecture",
+            "专题党课",
+            datetime.datetime(2025, 6, 1, 9, tzinfo=datetime.UTC),
+        ),
+    ):
+        Activity.objects.create(
+            kind=kind,
+            title=title,
+            party_org=org,
+            region=org.region,
+            place="党群服务中心",
+            starts_at=day,
+            ends_at=day + datetime.timedelta(hours=1),
+            status="done" if kind == "theme_day" else "plan",
+        )
     user = make_user("filters_admin", "city_admin", city.city)
+    for region, title, state, due in (
+        (city.communities[0], "想要一台收音机", "claimed", timezone.now() - datetime.timedelta(days=1)),
+        (city.communities[2], "辅导作业", "published", None),
+    ):
+        Wish.objects.create(
+            region=region,
+            title=title,
+            category="study" if due is None else "daily",
+            beneficiary_name="王秀英",
+            state=state,
+            claim_due_at=due,
+            posted_by=user,
+        )
+    for org, year, stars, state in (
+        (city.branches[0], 2024, 4, "proposed"),
+        (city.branches[3], 2025, 2, "published"),
+    ):
+        StarRating.objects.create(
+            org=org,
+            year=year,
+            computed_stars=stars,
+            stars=stars,
+            state=state,
+            adjust_reason=f"评定{org.code}",
+        )
+    now = timezone.now()
+    for i, (community, level, state, start) in enumerate(
+        (
+            (city.communities[0], "community", "confirmed", now - datetime.timedelta(days=2)),
+            (city.communities[3], "outpost", "pending", now + datetime.timedelta(days=2)),
+        )
+    ):
+        center = ServiceCenter.objects.create(
+            code=f"ZD{i}",
+            name=f"阵地{i}",
+            level=level,
+            region=community,
+            owner_unit=city.units[0] if i else None,
+        )
+        room = Room.objects.create(center=center, name=f"活动室{i}")
+        Booking.objects.create(
+            room=room,
+            start=start,
+            end=start + datetime.timedelta(hours=2),
+            state=state,
+            booker=user,
+            booker_kind="member" if i else "resident",
+            title=f"预约活动{i}",
+        )
+    for number, community, urgency, escalated in (
+        ("CS-0001", city.communities[0], "urgent", now),
+        ("CS-0002", city.communities[3], "normal", None),
+    ):
+        Summons.objects.create(
+            number=number,
+            subject=f"事由{number}",
+            description="说明",
+            region=community,
+            level="community",
+            urgency=urgency,
+            state="escalated" if escalated else "open",
+            escalated_at=escalated,
+            created_by=user,
+        )
+    Evaluation.objects.create(period=2024, region=city.communities[0], level="community", grade="优秀")
+    Evaluation.objects.create(period=2025, region=city.streets[1], level="street", state="review")
+    run = HealthRun.objects.create(trigger="manual", state="done", finished_at=now)
+    BranchHealth.objects.create(
+        run=run,
+        org=city.branches[0],
+        score=40,
+        light="red",
+        findings=[{"rule": "ORG-9", "object": "支部", "message": "未按期换届"}],
+    )
+    BranchHealth.objects.create(run=run, org=city.branches[3], score=95, light="green")
+    for number, region, kind, state in (
+        ("YJ-0001", city.streets[0], "flood", "active"),
+        ("YJ-0002", city.communities[3], "fire", "declared"),
+    ):
+        Emergency.objects.create(
+            number=number, title=f"应急{number}", kind=kind, severity="3", region=region, state=state
+        )
+    Need.objects.create(title="活动场地", category="venue", community=city.communities[0])
+    Need.objects.create(title="助老服务", category="service", community=city.communities[3], state="claimed")
+    for i, community in enumerate((city.communities[0], city.communities[3])):
+        committee = Committee.objects.create(name=f"联席会{i}", community=community, place="会议室")
+        meeting = Meeting.objects.create(committee=committee, starts_at=now, place="会议室", theme="议事")
+        Resolution.objects.create(
+            meeting=meeting,
+            issue=f"议题{i}",
+            decision="决议" if i else "",
+            due=timezone.localdate() - datetime.timedelta(days=1) if i else None,
+        )
+    dept = Handler.objects.create(kind="department", name="区民政局", region=city.district)
+    item = ServiceItem.objects.create(
+        region=city.district, name="高龄津贴申领", department=dept, time_limit_days=5
+    )
+    for number, community, channel, state in (
+        ("YC-0001", city.communities[0], "window", "received"),
+        ("YC-0002", city.communities[3], "door", "done"),
+    ):
+        Application.objects.create(
+            number=number,
+            community=community,
+            item=item,
+            department=dept,
+            channel=channel,
+            state=state,
+            due_at=now - datetime.timedelta(days=1),
+        )
+    add_candidate(city.branches[0], "周申请", datetime.date(2020, 3, 2))  # the talk is long overdue
+    add_candidate(city.branches[2], "郑新人", timezone.localdate() - datetime.timedelta(days=3))
     page = Client()
     page.force_login(user)
     return user, page, token_for(user)
@@ -103,6 +332,9 @@ def samples(spec: ListUnderTest, name: str, f: lf.ListFilter, user) -> list[str]
         return [str(v) for v in parser.choices.values]
     if isinstance(parser, lf.Options):
         return list(parser.options)
+    if isinstance(parser, lf.Integer):
+        first = spec.model.objects.visible_to(user).order_by("pk").first()
+        return [str(getattr(first, parser.lookup)), str(parser.max_value)]
     if isinstance(parser, lf.Flag):
         return ["true", "false"]
     if isinstance(parser, lf.DateBound):
@@ -111,8 +343,13 @@ def samples(spec: ListUnderTest, name: str, f: lf.ListFilter, user) -> list[str]
         nodes = parser.model().objects.visible_to(user).order_by("path")
         return [n.code for n in nodes[1:4]] + ["NO-SUCH-CODE"]
     first = spec.model.objects.visible_to(user).order_by("pk").first()
-    field = f.fields[0] if isinstance(f, lf.Search) else f.lookup.split("__")[0]
-    return [str(getattr(first, field))[:2], "zz-none"]
+    path = f.fields[0] if isinstance(f, lf.Search) else f.lookup
+    value = first
+    for part in path.split("__"):  # through relations ("member__name"), up to a lookup ("icontains")
+        if not hasattr(value, part):
+            break
+        value = getattr(value, part)
+    return [str(value)[:2], "zz-none"]
 
 
 @pytest.mark.parametrize("spec", LISTS, ids=lambda s: s.page)
@@ -197,5 +434,18 @@ def test_parsing_messages():
         lf.Flag("在职党员").parse("maybe")
     with pytest.raises(ValueError, match="应为 YYYY-MM-DD"):
         lf.DateBound("起始日期", "on__gte").parse("2024/01/01")
+    assert lf.Integer("年度", "year", min_value=2000, max_value=2100).parse("2024") == 2024
+    with pytest.raises(ValueError, match="年度应为整数"):
+        lf.Integer("年度", "year").parse("二〇二四")
+    with pytest.raises(ValueError, match="年度应在 2000 到 2100 之间"):
+        lf.Integer("年度", "year", min_value=2000, max_value=2100).parse("1999")
+    years = type(
+        "F", (lf.ListFilters,), {"year": lf.Integer("年度", form_choices=lambda: [(2026, "2026 年")])}
+    )
+    form = years.form_class()()
+    assert list(form.fields["year"].choices) == [("", "全部"), (2026, "2026 年")]
+    named = lf.Choice("类型", OrgKind, api_name="PartyOrgKind")  # its own OpenAPI component name
+    assert named.api_type.__name__ == "PartyOrgKind" and [e.value for e in named.api_type] == OrgKind.values
+    assert named.parse("branch") == "branch"
     with pytest.raises(ValueError, match="过长"):
         lf.Text("姓名", "name").parse("长" * 51)

@@ -117,7 +117,6 @@ ALLOWED = {
     "deliberation/views.py::_h5_community::Region.filter": PUBLIC,
     "deliberation/views.py::h5_list::Region.filter": PUBLIC,
     "deliberation/views.py::h5_list::Topic.filter": OWN,
-    "emergency/api.py::list_emergencies::Region.filter": "a filter node: the rows are already visible_to",
     "emergency/api.py::declare::Region.filter": SAME_404,
     "emergency/views.py::declare_regions::Region.filter": "choices narrowed by services.can_declare",
     "emergency/views.py::callups::Grid.filter": CHILD,

@@ -6,10 +6,9 @@ Thin: reads through visible_to(), writes through cobuild.services (scope, valida
 
 import datetime
 from decimal import Decimal
-from enum import Enum, StrEnum
+from enum import Enum
 
-from django.db.models import Q, Sum
-from django.utils import timezone
+from django.db.models import Sum
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -19,15 +18,13 @@ from grassroots.core.masking import mask
 from grassroots.regions.models import Region
 
 from . import services, stats
+from .filters import ItemFilters, RegistrationFilters, ResolutionFilters
 from .models import (
     Category,
-    ItemState,
     Meeting,
     Need,
     Project,
     Registration,
-    RegKind,
-    RegState,
     Resolution,
     Resource,
 )
@@ -35,16 +32,6 @@ from .models import (
 router = Router(tags=["共驻共建"])
 
 CategoryEnum = Enum("CobuildCategory", {c: c for c in Category.values}, type=str)
-ItemStateEnum = Enum("CobuildItemState", {c: c for c in ItemState.values}, type=str)
-RegKindEnum = Enum("CobuildRegKind", {c: c for c in RegKind.values}, type=str)
-RegStateEnum = Enum("CobuildRegState", {c: c for c in RegState.values}, type=str)
-
-
-class ItemFilter(Schema):
-    state: ItemStateEnum | None = None
-    category: CategoryEnum | None = None
-    region: str | None = Field(None, max_length=24, description="区划编码：只列该区划及其下级")
-    q: str | None = Field(None, max_length=50)
 
 
 class NeedOut(Schema):
@@ -142,12 +129,6 @@ class CobuildSuggestionOut(Schema):
     why: str
 
 
-class RegistrationFilter(Schema):
-    kind: RegKindEnum | None = None
-    state: RegStateEnum | None = None
-    region: str | None = Field(None, max_length=24)
-
-
 class RegistrationOut(Schema):
     id: int
     kind: str
@@ -207,18 +188,6 @@ class MeetingOut(Schema):
         return obj.committee.community.code
 
 
-class ResolutionStatus(StrEnum):
-    open = "open"
-    tracking = "tracking"
-    due_soon = "due_soon"
-    overdue = "overdue"
-    done = "done"
-
-
-class ResolutionFilter(Schema):
-    status: ResolutionStatus | None = None
-
-
 class ResolutionOut(Schema):
     id: int
     meeting_id: int
@@ -253,27 +222,19 @@ def _region_path(user, code: str) -> str:
     return node.path
 
 
-def _items(model, request, filters: ItemFilter):
+def _items(model, request):
     require_perm(request.user, "cobuild.view")
     related = ("community", "claimed_unit") if model is Need else ("community", "unit", "claimed_community")
     qs = model.objects.visible_to(request.user).select_related(*related)
-    if filters.state:
-        qs = qs.filter(state=filters.state.value)
-    if filters.category:
-        qs = qs.filter(category=filters.category.value)
-    if filters.region:
-        qs = qs.filter(community__path__startswith=_region_path(request.user, filters.region))
-    if filters.q:
-        qs = qs.filter(title__icontains=filters.q.strip())
-    return qs
+    return ItemFilters.from_request(request).apply(qs)
 
 
 @router.get(
     "/needs/", response={200: list[NeedOut], **ERRORS}, operation_id="cobuild_needs_list", summary="需求清单"
 )
 @paginate(CursorPagination)
-def needs_list(request, filters: Query[ItemFilter]):
-    return _items(Need, request, filters)
+def needs_list(request, filters: Query[ItemFilters.schema()]):
+    return _items(Need, request)
 
 
 @router.post(
@@ -363,8 +324,8 @@ def needs_suggestions(request, need_id: int):
     summary="资源清单",
 )
 @paginate(CursorPagination)
-def resources_list(request, filters: Query[ItemFilter]):
-    return _items(Resource, request, filters)
+def resources_list(request, filters: Query[ItemFilters.schema()]):
+    return _items(Resource, request)
 
 
 @router.get(
@@ -410,7 +371,7 @@ def resources_release(request, resource_id: int, payload: Release):
     summary="双报到记录（联系电话按权限脱敏）",
 )
 @paginate(CursorPagination)
-def registrations_list(request, filters: Query[RegistrationFilter]):
+def registrations_list(request, filters: Query[RegistrationFilters.schema()]):
     require_perm(request.user, "cobuild.view")
     qs = (
         Registration.objects.visible_to(request.user)
@@ -418,13 +379,7 @@ def registrations_list(request, filters: Query[RegistrationFilter]):
         .prefetch_related("posts")
         .annotate(hours=Sum("records__hours"))
     )
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind.value)
-    if filters.state:
-        qs = qs.filter(state=filters.state.value)
-    if filters.region:
-        qs = qs.filter(community__path__startswith=_region_path(request.user, filters.region))
-    return _RegistrationRows(qs, request.user)
+    return _RegistrationRows(RegistrationFilters.from_request(request).apply(qs), request.user)
 
 
 class _RegistrationRows:
@@ -508,22 +463,10 @@ def meetings_list(request, held: bool | None = None):
     summary="联席会议决议事项（办理状态由期限推算）",
 )
 @paginate(CursorPagination)
-def resolutions_list(request, filters: Query[ResolutionFilter]):
+def resolutions_list(request, filters: Query[ResolutionFilters.schema()]):
     require_perm(request.user, "cobuild.view")
     qs = Resolution.objects.visible_to(request.user)
-    today = timezone.localdate()
-    soon = today + datetime.timedelta(days=stats.warn_days())
-    decided = ~Q(decision="")
-    cond = {
-        "open": Q(decision="", done_on__isnull=True),
-        "done": Q(done_on__isnull=False),
-        "overdue": Q(done_on__isnull=True, due__lt=today) & decided,
-        "due_soon": Q(done_on__isnull=True, due__gte=today, due__lte=soon) & decided,
-        "tracking": Q(done_on__isnull=True, due__gt=soon) & decided,
-    }
-    if filters.status:
-        qs = qs.filter(cond[filters.status.value])
-    return qs
+    return ResolutionFilters.from_request(request).apply(qs)
 
 
 @router.get(

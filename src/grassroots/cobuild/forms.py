@@ -8,7 +8,7 @@ from grassroots.core.pages import ActionForm, DateInput, FilterForm, LookupInput
 from grassroots.regions.models import Region
 from grassroots.units.models import Unit
 
-from .models import Category, Committee, ItemState, MeetingState, ProjectState, RatingSide, RegKind, RegState
+from .models import Category, Committee, MeetingState, ProjectState, RatingSide
 
 
 def _any(choices):
@@ -42,16 +42,6 @@ class _Search(FilterForm):
     q = forms.CharField(label="搜索", max_length=50)
 
 
-class RegistrationFilterForm(_Search):
-    kind = forms.ChoiceField(label="类型", choices=_any(RegKind.choices))
-    state = forms.ChoiceField(label="状态", choices=_any(RegState.choices))
-
-
-class ItemFilterForm(_Search):
-    category = forms.ChoiceField(label="类别", choices=_any(Category.choices))
-    state = forms.ChoiceField(label="状态", choices=_any(ItemState.choices))
-
-
 class ProjectFilterForm(_Search):
     state = forms.ChoiceField(label="状态", choices=_any(ProjectState.choices))
 
@@ -62,19 +52,6 @@ class MeetingFilterForm(_Search):
 
 class CommitteeFilterForm(_Search):
     kind = forms.ChoiceField(label="类别", choices=_any(Committee.Kind.choices))
-
-
-RESOLUTION_STATUS = [
-    ("open", "待议定"),
-    ("tracking", "跟踪中"),
-    ("due_soon", "即将到期"),
-    ("overdue", "已逾期"),
-    ("done", "已办结"),
-]
-
-
-class ResolutionFilterForm(_Search):
-    status = forms.ChoiceField(label="办理状态", choices=_any(RESOLUTION_STATUS))
 
 
 class RatingFilterForm(FilterForm):

@@ -29,6 +29,7 @@ from grassroots.regions.models import Region
 
 from . import forms as f
 from . import services, stats
+from .filters import ItemFilters, RegistrationFilters, ResolutionFilters
 from .models import (
     Committee,
     Meeting,
@@ -131,8 +132,7 @@ class RegistrationList(CobuildList):
     tab = "cobuild:registrations"
     template_name = "cobuild/registration_list.html"
     title = "双报到"
-    filter_form_class = f.RegistrationFilterForm
-    filters = {"kind": "kind", "state": "state"}
+    list_filters = RegistrationFilters
     select_related = ("community", "unit", "member__party_org")
     ordering = ("-submitted_at", "-pk")
     create_url_name = "cobuild:register_unit"
@@ -148,18 +148,6 @@ class RegistrationList(CobuildList):
         Column("提交时间", "submitted_at", width=18),
         Column("确认时间", "confirmed_at", width=18),
     ]
-
-    def filter_queryset(self, qs):
-        q = self.request.GET.get("q", "").strip()
-        if q:
-            qs = qs.filter(
-                Q(unit__name__icontains=q)
-                | Q(member__name__icontains=q)
-                | Q(member__name_initials__istartswith=q)
-            )
-        return super().filter_queryset(qs)
-
-    search_fields = None
 
     def get_queryset(self):
         qs = super().get_queryset()
@@ -392,8 +380,7 @@ class NeedList(CobuildList):
     tab = "cobuild:needs"
     template_name = "cobuild/need_list.html"
     title = "需求清单"
-    filter_form_class = f.ItemFilterForm
-    filters = {"category": "category", "state": "state"}
+    list_filters = ItemFilters
     select_related = ("community", "claimed_unit", "project")
     ordering = ("-created_at", "-pk")
     create_url_name = "cobuild:need_add"
@@ -903,10 +890,8 @@ class ResolutionList(CobuildList):
     tab = "cobuild:resolutions"
     template_name = "cobuild/resolution_list.html"
     title = "决议事项跟踪"
-    filter_form_class = f.ResolutionFilterForm
-    search_fields = ("issue", "issue")
+    list_filters = ResolutionFilters
     select_related = ("meeting__committee__community",)
-    region_filter = "meeting__committee__community"
     ordering = ("done_on", "due", "pk")
     empty_hint = "联席会议提出的议题形成决议后，在此跟踪到办结。"
     export_title = "决议事项"
@@ -920,27 +905,6 @@ class ResolutionList(CobuildList):
         Column("完成日期", "done_on", width=12),
         Column("办理结果", "result", width=30),
     ]
-
-    def filter_queryset(self, qs):
-        status = self.request.GET.get("status", "")
-        today = timezone.localdate()
-        soon = today + datetime.timedelta(days=stats.warn_days())
-        cond = {
-            "open": Q(decision="", done_on__isnull=True),
-            "done": Q(done_on__isnull=False),
-            "overdue": Q(done_on__isnull=True, due__lt=today) & ~Q(decision=""),
-            "due_soon": Q(done_on__isnull=True, due__gte=today, due__lte=soon) & ~Q(decision=""),
-            "tracking": Q(done_on__isnull=True, due__gt=soon) & ~Q(decision=""),
-        }.get(status)
-        if cond is not None:
-            qs = qs.filter(cond)
-        return super().filter_queryset(qs)
-
-    def applied_filters(self):
-        out = super().applied_filters()
-        if self.request.GET.get("status"):
-            out["status"] = self.request.GET["status"]
-        return out
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

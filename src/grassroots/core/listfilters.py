@@ -102,12 +102,22 @@ class Search(ListFilter):
 
 
 class Choice(ListFilter):
-    """One of a TextChoices/IntegerChoices enumeration."""
+    """One of a TextChoices/IntegerChoices enumeration. `api_name` names the enumeration in the OpenAPI
+    document when its class name is ambiguous there (django-ninja keys components by name, so two
+    enumerations called `Kind` would silently share one)."""
 
-    def __init__(self, label, choices, lookup=None, *, all_label="全部", **kwargs):
+    def __init__(
+        self, label, choices, lookup=None, *, all_label="全部", api_name: str | None = None, **kwargs
+    ):
         super().__init__(label, lookup, **kwargs)
         self.choices, self.all_label = choices, all_label
         self.api_type = choices
+        if api_name is not None:
+            import enum
+
+            # Built at run time under a given name (mypy only types enums declared with literal names).
+            make: Any = enum.Enum
+            self.api_type = make(api_name, {str(v): v for v in choices.values}, type=type(choices.values[0]))
 
     def parse(self, raw):
         for value in self.choices.values:
@@ -167,6 +177,56 @@ class Flag(ListFilter):
         return forms.ChoiceField(
             label=self.label, choices=[("", "不限"), ("true", self.yes), ("false", self.no)]
         )
+
+
+class Integer(ListFilter):
+    """A whole number in [min_value, max_value] matched by `lookup` (e.g. a year). `form_choices`, when
+    given, returns the (value, label) pairs the page offers in a select (the API takes any number)."""
+
+    api_type = int
+
+    def __init__(
+        self,
+        label,
+        lookup=None,
+        *,
+        min_value: int = 0,
+        max_value: int = 9999,
+        form_choices: Callable[[], list[tuple[Any, str]]] | None = None,
+        all_label="全部",
+        **kwargs,
+    ):
+        super().__init__(label, lookup, **kwargs)
+        self.min_value, self.max_value = min_value, max_value
+        self.form_choices, self.all_label = form_choices, all_label
+
+    def parse(self, raw):
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValueError(f"{self.label}应为整数") from None
+        if not self.min_value <= value <= self.max_value:
+            raise ValueError(f"{self.label}应在 {self.min_value} 到 {self.max_value} 之间")
+        return value
+
+    def form_field(self):
+        if self.form_choices is not None:
+            return _ChoicesField(self)
+        return forms.IntegerField(label=self.label)
+
+
+class _ChoicesField(forms.ChoiceField):
+    """A select whose choices are read when the form is built (this year's years, not import time's)."""
+
+    def __init__(self, f: Integer):
+        super().__init__(label=f.label)
+        self._source = f
+
+    def __deepcopy__(self, memo):
+        field = super().__deepcopy__(memo)  # type: ignore[misc]  # (django-stubs omit Field.__deepcopy__)
+        assert self._source.form_choices is not None
+        field.choices = [("", self._source.all_label), *self._source.form_choices()]
+        return field
 
 
 class DateBound(ListFilter):

@@ -130,18 +130,11 @@ class PageListView(ScopedListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         form = None
-        form_class = self.filter_form_class
-        if form_class is None and self.list_filters is not None:
-            form_class = self.list_filters.form_class()
-        if form_class is not None:
-            form = form_class(self.request.GET or None, user=self.request.user)
+        if self.filter_form_class is not None:
+            form = self.filter_form_class(self.request.GET or None, user=self.request.user)
             form.is_valid()
-        if form is not None and self.list_filters is not None:
-            # The declaration's messages, not the form fields' own: one source for page and API.
-            from django.forms.utils import ErrorList
-
-            form.errors.clear()
-            form.errors.update({k: ErrorList([v]) for k, v in self.filterset().errors.items()})
+        elif self.list_filters is not None:
+            form = self.list_filter_form()
         ctx.update(
             title=self.title,
             filter_form=form,

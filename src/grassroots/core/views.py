@@ -73,6 +73,18 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
             self._filterset = self.list_filters(self.request.GET, self.request.user)
         return self._filterset
 
+    def list_filter_form(self):
+        """The page's filter form generated from `list_filters`, bound to the request and showing the
+        declaration's own messages (the ones the API gives), not the form fields' — for list views
+        that build their context themselves (PageListView does this already)."""
+        from django.forms.utils import ErrorList
+
+        form = self.list_filters.form_class()(self.request.GET or None, user=self.request.user)
+        form.is_valid()
+        form.errors.clear()
+        form.errors.update({k: ErrorList([v]) for k, v in self.filterset().errors.items()})
+        return form
+
     def applied_filters(self) -> dict:
         if self.list_filters is not None:
             return dict(self.filterset().raw)

@@ -13,6 +13,7 @@ from grassroots.regions.choices import HouseholdTag
 from grassroots.regions.models import Region
 
 from . import services
+from .filters import EmergencyFilters
 from .models import Emergency, Kind, ServiceRecord, Severity, SweepResult
 from .workflow import EmergencyState
 
@@ -161,11 +162,6 @@ class RecordOut(Schema):
         return obj.community.code
 
 
-class EmergencyFilter(Schema):
-    state: StateEnum | None = None
-    region: str | None = Field(None, description="区划编码（含上下级）")
-
-
 class RecordFilter(Schema):
     worker_id: Id | None = None
     member_id: Id | None = None
@@ -186,19 +182,10 @@ def _detail(user, e: Emergency) -> Emergency:
 
 @router.get("/", response={200: list[EmergencyOut], **ERRORS}, summary="应急事件列表")
 @paginate(CursorPagination)
-def list_emergencies(request, filters: Query[EmergencyFilter]):
+def list_emergencies(request, filters: Query[EmergencyFilters.schema()]):
     require_perm(request.user, "emergency.view")
     qs = Emergency.objects.visible_to(request.user).select_related("region")
-    if filters.state:
-        qs = qs.filter(state=filters.state)
-    if filters.region:
-        node = Region.objects.filter(code=filters.region).first()
-        if node is None:
-            raise ServiceError(f"区划“{filters.region}”不存在", field="region", status=404)
-        qs = qs.filter(region__path__startswith=node.path) | qs.filter(
-            region__path__in=[node.path[:i] for i in range(Region.steplen, len(node.path), Region.steplen)]
-        )
-    return qs
+    return EmergencyFilters.from_request(request).apply(qs)
 
 
 @router.get("/records", response={200: list[RecordOut], **ERRORS}, summary="战时档案（可用于干部考核）")

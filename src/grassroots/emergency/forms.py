@@ -5,7 +5,7 @@ from django import forms
 from grassroots.regions.choices import HouseholdTag
 
 from .models import CallupKind, Kind, NeedCategory, Severity
-from .workflow import CallupState, EmergencyState, NeedState
+from .workflow import CallupState, NeedState
 
 
 def _small(form):
@@ -16,18 +16,6 @@ def _small(form):
             if isinstance(f, forms.ChoiceField)
             else "form-control form-control-sm",
         )
-
-
-class EmergencyFilterForm(forms.Form):
-    q = forms.CharField(
-        label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "编号或名称"})
-    )
-    state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部")] + EmergencyState.choices)
-    kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部")] + Kind.choices)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _small(self)
 
 
 class DeclareForm(forms.Form):

@@ -24,7 +24,8 @@ from grassroots.core.views import ScopedListView
 from grassroots.regions.models import Household, Region
 
 from . import services
-from .forms import CallupFilterForm, DeclareForm, EmergencyFilterForm, NeedFilterForm, NeedForm
+from .filters import EmergencyFilters
+from .forms import CallupFilterForm, DeclareForm, NeedFilterForm, NeedForm
 from .models import (
     DECLARE_LEVELS,
     Callup,
@@ -65,11 +66,9 @@ def _back(request, default: str):
 class EmergencyListView(ScopedListView):
     model = Emergency
     template_name = "emergency/list.html"
-    filters = {"state": "state", "kind": "kind"}
-    search_fields = None
+    list_filters = EmergencyFilters
     select_related = ("region", "declared_by")
     ordering = ("-declared_at", "-id")
-    region_filter = "region"
     export_title = "应急事件"
     export_columns = [
         Column("编号", "number"),
@@ -81,13 +80,6 @@ class EmergencyListView(ScopedListView):
         Column("宣布时间", lambda e: e.declared_at),
         Column("解除时间", lambda e: e.stood_down_at),
     ]
-
-    def filter_queryset(self, qs):
-        qs = super().filter_queryset(qs)
-        term = self.request.GET.get("q", "").strip()
-        if term:
-            qs = qs.filter(Q(title__icontains=term) | Q(number__icontains=term))
-        return qs
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -110,7 +102,7 @@ class EmergencyListView(ScopedListView):
             e.sweep_pct = round(100 * c["done"] / c["total"]) if c["total"] else 0
         ctx.update(
             object_list=rows,
-            filter_form=EmergencyFilterForm(self.request.GET or None),
+            filter_form=self.list_filter_form(),
             export_querystring=params.urlencode(),
             can_declare=has_perm(self.request.user, "emergency.declare"),
         )

@@ -11,7 +11,8 @@ from grassroots.core.errors import NotFound
 from grassroots.party.models import Member
 
 from . import services
-from .models import MemberPointsEntry, RatingState, StarRating
+from .filters import RatingFilters
+from .models import MemberPointsEntry, StarRating
 
 router = Router(tags=["党员积分与星级"])
 
@@ -60,11 +61,6 @@ class RatingOut(Schema):
         return obj.get_state_display()
 
 
-class RatingFilter(Schema):
-    year: int | None = None
-    state: RatingState | None = None
-
-
 @router.get("/mine", response={200: MemberPointsOut, **ERRORS}, operation_id="merit_mine", summary="我的积分")
 def mine(request, year: int | None = None):
     require_perm(request.user, "merit.view")
@@ -107,11 +103,7 @@ def mine(request, year: int | None = None):
     summary="支部星级评定列表",
 )
 @paginate(CursorPagination)
-def ratings_list(request, filters: Query[RatingFilter]):
+def ratings_list(request, filters: Query[RatingFilters.schema()]):
     require_perm(request.user, "merit.view")
     qs = StarRating.objects.visible_to(request.user, "view").select_related("org")
-    if filters.year:
-        qs = qs.filter(year=filters.year)
-    if filters.state:
-        qs = qs.filter(state=filters.state.value)
-    return qs
+    return RatingFilters.from_request(request).apply(qs)

@@ -26,9 +26,9 @@ from grassroots.party.models import Member
 from grassroots.regions.models import Region
 
 from . import services
+from .filters import RatingFilters
 from .models import (
     MemberPointsEntry,
-    RatingState,
     StarCriterion,
     StarRating,
     StudyRecord,
@@ -317,21 +317,6 @@ def study_act(request, pk: int, verb: str):
 
 
 # ---------------------------------------------------------------------------- star ratings
-class RatingFilter(FilterForm):
-    q = forms.CharField(
-        label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "支部名称"})
-    )
-    year = forms.TypedChoiceField(label="年度", coerce=int, required=False, choices=())
-    state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部")] + RatingState.choices)
-    stars = forms.ChoiceField(
-        label="星级", required=False, choices=[("", "全部")] + [(str(i), f"{i} 星") for i in range(5, 0, -1)]
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", "全部")] + [(y, f"{y} 年") for y in _years()]
-
-
 def proposal_regions(user) -> list[Region]:
     """Streets and communities the user may propose ratings for."""
     if not has_perm(user, "merit.rate"):
@@ -345,11 +330,8 @@ class RatingListView(PageListView):
     action = "view"
     template_name = "merit/rating_list.html"
     title = "支部星级评定"
-    filter_form_class = RatingFilter
-    filters = {"year": "year", "state": "state", "stars": "stars"}
-    search_fields = ("org__name", "org__name_initials")
+    list_filters = RatingFilters
     select_related = ("org", "org__region")
-    region_filter = "org__region"
     ordering = ("-year", "-stars", "org__path")
     empty_hint = "街道或区级管理员选择年度和区域后“测算提名”，系统按星级标准为每个党支部测算星级。"
     export_title = "支部星级评定"

@@ -4,7 +4,7 @@ residents' own), the department's and community's steps, and the resident's eval
 import datetime as dt
 from typing import Literal
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from grassroots.core.api import ERRORS, CursorPagination
@@ -13,6 +13,7 @@ from grassroots.core.masking import mask_name, mask_phone
 from grassroots.core.scoping import has_perm
 
 from . import services
+from .filters import ApplicationFilters
 from .models import Application, ApplicationChannel, ApplicationState, ServiceItem, department_ids_for
 from .views import catalog_reader
 
@@ -132,13 +133,11 @@ def list_items(request, q: str = "", door_to_door: bool | None = None):
 
 @router.get("/applications", response={200: list[ApplicationOut], **ERRORS}, summary="代办申请列表")
 @paginate(CursorPagination)
-def list_applications(request, state: ApplicationState | None = None):
+def list_applications(request, filters: Query[ApplicationFilters.schema()]):
     if not _can_list(request.user):
         raise PermissionDenied()
     qs = Application.objects.visible_to(request.user).select_related("community", "item", "department")
-    if state:
-        qs = qs.filter(state=state)
-    return qs.order_by("-created_at", "-id")
+    return ApplicationFilters.from_request(request).apply(qs.order_by("-created_at", "-id"))
 
 
 @router.get("/applications/{number}", response={200: ApplicationDetailOut, **ERRORS}, summary="代办申请详情")

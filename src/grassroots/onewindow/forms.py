@@ -2,15 +2,6 @@ from django import forms
 
 from grassroots.core.pages import FilterForm
 
-from .models import ApplicationChannel, ApplicationState
-
-
-class ApplicationFilterForm(FilterForm):
-    q = forms.CharField(label="搜索", widget=forms.TextInput(attrs={"placeholder": "受理编号或事项"}))
-    state = forms.ChoiceField(label="状态", choices=[("", "全部状态"), *ApplicationState.choices])
-    channel = forms.ChoiceField(label="受理方式", choices=[("", "全部方式"), *ApplicationChannel.choices])
-    overdue = forms.ChoiceField(label="期限", choices=[("", "全部"), ("true", "已超期")])
-
 
 class ItemFilterForm(FilterForm):
     q = forms.CharField(label="搜索", widget=forms.TextInput(attrs={"placeholder": "事项名称或拼音首字母"}))

@@ -25,9 +25,9 @@ from grassroots.regions.choices import HouseholdTag
 from grassroots.regions.models import Household, Region
 
 from . import services, stats
-from .forms import ApplicationFilterForm, ItemFilterForm, ItemForm, OfferForm
+from .filters import ApplicationFilters
+from .forms import ItemFilterForm, ItemForm, OfferForm
 from .models import (
-    OPEN_STATES,
     Application,
     ApplicationChannel,
     ApplicationState,
@@ -75,10 +75,7 @@ class ApplicationListView(PageListView):
     model = Application
     template_name = "onewindow/list.html"
     title = "一窗受理 · 全程代办"
-    filter_form_class = ApplicationFilterForm
-    filters = {"state": "state", "channel": "channel"}
-    search_fields = None
-    region_filter = "community"
+    list_filters = ApplicationFilters
     select_related = ("community", "item", "department")
     ordering = ("-created_at", "-id")
     create_url_name = "onewindow:create"
@@ -107,22 +104,6 @@ class ApplicationListView(PageListView):
         if request.user.is_authenticated and not can_see_applications(request.user):
             raise Http404
         return super(ScopedListView, self).dispatch(request, *args, **kwargs)
-
-    def applied_filters(self) -> dict:
-        out = super().applied_filters()
-        if self.request.GET.get("overdue") == "true":
-            out["overdue"] = "true"
-        return out
-
-    def filter_queryset(self, qs):
-        qs = super().filter_queryset(qs)
-        params = self.applied_filters()
-        q = params.get("q")
-        if q:
-            qs = qs.filter(Q(number__icontains=q) | Q(item__name__icontains=q))
-        if "overdue" in params:
-            qs = qs.filter(state__in=OPEN_STATES, due_at__lt=timezone.now())
-        return qs
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

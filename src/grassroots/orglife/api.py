@@ -3,9 +3,6 @@
 Thin: reads through visible_to(), writes through orglife.services (scope, validation, audit).
 """
 
-import datetime
-
-from django.db.models import Q
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
@@ -18,12 +15,12 @@ from grassroots.regions.schemas import dump
 from grassroots.units.models import Unit
 
 from . import services, stats, workflow
+from .filters import OrglifeActivityFilters
 from .models import Activity, Signup
 from .periods import parse_period, period_of
 from .schemas import (
     ActivityCreate,
     ActivityDetailOut,
-    ActivityFilter,
     ActivityOut,
     ActivityUpdate,
     AttendanceIn,
@@ -68,31 +65,9 @@ def _get(request, activity_id: int) -> Activity:
     summary="活动列表",
 )
 @paginate(CursorPagination)
-def activities_list(request, filters: Query[ActivityFilter]):
+def activities_list(request, filters: Query[OrglifeActivityFilters.schema()]):
     require_perm(request.user, "orglife.view")
-    qs = _activities(request.user)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind.value)
-    if filters.status:
-        qs = qs.filter(status=filters.status.value)
-    if filters.org:
-        org = PartyOrg.objects.visible_to(request.user).filter(code=filters.org).only("path").first()
-        if org is None:
-            return qs.none()
-        qs = qs.filter(party_org__path__startswith=org.path)
-    if filters.region:
-        node = Region.objects.visible_to(request.user).filter(code=filters.region).only("path").first()
-        if node is None:
-            return qs.none()
-        qs = qs.filter(region__path__startswith=node.path)
-    if filters.start:
-        qs = qs.filter(starts_at__gte=stats.local_start(filters.start))
-    if filters.end:
-        qs = qs.filter(starts_at__lt=stats.local_start(filters.end + datetime.timedelta(days=1)))
-    if filters.q:
-        q = filters.q.strip()
-        qs = qs.filter(Q(title__icontains=q) | Q(place__icontains=q))
-    return qs
+    return OrglifeActivityFilters.from_request(request).apply(_activities(request.user))
 
 
 @router.post(

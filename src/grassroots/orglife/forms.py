@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django import forms
 
-from grassroots.core.pages import ActionForm, DateInput, FilterForm, LookupInput, ScopedCodeField, ServiceForm
+from grassroots.core.pages import ActionForm, FilterForm, LookupInput, ScopedCodeField, ServiceForm
 from grassroots.party.models import PartyOrg
 from grassroots.regions.models import Region
 from grassroots.units.models import Unit
 
-from .models import Activity, ActivityKind, ActivityStatus
+from .models import Activity
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -92,20 +92,6 @@ class ActivityForm(ServiceForm):
         if not data.get("region"):
             data.pop("region", None)
         return data
-
-
-class ActivityFilterForm(FilterForm):
-    q = forms.CharField(label="搜索", widget=forms.TextInput(attrs={"placeholder": "标题、地点或党组织"}))
-    kind = forms.ChoiceField(label="类型", choices=[("", "全部类型")] + list(ActivityKind.choices))
-    status = forms.ChoiceField(label="状态", choices=[("", "全部状态")] + list(ActivityStatus.choices))
-    org = forms.CharField(
-        label="党组织", widget=LookupInput("party:lookup", attrs={"placeholder": "组织编码（含下级）"})
-    )
-    region = forms.CharField(
-        label="区域", widget=LookupInput("regions:lookup", attrs={"placeholder": "区划编码（含下级）"})
-    )
-    start = forms.DateField(label="开始日期自", widget=DateInput())
-    end = forms.DateField(label="至", widget=DateInput())
 
 
 class CancelForm(ActionForm):

@@ -68,16 +68,6 @@ class ActivityDetailOut(ActivityOut):
     allowed_actions: list[str] = Field(description="当前用户可执行的流转：publish/start/finish/cancel")
 
 
-class ActivityFilter(Schema):
-    kind: Kind | None = None
-    status: Status | None = None
-    org: str | None = Field(None, max_length=32, description="只列出该党组织及其下级的活动")
-    region: str | None = Field(None, max_length=24, description="只列出该区划之下的活动")
-    start: datetime.date | None = Field(None, description="开始日期不早于")
-    end: datetime.date | None = Field(None, description="开始日期不晚于")
-    q: str | None = Field(None, max_length=50, description="标题或地点关键字")
-
-
 class ActivityCreate(InSchema):
     kind: Kind
     title: text(100, "标题", 1)

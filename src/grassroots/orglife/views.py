@@ -24,7 +24,8 @@ from grassroots.party.models import PartyOrg
 from grassroots.regions.models import Region
 
 from . import ical, services, stats, workflow
-from .forms import ActivityFilterForm, ActivityForm, CancelForm, MinutesForm, StatsFilterForm
+from .filters import OrglifeActivityFilters
+from .forms import ActivityForm, CancelForm, MinutesForm, StatsFilterForm
 from .models import (
     PARTY_LIFE_KINDS,
     STATUS_BADGES,
@@ -51,11 +52,8 @@ class ActivityListView(PageListView):
     model = Activity
     template_name = "orglife/activity_list.html"
     title = "活动列表"
-    filter_form_class = ActivityFilterForm
-    filters = {"kind": "kind", "status": "status"}
-    search_fields = None
+    list_filters = OrglifeActivityFilters
     select_related = ("party_org", "region", "unit")
-    region_filter = "region"
     ordering = ("-starts_at", "-id")
     create_url_name = "orglife:add"
     empty_hint = "制订三会一课、主题党日、联建共建和志愿服务活动计划，发布后党员可报名签到。"
@@ -74,33 +72,6 @@ class ActivityListView(PageListView):
         Column("报名人数", "signed_up_count", width=10),
         Column("有会议记录", lambda a: "是" if a.minutes else "否", width=10),
     ]
-
-    def applied_filters(self):
-        out = super().applied_filters()
-        for name in ("org", "start", "end"):
-            value = self.request.GET.get(name, "").strip()
-            if value:
-                out[name] = value
-        return out
-
-    def filter_queryset(self, qs):
-        params = self.applied_filters()
-        q = params.get("q")
-        if q:
-            qs = qs.filter(Q(title__icontains=q) | Q(place__icontains=q) | Q(party_org__name__icontains=q))
-        if "org" in params:
-            org = PartyOrg.objects.visible_to(self.request.user).filter(code=params["org"]).first()
-            qs = qs.filter(party_org__path__startswith=org.path) if org else qs.none()
-        for name, lookup in (("start", "starts_at__gte"), ("end", "starts_at__lt")):
-            if name in params:
-                try:
-                    d = datetime.date.fromisoformat(params[name])
-                except ValueError:
-                    continue
-                if name == "end":
-                    d += datetime.timedelta(days=1)
-                qs = qs.filter(**{lookup: stats.local_start(d)})
-        return super().filter_queryset(qs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -16,7 +16,7 @@ from grassroots.regions.models import Region
 from grassroots.regions.schemas import dump
 
 from . import services
-from .filters import MemberFilters, OrgFilters
+from .filters import MemberFilters, OrgFilters, TransferFilters
 from .models import Member, PartyOrg, Seat, Transfer, unit_model
 from .schemas import (
     ConvertIn,
@@ -29,7 +29,6 @@ from .schemas import (
     OrgUpdate,
     SeatIn,
     SeatOut,
-    TransferFilter,
     TransferIn,
     TransferIncomingIn,
     TransferIssueIn,
@@ -296,25 +295,18 @@ def _transfer(user, pk: int) -> Transfer:
     summary="组织关系转接列表（转入或转出）",
 )
 @paginate(CursorPagination)
-def transfers_list(request, filters: Query[TransferFilter]):
+def transfers_list(
+    request,
+    filters: Query[TransferFilters.schema()],
+    direction: str = Query("in", description="in：转入（接收方）；out：转出（转出方）"),
+):
     require_perm(request.user, "party.view")
-    from django.db.models import Q
-    from django.utils import timezone
-
-    from .models import TransferState
     from .transfers import side_q
 
-    if filters.direction not in ("in", "out"):
+    if direction not in ("in", "out"):
         raise ServiceError("direction 只能是 in 或 out", field="direction")
-    qs = Transfer.objects.visible_to(request.user).filter(side_q(request.user, filters.direction))
-    if filters.state:
-        qs = qs.filter(state=filters.state)
-    if filters.overdue is not None:
-        late = Q(state=TransferState.ISSUED, deadline__lt=timezone.localdate())
-        qs = qs.filter(late) if filters.overdue else qs.exclude(late)
-    if filters.q:
-        qs = qs.filter(Q(person_name__icontains=filters.q) | Q(letter_no__icontains=filters.q))
-    return qs.select_related(*TRANSFER_RELATED)
+    qs = Transfer.objects.visible_to(request.user).filter(side_q(request.user, direction))
+    return TransferFilters.from_request(request).apply(qs.select_related(*TRANSFER_RELATED))
 
 
 @router.get(

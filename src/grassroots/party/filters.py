@@ -1,10 +1,15 @@
-"""The filters of the organisation and member lists: one declaration for the pages, the API and the
-exports (the page had 区域 for members and the API did not; the API had 上级/子树 for organisations
-and the page did not — now both have all of them)."""
+"""The filters of the organisation, member and transfer lists: one declaration for the pages, the API
+and the exports (the page had 区域 for members and the API did not; the API had 上级/子树 for
+organisations and the page did not; the transfer API lacked 类型 and the member-name search — now both
+have all of them)."""
 
-from grassroots.core.listfilters import Children, Choice, Flag, ListFilters, Search, Subtree
+from django.db.models import Q
+from django.utils import timezone
+
+from grassroots.core.listfilters import Children, Choice, Custom, Flag, ListFilters, Search, Subtree
 
 from .choices import MemberStatus, OrgKind
+from .models import TransferKind, TransferState
 
 
 def _orgs():
@@ -31,3 +36,25 @@ class MemberFilters(ListFilters):
     in_service = Flag("在职党员")
     is_household_hub = Flag("中心户")
     region = Subtree("区域", "party_org__region", help="只列出该编码区划之下党组织的党员")
+
+
+def _overdue(value: bool, user) -> Q:
+    late = Q(state=TransferState.ISSUED, deadline__lt=timezone.localdate())
+    return late if value else ~late
+
+
+class TransferFilters(ListFilters):
+    """One side's transfers (the page per side, the API's `direction`). The API searched only the
+    person's name as written and the letter number, and took any 状态 without checking it; the page
+    also searched the member's name and initials and had 类型 — now both have all of it."""
+
+    q = Search(
+        "搜索",
+        fields=("member__name", "member__name_initials"),
+        extra=("person_name", "letter_no"),
+        placeholder="姓名、拼音首字母或介绍信编号",
+        help="姓名、拼音首字母或介绍信编号",
+    )
+    state = Choice("状态", TransferState)
+    kind = Choice("类型", TransferKind)
+    overdue = Custom("超期未办", _overdue, parse_as=Flag("超期未办"), help="转接中且已过办理期限")

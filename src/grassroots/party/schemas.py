@@ -299,10 +299,3 @@ class TransferReasonIn(InSchema):
 class TransferReceiptIn(InSchema):
     receipt_on: datetime.date
     receipt_ref: text(100, "回执编号或说明", 1)
-
-
-class TransferFilter(Schema):
-    direction: str = Field("in", description="in：转入（接收方）；out：转出（转出方）")
-    state: str | None = None
-    overdue: bool | None = None
-    q: str | None = Field(None, max_length=50)

@@ -21,7 +21,6 @@ from grassroots.core.masking import mask
 from grassroots.core.pages import (
     ActionForm,
     DateInput,
-    FilterForm,
     PageListView,
     ServiceFormView,
     apply_service_error,
@@ -32,7 +31,8 @@ from grassroots.core.text import name_search_q
 
 from . import transfers
 from .choices import Gender, MemberStatus, OrgKind
-from .forms import YES_NO, org_field
+from .filters import TransferFilters
+from .forms import org_field
 from .models import Member, PartyOrg, Transfer, TransferKind, TransferState
 from .views import MemberFormMixin
 
@@ -51,15 +51,6 @@ def detail_url(t: Transfer) -> str:
 
 
 # ------------------------------------------------------------------------------------------ lists
-class TransferFilterForm(FilterForm):
-    q = forms.CharField(
-        label="搜索", widget=forms.TextInput(attrs={"placeholder": "姓名、拼音首字母或介绍信编号"})
-    )
-    state = forms.ChoiceField(label="状态", choices=[("", "全部")] + list(TransferState.choices))
-    kind = forms.ChoiceField(label="类型", choices=[("", "全部")] + list(TransferKind.choices))
-    overdue = forms.ChoiceField(label="超期未办", choices=YES_NO)
-
-
 def _date(v) -> str:
     return v.strftime("%Y-%m-%d") if v else ""
 
@@ -70,9 +61,7 @@ class TransferListView(PageListView):
     model = Transfer
     direction = "out"
     template_name = "party/transfer_list.html"
-    filter_form_class = TransferFilterForm
-    filters = {"state": "state", "kind": "kind"}
-    search_fields = None
+    list_filters = TransferFilters
     select_related = SELECT
     ordering = ("-issued_on", "-id")
     export_columns = [
@@ -101,28 +90,6 @@ class TransferListView(PageListView):
         if self.direction == "out":
             return "在党员详情页点击“组织关系转接”开具介绍信后，转出记录会显示在这里。"
         return "其他党组织向本组织开具的转接、以及登记的平台外转入，会显示在这里。"
-
-    def applied_filters(self):
-        out = super().applied_filters()
-        for name in ("q", "overdue"):
-            value = self.request.GET.get(name, "").strip()
-            if value and (name != "overdue" or value in ("true", "false")):
-                out[name] = value
-        return out
-
-    def filter_queryset(self, qs):
-        params = self.applied_filters()
-        q = params.get("q")
-        if q:
-            qs = qs.filter(
-                name_search_q(q, "member__name", "member__name_initials")
-                | Q(person_name__icontains=q)
-                | Q(letter_no__icontains=q)
-            )
-        if "overdue" in params:
-            late = Q(state=TransferState.ISSUED, deadline__lt=timezone.localdate())
-            qs = qs.filter(late) if params["overdue"] == "true" else qs.exclude(late)
-        return super().filter_queryset(qs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -12,8 +12,9 @@ from grassroots.core.personal import masked_value
 from grassroots.party.models import Member, PartyOrg
 
 from . import access, rules, services, stats
+from .filters import CandidateFilters
 from .models import Candidate
-from .steps import STEPS, Stage
+from .steps import STEPS
 
 router = Router(tags=["发展党员"])
 
@@ -99,11 +100,6 @@ class CandidateDetailOut(CandidateOut):
         ]
 
 
-class CandidateFilter(Schema):
-    stage: Stage | None = None
-    org: str | None = None
-
-
 class ApplicantIn(Schema):
     party_org_code: str
     name: str
@@ -173,14 +169,9 @@ def _org(user, code: str) -> PartyOrg:
     summary="发展党员对象列表",
 )
 @paginate(CursorPagination)
-def candidates_list(request, filters: Query[CandidateFilter]):
+def candidates_list(request, filters: Query[CandidateFilters.schema()]):
     _require_list(request.user)
-    qs = _candidates(request.user)
-    if filters.stage:
-        qs = qs.filter(stage=filters.stage.value)
-    if filters.org:
-        qs = qs.filter(party_org__path__startswith=_org(request.user, filters.org).path)
-    return qs
+    return CandidateFilters.from_request(request).apply(_candidates(request.user))
 
 
 @router.get(

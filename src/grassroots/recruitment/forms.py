@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from django import forms
 
-from grassroots.core.pages import ActionForm, DateInput, FilterForm, LookupInput
+from grassroots.core.pages import ActionForm, DateInput
 from grassroots.party.choices import Gender, MemberStatus
 from grassroots.party.forms import org_field
 from grassroots.party.models import Member
 
 from .models import Education
-from .steps import STEPS, Decision, Stage
+from .steps import STEPS, Decision
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -32,15 +32,6 @@ def documents_field():
             attrs={"accept": "image/*,application/pdf", "multiple": True, "class": "form-control"}
         ),
     )
-
-
-class CandidateFilterForm(FilterForm):
-    q = forms.CharField(label="姓名", widget=forms.TextInput(attrs={"placeholder": "姓名或拼音首字母"}))
-    stage = forms.ChoiceField(label="发展阶段", choices=[("", "全部")] + list(Stage.choices))
-    org = forms.CharField(
-        label="党组织", widget=LookupInput("party:lookup", attrs={"placeholder": "组织编码（含下级）"})
-    )
-    due = forms.ChoiceField(label="期限", choices=[("", "全部"), ("overdue", "已超期")])
 
 
 class ApplicantForm(ActionForm):

@@ -21,7 +21,8 @@ from grassroots.core.pages import PageListView, apply_service_error, get_visible
 from grassroots.party.models import PartyOrg
 
 from . import access, rules, services, stats
-from .forms import ApplicantForm, CandidateFilterForm, StepForm, StopForm
+from .filters import CandidateFilters
+from .forms import ApplicantForm, StepForm, StopForm
 from .models import Candidate, StepRecord
 from .steps import ACTIVE_STAGES, PHASES, STEPS
 
@@ -55,10 +56,8 @@ class CandidateListView(PageListView):
     model = Candidate
     template_name = "recruitment/candidate_list.html"
     title = "发展党员"
-    filter_form_class = CandidateFilterForm
-    filters = {"stage": "stage"}
+    list_filters = CandidateFilters
     select_related = ("party_org__region",)
-    region_filter = "party_org__region"
     ordering = ("party_org__path", "stage", "name", "id")
     create_url_name = "recruitment:add"
     empty_hint = "登记入党申请人后，其发展全过程的档案会显示在这里。"
@@ -82,27 +81,6 @@ class CandidateListView(PageListView):
         if request.user.is_authenticated:
             _require(request.user, "party.view")
         return super().dispatch(request, *args, **kwargs)
-
-    def applied_filters(self):
-        out = super().applied_filters()
-        for name in ("org", "due"):
-            value = self.request.GET.get(name, "").strip()
-            if value and (name != "due" or value == "overdue"):
-                out[name] = value
-        return out
-
-    def filter_queryset(self, qs):
-        params = self.applied_filters()
-        org = _org_filter(self.request)
-        if org is False:
-            return qs.none()
-        if org is not None:
-            qs = qs.filter(party_org__path__startswith=org.path)
-        qs = super().filter_queryset(qs)
-        if params.get("due") == "overdue":
-            ids = [d.candidate.pk for d in stats.due_items(stats.active_candidates(qs)) if d.overdue]
-            qs = qs.filter(pk__in=ids)
-        return qs
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

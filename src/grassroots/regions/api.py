@@ -9,21 +9,18 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from grassroots.core.api import ERRORS, CursorPagination, reference, require_perm, visible_or_404
-from grassroots.core.scoping import scope_q
 from grassroots.core.services import require_in_scope
-from grassroots.core.text import name_search_q
 
 from . import services
+from .filters import HouseholdFilters, RegionFilters
 from .models import Household, Region
 from .schemas import (
     FeatureCollection,
     HouseholdCreate,
-    HouseholdFilter,
     HouseholdOut,
     HouseholdUpdate,
     RegionCreate,
     RegionDetail,
-    RegionFilter,
     RegionOut,
     RegionUpdate,
     dump,
@@ -55,11 +52,6 @@ def _region(user, code: str) -> Region:
     return node
 
 
-def _subtree_path(user, code: str) -> str | None:
-    node = Region.objects.visible_to(user).filter(code=code).only("path").first()
-    return node.path if node else None
-
-
 # ---- households (declared before /{code} so the literal path wins) --------------------------------
 
 
@@ -74,24 +66,9 @@ def _households(user):
     summary="住户列表（个人信息已脱敏）",
 )
 @paginate(CursorPagination)
-def households_list(request, filters: Query[HouseholdFilter]):
+def households_list(request, filters: Query[HouseholdFilters.schema()]):
     require_perm(request.user, "regions.view")
-    qs = _households(request.user)
-    if filters.region:
-        path = _subtree_path(request.user, filters.region)
-        if path is None:
-            return qs.none()
-        qs = qs.filter(entrance__path__startswith=path)
-    if filters.tag:
-        qs = qs.filter(tags__contains=f",{filters.tag.value},")
-    if filters.q:
-        # The head's name is personal data: searching by it only finds households whose personal
-        # data the caller may see, so a masked list can't be used to confirm a name.
-        personal = scope_q(Household, request.user, "personal.view")
-        if personal is not None:
-            qs = qs.filter(personal)
-        qs = qs.filter(name_search_q(filters.q, "head_name", "name_initials"))
-    return qs
+    return HouseholdFilters.from_request(request).apply(_households(request.user))
 
 
 @router.get(
@@ -154,24 +131,9 @@ def households_delete(request, household_id: int):
     summary="行政区划列表",
 )
 @paginate(CursorPagination)
-def regions_list(request, filters: Query[RegionFilter]):
+def regions_list(request, filters: Query[RegionFilters.schema()]):
     require_perm(request.user, "regions.view")
-    qs = _regions(request.user)
-    if filters.level:
-        qs = qs.filter(level=filters.level.value)
-    if filters.parent:
-        parent = Region.objects.visible_to(request.user).filter(code=filters.parent).first()
-        if parent is None:
-            return qs.none()
-        qs = qs.filter(path__startswith=parent.path, depth=parent.depth + 1)
-    if filters.region:
-        path = _subtree_path(request.user, filters.region)
-        if path is None:
-            return qs.none()
-        qs = qs.filter(path__startswith=path)
-    if filters.q:
-        qs = qs.filter(name_search_q(filters.q))
-    return qs
+    return RegionFilters.from_request(request).apply(_regions(request.user))
 
 
 @router.post(

@@ -108,14 +108,6 @@ class HouseholdForm(ServiceForm):
             self.initial["tags"] = self.instance.tag_list
 
 
-class HouseholdFilterForm(FilterForm):
-    q = forms.CharField(label="户主", widget=forms.TextInput(attrs={"placeholder": "户主姓名或拼音首字母"}))
-    tag = forms.ChoiceField(label="标签", choices=[("", "全部标签")] + list(HouseholdTag.choices))
-    region = forms.CharField(
-        label="区域", widget=LookupInput("regions:lookup", attrs={"placeholder": "区划编码（含下级）"})
-    )
-
-
 def community_choices(qs=None):
     """(pk, "street · community") for every community of `qs` (all by default), in tree order."""
     qs = qs if qs is not None else Region.objects.all()

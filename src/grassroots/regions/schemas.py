@@ -111,13 +111,6 @@ class RegionDetail(RegionOut):
     polygon: dict | None = Field(None, description="边界，GeoJSON 几何（WGS-84 经纬度）")
 
 
-class RegionFilter(Schema):
-    level: RegionLevel | None = Field(None, description="层级")
-    parent: str | None = Field(None, max_length=24, description="只列出该编码区划的直接下级")
-    region: str | None = Field(None, max_length=24, description="只列出该编码区划的子树（含自身）")
-    q: str | None = Field(None, max_length=50, description="名称关键字或拼音首字母")
-
-
 class RegionCreate(InSchema):
     parent_code: str | None = Field(
         max_length=24, description="上级区划编码；为空表示新建根节点（仅系统管理员）"
@@ -207,12 +200,6 @@ class HouseholdOut(Schema):
     @staticmethod
     def resolve_grid_code(obj):
         return obj.grid.code if obj.grid_id else None
-
-
-class HouseholdFilter(Schema):
-    region: str | None = Field(None, max_length=24, description="只列出该编码区划之下的住户")
-    tag: HouseholdTag | None = Field(None, description="带有该标签的住户")
-    q: str | None = Field(None, max_length=50, description="户主姓名关键字或拼音首字母")
 
 
 class HouseholdCreate(InSchema):

@@ -22,9 +22,10 @@ from grassroots.core.pages import (
 from grassroots.core.text import name_search_q
 
 from . import services
-from .choices import HouseholdTag, RegionLevel
+from .choices import RegionLevel
 from .figures import subtree_figures
-from .forms import HouseholdFilterForm, HouseholdForm, RegionForm
+from .filters import HouseholdFilters
+from .forms import HouseholdForm, RegionForm
 from .geometry import polygon_geometry
 from .models import Household, Region
 
@@ -282,10 +283,8 @@ class HouseholdListView(PageListView):
     model = Household
     template_name = "regions/household_list.html"
     title = "住户"
-    filter_form_class = HouseholdFilterForm
-    search_fields = ("head_name", "name_initials")
+    list_filters = HouseholdFilters
     select_related = ("entrance",)
-    region_filter = "entrance"
     # Not by room (nor by id, which follows the room order of most imports): with rooms masked, the
     # position in a room-ordered list would give the floor and the number away.
     ordering = ("entrance__path", "name_initials", "id")
@@ -302,26 +301,6 @@ class HouseholdListView(PageListView):
         Column("标签", _tag_labels, width=24),
         Column("备注", "note", width=24),
     ]
-
-    def filter_queryset(self, qs):
-        from grassroots.core.scoping import scope_q
-
-        tag = self.request.GET.get("tag", "")
-        if tag in HouseholdTag.values:
-            qs = qs.filter(tags__contains=f",{tag},")
-        if self.request.GET.get("q", "").strip():
-            # The head's name is personal data: searching it is limited to households whose personal
-            # data the user may see, so a masked name can't be probed letter by letter.
-            personal = scope_q(Household, self.request.user, "personal.view")
-            if personal is not None:
-                qs = qs.filter(personal)
-        return super().filter_queryset(qs)
-
-    def applied_filters(self):
-        out = super().applied_filters()
-        if self.request.GET.get("tag"):
-            out["tag"] = self.request.GET["tag"]
-        return out
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

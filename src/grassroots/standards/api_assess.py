@@ -15,6 +15,7 @@ from grassroots.regions.models import Region
 
 from . import assess, indicators, services
 from .checks import PERM
+from .filters import EvaluationFilters
 from .models import (
     Duty,
     Evaluation,
@@ -208,13 +209,6 @@ class StdActionIn(Schema):
     comment: str = Field("", max_length=500)
 
 
-class StdEvaluationFilter(Schema):
-    period: int | None = None
-    level: Literal["community", "street"] | None = None
-    state: Literal["self", "review", "confirm", "confirmed"] | None = None
-    region: str | None = Field(None, max_length=24)
-
-
 def _f(v):
     return float(v) if v is not None else None
 
@@ -272,18 +266,10 @@ def _detail(user, ev: Evaluation) -> dict:
     summary="考评列表",
 )
 @paginate(CursorPagination)
-def evaluations(request, filters: Query[StdEvaluationFilter]):
+def evaluations(request, filters: Query[EvaluationFilters.schema()]):
     require_perm(request.user, PERM)
     qs = Evaluation.objects.visible_to(request.user, PERM).select_related("region")
-    if filters.period:
-        qs = qs.filter(period=filters.period)
-    if filters.level:
-        qs = qs.filter(level=filters.level)
-    if filters.state:
-        qs = qs.filter(state=filters.state)
-    if filters.region:
-        qs = qs.filter(region__path__startswith=_region(request.user, filters.region).path)
-    return qs
+    return EvaluationFilters.from_request(request).apply(qs)
 
 
 @router.post(

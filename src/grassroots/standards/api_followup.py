@@ -16,6 +16,7 @@ from grassroots.regions.models import Region
 from . import health, services
 from .api_assess import _region
 from .checks import PERM
+from .filters import BranchHealthFilters
 from .models import (
     BranchHealth,
     FundingRecord,
@@ -104,11 +105,6 @@ def run_get(request, run_id: int):
     return run
 
 
-class StdBranchFilter(Schema):
-    light: Literal["red", "yellow", "green"] | None = None
-    region: str | None = Field(None, max_length=24)
-
-
 @router.get(
     "/branches",
     response={200: list[StdBranchOut], **ERRORS},
@@ -116,18 +112,13 @@ class StdBranchFilter(Schema):
     summary="最近一次支部体检结果",
 )
 @paginate(CursorPagination)
-def branches(request, filters: Query[StdBranchFilter]):
+def branches(request, filters: Query[BranchHealthFilters.schema()]):
     require_perm(request.user, PERM)
     run = health.latest_run()
     qs = BranchHealth.objects.visible_to(request.user, PERM).select_related("org__region")
     if run is None:
         return qs.none()
-    qs = qs.filter(run=run)
-    if filters.light:
-        qs = qs.filter(light=filters.light)
-    if filters.region:
-        qs = qs.filter(org__region__path__startswith=_region(request.user, filters.region).path)
-    return qs
+    return BranchHealthFilters.from_request(request).apply(qs.filter(run=run))
 
 
 # --- rectifications ----------------------------------------------------------------------------

@@ -99,11 +99,9 @@ from .models import (  # noqa: E402
     Area,
     CheckStatus,
     DutyKind,
-    EvalState,
     FundingDirection,
     FundingKind,
     Level,
-    Light,
     Measure,
     RectState,
 )
@@ -130,22 +128,6 @@ class ItemFilterForm(FilterForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [("", "全部领域")] + [(a.code, a.name) for a in Area.objects.all()]
-
-
-class EvaluationFilterForm(FilterForm):
-    q = forms.CharField(
-        label="搜索", max_length=50, widget=forms.TextInput(attrs={"placeholder": "社区或街道名称"})
-    )
-    period = forms.ChoiceField(label="年度")
-    level = forms.ChoiceField(label="层级", choices=[("", "全部"), ("community", "社区"), ("street", "街道")])
-    state = forms.ChoiceField(label="状态", choices=[("", "全部状态"), *EvalState.choices])
-    grade = forms.ChoiceField(
-        label="等次", choices=[("", "全部"), *[(g, g) for g in ("优秀", "良好", "一般", "较差")]]
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["period"].choices = _years()
 
 
 class EvaluationCreateForm(ActionForm):
@@ -175,21 +157,6 @@ class TransitionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
-
-
-class BranchFilterForm(FilterForm):
-    q = forms.CharField(
-        label="搜索", max_length=50, widget=forms.TextInput(attrs={"placeholder": "支部名称"})
-    )
-    light = forms.ChoiceField(label="结果", choices=[("", "全部"), *Light.choices])
-    rule = forms.CharField(
-        label="规则编号", max_length=16, widget=forms.TextInput(attrs={"placeholder": "如 ORG-9"})
-    )
-    region = forms.ChoiceField(label="区划")
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, user=user, **kwargs)
-        self.fields["region"].choices = region_choices(user)
 
 
 def region_choices(user, levels=None):

@@ -22,13 +22,12 @@ from grassroots.regions.models import Region
 
 from . import assess, health, services
 from .checks import PERM, Severity
+from .filters import BranchHealthFilters, EvaluationFilters
 from .forms import (
-    BranchFilterForm,
     DutyCheckForm,
     DutyFilterForm,
     DutyForm,
     EvaluationCreateForm,
-    EvaluationFilterForm,
     FundingFilterForm,
     FundingForm,
     HonourFilterForm,
@@ -178,12 +177,9 @@ class EvaluationListView(StandardsListView):
     model = Evaluation
     template_name = "standards/evaluation_list.html"
     title = "考评"
-    filter_form_class = EvaluationFilterForm
-    filters = {"period": "period", "level": "level", "state": "state", "grade": "grade"}
-    search_fields = ("region__name", "region__name_initials")
+    list_filters = EvaluationFilters
     select_related = ("region",)
     ordering = ("-period", "region__path")
-    region_filter = "region"
     export_columns = EVAL_COLUMNS
     export_title = "考评结果"
     create_url_name = "standards:evaluation_create"
@@ -415,12 +411,9 @@ class BranchHealthListView(StandardsListView):
     model = BranchHealth
     template_name = "standards/branch_list.html"
     title = "支部体检"
-    filter_form_class = BranchFilterForm
-    filters = {"light": "light"}
-    search_fields = ("org__name", "org__name_initials")
+    list_filters = BranchHealthFilters
     select_related = ("org", "org__region")
     ordering = ("score", "org__path")
-    region_filter = "org__region"
     export_columns = BRANCH_COLUMNS
     export_title = "支部体检结果"
     empty_hint = "尚无体检结果：点击“立即体检”运行一次。"
@@ -429,14 +422,6 @@ class BranchHealthListView(StandardsListView):
         self.run = health.latest_run()
         qs = super().base_queryset()
         return qs.filter(run=self.run) if self.run else qs.none()
-
-    def filter_queryset(self, qs):
-        qs = super().filter_queryset(qs)
-        rule = _q(self.request, "rule").upper()
-        if rule:
-            # JSON containment is not portable to SQLite: match the rule code inside the stored findings.
-            qs = qs.filter(findings__icontains=f'"rule": "{rule}"')
-        return qs
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -14,13 +14,13 @@ from grassroots.core.api import ERRORS, CursorPagination, reference, references,
 from grassroots.core.errors import NotFound, ServiceError
 from grassroots.core.personal import masked_value
 from grassroots.core.scoping import has_perm
-from grassroots.core.text import name_search_q
 from grassroots.party.models import PartyOrg
 from grassroots.regions.models import Region
 from grassroots.regions.schemas import InSchema, Lat, Lng, UInt, dump, text
 from grassroots.units.models import Unit
 
 from . import availability, circle, services, stats
+from .filters import BookingFilters, CenterFilters
 from .models import BookerKind, Booking, BookingState, CenterLevel, Room, ServiceCenter
 from .views import bookable_rooms
 
@@ -91,13 +91,6 @@ class CenterOut(Schema):
     @staticmethod
     def resolve_contact_phone(obj):
         return masked_value(obj, "contact_phone")
-
-
-class CenterFilter(Schema):
-    level: CenterLevel | None = None
-    shared: bool | None = Field(None, description="只列出（或排除）共享的单位阵地")
-    region: str | None = Field(None, max_length=24, description="区划编码（含下级）")
-    q: str | None = Field(None, max_length=50, description="名称关键字或拼音首字母")
 
 
 class CenterCreate(InSchema):
@@ -246,14 +239,6 @@ class BookingOut(Schema):
         return masked_value(obj, "contact_phone")
 
 
-class BookingFilter(Schema):
-    state: BookingState | None = None
-    room_id: int | None = Field(None, ge=1, le=2**62)
-    region: str | None = Field(None, max_length=24, description="区划编码（含下级）")
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
-
-
 class BookingCreate(InSchema):
     room_id: int = Field(..., ge=1, le=2**62)
     start: datetime.datetime = Field(description="开始时间（ISO 8601，无时区按北京时间）")
@@ -358,21 +343,9 @@ def _region(user, code: str | None):
     summary="服务阵地列表",
 )
 @paginate(CursorPagination)
-def centers_list(request, filters: Query[CenterFilter]):
+def centers_list(request, filters: Query[CenterFilters.schema()]):
     require_perm(request.user, "venues.view")
-    qs = _centers(request.user)
-    if filters.level:
-        qs = qs.filter(level=filters.level.value)
-    if filters.shared is not None:
-        qs = qs.filter(owner_unit__isnull=not filters.shared)
-    if filters.region:
-        node = Region.objects.visible_to(request.user).filter(code=filters.region).first()
-        if node is None:
-            return qs.none()
-        qs = qs.filter(region__path__startswith=node.path)
-    if filters.q:
-        qs = qs.filter(name_search_q(filters.q))
-    return qs
+    return CenterFilters.from_request(request).apply(_centers(request.user))
 
 
 @router.post(
@@ -512,23 +485,10 @@ def _out(pk: int) -> Booking:
     summary="预约列表（管理）",
 )
 @paginate(CursorPagination)
-def bookings_list(request, filters: Query[BookingFilter]):
+def bookings_list(request, filters: Query[BookingFilters.schema()]):
     require_perm(request.user, "venues.view")
     qs = Booking.objects.visible_to(request.user).select_related(*BOOKING_RELATED, "booker")
-    if filters.state:
-        qs = qs.filter(state=filters.state.value)
-    if filters.room_id:
-        qs = qs.filter(room_id=filters.room_id)
-    if filters.region:
-        node = Region.objects.visible_to(request.user).filter(code=filters.region).first()
-        if node is None:
-            return qs.none()
-        qs = qs.filter(room__center__region__path__startswith=node.path)
-    if filters.date_from:
-        qs = qs.filter(start__date__gte=filters.date_from)
-    if filters.date_to:
-        qs = qs.filter(start__date__lte=filters.date_to)
-    return qs
+    return BookingFilters.from_request(request).apply(qs)
 
 
 @router.get(

@@ -12,7 +12,7 @@ from grassroots.party.models import PartyOrg
 from grassroots.regions.models import Region
 from grassroots.units.models import Unit
 
-from .models import BookerKind, BookingState, CenterLevel, Room, ServiceCenter
+from .models import BookerKind, CenterLevel, Room, ServiceCenter
 
 YES_NO = [("", "不限"), ("true", "是"), ("false", "否")]
 
@@ -71,13 +71,6 @@ class CenterForm(ServiceForm):
             del self.fields["code"]
 
 
-class CenterFilterForm(FilterForm):
-    q = forms.CharField(label="搜索", widget=forms.TextInput(attrs={"placeholder": "名称或拼音首字母"}))
-    level = forms.ChoiceField(label="层级", choices=[("", "全部层级")] + list(CenterLevel.choices))
-    shared = forms.ChoiceField(label="共享阵地", choices=YES_NO)
-    region = _region_lookup()
-
-
 class RoomForm(ServiceForm):
     class Meta:
         model = Room
@@ -98,15 +91,6 @@ class RoomForm(ServiceForm):
 class RoomFilterForm(FilterForm):
     q = forms.CharField(label="搜索", widget=forms.TextInput(attrs={"placeholder": "功能室或阵地名称"}))
     level = forms.ChoiceField(label="阵地层级", choices=[("", "全部层级")] + list(CenterLevel.choices))
-    region = _region_lookup()
-
-
-class BookingFilterForm(FilterForm):
-    q = forms.CharField(label="搜索", widget=forms.TextInput(attrs={"placeholder": "活动名称或功能室"}))
-    state = forms.ChoiceField(label="状态", choices=[("", "全部状态")] + list(BookingState.choices))
-    booker_kind = forms.ChoiceField(label="预约主体", choices=[("", "全部")] + list(BookerKind.choices))
-    date_from = forms.DateField(label="开始日期起", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="至", widget=forms.DateInput(attrs={"type": "date"}))
     region = _region_lookup()
 
 

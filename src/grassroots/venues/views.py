@@ -27,10 +27,9 @@ from grassroots.core.scoping import covers, has_perm
 from grassroots.regions.models import Region
 
 from . import availability, circle, ical, services, stats
+from .filters import BookingFilters, CenterFilters
 from .forms import (
-    BookingFilterForm,
     BookingForm,
-    CenterFilterForm,
     CenterForm,
     CircleForm,
     RejectForm,
@@ -73,10 +72,8 @@ class CenterListView(PageListView):
     model = ServiceCenter
     template_name = "venues/center_list.html"
     title = "党群服务阵地"
-    filter_form_class = CenterFilterForm
-    filters = {"level": "level"}
+    list_filters = CenterFilters
     select_related = ("region", "owner_unit")
-    region_filter = "region"
     ordering = ("region__path", "level", "name")
     create_url_name = "venues:center_add"
     empty_hint = (
@@ -103,18 +100,6 @@ class CenterListView(PageListView):
 
     def base_queryset(self):
         return super().base_queryset().annotate(room_count=Count("rooms"))
-
-    def filter_queryset(self, qs):
-        shared = self.request.GET.get("shared")
-        if shared in ("true", "false"):
-            qs = qs.filter(owner_unit__isnull=shared == "false")
-        return super().filter_queryset(qs)
-
-    def applied_filters(self):
-        out = super().applied_filters()
-        if self.request.GET.get("shared") in ("true", "false"):
-            out["shared"] = self.request.GET["shared"]
-        return out
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -434,11 +419,8 @@ class BookingListView(PageListView):
     model = Booking
     template_name = "venues/booking_list.html"
     title = "预约管理"
-    filter_form_class = BookingFilterForm
-    filters = {"state": "state", "booker_kind": "booker_kind"}
-    search_fields = None
+    list_filters = BookingFilters
     select_related = ("room__center__region", "booker", "unit", "org")
-    region_filter = "room__center__region"
     ordering = ("-start",)
     empty_hint = "居民、党员、驻区单位和党组织在线预约功能室后，预约记录显示在这里。"
     export_title = "场地预约"
@@ -457,32 +439,6 @@ class BookingListView(PageListView):
         Column("爽约", "is_no_show", width=8),
         Column("签到时间", "checked_in_at", width=18),
     ]
-
-    def filter_queryset(self, qs):
-        g = self.request.GET
-        q = g.get("q", "").strip()
-        if q:
-            qs = qs.filter(
-                Q(title__icontains=q) | Q(room__name__icontains=q) | Q(room__center__name__icontains=q)
-            )
-        for name, lookup in (("date_from", "start__date__gte"), ("date_to", "start__date__lte")):
-            try:
-                if g.get(name):
-                    qs = qs.filter(**{lookup: datetime.date.fromisoformat(g[name])})
-            except ValueError:
-                pass
-        if g.get("upcoming") == "1":
-            qs = qs.filter(state__in=LIVE_STATES, start__gte=timezone.now())
-        if g.get("no_show") == "1":
-            qs = qs.no_shows()
-        return super().filter_queryset(qs)
-
-    def applied_filters(self):
-        out = super().applied_filters()
-        for name in ("date_from", "date_to", "upcoming", "no_show"):
-            if self.request.GET.get(name):
-                out[name] = self.request.GET[name]
-        return out
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -16,6 +16,7 @@ from grassroots.core.scoping import has_perm
 from grassroots.regions.models import Region
 
 from . import services, stats
+from .filters import WishFilters
 from .models import (
     CatalogItem,
     PointEntry,
@@ -117,12 +118,6 @@ class PoolWishOut(Schema):
         return obj.region.name
 
 
-class WishFilter(Schema):
-    state: WishStateEnum | None = None
-    community: str | None = Field(None, description="社区编码")
-    overdue: bool | None = Field(None, description="只看超期未完成的认领")
-
-
 class WishIn(Schema):
     community: str = Field(description="社区编码")
     title: str
@@ -157,18 +152,11 @@ def _wish(user, wish_id: int) -> Wish:
 
 @router.get("/wishes/", response={200: list[WishOut], **ERRORS}, summary="微心愿列表（工作人员）")
 @paginate(CursorPagination)
-def list_wishes(request, filters: Query[WishFilter]):
+def list_wishes(request, filters: Query[WishFilters.schema()]):
     require_perm(request.user, "volunteers.view")
-    qs = Wish.objects.visible_to(request.user).select_related("region")
-    if filters.state:
-        qs = qs.filter(state=filters.state)
-    if filters.community:
-        qs = qs.filter(region__code=filters.community)
-    if filters.overdue:
-        from django.utils import timezone
-
-        qs = qs.filter(state=WishState.CLAIMED, claim_due_at__lt=timezone.now())
-    return qs
+    return WishFilters.from_request(request).apply(
+        Wish.objects.visible_to(request.user).select_related("region")
+    )
 
 
 @router.get("/wishes/pool", response={200: list[PoolWishOut], **ERRORS}, summary="心愿池：待认领的心愿")

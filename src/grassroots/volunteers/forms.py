@@ -6,7 +6,7 @@ from grassroots.core.pages import ActionForm, FilterForm, ScopedCodeField
 from grassroots.orglife.models import ActivityStatus
 from grassroots.regions.models import Region
 
-from .models import RedemptionState, SourceType, VolunteerKind, WishCategory, WishState
+from .models import RedemptionState, SourceType, VolunteerKind, WishCategory
 
 
 def _choices(choices, empty="全部"):
@@ -24,16 +24,6 @@ class CommunityField(ScopedCodeField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "社区")
         super().__init__(Region, levels=("community",), **kwargs)
-
-
-class WishFilterForm(FilterForm):
-    q = forms.CharField(label="搜索", widget=forms.TextInput(attrs={"placeholder": "心愿内容或认领方"}))
-    state = forms.ChoiceField(label="状态", choices=_choices(WishState.choices))
-    category = forms.ChoiceField(label="类别", choices=_choices(WishCategory.choices))
-    timing = forms.ChoiceField(label="时限", choices=[("", "全部"), ("overdue", "超期未完成")])
-    region = forms.CharField(
-        label="区划编码", widget=forms.TextInput(attrs={"placeholder": "社区或街道编码"})
-    )
 
 
 class WishForm(ActionForm):

@@ -26,6 +26,7 @@ from grassroots.orglife.models import Signup
 from grassroots.regions.models import Region
 
 from . import services, stats
+from .filters import WishFilters
 from .forms import (
     ActivityFilterForm,
     ActivityForm,
@@ -43,7 +44,6 @@ from .forms import (
     TeamForm,
     VolunteerFilterForm,
     VolunteerForm,
-    WishFilterForm,
     WishForm,
 )
 from .models import (
@@ -102,11 +102,8 @@ class WishListView(StaffList):
     tab = "volunteers:wishes"
     template_name = "volunteers/wish_list.html"
     title = "微心愿"
-    filter_form_class = WishFilterForm
-    filters = {"state": "state", "category": "category"}
-    search_fields = None
+    list_filters = WishFilters
     select_related = ("region",)
-    region_filter = "region"
     ordering = ("-posted_at", "-id")
     create_url_name = "volunteers:wish_add"
     empty_hint = "网格员为困难群众登记的微心愿，经社区审核后发布到心愿池，由党员和驻区单位认领。"
@@ -124,21 +121,6 @@ class WishListView(StaffList):
         Column("认领时间", lambda w: _local(w.claimed_at), width=17),
         Column("完成时间", lambda w: _local(w.fulfilled_at), width=17),
     ]
-
-    def applied_filters(self):
-        out = super().applied_filters()
-        if self.request.GET.get("timing") == "overdue":
-            out["timing"] = "overdue"
-        return out
-
-    def filter_queryset(self, qs):
-        params = self.applied_filters()
-        q = params.get("q")
-        if q:
-            qs = qs.filter(Q(title__icontains=q) | Q(claimant_name__icontains=q))
-        if params.get("timing") == "overdue":
-            qs = qs.filter(state=WishState.CLAIMED, claim_due_at__lt=timezone.now())
-        return super().filter_queryset(qs)
 
 
 class WishCreateView(ServiceFormView):

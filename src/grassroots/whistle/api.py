@@ -13,6 +13,7 @@ from grassroots.core.scoping import has_perm
 from grassroots.regions.models import Region
 
 from . import services, stats
+from .filters import SummonsFilters
 from .models import Summons, department_ids_for
 from .periods import PeriodError, parse_period
 from .workflow import SummonsState, TargetState
@@ -96,11 +97,6 @@ class SummonsDetailOut(SummonsOut):
     @staticmethod
     def resolve_actions(obj):
         return obj._actions
-
-
-class SummonsFilter(Schema):
-    state: SummonsStateEnum | None = None
-    region: str | None = Field(None, description="区划编码（含下级）")
 
 
 # Ids are database integers: a larger number (≥ 2^63) is refused as input, never sent to the database.
@@ -206,19 +202,10 @@ def _departments(ids: list[int]) -> list[Handler]:
 
 @router.get("/", response={200: list[SummonsOut], **ERRORS}, summary="吹哨列表")
 @paginate(CursorPagination)
-def list_summonses(request, filters: Query[SummonsFilter]):
+def list_summonses(request, filters: Query[SummonsFilters.schema()]):
     _can_list(request.user)
     qs = Summons.objects.visible_to(request.user).select_related("region", "case")
-    if filters.state:
-        qs = qs.filter(state=filters.state)
-    if filters.region:
-        node = Region.objects.visible_to(request.user).filter(code=filters.region).first()
-        if node is None:
-            raise ServiceError(
-                f"区划“{filters.region}”不存在或不在您的管辖范围内", field="region", status=404
-            )
-        qs = qs.filter(region__path__startswith=node.path)
-    return qs
+    return SummonsFilters.from_request(request).apply(qs)
 
 
 @router.get("/scores", response={200: list[ScoreOut], **ERRORS}, summary="街道对部门考核排名")

@@ -5,9 +5,6 @@ from django import forms
 from grassroots.cases.models import Handler, HandlerKind
 
 from .models import CheckinMode, RequestedMode, Urgency
-from .workflow import SummonsState
-
-OVERDUE_CHOICES = [("", "全部"), ("overdue", "有部门超时未报到"), ("escalated", "已上报区级")]
 
 
 def _style(form):
@@ -22,25 +19,6 @@ def _style(form):
 
 def departments():
     return Handler.objects.filter(kind=HandlerKind.DEPARTMENT, is_active=True).select_related("region")
-
-
-class SummonsFilterForm(forms.Form):
-    q = forms.CharField(
-        label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "编号或事由"})
-    )
-    state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部")] + SummonsState.choices)
-    urgency = forms.ChoiceField(label="紧急程度", required=False, choices=[("", "全部")] + Urgency.choices)
-    flag = forms.ChoiceField(label="预警", required=False, choices=OVERDUE_CHOICES)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            f.widget.attrs.setdefault(
-                "class",
-                "form-select form-select-sm"
-                if isinstance(f, forms.ChoiceField)
-                else "form-control form-control-sm",
-            )
 
 
 class SummonsForm(forms.Form):

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,13 +27,13 @@ from grassroots.core.views import ScopedListView
 from grassroots.regions.models import Region
 
 from . import services, stats
+from .filters import SummonsFilters
 from .forms import (
     AssessmentForm,
     CheckinForm,
     HandlersForm,
     ReasonForm,
     ReportForm,
-    SummonsFilterForm,
     SummonsForm,
 )
 from .models import Assessment, Summons, Target, department_ids_for
@@ -48,9 +48,7 @@ def can_see_whistle(user) -> bool:
 class SummonsListView(ScopedListView):
     model = Summons
     template_name = "whistle/summons_list.html"
-    filters = {"state": "state", "urgency": "urgency"}
-    search_fields = None
-    region_filter = "region"
+    list_filters = SummonsFilters
     select_related = ("region",)
     ordering = ("-created_at", "-id")
     paginate_by = 25
@@ -76,28 +74,9 @@ class SummonsListView(ScopedListView):
             raise Http404
         return super(ScopedListView, self).dispatch(request, *args, **kwargs)
 
-    def applied_filters(self):
-        out = super().applied_filters()
-        if self.request.GET.get("flag") in ("overdue", "escalated"):
-            out["flag"] = self.request.GET["flag"]
-        return out
-
     def filter_queryset(self, qs):
-        params = self.applied_filters()
-        q = params.pop("q", "")
-        flag = params.pop("flag", "")
         qs = super().filter_queryset(qs)
-        if q:
-            qs = qs.filter(Q(number__startswith=q) | Q(subject__contains=q))
         now = timezone.now()
-        if flag == "overdue":
-            qs = qs.filter(
-                Exists(
-                    Target.objects.filter(summons=OuterRef("pk"), state=TargetState.SUMMONED, due_at__lte=now)
-                )
-            )
-        elif flag == "escalated":
-            qs = qs.filter(escalated_at__isnull=False)
         return qs.annotate(
             n_targets=Count("targets"),
             n_checked_in=Count("targets", filter=Q(targets__checked_in_at__isnull=False)),
@@ -113,7 +92,7 @@ class SummonsListView(ScopedListView):
         params["export"] = "xlsx"
         ctx.update(
             title="吹哨报到",
-            filter_form=SummonsFilterForm(self.request.GET or None),
+            filter_form=self.list_filter_form(),
             export_querystring=params.urlencode(),
             empty_hint="街道、社区召集职能部门报到的事项会出现在这里。",
             can_summon=has_perm(self.request.user, "whistle.summon"),
