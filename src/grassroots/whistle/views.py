@@ -96,6 +96,9 @@ class SummonsListView(ScopedListView):
             export_querystring=params.urlencode(),
             empty_hint="街道、社区召集职能部门报到的事项会出现在这里。",
             can_summon=has_perm(self.request.user, "whistle.summon"),
+            # The department ranking answers holders of whistle.view; department members reach this
+            # list through their inbox without it (the crawl found the button dead for them).
+            can_rank=has_perm(self.request.user, "whistle.view"),
             has_inbox=bool(department_ids_for(self.request.user)),
         )
         return ctx
