@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from grassroots.cases import services
+from grassroots.cases import notices, services
 from grassroots.cases.models import Case, Holiday
 from grassroots.notifications.models import Notification
 
@@ -25,17 +25,17 @@ def test_due_soon_then_overdue_each_once_to_the_handler_members(loop, dispatched
     other = dispatched()
     Case.objects.filter(pk=other.pk).update(state="closed")  # closed cases are never due
     case.refresh_from_db()
-    assert services.send_deadline_notices(case.due_soon_at - dt.timedelta(minutes=1)) == {
+    assert notices.send_deadline_notices(case.due_soon_at - dt.timedelta(minutes=1)) == {
         "cases.due_soon": 0,
         "cases.overdue": 0,
     }
     soon = case.due_soon_at + dt.timedelta(minutes=1)
-    assert services.send_deadline_notices(soon)["cases.due_soon"] == 1
-    assert services.send_deadline_notices(soon + dt.timedelta(minutes=15))["cases.due_soon"] == 0  # once
+    assert notices.send_deadline_notices(soon)["cases.due_soon"] == 1
+    assert notices.send_deadline_notices(soon + dt.timedelta(minutes=15))["cases.due_soon"] == 0  # once
     assert _users("cases.due_soon") == ["dept_a", "dept_b"]
     late = case.due_at + dt.timedelta(minutes=1)
-    assert services.send_deadline_notices(late) == {"cases.due_soon": 0, "cases.overdue": 1}
-    assert services.send_deadline_notices(late + dt.timedelta(hours=1))["cases.overdue"] == 0
+    assert notices.send_deadline_notices(late) == {"cases.due_soon": 0, "cases.overdue": 1}
+    assert notices.send_deadline_notices(late + dt.timedelta(hours=1))["cases.overdue"] == 0
     assert _users("cases.overdue") == ["dept_a", "dept_b"]
     n = Notification.objects.filter(kind="cases.overdue").first()
     assert case.number in n.title and n.url == f"/cases/{case.pk}/" and n.object_id == str(case.pk)
@@ -48,18 +48,18 @@ def test_due_soon_then_overdue_each_once_to_the_handler_members(loop, dispatched
 
 def test_a_reopened_case_is_announced_again_in_its_new_round(loop, dispatched):
     case = dispatched()
-    services.send_deadline_notices(case.due_at + dt.timedelta(minutes=1))
+    notices.send_deadline_notices(case.due_at + dt.timedelta(minutes=1))
     services.accept(loop.dept_a, case)
     services.resolve(loop.dept_a, case, resolution="已处理完毕", no_photo_reason=NO_PHOTO)
     services.reopen(loop.dispatcher, case, reason="居民电话反映仍未解决")
     case.refresh_from_db()
-    assert services.send_deadline_notices(case.due_at + dt.timedelta(minutes=1))["cases.overdue"] == 1
+    assert notices.send_deadline_notices(case.due_at + dt.timedelta(minutes=1))["cases.overdue"] == 1
     assert Notification.objects.filter(kind="cases.overdue", user=loop.dept_a).count() == 2
 
 
 def test_old_overdue_cases_are_not_announced_after_an_upgrade(loop, dispatched):
     case = dispatched()
-    assert services.send_deadline_notices(case.due_at + dt.timedelta(days=10))["cases.overdue"] == 0
+    assert notices.send_deadline_notices(case.due_at + dt.timedelta(days=10))["cases.overdue"] == 0
 
 
 def test_missing_calendar_is_announced_weekly_to_street_district_and_city_admins(loop, make_user, city):
@@ -68,22 +68,22 @@ def test_missing_calendar_is_announced_weekly_to_street_district_and_city_admins
     now = timezone.make_aware(dt.datetime(2026, 12, 7, 9, 0))
     Holiday.objects.filter(date__year=2027).delete()
     assert Holiday.objects.filter(date__year=2026).exists()
-    assert services.calendar_notice_years(now) == [2027]
-    assert services.send_calendar_notices(now) == 3
+    assert notices.calendar_notice_years(now) == [2027]
+    assert notices.send_calendar_notices(now) == 3
     Notification.objects.update(created_at=now)  # sent at the job's time
     assert _users("cases.calendar_missing") == ["city1", "dist1", "street_disp"]
     n = Notification.objects.filter(kind="cases.calendar_missing").first()
     assert "2027 年" in n.title and n.url == "/cases/config/holidays/"
     # community admins, departments and residents are not told
-    assert services.send_calendar_notices(now + dt.timedelta(days=1)) == 0  # once a week
-    assert services.send_calendar_notices(now + dt.timedelta(days=7, minutes=1)) == 3
+    assert notices.send_calendar_notices(now + dt.timedelta(days=1)) == 0  # once a week
+    assert notices.send_calendar_notices(now + dt.timedelta(days=7, minutes=1)) == 3
     # loaded: nobody is told any more
     Holiday.objects.create(date=dt.date(2027, 1, 1), is_workday=False, name="元旦")
-    assert services.send_calendar_notices(now + dt.timedelta(days=15)) == 0
+    assert notices.send_calendar_notices(now + dt.timedelta(days=15)) == 0
 
 
 def test_next_year_is_not_needed_early_in_the_year(loop):
     Holiday.objects.filter(date__year=2027).delete()
     march = timezone.make_aware(dt.datetime(2026, 3, 2, 9, 0))
-    assert services.calendar_notice_years(march) == []
-    assert services.send_calendar_notices(march) == 0
+    assert notices.calendar_notice_years(march) == []
+    assert notices.send_calendar_notices(march) == 0

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from grassroots.cases import public, services
+from grassroots.cases import moderation, public, services
 from grassroots.cases.models import Case, CaseEvent, CaseFollower
 from grassroots.cases.workflow import CaseState
 from grassroots.core.errors import PermissionDenied, ServiceError
@@ -55,7 +55,7 @@ def test_public_page_shows_redacted_text_and_no_reporter(client, loop, new_case)
 
 def test_hidden_text_and_rounded_points(client, loop, new_case):
     case = new_case(loop.cat_garbage, lng=120.312345, lat=36.065432)
-    services.moderate_public_text(loop.dispatcher, case, public_hidden=True)
+    moderation.moderate_public_text(loop.dispatcher, case, public_hidden=True)
     r = client.get(reverse("cases:public_map"))
     points = r.context["points"]["points"]
     assert points == [

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from grassroots.cases import config, services
+from grassroots.cases import config, services, visits
 from grassroots.cases.models import Case, Category, Handler, Holiday, Visit
 from grassroots.cases.workdays import compute_deadline
 from grassroots.core.errors import NotFound, PermissionDenied, ServiceError
@@ -71,7 +71,7 @@ def test_visit_logged_listed_exported_and_opens_a_linked_case(loop, client_for):
 
 def test_visit_validation(loop):
     with pytest.raises(ServiceError, match="走访时间不能晚于现在"):
-        services.record_visit(
+        visits.record_visit(
             loop.dispatcher,
             kind="night",
             region=loop.c0,
@@ -82,7 +82,7 @@ def test_visit_validation(loop):
             heard="路灯不亮很多天",
         )
     with pytest.raises(ServiceError, match="听取的意见"):
-        services.record_visit(
+        visits.record_visit(
             loop.dispatcher,
             kind="night",
             region=loop.c0,
@@ -93,7 +93,7 @@ def test_visit_validation(loop):
             heard="短",
         )
     with pytest.raises(NotFound):
-        services.record_visit(
+        visits.record_visit(
             loop.admin_c1,
             kind="night",
             region=loop.c0,
@@ -110,7 +110,7 @@ def test_lists_use_a_fixed_number_of_queries(loop, new_case, client_for, django_
     c = client_for(loop.dispatcher)
     for i in range(3):
         new_case(loop.cat_garbage, description=f"第{i}处垃圾堆放没人清运")
-        services.record_visit(
+        visits.record_visit(
             loop.dispatcher,
             kind="contact_point",
             region=loop.c0,
@@ -127,7 +127,7 @@ def test_lists_use_a_fixed_number_of_queries(loop, new_case, client_for, django_
         assert c.get(reverse("cases:visits")).status_code == 200
     for i in range(10):
         new_case(loop.cat_garbage, description=f"再一处垃圾堆放{i}")
-        services.record_visit(
+        visits.record_visit(
             loop.dispatcher,
             kind="night",
             region=loop.c0,

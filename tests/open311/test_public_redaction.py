@@ -8,6 +8,7 @@ import json
 import pytest
 from django.test import Client
 
+from grassroots.cases import moderation
 from grassroots.cases import services as cases
 from grassroots.cases.models import Case, Category, Channel
 from grassroots.core.errors import PermissionDenied
@@ -99,7 +100,7 @@ def test_staff_edit_and_hide_the_public_text_audited(pub, client_for):
 
 def test_moderation_needs_dispatch_rights_in_scope(pub, client_for, city, make_user):
     with pytest.raises(PermissionDenied):
-        cases.moderate_public_text(pub.worker, pub.case, public_hidden=True)
+        moderation.moderate_public_text(pub.worker, pub.case, public_hidden=True)
     r = client_for(pub.worker).post(f"/cases/{pub.case.pk}/moderate/", {"public_hidden": "on"})
     assert r.status_code == 302
     other = make_user("c_admin_other", "community_admin", city.communities[1])

@@ -12,7 +12,7 @@ from grassroots.core.errors import NotFound, ServiceError
 from grassroots.core.personal import masked_value
 from grassroots.regions.models import Region
 
-from . import services
+from . import services, visits
 from .models import Case, Category, Handler, handler_ids_for
 from .workflow import CaseState
 
@@ -366,7 +366,7 @@ def create_visit(request, payload: VisitIn):
         raise ServiceError(
             f"社区“{payload.community}”不存在或不在您的管辖范围内", field="community", status=404
         )
-    visit = services.record_visit(
+    visit = visits.record_visit(
         request.user,
         kind=payload.kind,
         region=region,

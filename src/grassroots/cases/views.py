@@ -17,7 +17,7 @@ from grassroots.core.scoping import has_perm
 from grassroots.core.views import ScopedListView
 from grassroots.regions.models import Region
 
-from . import services, stats
+from . import moderation, services, stats
 from .forms import (
     CaseFilterForm,
     DispatchForm,
@@ -250,7 +250,7 @@ def case_detail(request, pk: int):
                         "public_hidden": case.public_hidden,
                     }
                 )
-                if services.can_moderate(request.user, case)
+                if moderation.can_moderate(request.user, case)
                 else None
             ),
         },
@@ -267,7 +267,7 @@ def case_moderate(request, pk: int):
         messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
         return redirect("cases:detail", pk=case.pk)
     try:
-        services.moderate_public_text(request.user, case, **form.cleaned_data)
+        moderation.moderate_public_text(request.user, case, **form.cleaned_data)
     except ServiceError as exc:
         if exc.status == 404:
             raise Http404 from exc

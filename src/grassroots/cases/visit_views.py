@@ -16,7 +16,7 @@ from grassroots.core.scoping import has_perm
 from grassroots.core.views import ScopedListView
 from grassroots.regions.models import Region
 
-from . import services
+from . import visits
 from .forms import VisitCaseForm, VisitFilterForm, VisitForm
 from .intake_views import _community_choices, can_intake
 from .models import Category, Visit
@@ -95,7 +95,7 @@ def visit_create(request):
         if form.is_valid():
             d = form.cleaned_data
             try:
-                visit = services.record_visit(
+                visit = visits.record_visit(
                     request.user,
                     kind=d["kind"],
                     region=Region.objects.filter(pk=d["community"]).first(),
@@ -145,7 +145,7 @@ def visit_detail(request, pk: int):
             d = form.cleaned_data
             category = Category.objects.filter(pk=d["category"]).first() if d.get("category") else None
             try:
-                case = services.open_case_from_visit(
+                case = visits.open_case_from_visit(
                     request.user, visit, description=d["description"], category=category
                 )
             except ServiceError as exc:

@@ -466,7 +466,7 @@ def item_to_case(user, item: LogItem, *, description: str = ""):
 
 def item_to_visit(user, item: LogItem, *, kind: str = "night", place: str = "", whom: str = ""):
     """A log item becomes a visit record (cases.Visit, 走访记录: 夜访民情 or 联系点走访)."""
-    from grassroots.cases import services as cases
+    from grassroots.cases import visits
 
     _require_open(user, item)
     log = item.log
@@ -476,7 +476,7 @@ def item_to_visit(user, item: LogItem, *, kind: str = "night", place: str = "", 
         place = f"{building.name if building else ''}{entrance.name}"
     whom = whom or (str(item.household) if item.household is not None else "辖区居民")
     with transaction.atomic():
-        visit = cases.record_visit(
+        visit = visits.record_visit(
             user,
             kind=kind,
             region=log.community,
