@@ -314,13 +314,16 @@ def _add_volunteers(w) -> None:
     from django.utils import timezone
 
     from grassroots.volunteers import services as vol
+    from grassroots.volunteers import wishes as vol_wishes
 
     admin_a, worker_b = w.users["community_admin"], w.user_b
     start = timezone.now() + dt.timedelta(days=1)
     people = (("a", w.A, admin_a, w.users["resident"]), ("b", w.B, worker_b, w.user_b_reporter))
     for tag, region, staff, person in people:
-        wish = vol.post_wish(staff, region=region, title=f"想要一台收音机{tag}", beneficiary_name="王秀英")
-        setattr(w, f"wish_{tag}", vol.review_wish(staff, wish, approve=True))
+        wish = vol_wishes.post_wish(
+            staff, region=region, title=f"想要一台收音机{tag}", beneficiary_name="王秀英"
+        )
+        setattr(w, f"wish_{tag}", vol_wishes.review_wish(staff, wish, approve=True))
         volunteer = vol.ensure_volunteer(person, region)
         setattr(w, f"vol_{tag}", volunteer)
         vol.grant_points(staff, volunteer, amount=50, reason="参加社区清洁")

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from grassroots.volunteers import services
+from grassroots.volunteers import wishes
 from tests.factories import png_bytes
 
 
@@ -54,7 +54,7 @@ def new_wish(vw):
             photos=[photo()],
         )
         data.update(kw)
-        return services.post_wish(by or vw.worker0, **data)
+        return wishes.post_wish(by or vw.worker0, **data)
 
     return _new
 
@@ -63,8 +63,6 @@ def new_wish(vw):
 def published(vw, new_wish):
     def _make(**kw):
         wish = new_wish(**kw)
-        return services.review_wish(
-            vw.admin0 if wish.region_id == vw.c0.pk else vw.admin1, wish, approve=True
-        )
+        return wishes.review_wish(vw.admin0 if wish.region_id == vw.c0.pk else vw.admin1, wish, approve=True)
 
     return _make

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from grassroots.core.errors import ServiceError
 from grassroots.orglife.models import Activity, Signup
-from grassroots.volunteers import services
+from grassroots.volunteers import services, wishes
 from grassroots.volunteers.models import CatalogItem, PointEntry, Redemption, Wish
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,7 +48,7 @@ def test_one_claimant_per_wish_and_never_over_capacity(vw, published, make_user)
     wish = published()
     claimers = [vw.member, vw.member2] + [make_user(f"pm{i}", "party_member") for i in range(4)]
     stale = [Wish.objects.select_related("region", "posted_by").get(pk=wish.pk) for _ in claimers]
-    out = race([lambda u=u, w=w: services.claim_wish(u, w) for u, w in zip(claimers, stale, strict=True)])
+    out = race([lambda u=u, w=w: wishes.claim_wish(u, w) for u, w in zip(claimers, stale, strict=True)])
     assert out.count("ok") == 1, out
     assert all("已被他人认领" in o or "已认领" in o for o in out if o != "ok"), out
     wish.refresh_from_db()

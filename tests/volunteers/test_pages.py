@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from grassroots.core.masking import mask
-from grassroots.volunteers import services, stats
+from grassroots.volunteers import services, stats, wishes
 from grassroots.volunteers.models import Wish
 
 from .conftest import photo
@@ -100,7 +100,7 @@ def test_public_wall_has_no_personal_data(vw, published, client):
     assert client.get(reverse("volunteers:wall", args=["999999999999"])).status_code == 404
     # a claim by a person shows a masked name, a unit's claim the unit
     wish = Wish.objects.get(region=vw.c0)
-    services.claim_wish(vw.member, wish)
+    wishes.claim_wish(vw.member, wish)
     html = client.get(reverse("volunteers:wall", args=[vw.c0.code])).content.decode()
     assert f"{mask('name', vw.member_rec.name)}认领" in html and vw.member_rec.name not in html
 
@@ -182,9 +182,9 @@ def test_my_points_shop_and_rankings(vw, client_for):
 def test_stats_contracts(vw, published, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):  # the home figures move after commit
         wish = published()
-        services.claim_wish(vw.member, wish)
-        services.fulfil_wish(vw.member, wish, note="已送到老人家中", photos=[photo()])
-        services.confirm_wish(vw.admin0, wish)
+        wishes.claim_wish(vw.member, wish)
+        wishes.fulfil_wish(vw.member, wish, note="已送到老人家中", photos=[photo()])
+        wishes.confirm_wish(vw.admin0, wish)
     today = timezone.localdate()
     assert stats.member_wish_counts([vw.member_rec.pk, 999999], today, today) == {vw.member_rec.pk: 1}
     assert (

@@ -7,7 +7,7 @@ import pytest
 
 from grassroots.core.errors import PermissionDenied, ServiceError
 from grassroots.notifications.models import Notification
-from grassroots.volunteers import services
+from grassroots.volunteers import wishes
 from grassroots.volunteers.models import Wish, WishState
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +25,9 @@ def test_resident_posts_reviewed_claimed_and_the_poster_hears_each_step(vw, clie
     assert wish.posted_by == vw.resident and wish.state == WishState.SUBMITTED and wish.region == vw.c0
     assert wish.beneficiary_name == "居民丙"
     assert _told("volunteers.wish_posted") == {("vadmin0", f"/volunteers/wishes/{wish.pk}/")}
-    services.review_wish(vw.admin0, wish, approve=True, note="属实")
+    wishes.review_wish(vw.admin0, wish, approve=True, note="属实")
     assert _told("volunteers.wish_approve") == {("vresident", "/h5/wishes/")}
-    services.claim_wish(vw.member, wish)
+    wishes.claim_wish(vw.member, wish)
     assert _told("volunteers.wish_claimed") == {
         ("vmember", "/volunteers/me/wishes/"),
         ("vresident", "/h5/wishes/"),
@@ -42,8 +42,8 @@ def test_resident_posts_reviewed_claimed_and_the_poster_hears_each_step(vw, clie
 
 def test_a_staff_poster_still_gets_the_wish_page(vw, new_wish):
     wish = new_wish()
-    services.review_wish(vw.admin0, wish, approve=True)
-    services.claim_wish(vw.member, wish)
+    wishes.review_wish(vw.admin0, wish, approve=True)
+    wishes.claim_wish(vw.member, wish)
     assert ("vworker0", f"/volunteers/wishes/{wish.pk}/") in _told("volunteers.wish_claimed")
 
 
@@ -55,6 +55,6 @@ def test_bad_wishes_are_refused_with_nothing_written(vw, client_for):
     assert r.status_code == 400 and "请选择社区" in r.content.decode()
     assert not Wish.objects.exists() and not Notification.objects.exists()
     with pytest.raises(ServiceError):
-        services.post_own_wish(vw.resident, region=vw.c0, title="想要一台收音机", category="nope")
+        wishes.post_own_wish(vw.resident, region=vw.c0, title="想要一台收音机", category="nope")
     with pytest.raises(PermissionDenied):
-        services.post_own_wish(vw.admin0, region=vw.c0, title="想要一台收音机")
+        wishes.post_own_wish(vw.admin0, region=vw.c0, title="想要一台收音机")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from grassroots.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from grassroots.core.models import AuditEvent
 from grassroots.notifications.models import Notification
-from grassroots.volunteers import services
+from grassroots.volunteers import services, wishes
 from grassroots.volunteers.models import PointEntry, Wish, WishState
 from grassroots.volunteers.workflow import TRANSITIONS
 
@@ -30,16 +30,16 @@ def _audits(wish):
 def test_full_flow_posted_to_confirmed_awards_points(vw, new_wish):
     wish = new_wish()
     assert wish.state == WishState.SUBMITTED
-    services.review_wish(vw.admin0, wish, approve=True, note="属实")
+    wishes.review_wish(vw.admin0, wish, approve=True, note="属实")
     assert wish.state == WishState.PUBLISHED and wish.expires_at > timezone.now()
-    services.claim_wish(vw.member, wish)
+    wishes.claim_wish(vw.member, wish)
     wish.refresh_from_db()
     assert wish.state == WishState.CLAIMED
     assert wish.claimed_by == vw.member and wish.claimant_member == vw.member_rec
     assert wish.claim_due_at - wish.claimed_at == dt.timedelta(days=wish.claim_days)
-    services.fulfil_wish(vw.member, wish, note="已送到老人家中", photos=[photo("proof.png")])
+    wishes.fulfil_wish(vw.member, wish, note="已送到老人家中", photos=[photo("proof.png")])
     assert wish.state == WishState.FULFILLED
-    services.confirm_wish(vw.worker0, wish)
+    wishes.confirm_wish(vw.worker0, wish)
     wish.refresh_from_db()
     assert wish.state == WishState.CONFIRMED and wish.confirmed_by == vw.worker0
     assert services.balance(vw.member) == 20
@@ -72,8 +72,8 @@ def test_post_refuses_bad_input_and_writes_nothing(vw, new_wish):
 def test_reject_needs_reason_then_is_final(vw, new_wish):
     wish = new_wish()
     with pytest.raises(ServiceError):
-        services.review_wish(vw.admin0, wish, approve=False, note="")
-    services.review_wish(vw.admin0, wish, approve=False, note="不符合条件")
+        wishes.review_wish(vw.admin0, wish, approve=False, note="")
+    wishes.review_wish(vw.admin0, wish, approve=False, note="不符合条件")
     assert wish.state == WishState.REJECTED
     for verb in ("approve", "claim", "confirm", "expire"):
         with pytest.raises((Conflict, NotFound)):
@@ -98,39 +98,39 @@ def test_refused_transitions_change_nothing(vw, new_wish, state):
 def test_scope_and_permissions(vw, new_wish, published):
     wish = published()
     with pytest.raises(NotFound):
-        services.confirm_wish(vw.admin1, wish)  # other community: 404
+        wishes.confirm_wish(vw.admin1, wish)  # other community: 404
     with pytest.raises(PermissionDenied):
-        services.claim_wish(vw.admin0, wish)  # staff don't claim
-    services.claim_wish(vw.member, wish)
+        wishes.claim_wish(vw.admin0, wish)  # staff don't claim
+    wishes.claim_wish(vw.member, wish)
     with pytest.raises(NotFound):
-        services.fulfil_wish(vw.member2, wish, note="我来完成这个心愿", photos=[photo()])
+        wishes.fulfil_wish(vw.member2, wish, note="我来完成这个心愿", photos=[photo()])
     with pytest.raises(ServiceError) as exc:
-        services.fulfil_wish(vw.member, wish, note="已完成已完成", photos=[])
+        wishes.fulfil_wish(vw.member, wish, note="已完成已完成", photos=[])
     assert exc.value.field == "photos"
     # a submitted (unpublished) wish is invisible to claimers
     hidden = new_wish()
     with pytest.raises(NotFound):
-        services.claim_wish(vw.member, hidden)
+        wishes.claim_wish(vw.member, hidden)
 
 
 def test_unit_claim_by_liaison(vw, published):
     wish = published()
-    services.claim_wish(vw.liaison, wish, unit=vw.unit)
+    wishes.claim_wish(vw.liaison, wish, unit=vw.unit)
     wish.refresh_from_db()
     assert wish.claimant_unit == vw.unit and wish.claimant_name == vw.unit.name
     assert Wish.objects.visible_to(vw.liaison, "join").filter(pk=wish.pk).exists()
     other = published()
     with pytest.raises(ServiceError):
-        services.claim_wish(vw.liaison, other, unit=vw.city.units[2])
+        wishes.claim_wish(vw.liaison, other, unit=vw.city.units[2])
 
 
 def test_abandon_returns_to_pool(vw, published):
     wish = published()
-    services.claim_wish(vw.member, wish)
-    services.abandon_wish(vw.member, wish, reason="临时出差")
+    wishes.claim_wish(vw.member, wish)
+    wishes.abandon_wish(vw.member, wish, reason="临时出差")
     wish.refresh_from_db()
     assert wish.state == WishState.PUBLISHED and wish.claimed_by is None and wish.release_count == 1
-    services.claim_wish(vw.member2, wish)
+    wishes.claim_wish(vw.member2, wish)
     assert Wish.objects.get(pk=wish.pk).claimed_by == vw.member2
 
 
@@ -138,9 +138,9 @@ def test_release_job_releases_overdue_and_expires_unclaimed(vw, published):
     from django.core.management import call_command
 
     overdue = published()
-    services.claim_wish(vw.member, overdue)
+    wishes.claim_wish(vw.member, overdue)
     fresh_claim = published()
-    services.claim_wish(vw.member2, fresh_claim)
+    wishes.claim_wish(vw.member2, fresh_claim)
     stale = published()
     open_one = published()
     now = timezone.now()
@@ -164,13 +164,13 @@ def test_release_job_releases_overdue_and_expires_unclaimed(vw, published):
 
 def test_available_actions_follow_state_and_role(vw, published):
     wish = published()
-    assert services.available_wish_actions(vw.admin0, wish) == ["expire"]
-    assert services.available_wish_actions(vw.member, wish) == ["claim"]
-    assert services.available_wish_actions(vw.admin1, wish) == []
-    services.claim_wish(vw.member, wish)
-    assert services.available_wish_actions(vw.member, wish) == ["abandon", "fulfil"]
-    assert services.available_wish_actions(vw.member2, wish) == []
-    assert services.available_wish_actions(vw.admin0, wish) == ["release"]
+    assert wishes.available_wish_actions(vw.admin0, wish) == ["expire"]
+    assert wishes.available_wish_actions(vw.member, wish) == ["claim"]
+    assert wishes.available_wish_actions(vw.admin1, wish) == []
+    wishes.claim_wish(vw.member, wish)
+    assert wishes.available_wish_actions(vw.member, wish) == ["abandon", "fulfil"]
+    assert wishes.available_wish_actions(vw.member2, wish) == []
+    assert wishes.available_wish_actions(vw.admin0, wish) == ["release"]
 
 
 def test_deadlines_and_points_follow_the_gov11_rule(vw, new_wish):
@@ -182,10 +182,10 @@ def test_deadlines_and_points_follow_the_gov11_rule(vw, new_wish):
     rule.save(update_fields=["params"])
     wish = new_wish()
     assert wish.claim_days == 3
-    services.review_wish(vw.admin0, wish, approve=True, note="属实")
-    services.claim_wish(vw.member, wish)
+    wishes.review_wish(vw.admin0, wish, approve=True, note="属实")
+    wishes.claim_wish(vw.member, wish)
     wish.refresh_from_db()
     assert wish.claim_due_at - wish.claimed_at == dt.timedelta(days=3)
-    services.fulfil_wish(vw.member, wish, note="已送到老人家中", photos=[photo("proof.png")])
-    services.confirm_wish(vw.worker0, wish)
+    wishes.fulfil_wish(vw.member, wish, note="已送到老人家中", photos=[photo("proof.png")])
+    wishes.confirm_wish(vw.worker0, wish)
     assert services.balance(vw.member) == 35

@@ -232,7 +232,7 @@ def wishes(request):
     from grassroots.core.pages import require_perm
     from grassroots.regions.forms import community_choices as _community_choices
     from grassroots.regions.models import Region
-    from grassroots.volunteers import services as volunteer_services
+    from grassroots.volunteers import wishes as volunteer_wishes
     from grassroots.volunteers.models import WishCategory
 
     require_perm(request.user, "volunteers.join")
@@ -246,7 +246,7 @@ def wishes(request):
             else None
         )
         try:
-            volunteer_services.post_own_wish(
+            volunteer_wishes.post_own_wish(
                 request.user,
                 region=region,
                 title=form["title"],
@@ -261,7 +261,7 @@ def wishes(request):
 
             messages.success(request, "心愿已提交，社区审核后将发布到心愿池")
             return redirect("h5:wishes")
-    page = Paginator(volunteer_services.own_wishes(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(volunteer_wishes.own_wishes(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "h5/wishes.html",

@@ -15,7 +15,7 @@ from grassroots.core.personal import masked_value
 from grassroots.core.scoping import has_perm
 from grassroots.regions.models import Region
 
-from . import services, stats
+from . import services, stats, wishes
 from .filters import WishFilters
 from .models import (
     CatalogItem,
@@ -146,7 +146,7 @@ def _wish(user, wish_id: int) -> Wish:
     )
     if wish is None:
         raise NotFound("心愿不存在或无权访问")
-    wish._actions = services.available_wish_actions(user, wish)
+    wish._actions = wishes.available_wish_actions(user, wish)
     return wish
 
 
@@ -184,7 +184,7 @@ def get_wish(request, wish_id: int):
 @router.post("/wishes/", response={201: WishDetailOut, **ERRORS}, summary="登记微心愿（照片请在页面上传）")
 def post_wish(request, payload: WishIn):
     region = _community(request.user, payload.community)
-    wish = services.post_wish(request.user, region=region, **payload.dict(exclude={"community"}))
+    wish = wishes.post_wish(request.user, region=region, **payload.dict(exclude={"community"}))
     return Status(201, _wish(request.user, wish.pk))
 
 

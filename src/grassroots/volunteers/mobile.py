@@ -85,9 +85,7 @@ def my_wishes(request):
         .order_by("-claimed_at", "-id")[:100]
     )
     for w in wishes:
-        w.actions = [
-            v for v in services.available_wish_actions(request.user, w) if v in ("abandon", "fulfil")
-        ]
+        w.actions = [v for v in wishes.available_wish_actions(request.user, w) if v in ("abandon", "fulfil")]
     return render(request, "volunteers/my_wishes.html", {"wishes": wishes})
 
 

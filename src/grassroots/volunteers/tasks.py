@@ -10,6 +10,6 @@ from django_tasks import task
 @task()
 def release_wishes() -> dict[str, int]:
     """Overdue claims back to the pool; unclaimed wishes past their deadline expire (idempotent)."""
-    from .services import release_due
+    from .wishes import release_due
 
     return release_due()

@@ -25,7 +25,7 @@ from grassroots.core.scoping import covers, has_perm
 from grassroots.orglife.models import Signup
 from grassroots.regions.models import Region
 
-from . import services, stats
+from . import services, stats, wishes
 from .filters import WishFilters
 from .forms import (
     ActivityFilterForm,
@@ -144,7 +144,7 @@ class WishCreateView(ServiceFormView):
 
     def save(self, form):
         data = form.service_data()
-        return services.post_wish(self.request.user, photos=self.request.FILES.getlist("photos"), **data)
+        return wishes.post_wish(self.request.user, photos=self.request.FILES.getlist("photos"), **data)
 
 
 def _wish_for(user, pk, verb: str | None = None) -> Wish:
@@ -174,7 +174,7 @@ def wish_detail(request, pk: int):
     )
     actions = [
         {"verb": v, "label": VERB_LABELS[v]}
-        for v in services.available_wish_actions(request.user, wish)
+        for v in wishes.available_wish_actions(request.user, wish)
         if v not in ("claim", "abandon", "fulfil")
     ]
     ctx = {

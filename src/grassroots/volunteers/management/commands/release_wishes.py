@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from grassroots.volunteers.services import release_due
+from grassroots.volunteers.wishes import release_due
 
 
 class Command(BaseCommand):
