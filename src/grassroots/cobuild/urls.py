@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import meeting_views, views
 
 app_name = "cobuild"
 urlpatterns = [
@@ -24,15 +24,15 @@ urlpatterns = [
     path("projects/add/", views.ProjectCreate.as_view(), name="project_add"),
     path("projects/<int:pk>/", views.project_detail, name="project"),
     path("projects/<int:pk>/<slug:verb>/", views.project_action, name="project_action"),
-    path("committees/", views.CommitteeList.as_view(), name="committees"),
-    path("committees/add/", views.CommitteeCreate.as_view(), name="committee_add"),
-    path("committees/<int:pk>/", views.committee_detail, name="committee"),
-    path("committees/<int:pk>/<slug:verb>/", views.committee_action, name="committee_action"),
-    path("meetings/", views.MeetingList.as_view(), name="meetings"),
-    path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
-    path("meetings/<int:pk>/<slug:verb>/", views.meeting_action, name="meeting_action"),
-    path("resolutions/", views.ResolutionList.as_view(), name="resolutions"),
-    path("resolutions/<int:pk>/<slug:verb>/", views.resolution_action, name="resolution_action"),
+    path("committees/", meeting_views.CommitteeList.as_view(), name="committees"),
+    path("committees/add/", meeting_views.CommitteeCreate.as_view(), name="committee_add"),
+    path("committees/<int:pk>/", meeting_views.committee_detail, name="committee"),
+    path("committees/<int:pk>/<slug:verb>/", meeting_views.committee_action, name="committee_action"),
+    path("meetings/", meeting_views.MeetingList.as_view(), name="meetings"),
+    path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/<slug:verb>/", meeting_views.meeting_action, name="meeting_action"),
+    path("resolutions/", meeting_views.ResolutionList.as_view(), name="resolutions"),
+    path("resolutions/<int:pk>/<slug:verb>/", meeting_views.resolution_action, name="resolution_action"),
     path("ratings/", views.RatingList.as_view(), name="ratings"),
     path("ratings/add/", views.RatingCreate.as_view(), name="rating_add"),
     path("report/", views.report, name="report"),
