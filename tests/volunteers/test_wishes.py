@@ -77,7 +77,7 @@ def test_reject_needs_reason_then_is_final(vw, new_wish):
     assert wish.state == WishState.REJECTED
     for verb in ("approve", "claim", "confirm", "expire"):
         with pytest.raises((Conflict, NotFound)):
-            services.WISH_VERBS[verb](vw.admin0 if verb != "claim" else vw.member, wish, {"note": "理由理由"})
+            wishes.WISH_VERBS[verb](vw.admin0 if verb != "claim" else vw.member, wish, {"note": "理由理由"})
 
 
 @pytest.mark.parametrize("state", [s for s in WishState.values])
@@ -90,7 +90,7 @@ def test_refused_transitions_change_nothing(vw, new_wish, state):
             continue
         user = vw.admin0 if action == "change" else vw.member
         with pytest.raises((Conflict, NotFound)):
-            services.WISH_VERBS[verb](user, wish, {"note": "说明说明说明", "photos": [photo()]})
+            wishes.WISH_VERBS[verb](user, wish, {"note": "说明说明说明", "photos": [photo()]})
     fresh = Wish.objects.get(pk=wish.pk)
     assert fresh.state == state and fresh.version == wish.version
 

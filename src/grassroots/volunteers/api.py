@@ -209,7 +209,7 @@ def wish_action(request, wish_id: int, verb: WishVerbEnum, payload: WishActionIn
         if unit is None:
             raise ServiceError("您不能代表该单位认领", field="unit_id")
         data["unit"] = unit
-    services.WISH_VERBS[verb](user, wish, data)
+    wishes.WISH_VERBS[verb](user, wish, data)
     return _wish(user, wish_id)
 
 

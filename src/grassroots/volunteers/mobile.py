@@ -21,7 +21,7 @@ from grassroots.core.scoping import has_perm
 from grassroots.orglife.models import Signup
 from grassroots.regions.models import Region
 
-from . import services
+from . import services, wishes
 from .models import CatalogItem, PointEntry, Redemption, Volunteer, VolunteerActivity, Wish, WishState
 from .views import _fail
 
@@ -79,14 +79,14 @@ def pool(request):
 @login_required
 def my_wishes(request):
     require_perm(request.user, "volunteers.join")
-    wishes = list(
+    rows = list(
         Wish.objects.visible_to(request.user, "join")
         .select_related("region")
         .order_by("-claimed_at", "-id")[:100]
     )
-    for w in wishes:
+    for w in rows:
         w.actions = [v for v in wishes.available_wish_actions(request.user, w) if v in ("abandon", "fulfil")]
-    return render(request, "volunteers/my_wishes.html", {"wishes": wishes})
+    return render(request, "volunteers/my_wishes.html", {"wishes": rows})
 
 
 @login_required

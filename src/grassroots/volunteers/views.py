@@ -229,7 +229,7 @@ def _wish_milestones(wish):
 @login_required
 @require_POST
 def wish_act(request, pk: int, verb: str):
-    if verb not in services.WISH_VERBS:
+    if verb not in wishes.WISH_VERBS:
         raise Http404
     user = request.user
     wish = _wish_for(user, pk, verb)
@@ -247,7 +247,7 @@ def wish_act(request, pk: int, verb: str):
             return redirect(_back(request, wish))
         data["unit"] = unit
     try:
-        services.WISH_VERBS[verb](user, wish, data)
+        wishes.WISH_VERBS[verb](user, wish, data)
     except ServiceError as exc:
         _fail(request, exc)
     else:
