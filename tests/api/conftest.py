@@ -104,9 +104,3 @@ def no_plaintext(response, *values: str) -> None:
     for v in values:
         if v:
             assert v not in raw and v not in body, f"plaintext {v!r} in response"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Users made here log in by token only: skip the deliberately slow production password hash."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

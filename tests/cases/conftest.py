@@ -10,12 +10,6 @@ from grassroots.cases import services
 from grassroots.cases.models import Category, Channel, DispatchRule, Handler
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # These tests never log in with a password: don't spend argon2 time on the fixture users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def loop(city, make_user):
     """city + handlers (one per community and street, two departments) + users acting for them."""

@@ -21,7 +21,6 @@ LAT0, LNG0 = 36.0650, 120.3050
 
 @pytest.fixture(autouse=True)
 def _fast(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.VAR_DIR = tmp_path
 
 

@@ -9,5 +9,4 @@ from tests.volunteers.conftest import new_wish, vw  # noqa: F401
 
 @pytest.fixture(autouse=True)
 def _fast(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.VAR_DIR = tmp_path

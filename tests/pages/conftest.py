@@ -33,9 +33,3 @@ def viewer(city, make_user):
 def outsider(city, make_user):
     """A department handler: dashboards and regions only, no party/units/people permissions."""
     return make_user("dept_a", "department_handler", city.communities[0])
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # Users are created per test: a fast hasher keeps the suite quick (login strength is tested elsewhere).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

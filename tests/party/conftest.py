@@ -19,9 +19,3 @@ def sender(city, make_user):
 def receiver(city, make_user):
     """Community administrator of community 2 (street 2): receives in branch 2."""
     return make_user("receiver", "community_admin", city.communities[2])
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # Users are created per test: a fast hasher keeps the suite quick.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -39,9 +39,3 @@ def set_params():
         return rule
 
     return _set
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Users are created with a password: hash it cheaply in these tests."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -11,11 +11,6 @@ from grassroots.volunteers import wishes
 from tests.factories import png_bytes
 
 
-@pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def photo(name="p.png"):
     return SimpleUploadedFile(name, png_bytes(), content_type="image/png")
 

@@ -12,11 +12,6 @@ from grassroots.cases.models import Handler
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def wh(city, make_user):
     """Two departments (city management with two members, housing with one), a street admin of

@@ -99,7 +99,9 @@ def crud_routes(
     list_route(paginate(CursorPagination)(_signed(list_, filters=Query[filters.schema()])))  # type: ignore[misc]
 
     def get(request, **kw):
-        return reread(request.user, one(request.user, kw))
+        # One read through `read` (it is the visible_to() queryset); the scoped lookup only to answer 404.
+        found = read(request.user).filter(**{key: kw[param]}).first()
+        return found if found is not None else one(request.user, kw)
 
     route = router.get(
         item, response={200: out, **ERRORS}, operation_id=f"{name}_get", summary=summary["get"]
