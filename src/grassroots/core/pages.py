@@ -7,7 +7,8 @@ form and calls one service in `save()`. Service errors (Chinese messages) land o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django import forms
@@ -17,6 +18,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Length, Substr
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views import View
 
 from .errors import ServiceError, problem_response
@@ -39,6 +41,9 @@ __all__ = [
     "LookupInput",
     "apply_service_error",
     "htmx_error",
+    "service_messages",
+    "run_service",
+    "run_verb",
 ]
 
 
@@ -181,8 +186,6 @@ class LookupInput(forms.TextInput):
     def get_context(self, name, value, attrs):
         ctx = super().get_context(name, value, attrs)
         list_id = f"dl-{ctx['widget']['attrs'].get('id') or name}"
-        from django.urls import reverse
-
         url = reverse(self.url) + (f"?{self.params}" if self.params else "")
         ctx["widget"]["attrs"].update(
             {
@@ -309,8 +312,58 @@ def htmx_error(exc: ServiceError):
     return problem_response(exc.status, exc.message, exc.message)
 
 
+@contextmanager
+def service_messages(
+    request, success: str = "", *, not_found: bool = True, validation: bool = False
+) -> Iterator[None]:
+    """Around a page's service call(s) from a POST: a refusal (ServiceError) becomes the error message
+    the page shows after the redirect, else `success` is shown. A refusal with status 404 stays a 404
+    page unless `not_found` is False; `validation` also turns a model ValidationError into a message.
+
+        with service_messages(request, "已撤销"):
+            services.revoke(request.user, obj)
+        return redirect(...)
+    """
+    from django.core.exceptions import ValidationError
+
+    caught: tuple[type[Exception], ...] = (ServiceError, ValidationError) if validation else (ServiceError,)
+    try:
+        yield
+    except caught as exc:
+        if isinstance(exc, ServiceError):
+            if not_found and exc.status == 404:
+                raise Http404 from exc
+            messages.error(request, exc.message)
+        else:
+            messages.error(request, "；".join(exc.messages))  # type: ignore[attr-defined]
+    else:
+        if success:
+            messages.success(request, success)
+
+
+def run_service(request, fn: Callable[[], Any], success: str, back: str, **kw):
+    """Call `fn()` (one service call) inside `service_messages`, then redirect to `back`."""
+    with service_messages(request, success, **kw):
+        fn()
+    return redirect(back)
+
+
+def run_verb(request, actions: dict[str, tuple[Callable[[], Any], str]], verb: str, back: str, **kw):
+    """The action named by the URL's verb: {verb: (service call, success message)}; unknown verb 404."""
+    if verb not in actions:
+        raise Http404
+    fn, success = actions[verb]
+    return run_service(request, fn, success, back, **kw)
+
+
 class ServiceFormView(LoginRequiredMixin, View):
-    """GET shows the form; POST validates it and calls `save()` (one service call) or shows errors (400)."""
+    """GET shows the form; POST validates it and calls `save()` (one service call) or shows errors (400).
+
+    The common cases are declared rather than overridden: `object_url_name` is the saved object's page
+    (reversed with its pk), `list_url_name` where saving goes without one; `list_crumb` (a label)
+    makes the list page the breadcrumb and the cancel link; `service` is the function `save()` calls
+    as `service(user, **form.service_data())`.
+    """
 
     form_class: type[forms.Form]
     perm: str = ""
@@ -318,6 +371,10 @@ class ServiceFormView(LoginRequiredMixin, View):
     title = ""
     submit_label = "保存"
     success_message = "已保存"
+    object_url_name = ""
+    list_url_name = ""
+    list_crumb = ""
+    service: Callable[..., Any] | None = None
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -341,21 +398,32 @@ class ServiceFormView(LoginRequiredMixin, View):
         return self.object
 
     def save(self, form):
-        raise NotImplementedError
+        service = type(self).service  # the plain function (not bound to the view)
+        if service is None:
+            raise NotImplementedError
+        return service(self.request.user, **form.service_data())
 
     def success_url(self, obj) -> str:
         return self.url_for(obj)
 
     def url_for(self, obj) -> str:
+        if self.object_url_name and obj is not None:
+            return reverse(self.object_url_name, args=[obj.pk])
+        if self.list_url_name:
+            return reverse(self.list_url_name)
         raise NotImplementedError
 
     def cancel_url(self) -> str:
+        if self.list_crumb:
+            return reverse(self.list_url_name)
         back = self.request.GET.get("back", "")
         if back.startswith("/") and not back.startswith("//"):
             return back
         return self.url_for(self.object) if self.object is not None else "/"
 
     def breadcrumbs(self) -> list[tuple[str, str]]:
+        if self.list_crumb:
+            return [(self.list_crumb, reverse(self.list_url_name))]
         return []
 
     def get_title(self) -> str:
