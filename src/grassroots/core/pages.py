@@ -314,11 +314,12 @@ def htmx_error(exc: ServiceError):
 
 @contextmanager
 def service_messages(
-    request, success: str = "", *, not_found: bool = True, validation: bool = False
+    request, success: str | Callable[[], str] = "", *, not_found: bool = True, validation: bool = False
 ) -> Iterator[None]:
     """Around a page's service call(s) from a POST: a refusal (ServiceError) becomes the error message
     the page shows after the redirect, else `success` is shown. A refusal with status 404 stays a 404
     page unless `not_found` is False; `validation` also turns a model ValidationError into a message.
+    A `success` that names what the call changed is a callable, read after the call.
 
         with service_messages(request, "已撤销"):
             services.revoke(request.user, obj)
@@ -332,16 +333,17 @@ def service_messages(
     except caught as exc:
         if isinstance(exc, ServiceError):
             if not_found and exc.status == 404:
-                raise Http404 from exc
+                raise Http404(exc.message) from exc
             messages.error(request, exc.message)
         else:
             messages.error(request, "；".join(exc.messages))  # type: ignore[attr-defined]
     else:
-        if success:
-            messages.success(request, success)
+        text = success() if callable(success) else success
+        if text:
+            messages.success(request, text)
 
 
-def run_service(request, fn: Callable[[], Any], success: str, back: str, **kw):
+def run_service(request, fn: Callable[[], Any], success: str | Callable[[], str], back: str, **kw):
     """Call `fn()` (one service call) inside `service_messages`, then redirect to `back`."""
     with service_messages(request, success, **kw):
         fn()
