@@ -364,7 +364,8 @@ class ServiceFormView(LoginRequiredMixin, View):
     The common cases are declared rather than overridden: `object_url_name` is the saved object's page
     (reversed with its pk), `list_url_name` where saving goes without one; `list_crumb` (a label)
     makes the list page the breadcrumb and the cancel link; `service` is the function `save()` calls
-    as `service(user, **form.service_data())`.
+    as `service(user, **form.service_data())`, or `service(user, object, **...)` on a page of an
+    object (an edit page, or a page adding to its object).
     """
 
     form_class: type[forms.Form]
@@ -403,7 +404,8 @@ class ServiceFormView(LoginRequiredMixin, View):
         service = type(self).service  # the plain function (not bound to the view)
         if service is None:
             raise NotImplementedError
-        return service(self.request.user, **form.service_data())
+        target = () if self.object is None else (self.object,)
+        return service(self.request.user, *target, **form.service_data())
 
     def success_url(self, obj) -> str:
         return self.url_for(obj)
