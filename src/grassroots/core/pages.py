@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Length, Substr
@@ -31,6 +32,7 @@ __all__ = [
     "require_perm",
     "scope_roots",
     "subtree_counts",
+    "tree_pages",
     "PageListView",
     "FilterForm",
     "ActionForm",
@@ -105,6 +107,39 @@ def subtree_counts(nodes, queryset, path_field: str, *, extra: dict | None = Non
             if prefix in out:
                 out[prefix] = row
     return out
+
+
+def tree_pages(app: str, model, *, search, url_of, counted, decorate):
+    """The two views of a scoped tree (regions, party organisations), for users with `<app>.view`:
+
+    - the tree page (`<app>/tree.html`): the user's top nodes with their subtree counts
+      (`counted(user, nodes)`), or the `search(user, q)` results, which `decorate(results)` marks up
+      for the template; a single hit opens its page (`url_of(node)`);
+    - HTMX (`<app>/_tree_nodes.html`): one node's visible children with their subtree counts.
+    """
+    perm = f"{app}.view"
+
+    @login_required
+    def tree(request):
+        require_perm(request.user, perm)
+        q = request.GET.get("q", "").strip()
+        results = None
+        if q:
+            results = list(search(request.user, q))
+            if len(results) == 1:
+                return redirect(url_of(results[0]))
+            decorate(results)
+        roots = counted(request.user, list(scope_roots(model, request.user).order_by("path")))
+        return render(request, f"{app}/tree.html", {"roots": roots, "q": q, "results": results})
+
+    @login_required
+    def tree_children(request, code: str):
+        require_perm(request.user, perm)
+        node = get_visible(model, request.user, code=code)
+        children = list(model.objects.get_children(node).visible_to(request.user))
+        return render(request, f"{app}/_tree_nodes.html", {"nodes": counted(request.user, children)})
+
+    return tree, tree_children
 
 
 class PageListView(ScopedListView):
@@ -431,7 +466,8 @@ class ServiceFormView(LoginRequiredMixin, View):
         return []
 
     def get_title(self) -> str:
-        return self.title
+        """`title`, where "{object.name}" and the like name the page's object."""
+        return self.title.format(object=self.object) if self.object is not None else self.title
 
     def render_form(self, form, status=200):
         if form.is_bound:

@@ -199,13 +199,12 @@ class _PeopleForm(ServiceFormView):
 
 
 class _Edit(_PeopleForm):
+    title = "编辑：{object.name}"
+
     def get_object(self):
         return get_visible(
             self.model, self.request.user, action="change", pk=self.kwargs["pk"], select_related=("region",)
         )
-
-    def get_title(self):
-        return f"编辑：{self.object.name}"
 
 
 def _form_pages(model, form_class, title, add, change, list_url_name, object_url_name):

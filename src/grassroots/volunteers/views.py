@@ -651,14 +651,12 @@ class ItemEditView(ServiceFormView):
     form_class = ItemEditForm
     template_name = "volunteers/item_form.html"
     list_url_name = "volunteers:items"
+    title = "编辑：{object.name}"
 
     def get_object(self):
         return get_visible(
             CatalogItem, self.request.user, action="change", pk=self.kwargs["pk"], select_related=("region",)
         )
-
-    def get_title(self):
-        return f"编辑：{self.object.name}"
 
     def get_initial(self):
         o = self.object
