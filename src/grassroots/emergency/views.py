@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from grassroots.core.errors import NotFound, ServiceError
 from grassroots.core.excel import Column, export_response
-from grassroots.core.pages import require_perm
+from grassroots.core.pages import require_perm, service_messages
 from grassroots.core.personal import masked_value
 from grassroots.core.scoping import grants_for, has_perm
 from grassroots.core.views import ScopedListView
@@ -204,12 +204,8 @@ def _own_only(user) -> bool:
 @require_POST
 def act(request, pk: int, verb: str):
     emergency = _found(services.get_emergency, request.user, pk)
-    try:
+    with service_messages(request, lambda: f"已{STEP_LABELS.get(verb, verb)}", not_found=False):
         services.transition(request.user, emergency, verb, note=request.POST.get("note", ""))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已{STEP_LABELS.get(verb, verb)}")
     return redirect("emergency:detail", pk=emergency.pk)
 
 
@@ -364,12 +360,8 @@ def callup_assign(request, pk: int, callup_pk: int):
     if callup is None:
         raise Http404
     grid = Grid.objects.select_related("region").filter(code=request.POST.get("grid", "")).first()
-    try:
+    with service_messages(request, lambda: f"已将{callup.name}分配到{grid.name}", not_found=False):
         services.assign_grid(request.user, callup, grid)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已将{callup.name}分配到{grid.name}")
     return _back(request, reverse("emergency:callups", args=[emergency.pk]))
 
 
@@ -493,14 +485,12 @@ def sweep(request, pk: int):
 @require_POST
 def sweep_record(request, task_pk: int):
     task = _found(services.get_task, request.user, task_pk)
-    try:
+    with service_messages(
+        request, lambda: f"已记录：{task.household} {task.get_result_display()}", not_found=False
+    ):
         services.record_sweep(
             request.user, task, request.POST.get("result", ""), note=request.POST.get("note", "")
         )
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已记录：{task.household} {task.get_result_display()}")
     return _back(request, reverse("emergency:sweep", args=[task.emergency_id]))
 
 
@@ -573,7 +563,7 @@ def need_create(request, pk: int):
                 household = Household.objects.select_related("entrance").get(pk=task.household_id)
             else:
                 community = next((c for c in communities if c.code == request.POST.get("community")), None)
-            try:
+            with service_messages(request, lambda: f"已登记需求 {need.number}", not_found=False):
                 need = services.raise_need(
                     request.user,
                     emergency,
@@ -582,10 +572,6 @@ def need_create(request, pk: int):
                     household=household,
                     community=community,
                 )
-            except ServiceError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, f"已登记需求 {need.number}")
                 return _back(request, reverse("emergency:needs", args=[emergency.pk]))
         else:
             messages.error(request, _form_errors(form))
@@ -612,7 +598,9 @@ def need_act(request, need_pk: int, verb: str):
     from grassroots.cobuild.models import Resource
 
     need = _found(services.get_need, request.user, need_pk)
-    try:
+    with service_messages(
+        request, lambda: f"需求 {need.number} 已{STEP_LABELS.get(verb, verb)}", not_found=False
+    ):
         if verb == "match":
             callup = resource = None
             target = request.POST.get("target", "")
@@ -628,10 +616,6 @@ def need_act(request, need_pk: int, verb: str):
             services.cancel_need(request.user, need, note=request.POST.get("note", ""))
         else:
             raise ServiceError("未知的操作")
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"需求 {need.number} 已{STEP_LABELS.get(verb, verb)}")
     return _back(request, reverse("emergency:needs", args=[need.emergency_id]))
 
 
@@ -690,12 +674,8 @@ def reports(request, pk: int):
 @require_POST
 def report_generate(request, pk: int):
     emergency = _found(services.get_emergency, request.user, pk)
-    try:
+    with service_messages(request, lambda: f"已生成今日日报（{n} 个层级）", not_found=False):
         n = services.generate_now(request.user, emergency)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已生成今日日报（{n} 个层级）")
     return redirect("emergency:reports", pk=emergency.pk)
 
 

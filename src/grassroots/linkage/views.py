@@ -14,6 +14,7 @@ from grassroots.core.attachments import attachments_of
 from grassroots.core.errors import ServiceError
 from grassroots.core.excel import Column, export_response
 from grassroots.core.excel import local_minute as _local
+from grassroots.core.pages import service_messages
 from grassroots.core.scoping import covers, grants_for, has_perm
 from grassroots.core.views import ScopedListView
 from grassroots.regions.models import Region
@@ -376,7 +377,7 @@ def assignment_act(request, pk: int, verb: str):
         except ValueError:
             messages.error(request, "完成时限格式不正确")
             return redirect("linkage:assignment_detail", pk=a.pk)
-    try:
+    with service_messages(request, lambda: f"已{workflow.LABELS[verb]}"):
         services.act(
             request.user,
             a,
@@ -388,12 +389,6 @@ def assignment_act(request, pk: int, verb: str):
             communities=communities,
             deadline=deadline,
         )
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已{workflow.LABELS[verb]}")
     return redirect("linkage:assignment_detail", pk=a.pk)
 
 
@@ -547,14 +542,8 @@ def contact_point_end(request, pk: int):
     point = ContactPoint.objects.select_related("leader__region", "region").filter(pk=pk).first()
     if point is None or not Leader.objects.visible_to(request.user).filter(pk=point.leader_id).exists():
         raise Http404
-    try:
+    with service_messages(request, lambda: f"已结束{point.leader.name}对{point.region.name}的联系"):
         services.end_contact_point(request.user, point)
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已结束{point.leader.name}对{point.region.name}的联系")
     return redirect("linkage:leader_detail", pk=point.leader_id)
 
 

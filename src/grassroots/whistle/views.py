@@ -22,6 +22,7 @@ from grassroots.core.errors import ServiceError
 from grassroots.core.excel import Column
 from grassroots.core.excel import local_minute as _local
 from grassroots.core.models import Attachment
+from grassroots.core.pages import service_messages
 from grassroots.core.scoping import grants_for, has_perm
 from grassroots.core.views import ScopedListView
 from grassroots.regions.models import Region
@@ -219,7 +220,7 @@ def summons_act(request, pk: int, verb: str):
         return redirect("whistle:detail", pk=summons.pk)
     data = form.cleaned_data
     user = request.user
-    try:
+    with service_messages(request, lambda: f"已{STEP_LABELS[verb]}"):
         if verb == "add_targets":
             services.add_targets(user, summons, handlers=list(data["handlers"]))
         elif verb == "answer":
@@ -230,12 +231,6 @@ def summons_act(request, pk: int, verb: str):
             services.close(user, summons, conclusion=data["reason"])
         elif verb == "cancel":
             services.cancel(user, summons, reason=data["reason"])
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已{STEP_LABELS[verb]}")
     return redirect("whistle:detail", pk=summons.pk)
 
 
@@ -246,7 +241,7 @@ def target_act(request, pk: int, target_pk: int, verb: str):
     target = summons.targets.select_related("handler").filter(pk=target_pk).first()
     if target is None or verb not in ("check_in", "report"):
         raise Http404
-    try:
+    with service_messages(request, lambda: f"已{STEP_LABELS[verb]}"):
         if verb == "check_in":
             form = CheckinForm(request.POST, prefix=f"c{target.pk}")
             if not form.is_valid():
@@ -266,12 +261,6 @@ def target_act(request, pk: int, target_pk: int, verb: str):
                 text=form.cleaned_data["text"],
                 photos=request.FILES.getlist(f"r{target.pk}-photos"),
             )
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已{STEP_LABELS[verb]}")
     nxt = request.POST.get("next", "")
     if nxt == "inbox":
         return redirect("whistle:inbox")
