@@ -27,6 +27,7 @@ from grassroots.core.pages import (
     require_perm,
     run_service,
     run_verb,
+    tab_links,
 )
 from grassroots.core.scoping import covers, has_perm
 from grassroots.core.text import name_search_q
@@ -61,18 +62,13 @@ TABS = [
 
 
 def tabs(active: str):
-    return [(label, reverse(name), name == active) for label, name in TABS]
+    return tab_links(TABS, active)
 
 
 class CobuildList(PageListView):
-    tab = ""
+    tabs = TABS
     search_fields = ("title", "title")
     region_filter = "community"
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["tabs"] = tabs(self.tab)
-        return ctx
 
 
 def _run(request, fn, ok_message: str, back: str):

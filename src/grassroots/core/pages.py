@@ -33,6 +33,7 @@ __all__ = [
     "scope_roots",
     "subtree_counts",
     "tree_pages",
+    "tab_links",
     "PageListView",
     "FilterForm",
     "ActionForm",
@@ -142,6 +143,11 @@ def tree_pages(app: str, model, *, search, url_of, counted, decorate):
     return tree, tree_children
 
 
+def tab_links(tabs: list[tuple[str, str]], active: str) -> list[tuple[str, str, bool]]:
+    """A tab bar for a template: (label, url, is the current page) of each (label, url name)."""
+    return [(label, reverse(name), name == active) for label, name in tabs]
+
+
 class PageListView(ScopedListView):
     """A ScopedListView with a filter form, a title, an empty state and a create button."""
 
@@ -149,7 +155,8 @@ class PageListView(ScopedListView):
     title = ""
     create_url_name: str | None = None
     empty_hint = ""
-    tabs: list[tuple[str, str]] = []  # (label, url name) of sibling lists
+    tabs: list[tuple[str, str]] = []  # (label, url name) of sibling lists: the page's tab bar
+    tab = ""  # the url name of this list among `tabs`
     # Dotted path of the app's Excel importer: when set, ?export=xlsx writes the import template's
     # columns (so an export can be edited and imported back); `export_columns` is the fallback.
     importer: str | None = None
@@ -175,6 +182,8 @@ class PageListView(ScopedListView):
             form.is_valid()
         elif self.list_filters is not None:
             form = self.list_filter_form()
+        if self.tabs:
+            ctx["tabs"] = tab_links(self.tabs, self.tab)
         ctx.update(
             title=self.title,
             filter_form=form,

@@ -20,7 +20,14 @@ from grassroots.core import exports
 from grassroots.core.attachments import attachments_of
 from grassroots.core.errors import ServiceError
 from grassroots.core.excel import Column
-from grassroots.core.pages import PageListView, ServiceFormView, get_visible, require_perm, service_messages
+from grassroots.core.pages import (
+    PageListView,
+    ServiceFormView,
+    get_visible,
+    require_perm,
+    service_messages,
+    tab_links,
+)
 from grassroots.core.scoping import covers, has_perm
 from grassroots.orglife.models import Signup
 from grassroots.regions.models import Region
@@ -72,16 +79,11 @@ STAFF_TABS = [
 
 
 def _tabs(active: str):
-    return [(label, reverse(name), name == active) for label, name in STAFF_TABS]
+    return tab_links(STAFF_TABS, active)
 
 
 class StaffList(PageListView):
-    tab = ""
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["tabs"] = _tabs(self.tab)
-        return ctx
+    tabs = STAFF_TABS
 
 
 def _local(value):
