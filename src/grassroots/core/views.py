@@ -196,11 +196,18 @@ def unmask_view(request, model: str, pk: int, field: str):
     return HttpResponse(format_html('<span class="fw-bold">{}</span>', value or "—"))
 
 
+def export_querystring(query) -> str:
+    """The current query string with export=xlsx: the href of a page's Excel download button."""
+    params = query.copy()
+    params["export"] = "xlsx"
+    return params.urlencode()
+
+
 def bad_request(message: str) -> HttpResponseBadRequest:
     return HttpResponseBadRequest(message)
 
 
-__all__ = ["ScopedListView", "Column", "unmask_view"]
+__all__ = ["ScopedListView", "Column", "unmask_view", "export_querystring"]
 
 
 def _serve_attachment(request, attachment, parent=None, *, via: str = ""):

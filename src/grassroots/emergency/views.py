@@ -20,7 +20,7 @@ from grassroots.core.excel import Column, export_response
 from grassroots.core.pages import require_perm, service_messages
 from grassroots.core.personal import masked_value
 from grassroots.core.scoping import grants_for, has_perm
-from grassroots.core.views import ScopedListView
+from grassroots.core.views import ScopedListView, export_querystring
 from grassroots.regions.models import Household, Region
 
 from . import services
@@ -83,8 +83,6 @@ class EmergencyListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params["export"] = "xlsx"
         rows = list(ctx["object_list"])
         counts = {}
         if rows:
@@ -103,7 +101,7 @@ class EmergencyListView(ScopedListView):
         ctx.update(
             object_list=rows,
             filter_form=self.list_filter_form(),
-            export_querystring=params.urlencode(),
+            export_querystring=export_querystring(self.request.GET),
             can_declare=has_perm(self.request.user, "emergency.declare"),
         )
         return ctx
@@ -706,9 +704,7 @@ class RecordListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params["export"] = "xlsx"
-        ctx.update(export_querystring=params.urlencode(), kinds=CallupKind.choices)
+        ctx.update(export_querystring=export_querystring(self.request.GET), kinds=CallupKind.choices)
         return ctx
 
 

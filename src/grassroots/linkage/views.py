@@ -16,7 +16,7 @@ from grassroots.core.excel import Column, export_response
 from grassroots.core.excel import local_minute as _local
 from grassroots.core.pages import service_messages
 from grassroots.core.scoping import covers, grants_for, has_perm
-from grassroots.core.views import ScopedListView
+from grassroots.core.views import ScopedListView, export_querystring
 from grassroots.regions.models import Region
 
 from . import services, stats, workflow
@@ -107,12 +107,10 @@ class TaskListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params["export"] = "xlsx"
         ctx.update(
             title="四级联动任务",
             filter_form=TaskFilterForm(self.request.GET or None),
-            export_querystring=params.urlencode(),
+            export_querystring=export_querystring(self.request.GET),
             empty_hint="市、区、街道向下一级下发的联动任务会出现在这里。",
             can_issue=has_perm(self.request.user, "linkage.issue"),
         )
@@ -242,8 +240,6 @@ def task_detail(request, pk: int):
         "overdue": sum(1 for a in base if a.is_overdue(today)),
         "escalated": sum(1 for a in base if a.escalated_at),
     }
-    params = request.GET.copy()
-    params["export"] = "xlsx"
     return render(
         request,
         "linkage/task_detail.html",
@@ -253,7 +249,7 @@ def task_detail(request, pk: int):
             "summary": summary,
             "filter_form": form,
             "filters": {k: v for k, v in data.items() if v},
-            "export_querystring": params.urlencode(),
+            "export_querystring": export_querystring(request.GET),
             "files": attachments_of(task, "task"),
             "today": today,
         },
@@ -285,12 +281,10 @@ class AssignmentListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params["export"] = "xlsx"
         ctx.update(
             title="承办督办",
             filter_form=AssignmentFilterForm(self.request.GET or None),
-            export_querystring=params.urlencode(),
+            export_querystring=export_querystring(self.request.GET),
             empty_hint="本级承办和下级承办的联动任务会出现在这里。",
             today=timezone.localdate(),
         )
@@ -432,12 +426,10 @@ class LeaderListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params["export"] = "xlsx"
         ctx.update(
             title="领导联系点",
             filter_form=LeaderFilterForm(self.request.GET or None),
-            export_querystring=params.urlencode(),
+            export_querystring=export_querystring(self.request.GET),
             empty_hint="市、区领导及其联系的街道、社区会出现在这里。",
             can_manage=has_perm(self.request.user, "linkage.issue"),
             limit=stats.gov7_params()["max_points_per_leader"],

@@ -23,6 +23,7 @@ from grassroots.core.pages import (
     service_messages,
 )
 from grassroots.core.scoping import covers, has_perm
+from grassroots.core.views import export_querystring
 from grassroots.regions.models import Region
 
 from . import assess, health, services
@@ -371,8 +372,6 @@ def rankings(request):
             model_label="standards.evaluation",
             filters={"period": period, "level": level},
         )
-    params = request.GET.copy()
-    params["export"] = "xlsx"
     return render(
         request,
         "standards/rankings.html",
@@ -383,7 +382,7 @@ def rankings(request):
             "region_code": code if within else "",
             "years": range(this_year, this_year - 6, -1),
             "region_choices": region_choices(request.user, ["city", "district", "street"]),
-            "export_querystring": params.urlencode(),
+            "export_querystring": export_querystring(request.GET),
         },
     )
 

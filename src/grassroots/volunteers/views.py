@@ -29,6 +29,7 @@ from grassroots.core.pages import (
     tab_links,
 )
 from grassroots.core.scoping import covers, has_perm
+from grassroots.core.views import export_querystring
 from grassroots.orglife.models import Signup
 from grassroots.regions.models import Region
 
@@ -789,14 +790,12 @@ class RankingView(View):
             (t.pk, t.name) for t in teams.order_by("name")[:300]
         ]
         form.is_valid()
-        params = request.GET.copy()
-        params["export"] = "xlsx"
         ctx = {
             "rows": rows,
             "mode": mode,
             "by": by,
             "filter_form": form,
-            "export_querystring": params.urlencode(),
+            "export_querystring": export_querystring(request.GET),
             "tabs": _tabs("volunteers:rankings"),
             "title": "排行榜",
         }

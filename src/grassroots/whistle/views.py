@@ -24,7 +24,7 @@ from grassroots.core.excel import local_minute as _local
 from grassroots.core.models import Attachment
 from grassroots.core.pages import service_messages
 from grassroots.core.scoping import grants_for, has_perm
-from grassroots.core.views import ScopedListView
+from grassroots.core.views import ScopedListView, export_querystring
 from grassroots.regions.models import Region
 
 from . import services, stats
@@ -89,12 +89,10 @@ class SummonsListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params["export"] = "xlsx"
         ctx.update(
             title="吹哨报到",
             filter_form=self.list_filter_form(),
-            export_querystring=params.urlencode(),
+            export_querystring=export_querystring(self.request.GET),
             empty_hint="街道、社区召集职能部门报到的事项会出现在这里。",
             can_summon=has_perm(self.request.user, "whistle.summon"),
             # The department ranking answers holders of whistle.view; department members reach this
@@ -366,8 +364,6 @@ def ranking(request):
         }
     for r in rows:
         r["assessment"] = comments.get(r["handler_id"])
-    params = request.GET.copy()
-    params["export"] = "xlsx"
     return render(
         request,
         "whistle/ranking.html",
@@ -379,7 +375,7 @@ def ranking(request):
             "error": error,
             "can_assess": can_assess,
             "assess_form": AssessmentForm() if can_assess else None,
-            "export_querystring": params.urlencode(),
+            "export_querystring": export_querystring(request.GET),
             "checkin_rate": stats.checkin_rate(street, start, end) if street else None,
         },
     )
