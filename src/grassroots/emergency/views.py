@@ -367,14 +367,9 @@ def callup_assign(request, pk: int, callup_pk: int):
 @require_POST
 def callup_respond(request, callup_pk: int, verb: str):
     callup = _found(services.get_callup, request.user, callup_pk)
-    try:
+    done = "已确认到岗，请按分配网格开展工作" if verb == "confirm" else "已回复无法到岗"
+    with service_messages(request, done, not_found=False):
         services.respond(request.user, callup, verb, note=request.POST.get("note", ""))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, "已确认到岗，请按分配网格开展工作" if verb == "confirm" else "已回复无法到岗"
-        )
     return _back(request, reverse("emergency:mine"))
 
 
