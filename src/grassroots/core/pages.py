@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Length, Substr
 from django.http import Http404
@@ -369,8 +370,6 @@ def service_messages(
             services.revoke(request.user, obj)
         return redirect(...)
     """
-    from django.core.exceptions import ValidationError
-
     caught: tuple[type[Exception], ...] = (ServiceError, ValidationError) if validation else (ServiceError,)
     try:
         yield
