@@ -20,7 +20,7 @@ from grassroots.core.excel import Column, export_response
 from grassroots.core.pages import require_perm, service_messages
 from grassroots.core.personal import masked_value
 from grassroots.core.scoping import grants_for, has_perm
-from grassroots.core.views import ScopedListView, export_querystring
+from grassroots.core.views import ScopedListView, export_querystring, querystring_without_page
 from grassroots.regions.models import Household, Region
 
 from . import services
@@ -452,8 +452,6 @@ def sweep(request, pk: int):
         t.who = masked_value(h, "head_name")
         t.room = masked_value(h, "room")
         t.place = h.entrance.name
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "emergency/sweep.html",
@@ -466,7 +464,7 @@ def sweep(request, pk: int):
             "show": show,
             "counts": counts,
             "results": SweepResult.choices,
-            "querystring_without_page": (params.urlencode() + "&") if params else "",
+            "querystring_without_page": querystring_without_page(request.GET),
             "here": request.get_full_path(),
             "open": emergency.is_open,
             "tab": "me",
@@ -511,8 +509,6 @@ def needs(request, pk: int):
     for n in rows:
         n.who = masked_value(n.household, "head_name") if n.household_id else ""
         n.can_act = emergency.is_open and services.can_staff(request.user, n.community)
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "emergency/needs.html",
@@ -522,7 +518,7 @@ def needs(request, pk: int):
             "object_list": rows,
             "filter_form": NeedFilterForm(request.GET or None),
             "filters": {k: v for k, v in request.GET.items() if v and k != "page"},
-            "querystring_without_page": (params.urlencode() + "&") if params else "",
+            "querystring_without_page": querystring_without_page(request.GET),
             "people": people,
             "resources": resources,
             "counts": services.need_counts(
