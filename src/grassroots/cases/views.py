@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from grassroots.core.errors import ServiceError
 from grassroots.core.excel import Column
 from grassroots.core.scoping import has_perm
-from grassroots.core.views import ScopedListView
+from grassroots.core.views import ScopedListView, export_querystring
 from grassroots.regions.models import Region
 
 from . import moderation, services, stats
@@ -144,13 +144,11 @@ class CaseListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params["export"] = "xlsx"
         year = timezone.localdate().year
         ctx.update(
             title="诉求工单",
             filter_form=CaseFilterForm(self.request.GET or None),
-            export_querystring=params.urlencode(),
+            export_querystring=export_querystring(self.request.GET),
             empty_hint="居民随手拍、网格巡查和热线转办的诉求会出现在这里。",
             now=timezone.now(),
             rate_filter=self._rate_label(),

@@ -13,7 +13,7 @@ from django.utils import timezone
 from grassroots.core.errors import ServiceError
 from grassroots.core.excel import Column
 from grassroots.core.scoping import has_perm
-from grassroots.core.views import ScopedListView
+from grassroots.core.views import ScopedListView, export_querystring
 from grassroots.regions.models import Region
 
 from . import visits
@@ -72,12 +72,10 @@ class VisitListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params["export"] = "xlsx"
         ctx.update(
             title="走访记录",
             filter_form=VisitFilterForm(self.request.GET or None),
-            export_querystring=params.urlencode(),
+            export_querystring=export_querystring(self.request.GET),
             empty_hint="领导干部联系点走访、夜访民情听取的意见记录在这里，可直接转为诉求工单办理。",
             create_url_name="cases:visit_create" if can_intake(self.request.user) else None,
         )

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +24,7 @@ from .models import (
     Meeting,
     Resolution,
 )
-from .views import CobuildList, _date, _run, tabs
+from .views import CobuildList, _date, _verb, tabs
 
 
 class CommitteeList(CobuildList):
@@ -112,10 +111,7 @@ def committee_action(request, pk: int, verb: str):
         messages.info(request, f"新排定 {len(made)} 次会议")
 
     actions = {"member": (member, "已添加成员"), "schedule": (schedule, "已按三定排定会议")}
-    if verb not in actions:
-        raise Http404
-    fn, ok = actions[verb]
-    return _run(request, fn, ok, back)
+    return _verb(request, actions, verb, back)
 
 
 class CommitteeCreate(ServiceFormView):
@@ -124,17 +120,10 @@ class CommitteeCreate(ServiceFormView):
     title = "设立联席会议"
     success_message = "已设立"
 
-    def breadcrumbs(self):
-        return [("联席会议", reverse("cobuild:committees"))]
-
-    def cancel_url(self):
-        return reverse("cobuild:committees")
-
-    def url_for(self, obj):
-        return reverse("cobuild:committee", args=[obj.pk])
-
-    def save(self, form):
-        return services.create_committee(self.request.user, **form.service_data())
+    list_crumb = "联席会议"
+    list_url_name = "cobuild:committees"
+    object_url_name = "cobuild:committee"
+    service = services.create_committee
 
 
 class MeetingList(CobuildList):
@@ -214,10 +203,7 @@ def meeting_action(request, pk: int, verb: str):
             "已提出议题",
         ),
     }
-    if verb not in actions:
-        raise Http404
-    fn, ok = actions[verb]
-    return _run(request, fn, ok, back)
+    return _verb(request, actions, verb, back)
 
 
 class ResolutionList(CobuildList):
@@ -273,7 +259,4 @@ def resolution_action(request, pk: int, verb: str):
             "决议事项已办结",
         ),
     }
-    if verb not in actions:
-        raise Http404
-    fn, ok = actions[verb]
-    return _run(request, fn, ok, back)
+    return _verb(request, actions, verb, back)

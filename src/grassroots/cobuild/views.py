@@ -11,9 +11,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +20,15 @@ from django.views.decorators.http import require_POST
 from grassroots.core import exports
 from grassroots.core.errors import ServiceError
 from grassroots.core.excel import Column
-from grassroots.core.pages import PageListView, ServiceFormView, get_visible, require_perm
+from grassroots.core.pages import (
+    PageListView,
+    ServiceFormView,
+    get_visible,
+    require_perm,
+    run_service,
+    run_verb,
+    tab_links,
+)
 from grassroots.core.scoping import covers, has_perm
 from grassroots.core.text import name_search_q
 from grassroots.regions.models import Region
@@ -56,31 +62,23 @@ TABS = [
 
 
 def tabs(active: str):
-    return [(label, reverse(name), name == active) for label, name in TABS]
+    return tab_links(TABS, active)
 
 
 class CobuildList(PageListView):
-    tab = ""
+    tabs = TABS
     search_fields = ("title", "title")
     region_filter = "community"
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["tabs"] = tabs(self.tab)
-        return ctx
-
 
 def _run(request, fn, ok_message: str, back: str):
-    """Run one service call; its refusal comes back to the page as an error message."""
-    try:
-        fn()
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, ok_message)
-    return redirect(back)
+    """Run one service call; its refusal (even a 404) comes back to the page as an error message."""
+    return run_service(request, fn, ok_message, back, not_found=False, validation=True)
+
+
+def _verb(request, actions, verb: str, back: str):
+    """The object's action named in the URL ({verb: (service call, success message)})."""
+    return run_verb(request, actions, verb, back, not_found=False, validation=True)
 
 
 def _date(value: str | None, label: str):
@@ -216,10 +214,7 @@ def registration_action(request, pk: int, verb: str):
             "已登记服务时长",
         ),
     }
-    if verb not in actions:
-        raise Http404
-    fn, ok = actions[verb]
-    return _run(request, fn, ok, back)
+    return _verb(request, actions, verb, back)
 
 
 def _hours(value):
@@ -236,14 +231,9 @@ class UnitRegistrationCreate(ServiceFormView):
     submit_label = "提交报到"
     success_message = "已提交报到，待社区确认"
 
-    def breadcrumbs(self):
-        return [("双报到", reverse("cobuild:registrations"))]
-
-    def cancel_url(self):
-        return reverse("cobuild:registrations")
-
-    def url_for(self, obj):
-        return reverse("cobuild:registration", args=[obj.pk])
+    list_crumb = "双报到"
+    list_url_name = "cobuild:registrations"
+    object_url_name = "cobuild:registration"
 
     def save(self, form):
         data = form.service_data()
@@ -510,10 +500,7 @@ def _item_action(request, model, pk, verb):
         "finish": (lambda: services.finish_item(request.user, item), "已标记完成"),
         "cancel": (lambda: services.cancel_item(request.user, item), "已撤销"),
     }
-    if verb not in actions:
-        raise Http404
-    fn, ok = actions[verb]
-    return _run(request, fn, ok, back)
+    return _verb(request, actions, verb, back)
 
 
 @login_required
@@ -534,17 +521,10 @@ class NeedCreate(ServiceFormView):
     title = "发布需求"
     success_message = "需求已发布"
 
-    def breadcrumbs(self):
-        return [("需求清单", reverse("cobuild:needs"))]
-
-    def cancel_url(self):
-        return reverse("cobuild:needs")
-
-    def url_for(self, obj):
-        return reverse("cobuild:need", args=[obj.pk])
-
-    def save(self, form):
-        return services.post_need(self.request.user, **form.service_data())
+    list_crumb = "需求清单"
+    list_url_name = "cobuild:needs"
+    object_url_name = "cobuild:need"
+    service = services.post_need
 
 
 class ResourceCreate(ServiceFormView):
@@ -553,17 +533,10 @@ class ResourceCreate(ServiceFormView):
     title = "提供资源"
     success_message = "资源已发布"
 
-    def breadcrumbs(self):
-        return [("资源清单", reverse("cobuild:resources"))]
-
-    def cancel_url(self):
-        return reverse("cobuild:resources")
-
-    def url_for(self, obj):
-        return reverse("cobuild:resource", args=[obj.pk])
-
-    def save(self, form):
-        return services.offer_resource(self.request.user, **form.service_data())
+    list_crumb = "资源清单"
+    list_url_name = "cobuild:resources"
+    object_url_name = "cobuild:resource"
+    service = services.offer_resource
 
 
 # ---- projects ---------------------------------------------------------------------------------------
@@ -659,10 +632,7 @@ def project_action(request, pk: int, verb: str):
             "已评价",
         ),
     }
-    if verb not in actions:
-        raise Http404
-    fn, ok = actions[verb]
-    return _run(request, fn, ok, back)
+    return _verb(request, actions, verb, back)
 
 
 class ProjectCreate(ServiceFormView):
@@ -671,14 +641,9 @@ class ProjectCreate(ServiceFormView):
     title = "新建共建项目"
     success_message = "项目已创建"
 
-    def breadcrumbs(self):
-        return [("项目清单", reverse("cobuild:projects"))]
-
-    def cancel_url(self):
-        return reverse("cobuild:projects")
-
-    def url_for(self, obj):
-        return reverse("cobuild:project", args=[obj.pk])
+    list_crumb = "项目清单"
+    list_url_name = "cobuild:projects"
+    object_url_name = "cobuild:project"
 
     def save(self, form):
         data = form.service_data()
@@ -732,17 +697,13 @@ class RatingCreate(ServiceFormView):
     def get_initial(self):
         return {"period": services.current_period()}
 
-    def breadcrumbs(self):
-        return [("双向考核", reverse("cobuild:ratings"))]
-
-    def cancel_url(self):
-        return reverse("cobuild:ratings")
+    list_crumb = "双向考核"
+    list_url_name = "cobuild:ratings"
 
     def url_for(self, obj):
         return reverse("cobuild:ratings") + f"?period={obj.period}"
 
-    def save(self, form):
-        return services.rate(self.request.user, **form.service_data())
+    service = services.rate
 
 
 @login_required

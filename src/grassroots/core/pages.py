@@ -7,16 +7,20 @@ form and calls one service in `save()`. Service errors (Chinese messages) land o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Length, Substr
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views import View
 
 from .errors import ServiceError, problem_response
@@ -29,6 +33,8 @@ __all__ = [
     "require_perm",
     "scope_roots",
     "subtree_counts",
+    "tree_pages",
+    "tab_links",
     "PageListView",
     "FilterForm",
     "ActionForm",
@@ -39,6 +45,9 @@ __all__ = [
     "LookupInput",
     "apply_service_error",
     "htmx_error",
+    "service_messages",
+    "run_service",
+    "run_verb",
 ]
 
 
@@ -102,6 +111,44 @@ def subtree_counts(nodes, queryset, path_field: str, *, extra: dict | None = Non
     return out
 
 
+def tree_pages(app: str, model, *, search, url_of, counted, decorate):
+    """The two views of a scoped tree (regions, party organisations), for users with `<app>.view`:
+
+    - the tree page (`<app>/tree.html`): the user's top nodes with their subtree counts
+      (`counted(user, nodes)`), or the `search(user, q)` results, which `decorate(results)` marks up
+      for the template; a single hit opens its page (`url_of(node)`);
+    - HTMX (`<app>/_tree_nodes.html`): one node's visible children with their subtree counts.
+    """
+    perm = f"{app}.view"
+
+    @login_required
+    def tree(request):
+        require_perm(request.user, perm)
+        q = request.GET.get("q", "").strip()
+        results = None
+        if q:
+            results = list(search(request.user, q))
+            if len(results) == 1:
+                return redirect(url_of(results[0]))
+            decorate(results)
+        roots = counted(request.user, list(scope_roots(model, request.user).order_by("path")))
+        return render(request, f"{app}/tree.html", {"roots": roots, "q": q, "results": results})
+
+    @login_required
+    def tree_children(request, code: str):
+        require_perm(request.user, perm)
+        node = get_visible(model, request.user, code=code)
+        children = list(model.objects.get_children(node).visible_to(request.user))
+        return render(request, f"{app}/_tree_nodes.html", {"nodes": counted(request.user, children)})
+
+    return tree, tree_children
+
+
+def tab_links(tabs: list[tuple[str, str]], active: str) -> list[tuple[str, str, bool]]:
+    """A tab bar for a template: (label, url, is the current page) of each (label, url name)."""
+    return [(label, reverse(name), name == active) for label, name in tabs]
+
+
 class PageListView(ScopedListView):
     """A ScopedListView with a filter form, a title, an empty state and a create button."""
 
@@ -109,7 +156,8 @@ class PageListView(ScopedListView):
     title = ""
     create_url_name: str | None = None
     empty_hint = ""
-    tabs: list[tuple[str, str]] = []  # (label, url name) of sibling lists
+    tabs: list[tuple[str, str]] = []  # (label, url name) of sibling lists: the page's tab bar
+    tab = ""  # the url name of this list among `tabs`
     # Dotted path of the app's Excel importer: when set, ?export=xlsx writes the import template's
     # columns (so an export can be edited and imported back); `export_columns` is the fallback.
     importer: str | None = None
@@ -135,6 +183,8 @@ class PageListView(ScopedListView):
             form.is_valid()
         elif self.list_filters is not None:
             form = self.list_filter_form()
+        if self.tabs:
+            ctx["tabs"] = tab_links(self.tabs, self.tab)
         ctx.update(
             title=self.title,
             filter_form=form,
@@ -181,8 +231,6 @@ class LookupInput(forms.TextInput):
     def get_context(self, name, value, attrs):
         ctx = super().get_context(name, value, attrs)
         list_id = f"dl-{ctx['widget']['attrs'].get('id') or name}"
-        from django.urls import reverse
-
         url = reverse(self.url) + (f"?{self.params}" if self.params else "")
         ctx["widget"]["attrs"].update(
             {
@@ -309,8 +357,59 @@ def htmx_error(exc: ServiceError):
     return problem_response(exc.status, exc.message, exc.message)
 
 
+@contextmanager
+def service_messages(
+    request, success: str | Callable[[], str] = "", *, not_found: bool = True, validation: bool = False
+) -> Iterator[None]:
+    """Around a page's service call(s) from a POST: a refusal (ServiceError) becomes the error message
+    the page shows after the redirect, else `success` is shown. A refusal with status 404 stays a 404
+    page unless `not_found` is False; `validation` also turns a model ValidationError into a message.
+    A `success` that names what the call changed is a callable, read after the call.
+
+        with service_messages(request, "已撤销"):
+            services.revoke(request.user, obj)
+        return redirect(...)
+    """
+    caught: tuple[type[Exception], ...] = (ServiceError, ValidationError) if validation else (ServiceError,)
+    try:
+        yield
+    except caught as exc:
+        if isinstance(exc, ServiceError):
+            if not_found and exc.status == 404:
+                raise Http404(exc.message) from exc
+            messages.error(request, exc.message)
+        else:
+            messages.error(request, "；".join(exc.messages))  # type: ignore[attr-defined]
+    else:
+        text = success() if callable(success) else success
+        if text:
+            messages.success(request, text)
+
+
+def run_service(request, fn: Callable[[], Any], success: str | Callable[[], str], back: str, **kw):
+    """Call `fn()` (one service call) inside `service_messages`, then redirect to `back`."""
+    with service_messages(request, success, **kw):
+        fn()
+    return redirect(back)
+
+
+def run_verb(request, actions: dict[str, tuple[Callable[[], Any], str]], verb: str, back: str, **kw):
+    """The action named by the URL's verb: {verb: (service call, success message)}; unknown verb 404."""
+    if verb not in actions:
+        raise Http404
+    fn, success = actions[verb]
+    return run_service(request, fn, success, back, **kw)
+
+
 class ServiceFormView(LoginRequiredMixin, View):
-    """GET shows the form; POST validates it and calls `save()` (one service call) or shows errors (400)."""
+    """GET shows the form; POST validates it and calls `save()` (one service call) or shows errors (400).
+
+    The common cases are declared rather than overridden: `object_url_name` is the saved object's page
+    (reversed with its pk), `list_url_name` where saving goes without one; `list_crumb` (a label)
+    makes the list page the breadcrumb and the cancel link; `service` is the function `save()` calls
+    as `service(user, **form.service_data())`, or `service(user, object, **...)` on a page of an
+    object (an edit page, or a page adding to its object).
+    """
 
     form_class: type[forms.Form]
     perm: str = ""
@@ -318,6 +417,10 @@ class ServiceFormView(LoginRequiredMixin, View):
     title = ""
     submit_label = "保存"
     success_message = "已保存"
+    object_url_name = ""
+    list_url_name = ""
+    list_crumb = ""
+    service: Callable[..., Any] | None = None
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -341,25 +444,38 @@ class ServiceFormView(LoginRequiredMixin, View):
         return self.object
 
     def save(self, form):
-        raise NotImplementedError
+        service = type(self).service  # the plain function (not bound to the view)
+        if service is None:
+            raise NotImplementedError
+        target = () if self.object is None else (self.object,)
+        return service(self.request.user, *target, **form.service_data())
 
     def success_url(self, obj) -> str:
         return self.url_for(obj)
 
     def url_for(self, obj) -> str:
+        if self.object_url_name and obj is not None:
+            return reverse(self.object_url_name, args=[obj.pk])
+        if self.list_url_name:
+            return reverse(self.list_url_name)
         raise NotImplementedError
 
     def cancel_url(self) -> str:
+        if self.list_crumb:
+            return reverse(self.list_url_name)
         back = self.request.GET.get("back", "")
         if back.startswith("/") and not back.startswith("//"):
             return back
         return self.url_for(self.object) if self.object is not None else "/"
 
     def breadcrumbs(self) -> list[tuple[str, str]]:
+        if self.list_crumb:
+            return [(self.list_crumb, reverse(self.list_url_name))]
         return []
 
     def get_title(self) -> str:
-        return self.title
+        """`title`, where "{object.name}" and the like name the page's object."""
+        return self.title.format(object=self.object) if self.object is not None else self.title
 
     def render_form(self, form, status=200):
         if form.is_bound:

@@ -148,14 +148,11 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         paginator = Paginator(self.get_queryset(), self.paginate_by)
         page = paginator.get_page(self.request.GET.get("page"))
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        qs = params.urlencode()
         ctx.update(
             page_obj=page,
             object_list=page.object_list,
             filters=self.applied_filters(),
-            querystring_without_page=(qs + "&") if qs else "",
+            querystring_without_page=querystring_without_page(self.request.GET),
             can_export=bool(self.export_columns),
             unmask_export_url=self.unmask_export_url(),
             can_change=has_perm(self.request.user, perm_code(self.model, "change")),
@@ -196,11 +193,27 @@ def unmask_view(request, model: str, pk: int, field: str):
     return HttpResponse(format_html('<span class="fw-bold">{}</span>', value or "—"))
 
 
+def querystring_without_page(query) -> str:
+    """The current query string without ?page=, ending in "&" when not empty: the pager's links
+    append page=N to it."""
+    params = query.copy()
+    params.pop("page", None)
+    qs = params.urlencode()
+    return (qs + "&") if qs else ""
+
+
+def export_querystring(query) -> str:
+    """The current query string with export=xlsx: the href of a page's Excel download button."""
+    params = query.copy()
+    params["export"] = "xlsx"
+    return params.urlencode()
+
+
 def bad_request(message: str) -> HttpResponseBadRequest:
     return HttpResponseBadRequest(message)
 
 
-__all__ = ["ScopedListView", "Column", "unmask_view"]
+__all__ = ["ScopedListView", "Column", "unmask_view", "export_querystring", "querystring_without_page"]
 
 
 def _serve_attachment(request, attachment, parent=None, *, via: str = ""):

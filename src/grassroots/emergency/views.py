@@ -17,10 +17,10 @@ from django.views.decorators.http import require_POST
 
 from grassroots.core.errors import NotFound, ServiceError
 from grassroots.core.excel import Column, export_response
-from grassroots.core.pages import require_perm
+from grassroots.core.pages import require_perm, service_messages
 from grassroots.core.personal import masked_value
 from grassroots.core.scoping import grants_for, has_perm
-from grassroots.core.views import ScopedListView
+from grassroots.core.views import ScopedListView, export_querystring, querystring_without_page
 from grassroots.regions.models import Household, Region
 
 from . import services
@@ -83,8 +83,6 @@ class EmergencyListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params["export"] = "xlsx"
         rows = list(ctx["object_list"])
         counts = {}
         if rows:
@@ -103,7 +101,7 @@ class EmergencyListView(ScopedListView):
         ctx.update(
             object_list=rows,
             filter_form=self.list_filter_form(),
-            export_querystring=params.urlencode(),
+            export_querystring=export_querystring(self.request.GET),
             can_declare=has_perm(self.request.user, "emergency.declare"),
         )
         return ctx
@@ -204,12 +202,8 @@ def _own_only(user) -> bool:
 @require_POST
 def act(request, pk: int, verb: str):
     emergency = _found(services.get_emergency, request.user, pk)
-    try:
+    with service_messages(request, lambda: f"已{STEP_LABELS.get(verb, verb)}", not_found=False):
         services.transition(request.user, emergency, verb, note=request.POST.get("note", ""))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已{STEP_LABELS.get(verb, verb)}")
     return redirect("emergency:detail", pk=emergency.pk)
 
 
@@ -364,12 +358,8 @@ def callup_assign(request, pk: int, callup_pk: int):
     if callup is None:
         raise Http404
     grid = Grid.objects.select_related("region").filter(code=request.POST.get("grid", "")).first()
-    try:
+    with service_messages(request, lambda: f"已将{callup.name}分配到{grid.name}", not_found=False):
         services.assign_grid(request.user, callup, grid)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已将{callup.name}分配到{grid.name}")
     return _back(request, reverse("emergency:callups", args=[emergency.pk]))
 
 
@@ -377,14 +367,9 @@ def callup_assign(request, pk: int, callup_pk: int):
 @require_POST
 def callup_respond(request, callup_pk: int, verb: str):
     callup = _found(services.get_callup, request.user, callup_pk)
-    try:
+    done = "已确认到岗，请按分配网格开展工作" if verb == "confirm" else "已回复无法到岗"
+    with service_messages(request, done, not_found=False):
         services.respond(request.user, callup, verb, note=request.POST.get("note", ""))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, "已确认到岗，请按分配网格开展工作" if verb == "confirm" else "已回复无法到岗"
-        )
     return _back(request, reverse("emergency:mine"))
 
 
@@ -467,8 +452,6 @@ def sweep(request, pk: int):
         t.who = masked_value(h, "head_name")
         t.room = masked_value(h, "room")
         t.place = h.entrance.name
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "emergency/sweep.html",
@@ -481,7 +464,7 @@ def sweep(request, pk: int):
             "show": show,
             "counts": counts,
             "results": SweepResult.choices,
-            "querystring_without_page": (params.urlencode() + "&") if params else "",
+            "querystring_without_page": querystring_without_page(request.GET),
             "here": request.get_full_path(),
             "open": emergency.is_open,
             "tab": "me",
@@ -493,14 +476,12 @@ def sweep(request, pk: int):
 @require_POST
 def sweep_record(request, task_pk: int):
     task = _found(services.get_task, request.user, task_pk)
-    try:
+    with service_messages(
+        request, lambda: f"已记录：{task.household} {task.get_result_display()}", not_found=False
+    ):
         services.record_sweep(
             request.user, task, request.POST.get("result", ""), note=request.POST.get("note", "")
         )
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已记录：{task.household} {task.get_result_display()}")
     return _back(request, reverse("emergency:sweep", args=[task.emergency_id]))
 
 
@@ -528,8 +509,6 @@ def needs(request, pk: int):
     for n in rows:
         n.who = masked_value(n.household, "head_name") if n.household_id else ""
         n.can_act = emergency.is_open and services.can_staff(request.user, n.community)
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "emergency/needs.html",
@@ -539,7 +518,7 @@ def needs(request, pk: int):
             "object_list": rows,
             "filter_form": NeedFilterForm(request.GET or None),
             "filters": {k: v for k, v in request.GET.items() if v and k != "page"},
-            "querystring_without_page": (params.urlencode() + "&") if params else "",
+            "querystring_without_page": querystring_without_page(request.GET),
             "people": people,
             "resources": resources,
             "counts": services.need_counts(
@@ -573,7 +552,7 @@ def need_create(request, pk: int):
                 household = Household.objects.select_related("entrance").get(pk=task.household_id)
             else:
                 community = next((c for c in communities if c.code == request.POST.get("community")), None)
-            try:
+            with service_messages(request, lambda: f"已登记需求 {need.number}", not_found=False):
                 need = services.raise_need(
                     request.user,
                     emergency,
@@ -582,10 +561,6 @@ def need_create(request, pk: int):
                     household=household,
                     community=community,
                 )
-            except ServiceError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, f"已登记需求 {need.number}")
                 return _back(request, reverse("emergency:needs", args=[emergency.pk]))
         else:
             messages.error(request, _form_errors(form))
@@ -612,7 +587,9 @@ def need_act(request, need_pk: int, verb: str):
     from grassroots.cobuild.models import Resource
 
     need = _found(services.get_need, request.user, need_pk)
-    try:
+    with service_messages(
+        request, lambda: f"需求 {need.number} 已{STEP_LABELS.get(verb, verb)}", not_found=False
+    ):
         if verb == "match":
             callup = resource = None
             target = request.POST.get("target", "")
@@ -628,10 +605,6 @@ def need_act(request, need_pk: int, verb: str):
             services.cancel_need(request.user, need, note=request.POST.get("note", ""))
         else:
             raise ServiceError("未知的操作")
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"需求 {need.number} 已{STEP_LABELS.get(verb, verb)}")
     return _back(request, reverse("emergency:needs", args=[need.emergency_id]))
 
 
@@ -690,12 +663,8 @@ def reports(request, pk: int):
 @require_POST
 def report_generate(request, pk: int):
     emergency = _found(services.get_emergency, request.user, pk)
-    try:
+    with service_messages(request, lambda: f"已生成今日日报（{n} 个层级）", not_found=False):
         n = services.generate_now(request.user, emergency)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已生成今日日报（{n} 个层级）")
     return redirect("emergency:reports", pk=emergency.pk)
 
 
@@ -726,9 +695,7 @@ class RecordListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params["export"] = "xlsx"
-        ctx.update(export_querystring=params.urlencode(), kinds=CallupKind.choices)
+        ctx.update(export_querystring=export_querystring(self.request.GET), kinds=CallupKind.choices)
         return ctx
 
 

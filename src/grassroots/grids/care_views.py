@@ -35,10 +35,21 @@ def _dt(value):
 
 
 class _MineMixin:
-    """?mine=1: only the grids the user holds a post in."""
+    """?mine=1: only the grids the user holds a post in (`mine_lookup`: the rows' grid ids)."""
+
+    mine_lookup = "grid_id__in"
 
     def mine(self) -> bool:
         return self.request.GET.get("mine") == "1"
+
+    def only_mine(self, qs):
+        return qs.filter(**{self.mine_lookup: care.my_grid_ids(self.request.user)}) if self.mine() else qs
+
+    def applied_filters(self):
+        out = super().applied_filters()
+        if self.mine():
+            out["mine"] = "1"
+        return out
 
     def grid_choices(self):
         return care.grids_for(self.request.user, self.mine()).only("pk", "name").order_by("code")[:300]
@@ -71,8 +82,7 @@ class PatrolListView(_MineMixin, ScopedListView):
         return out
 
     def filter_queryset(self, qs):
-        if self.mine():
-            qs = qs.filter(grid_id__in=care.my_grid_ids(self.request.user))
+        qs = self.only_mine(qs)
         period = self.request.GET.get("period")
         if period == "today":
             start = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
@@ -112,16 +122,10 @@ class PatrolDueView(_MineMixin, ScopedListView):
         Column("本周已巡查（次）", "week_patrols", width=14),
     ]
 
-    def applied_filters(self):
-        out = super().applied_filters()
-        if self.mine():
-            out["mine"] = "1"
-        return out
+    mine_lookup = "pk__in"
 
     def filter_queryset(self, qs):
-        if self.mine():
-            qs = qs.filter(pk__in=care.my_grid_ids(self.request.user))
-        return super().filter_queryset(care.patrol_due(qs))
+        return super().filter_queryset(care.patrol_due(self.only_mine(qs)))
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -151,15 +155,12 @@ class HouseholdVisitListView(_MineMixin, ScopedListView):
 
     def applied_filters(self):
         out = super().applied_filters()
-        if self.mine():
-            out["mine"] = "1"
         if self.request.GET.get("period") in ("week", "month"):
             out["period"] = self.request.GET["period"]
         return out
 
     def filter_queryset(self, qs):
-        if self.mine():
-            qs = qs.filter(grid_id__in=care.my_grid_ids(self.request.user))
+        qs = self.only_mine(qs)
         period = self.request.GET.get("period")
         if period == "month":
             first = timezone.localdate().replace(day=1)
@@ -200,12 +201,6 @@ class VisitDueView(_MineMixin, ScopedListView):
         Column("上次走访", lambda h: _dt(h.last_visit) or "从未走访", width=18),
     ]
 
-    def applied_filters(self):
-        out = super().applied_filters()
-        if self.mine():
-            out["mine"] = "1"
-        return out
-
     def base_queryset(self):
         last = (
             HouseholdVisit.objects.filter(household=OuterRef("pk"))
@@ -216,10 +211,7 @@ class VisitDueView(_MineMixin, ScopedListView):
         return super().base_queryset().annotate(last_visit=Subquery(last))
 
     def filter_queryset(self, qs):
-        qs = care.visits_due(qs)
-        if self.mine():
-            qs = qs.filter(grid_id__in=care.my_grid_ids(self.request.user))
-        return super().filter_queryset(qs)
+        return super().filter_queryset(self.only_mine(care.visits_due(qs)))
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -14,8 +14,9 @@ from grassroots.core.attachments import attachments_of
 from grassroots.core.errors import ServiceError
 from grassroots.core.excel import Column, export_response
 from grassroots.core.excel import local_minute as _local
+from grassroots.core.pages import service_messages
 from grassroots.core.scoping import covers, grants_for, has_perm
-from grassroots.core.views import ScopedListView
+from grassroots.core.views import ScopedListView, export_querystring
 from grassroots.regions.models import Region
 
 from . import services, stats, workflow
@@ -106,12 +107,10 @@ class TaskListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params["export"] = "xlsx"
         ctx.update(
             title="四级联动任务",
             filter_form=TaskFilterForm(self.request.GET or None),
-            export_querystring=params.urlencode(),
+            export_querystring=export_querystring(self.request.GET),
             empty_hint="市、区、街道向下一级下发的联动任务会出现在这里。",
             can_issue=has_perm(self.request.user, "linkage.issue"),
         )
@@ -241,8 +240,6 @@ def task_detail(request, pk: int):
         "overdue": sum(1 for a in base if a.is_overdue(today)),
         "escalated": sum(1 for a in base if a.escalated_at),
     }
-    params = request.GET.copy()
-    params["export"] = "xlsx"
     return render(
         request,
         "linkage/task_detail.html",
@@ -252,7 +249,7 @@ def task_detail(request, pk: int):
             "summary": summary,
             "filter_form": form,
             "filters": {k: v for k, v in data.items() if v},
-            "export_querystring": params.urlencode(),
+            "export_querystring": export_querystring(request.GET),
             "files": attachments_of(task, "task"),
             "today": today,
         },
@@ -284,12 +281,10 @@ class AssignmentListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params["export"] = "xlsx"
         ctx.update(
             title="承办督办",
             filter_form=AssignmentFilterForm(self.request.GET or None),
-            export_querystring=params.urlencode(),
+            export_querystring=export_querystring(self.request.GET),
             empty_hint="本级承办和下级承办的联动任务会出现在这里。",
             today=timezone.localdate(),
         )
@@ -376,7 +371,7 @@ def assignment_act(request, pk: int, verb: str):
         except ValueError:
             messages.error(request, "完成时限格式不正确")
             return redirect("linkage:assignment_detail", pk=a.pk)
-    try:
+    with service_messages(request, lambda: f"已{workflow.LABELS[verb]}"):
         services.act(
             request.user,
             a,
@@ -388,12 +383,6 @@ def assignment_act(request, pk: int, verb: str):
             communities=communities,
             deadline=deadline,
         )
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已{workflow.LABELS[verb]}")
     return redirect("linkage:assignment_detail", pk=a.pk)
 
 
@@ -437,12 +426,10 @@ class LeaderListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params["export"] = "xlsx"
         ctx.update(
             title="领导联系点",
             filter_form=LeaderFilterForm(self.request.GET or None),
-            export_querystring=params.urlencode(),
+            export_querystring=export_querystring(self.request.GET),
             empty_hint="市、区领导及其联系的街道、社区会出现在这里。",
             can_manage=has_perm(self.request.user, "linkage.issue"),
             limit=stats.gov7_params()["max_points_per_leader"],
@@ -547,14 +534,8 @@ def contact_point_end(request, pk: int):
     point = ContactPoint.objects.select_related("leader__region", "region").filter(pk=pk).first()
     if point is None or not Leader.objects.visible_to(request.user).filter(pk=point.leader_id).exists():
         raise Http404
-    try:
+    with service_messages(request, lambda: f"已结束{point.leader.name}对{point.region.name}的联系"):
         services.end_contact_point(request.user, point)
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已结束{point.leader.name}对{point.region.name}的联系")
     return redirect("linkage:leader_detail", pk=point.leader_id)
 
 

@@ -18,7 +18,7 @@ from grassroots.core.attachments import attachments_of
 from grassroots.core.errors import ServiceError
 from grassroots.core.excel import Column
 from grassroots.core.excel import local_minute as _local
-from grassroots.core.pages import PageListView, get_visible, require_perm
+from grassroots.core.pages import PageListView, get_visible, require_perm, service_messages
 from grassroots.core.scoping import grants_for, has_perm
 from grassroots.core.views import ScopedListView
 from grassroots.regions.choices import HouseholdTag
@@ -237,7 +237,7 @@ def application_act(request, number, action):
         Application, request.user, number=number, select_related=("community", "item", "department")
     )
     post = request.POST
-    try:
+    with service_messages(request, lambda: f"已{services.ACTION_LABELS[action]}"):
         if action == "materials":
             services.check_materials(
                 request.user, app, received=post.getlist("materials"), scans=request.FILES.getlist("scans")
@@ -256,12 +256,6 @@ def application_act(request, number, action):
             services.evaluate(
                 request.user, app, rating=post.get("rating", ""), comment=post.get("comment", "")
             )
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404 from None
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已{services.ACTION_LABELS[action]}")
     return redirect("onewindow:detail", number=app.number)
 
 
@@ -457,7 +451,7 @@ def offer_create(request):
     if household is None:
         raise Http404
     form = OfferForm(request.POST)
-    try:
+    with service_messages(request, "已登记上门代办服务，请记录住户的答复"):
         if not form.is_valid():
             raise ServiceError(_form_error(form))
         services.offer(
@@ -466,12 +460,6 @@ def offer_create(request):
             offered_on=form.cleaned_data["offered_on"],
             note=form.cleaned_data["note"],
         )
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404 from None
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已登记上门代办服务，请记录住户的答复")
     return redirect("onewindow:proactive")
 
 
@@ -576,14 +564,8 @@ def h5_detail(request, number):
 @require_POST
 def h5_evaluate(request, number):
     app = _h5_app(request, number)
-    try:
+    with service_messages(request, "感谢您的评价"):
         services.evaluate(
             request.user, app, rating=request.POST.get("rating", ""), comment=request.POST.get("comment", "")
         )
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404 from None
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "感谢您的评价")
     return redirect("onewindow:h5_detail", number=number)

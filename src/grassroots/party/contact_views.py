@@ -92,9 +92,7 @@ class ContactStatusView(MemberFormMixin, ServiceFormView):
     form_class = ContactStatusForm
     submit_label = "保存联系状态"
     success_message = "联系状态已更新"
-
-    def get_title(self):
-        return f"联系状态：{self.object.name}"
+    title = "联系状态：{object.name}"
 
     def get_initial(self):
         c = MemberContact.objects.filter(member=self.object).first()
@@ -117,9 +115,7 @@ class ContactLogView(MemberFormMixin, ServiceFormView):
     form_class = ContactLogForm
     submit_label = "保存联系记录"
     success_message = "联系记录已保存"
-
-    def get_title(self):
-        return f"联系记录：{self.object.name}"
+    title = "联系记录：{object.name}"
 
     def get_initial(self):
         return {"contacted_on": timezone.localdate()}

@@ -21,8 +21,8 @@ from grassroots.core.pages import (
     get_visible,
     htmx_error,
     require_perm,
-    scope_roots,
     subtree_counts,
+    tree_pages,
 )
 from grassroots.core.text import name_search_q
 
@@ -101,27 +101,14 @@ def _search(user, q: str):
     )
 
 
-@login_required
-def tree(request):
-    require_perm(request.user, "party.view")
-    q = request.GET.get("q", "").strip()
-    results = None
-    if q:
-        results = list(_search(request.user, q))
-        if len(results) == 1:
-            return redirect(org_url(results[0]))
-        for r in results:
-            r.badge = KIND_BADGE.get(r.kind, "secondary")
-    roots = with_counts(request.user, list(scope_roots(PartyOrg, request.user).order_by("path")))
-    return render(request, "party/tree.html", {"roots": roots, "q": q, "results": results})
+def _decorate(results) -> None:
+    for r in results:
+        r.badge = KIND_BADGE.get(r.kind, "secondary")
 
 
-@login_required
-def tree_children(request, code: str):
-    require_perm(request.user, "party.view")
-    node = get_visible(PartyOrg, request.user, code=code)
-    children = list(PartyOrg.objects.get_children(node).visible_to(request.user))
-    return render(request, "party/_tree_nodes.html", {"nodes": with_counts(request.user, children)})
+tree, tree_children = tree_pages(
+    "party", PartyOrg, search=_search, url_of=org_url, counted=with_counts, decorate=_decorate
+)
 
 
 @login_required
@@ -230,6 +217,7 @@ class OrgFormMixin:
 
 class OrgAddChildView(OrgFormMixin, ServiceFormView):
     title = "新增下级组织"
+    service = services.add_org
 
     def get_object(self):
         return get_visible(
@@ -243,11 +231,11 @@ class OrgAddChildView(OrgFormMixin, ServiceFormView):
         kind = {"committee": "branch", "working_committee": "committee", "general_branch": "branch"}
         return {"region": self.object.region.code, "kind": kind.get(self.object.kind, "group")}
 
-    def save(self, form):
-        return services.add_org(self.request.user, self.object, **form.service_data())
-
 
 class OrgEditView(OrgFormMixin, ServiceFormView):
+    title = "编辑：{object.name}"
+    service = services.update_org
+
     def get_object(self):
         return get_visible(
             PartyOrg,
@@ -257,34 +245,24 @@ class OrgEditView(OrgFormMixin, ServiceFormView):
             select_related=("region", "unit"),
         )
 
-    def get_title(self):
-        return f"编辑：{self.object.name}"
-
     def get_instance(self):
         return PartyOrg.objects.select_related("region", "unit").get(pk=self.object.pk)
-
-    def save(self, form):
-        return services.update_org(self.request.user, self.object, **form.service_data())
 
 
 class SeatAddView(OrgFormMixin, ServiceFormView):
     form_class = SeatForm
     success_message = "已添加委员"
+    title = "添加委员：{object.name}"
+    service = services.add_seat
 
     def get_object(self):
         return get_visible(PartyOrg, self.request.user, action="change", code=self.kwargs["code"])
-
-    def get_title(self):
-        return f"添加委员：{self.object.name}"
 
     def get_form(self, data=None):
         return SeatForm(data, user=self.request.user, instance=Seat(), org=self.object)
 
     def success_url(self, obj):
         return org_url(self.object) + "#tab-seats"
-
-    def save(self, form):
-        return services.add_seat(self.request.user, self.object, **form.service_data())
 
 
 @login_required
@@ -404,47 +382,33 @@ class MemberCreateView(MemberFormMixin, ServiceFormView):
 
 
 class MemberEditView(MemberFormMixin, ServiceFormView):
-    def get_title(self):
-        return f"编辑党员：{self.object.name}"
+    title = "编辑党员：{object.name}"
+    service = services.update_member
 
     def get_instance(self):
         return Member.objects.select_related("workplace_unit", "residence").get(pk=self.object.pk)
-
-    def save(self, form):
-        return services.update_member(self.request.user, self.object, **form.service_data())
 
 
 class MemberConvertView(MemberFormMixin, ServiceFormView):
     form_class = ConvertForm
     submit_label = "确认转正"
     success_message = "已办理转正"
-
-    def get_title(self):
-        return f"预备党员转正：{self.object.name}"
+    title = "预备党员转正：{object.name}"
+    service = services.convert_member
 
     def get_initial(self):
         return {"on": timezone.localdate()}
-
-    def save(self, form):
-        return services.convert_member(self.request.user, self.object, on=form.cleaned_data["on"])
 
 
 class MemberExtendProbationView(MemberFormMixin, ServiceFormView):
     form_class = ExtendProbationForm
     submit_label = "确认延长"
     success_message = "已延长预备期"
-
-    def get_title(self):
-        return f"延长预备期：{self.object.name}"
+    title = "延长预备期：{object.name}"
+    service = services.extend_probation
 
     def get_initial(self):
         import datetime
 
         end = services.probation_end(self.object)
         return {"until": end + datetime.timedelta(days=services.probation_params()["min_extension_days"])}
-
-    def save(self, form):
-        data = form.cleaned_data
-        return services.extend_probation(
-            self.request.user, self.object, until=data["until"], reason=data["reason"]
-        )

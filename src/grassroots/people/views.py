@@ -182,17 +182,12 @@ def deputy_detail(request, pk: int):
 class _PeopleForm(ServiceFormView):
     perm = "people.change"
     model = None
-    list_url = ""
-    detail_url = ""
-
-    def url_for(self, obj):
-        return reverse(self.detail_url, args=[obj.pk])
 
     def breadcrumbs(self):
-        return [(self.model._meta.verbose_name, reverse(self.list_url))]
+        return [(self.model._meta.verbose_name, reverse(self.list_url_name))]
 
     def cancel_url(self):
-        return self.url_for(self.object) if self.object is not None else reverse(self.list_url)
+        return self.url_for(self.object) if self.object is not None else reverse(self.list_url_name)
 
     def get_instance(self):
         if self.object is None:
@@ -204,58 +199,47 @@ class _PeopleForm(ServiceFormView):
 
 
 class _Edit(_PeopleForm):
+    title = "编辑：{object.name}"
+
     def get_object(self):
         return get_visible(
             self.model, self.request.user, action="change", pk=self.kwargs["pk"], select_related=("region",)
         )
 
-    def get_title(self):
-        return f"编辑：{self.object.name}"
+
+def _form_pages(model, form_class, title, add, change, list_url_name, object_url_name):
+    """The create and edit pages of one register: the same form, pages and services."""
+    attrs = {"model": model, "form_class": form_class, "list_url_name": list_url_name}
+    attrs["object_url_name"] = object_url_name
+    create = type(f"{model.__name__}CreateView", (_PeopleForm,), {**attrs, "title": title, "service": add})
+    edit = type(f"{model.__name__}EditView", (_Edit,), {**attrs, "service": change})
+    return create, edit
 
 
-class WorkerCreateView(_PeopleForm):
-    model, form_class, title = Worker, WorkerForm, "新增社区工作者"
-    list_url, detail_url = "people:workers", "people:worker_detail"
-
-    def save(self, form):
-        return services.add_worker(self.request.user, **form.service_data())
-
-
-class WorkerEditView(_Edit):
-    model, form_class = Worker, WorkerForm
-    list_url, detail_url = "people:workers", "people:worker_detail"
-
-    def save(self, form):
-        return services.update_worker(self.request.user, self.object, **form.service_data())
-
-
-class StewardCreateView(_PeopleForm):
-    model, form_class, title = Steward, StewardForm, "新增三长"
-    list_url, detail_url = "people:stewards", "people:steward_detail"
-
-    def save(self, form):
-        return services.add_steward(self.request.user, **form.service_data())
-
-
-class StewardEditView(_Edit):
-    model, form_class = Steward, StewardForm
-    list_url, detail_url = "people:stewards", "people:steward_detail"
-
-    def save(self, form):
-        return services.update_steward(self.request.user, self.object, **form.service_data())
-
-
-class DeputyCreateView(_PeopleForm):
-    model, form_class, title = Deputy, DeputyForm, "新增代表委员"
-    list_url, detail_url = "people:deputies", "people:deputy_detail"
-
-    def save(self, form):
-        return services.add_deputy(self.request.user, **form.service_data())
-
-
-class DeputyEditView(_Edit):
-    model, form_class = Deputy, DeputyForm
-    list_url, detail_url = "people:deputies", "people:deputy_detail"
-
-    def save(self, form):
-        return services.update_deputy(self.request.user, self.object, **form.service_data())
+WorkerCreateView, WorkerEditView = _form_pages(
+    Worker,
+    WorkerForm,
+    "新增社区工作者",
+    services.add_worker,
+    services.update_worker,
+    "people:workers",
+    "people:worker_detail",
+)
+StewardCreateView, StewardEditView = _form_pages(
+    Steward,
+    StewardForm,
+    "新增三长",
+    services.add_steward,
+    services.update_steward,
+    "people:stewards",
+    "people:steward_detail",
+)
+DeputyCreateView, DeputyEditView = _form_pages(
+    Deputy,
+    DeputyForm,
+    "新增代表委员",
+    services.add_deputy,
+    services.update_deputy,
+    "people:deputies",
+    "people:deputy_detail",
+)

@@ -16,7 +16,7 @@ from grassroots.cases.models import Case
 from grassroots.core.errors import ServiceError
 from grassroots.core.excel import Column
 from grassroots.core.excel import local_minute as _local
-from grassroots.core.pages import PageListView, get_visible, require_perm
+from grassroots.core.pages import PageListView, get_visible, require_perm, service_messages
 from grassroots.core.scoping import covers, has_perm
 from grassroots.people.models import Worker
 from grassroots.regions.models import Region
@@ -116,12 +116,8 @@ class HotTopicListView(PageListView):
 def hot_recompute(request):
     """重新计算: queue a background run (audited); the page shows it running until it is done."""
     require_perm(request.user, "proactive.view")
-    try:
+    with service_messages(request, "已开始重新计算热点，完成后刷新本页即可看到结果", not_found=False):
         services.start_run(request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已开始重新计算热点，完成后刷新本页即可看到结果")
     return redirect("proactive:hot_list")
 
 
@@ -456,7 +452,7 @@ def initiative_act(request, number, action):
     if action not in services.ACTION_LABELS or action == "edit":
         raise Http404
     post = request.POST
-    try:
+    with service_messages(request, lambda: f"已{services.ACTION_LABELS[action]}"):
         if action == "start":
             services.start(request.user, initiative)
         elif action == "finish":
@@ -465,10 +461,4 @@ def initiative_act(request, number, action):
             services.evaluate(request.user, initiative, evaluation=post.get("evaluation", ""))
         elif action == "cancel":
             services.cancel(request.user, initiative, reason=post.get("reason", ""))
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404 from None
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已{services.ACTION_LABELS[action]}")
     return redirect("proactive:detail", number=initiative.number)

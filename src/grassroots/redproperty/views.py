@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from grassroots.core.errors import ServiceError
 from grassroots.core.excel import Column
-from grassroots.core.pages import PageListView, get_visible, require_perm
+from grassroots.core.pages import PageListView, get_visible, require_perm, service_messages
 from grassroots.core.scoping import covers, has_perm
 from grassroots.regions.models import Region
 
@@ -275,107 +275,53 @@ def _form_page(request, form_class, title, save, *, back, intro=""):
     )
 
 
-@login_required
-def company_create(request):
-    def save(d):
-        company = services.register_company(
-            request.user,
-            region=d["region"],
-            unit=d["unit"],
-            name=d["name"],
-            credit_code=d["credit_code"],
-            manager_name=d["manager_name"],
-            manager_phone=d["manager_phone"],
-            is_state_owned=d["is_state_owned"],
-        )
-        return reverse("redproperty:company_detail", args=[company.pk])
+def _create_page(form_class, title, service, *, back, done="", intro=""):
+    """A create page whose form fields are the service's keyword arguments: saved, it goes to the new
+    object's page (`done`, by pk) or back to the list (`back`)."""
 
-    return _form_page(
-        request,
-        CompanyForm,
-        "登记物业服务企业",
-        save,
-        back="redproperty:companies",
-        intro="物业服务企业同时登记为驻区单位（类型“物业服务企业”），其党组织和党建指导员在企业页设置。",
-    )
+    @login_required
+    def view(request):
+        def save(d):
+            obj = service(request.user, **d)
+            return reverse(done, args=[obj.pk]) if done else reverse(back)
+
+        return _form_page(request, form_class, title, save, back=back, intro=intro)
+
+    return view
 
 
-@login_required
-def committee_create(request):
-    def save(d):
-        committee = services.register_committee(
-            request.user,
-            neighborhood=d["neighborhood"],
-            name=d["name"],
-            term_start=d["term_start"],
-            term_end=d["term_end"],
-        )
-        return reverse("redproperty:committee_detail", args=[committee.pk])
-
-    return _form_page(request, CommitteeForm, "登记业主委员会", save, back="redproperty:committees")
-
-
-@login_required
-def contract_create(request):
-    def save(d):
-        services.sign_contract(
-            request.user,
-            company=d["company"],
-            neighborhood=d["neighborhood"],
-            start=d["start"],
-            end=d["end"],
-            fee=d["fee"],
-            note=d["note"],
-        )
-        return reverse("redproperty:contracts")
-
-    return _form_page(request, ContractForm, "登记物业服务合同", save, back="redproperty:contracts")
-
-
-@login_required
-def inspection_create(request):
-    def save(d):
-        services.inspect(
-            request.user,
-            company=d["company"],
-            neighborhood=d["neighborhood"],
-            inspected_on=d["inspected_on"],
-            score=d["score"],
-            findings=d["findings"],
-        )
-        return reverse("redproperty:inspections")
-
-    return _form_page(
-        request,
-        InspectionForm,
-        "登记物业检查",
-        save,
-        back="redproperty:inspections",
-        intro="检查得分（0–100）计入物业服务企业的年度等级。",
-    )
-
-
-@login_required
-def takeover_create(request):
-    def save(d):
-        services.record_takeover(
-            request.user,
-            neighborhood=d["neighborhood"],
-            kind=d["kind"],
-            company=d["company"],
-            start=d["start"],
-            note=d["note"],
-        )
-        return reverse("redproperty:unmanaged")
-
-    return _form_page(
-        request,
-        TakeoverForm,
-        "登记兜底接管",
-        save,
-        back="redproperty:unmanaged",
-        intro="无物业管理的小区由国有物业企业兜底接管、街道社区托管或党建引领居民自治，推动弃管小区动态清零。",
-    )
+company_create = _create_page(
+    CompanyForm,
+    "登记物业服务企业",
+    services.register_company,
+    back="redproperty:companies",
+    done="redproperty:company_detail",
+    intro="物业服务企业同时登记为驻区单位（类型“物业服务企业”），其党组织和党建指导员在企业页设置。",
+)
+committee_create = _create_page(
+    CommitteeForm,
+    "登记业主委员会",
+    services.register_committee,
+    back="redproperty:committees",
+    done="redproperty:committee_detail",
+)
+contract_create = _create_page(
+    ContractForm, "登记物业服务合同", services.sign_contract, back="redproperty:contracts"
+)
+inspection_create = _create_page(
+    InspectionForm,
+    "登记物业检查",
+    services.inspect,
+    back="redproperty:inspections",
+    intro="检查得分（0–100）计入物业服务企业的年度等级。",
+)
+takeover_create = _create_page(
+    TakeoverForm,
+    "登记兜底接管",
+    services.record_takeover,
+    back="redproperty:unmanaged",
+    intro="无物业管理的小区由国有物业企业兜底接管、街道社区托管或党建引领居民自治，推动弃管小区动态清零。",
+)
 
 
 # --------------------------------------------------------------------------- detail pages
@@ -473,14 +419,8 @@ def committee_detail(request, pk):
 
 
 def _run(request, fn, ok: str):
-    try:
+    with service_messages(request, ok):
         fn()
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404 from None
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, ok)
 
 
 def _party_and_cross(request, entity, action, *, community_path):
@@ -491,17 +431,7 @@ def _party_and_cross(request, entity, action, *, community_path):
             messages.error(request, _error_text(form))
             return
         d = form.cleaned_data
-        _run(
-            request,
-            lambda: services.set_party_status(
-                request.user,
-                entity,
-                party_org=d["party_org"],
-                instructor=d["instructor"],
-                party_work=d["party_work"],
-            ),
-            "党建状态已更新",
-        )
+        _run(request, lambda: services.set_party_status(request.user, entity, **d), "党建状态已更新")
     elif action == "crosspost":
         form = CrossPostForm(post, user=request.user, community_path=community_path)
         if not form.is_valid():

@@ -6,7 +6,7 @@ import json
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html_join
 
@@ -16,8 +16,8 @@ from grassroots.core.pages import (
     ServiceFormView,
     get_visible,
     require_perm,
-    scope_roots,
     subtree_counts,
+    tree_pages,
 )
 from grassroots.core.text import name_search_q
 
@@ -87,29 +87,16 @@ def _search(user, q: str):
     return Region.objects.visible_to(user).filter(cond).order_by("depth", "path")[:30]
 
 
-@login_required
-def tree(request):
-    require_perm(request.user, "regions.view")
-    q = request.GET.get("q", "").strip()
-    results = None
-    if q:
-        results = list(_search(request.user, q))
-        if len(results) == 1:
-            return redirect(region_url(results[0]))
-        labels = places(results)
-        for r in results:
-            r.place = labels.get(r.path, r.name)
-            r.badge = LEVEL_BADGE.get(r.level, "secondary")
-    roots = with_counts(request.user, list(scope_roots(Region, request.user).order_by("path")))
-    return render(request, "regions/tree.html", {"roots": roots, "q": q, "results": results})
+def _decorate(results) -> None:
+    labels = places(results)
+    for r in results:
+        r.place = labels.get(r.path, r.name)
+        r.badge = LEVEL_BADGE.get(r.level, "secondary")
 
 
-@login_required
-def tree_children(request, code: str):
-    require_perm(request.user, "regions.view")
-    node = get_visible(Region, request.user, code=code)
-    children = list(Region.objects.get_children(node).visible_to(request.user))
-    return render(request, "regions/_tree_nodes.html", {"nodes": with_counts(request.user, children)})
+tree, tree_children = tree_pages(
+    "regions", Region, search=_search, url_of=region_url, counted=with_counts, decorate=_decorate
+)
 
 
 @login_required
@@ -206,6 +193,7 @@ class RegionFormMixin:
 
 class RegionAddChildView(RegionFormMixin, ServiceFormView):
     form_class = RegionForm
+    service = services.add_region
 
     def get_object(self):
         return get_visible(Region, self.request.user, action="change", code=self.kwargs["code"])
@@ -221,12 +209,10 @@ class RegionAddChildView(RegionFormMixin, ServiceFormView):
             level=self.object.child_level or "",
         )
 
-    def save(self, form):
-        return services.add_region(self.request.user, self.object, **form.service_data())
-
 
 class RegionEditView(RegionFormMixin, ServiceFormView):
     form_class = RegionForm
+    service = services.update_region
 
     def get_object(self):
         return get_visible(Region, self.request.user, action="change", code=self.kwargs["code"])
@@ -237,9 +223,6 @@ class RegionEditView(RegionFormMixin, ServiceFormView):
     def get_form(self, data=None):
         fresh = Region.objects.get(pk=self.object.pk)
         return RegionForm(data, user=self.request.user, instance=fresh, level=self.object.level)
-
-    def save(self, form):
-        return services.update_region(self.request.user, self.object, **form.service_data())
 
     template_name = "regions/edit.html"
 

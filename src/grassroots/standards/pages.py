@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -16,8 +15,15 @@ from grassroots.core import exports
 from grassroots.core.attachments import attachments_of
 from grassroots.core.errors import ServiceError
 from grassroots.core.excel import Column
-from grassroots.core.pages import PageListView, ServiceFormView, get_visible, require_perm
+from grassroots.core.pages import (
+    PageListView,
+    ServiceFormView,
+    get_visible,
+    require_perm,
+    service_messages,
+)
 from grassroots.core.scoping import covers, has_perm
+from grassroots.core.views import export_querystring
 from grassroots.regions.models import Region
 
 from . import assess, health, services
@@ -193,14 +199,9 @@ class EvaluationCreateView(ServiceFormView):
     submit_label = "发起"
     success_message = "已发起考评，系统指标已计算"
 
-    def save(self, form):
-        d = form.cleaned_data
-        return assess.open_evaluation(self.request.user, region=d["region"], period=d["period"])
-
-    def url_for(self, obj):
-        return (
-            reverse("standards:evaluation_detail", args=[obj.pk]) if obj else reverse("standards:evaluations")
-        )
+    service = assess.open_evaluation
+    object_url_name = "standards:evaluation_detail"
+    list_url_name = "standards:evaluations"
 
 
 SCORE_COLUMNS = [
@@ -371,8 +372,6 @@ def rankings(request):
             model_label="standards.evaluation",
             filters={"period": period, "level": level},
         )
-    params = request.GET.copy()
-    params["export"] = "xlsx"
     return render(
         request,
         "standards/rankings.html",
@@ -383,7 +382,7 @@ def rankings(request):
             "region_code": code if within else "",
             "years": range(this_year, this_year - 6, -1),
             "region_choices": region_choices(request.user, ["city", "district", "street"]),
-            "export_querystring": params.urlencode(),
+            "export_querystring": export_querystring(request.GET),
         },
     )
 
@@ -441,12 +440,8 @@ def _light_counts(qs) -> dict:
 @require_POST
 def health_run_start(request):
     require_perm(request.user, PERM)
-    try:
+    with service_messages(request, "已发起体检，完成后结果自动更新", not_found=False):
         health.start_run(request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已发起体检，完成后结果自动更新")
     return redirect("standards:branch_health")
 
 
@@ -551,23 +546,8 @@ def rect_create(request, code: str):
     if form.is_valid():
         d = form.cleaned_data
         source = BranchHealth.objects.filter(org=org).order_by("-run__created_at").first()
-        try:
-            health.create_rectification(
-                request.user,
-                org=org,
-                problem=d["problem"],
-                owner_name=d["owner_name"],
-                deadline=d["deadline"],
-                rule=d["rule"],
-                measure=d["measure"],
-                source=source,
-            )
-        except ServiceError as exc:
-            if exc.status == 404:
-                raise Http404 from exc
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "已下达整改任务")
+        with service_messages(request, "已下达整改任务"):
+            health.create_rectification(request.user, org=org, source=source, **d)
     else:
         messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
     return redirect("standards:branch_detail", code=org.code)
@@ -579,14 +559,8 @@ def rect_act(request, pk: int, verb: str):
     require_perm(request.user, PERM)
     rect = get_visible(Rectification, request.user, action=PERM, pk=pk)
     form = RectActForm(request.POST)
-    try:
+    with service_messages(request, "已更新整改任务"):
         health.act_rectification(request.user, rect, verb, result=form.data.get("result", ""))
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已更新整改任务")
     back = request.POST.get("back", "")
     if back.startswith("/") and not back.startswith("//"):
         return redirect(back)
@@ -656,21 +630,11 @@ class FundingCreateView(ServiceFormView):
     title = "登记社区经费"
     success_message = "已登记"
 
-    def save(self, form):
-        d = form.cleaned_data
-        return services.record_funding(
-            self.request.user,
-            community=d["community"],
-            year=d["on_date"].year,
-            direction=d["direction"],
-            kind=d["kind"],
-            amount=d["amount"],
-            on_date=d["on_date"],
-            note=d["note"],
-        )
+    list_url_name = "standards:funding"
 
-    def url_for(self, obj):
-        return reverse("standards:funding")
+    def save(self, form):
+        d = form.service_data()
+        return services.record_funding(self.request.user, year=d["on_date"].year, **d)
 
 
 @login_required
@@ -678,12 +642,8 @@ class FundingCreateView(ServiceFormView):
 def funding_delete(request, pk: int):
     require_perm(request.user, PERM)
     rec = get_visible(FundingRecord, request.user, action=PERM, pk=pk)
-    try:
+    with service_messages(request, "已删除", not_found=False):
         services.delete_funding(request.user, rec)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已删除")
     return redirect("standards:funding")
 
 
@@ -744,19 +704,8 @@ class HonourCreateView(ServiceFormView):
     title = "命名示范点"
     success_message = "已命名示范点"
 
-    def save(self, form):
-        d = form.cleaned_data
-        return services.designate_site(
-            self.request.user,
-            region=d["region"],
-            name=d["name"],
-            year=d["year"],
-            level=d["level"],
-            citation=d["citation"],
-        )
-
-    def url_for(self, obj):
-        return reverse("standards:honours")
+    service = services.designate_site
+    list_url_name = "standards:honours"
 
 
 @login_required
@@ -764,12 +713,8 @@ class HonourCreateView(ServiceFormView):
 def honour_revoke(request, pk: int):
     require_perm(request.user, PERM)
     honour = get_visible(Honour, request.user, action=PERM, pk=pk)
-    try:
+    with service_messages(request, "已撤销示范点", not_found=False):
         services.revoke_site(request.user, honour, reason=request.POST.get("reason", ""))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已撤销示范点")
     return redirect("standards:honours")
 
 
@@ -810,20 +755,9 @@ class DutyCreateView(ServiceFormView):
     title = "登记街道事项"
     success_message = "已登记"
 
-    def save(self, form):
-        d = form.cleaned_data
-        return services.add_street_duty(
-            self.request.user,
-            street=d["street"],
-            kind=d["kind"],
-            code=d["code"],
-            title=d["title"],
-            category=d["category"],
-            basis=d["basis"],
-        )
-
-    def url_for(self, obj):
-        return reverse("standards:duty_detail", args=[obj.pk]) if obj else reverse("standards:duties")
+    service = services.add_street_duty
+    object_url_name = "standards:duty_detail"
+    list_url_name = "standards:duties"
 
 
 @login_required

@@ -4,7 +4,6 @@ wish wall, the wish pool and my wishes, volunteer activities and the QR scan pag
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Sum
@@ -16,14 +15,13 @@ from django.views.decorators.http import require_POST
 
 from grassroots.core.errors import ServiceError
 from grassroots.core.masking import mask
-from grassroots.core.pages import require_perm
+from grassroots.core.pages import require_perm, service_messages
 from grassroots.core.scoping import has_perm
 from grassroots.orglife.models import Signup
 from grassroots.regions.models import Region
 
 from . import services, wishes
 from .models import CatalogItem, PointEntry, Redemption, Volunteer, VolunteerActivity, Wish, WishState
-from .views import _fail
 
 
 def wall(request, code: str):
@@ -123,12 +121,8 @@ def activity_signup(request, pk: int):
     va = VolunteerActivity.objects.select_related("activity__region").filter(pk=pk).first()
     if va is None:
         raise Http404
-    try:
+    with service_messages(request, lambda: f"报名成功：{va.title}"):
         services.sign_up(request.user, va)
-    except ServiceError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, f"报名成功：{va.title}")
     return redirect("volunteers:my_activities")
 
 
@@ -139,12 +133,8 @@ def signup_cancel(request, pk: int):
     signup = Signup.objects.filter(pk=pk, user=request.user, activity__kind="volunteer").first()
     if signup is None:
         raise Http404
-    try:
+    with service_messages(request, "已取消报名"):
         services.cancel_signup(request.user, signup)
-    except ServiceError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, "已取消报名")
     return redirect("volunteers:my_activities")
 
 
@@ -209,10 +199,6 @@ def shop_redeem(request, pk: int):
     item = CatalogItem.objects.filter(pk=pk, is_active=True).select_related("region").first()
     if item is None:
         raise Http404
-    try:
+    with service_messages(request, lambda: f"兑换成功：{item.name}，请到社区爱心超市领取"):
         services.redeem(request.user, item, quantity=request.POST.get("quantity", "1") or "1")
-    except ServiceError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, f"兑换成功：{item.name}，请到社区爱心超市领取")
     return redirect(reverse("volunteers:shop") + f"?community={item.region.code}")

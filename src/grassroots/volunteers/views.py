@@ -20,8 +20,16 @@ from grassroots.core import exports
 from grassroots.core.attachments import attachments_of
 from grassroots.core.errors import ServiceError
 from grassroots.core.excel import Column
-from grassroots.core.pages import PageListView, ServiceFormView, get_visible, require_perm
+from grassroots.core.pages import (
+    PageListView,
+    ServiceFormView,
+    get_visible,
+    require_perm,
+    service_messages,
+    tab_links,
+)
 from grassroots.core.scoping import covers, has_perm
+from grassroots.core.views import export_querystring
 from grassroots.orglife.models import Signup
 from grassroots.regions.models import Region
 
@@ -72,22 +80,11 @@ STAFF_TABS = [
 
 
 def _tabs(active: str):
-    return [(label, reverse(name), name == active) for label, name in STAFF_TABS]
-
-
-def _fail(request, exc: ServiceError):
-    if exc.status == 404:
-        raise Http404(exc.message) from exc
-    messages.error(request, exc.message)
+    return tab_links(STAFF_TABS, active)
 
 
 class StaffList(PageListView):
-    tab = ""
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["tabs"] = _tabs(self.tab)
-        return ctx
+    tabs = STAFF_TABS
 
 
 def _local(value):
@@ -129,18 +126,12 @@ class WishCreateView(ServiceFormView):
     title = "登记微心愿"
     template_name = "volunteers/wish_form.html"
     success_message = "已登记，等待社区审核"
+    list_crumb = "微心愿"
+    object_url_name = "volunteers:wish_detail"
+    list_url_name = "volunteers:wishes"
 
     def get_initial(self):
         return {"region": self.request.GET.get("region", "")}
-
-    def cancel_url(self):
-        return reverse("volunteers:wishes")
-
-    def breadcrumbs(self):
-        return [("微心愿", reverse("volunteers:wishes"))]
-
-    def url_for(self, obj):
-        return reverse("volunteers:wish_detail", args=[obj.pk])
 
     def save(self, form):
         data = form.service_data()
@@ -246,12 +237,8 @@ def wish_act(request, pk: int, verb: str):
             messages.error(request, "请选择您所代表的单位")
             return redirect(_back(request, wish))
         data["unit"] = unit
-    try:
+    with service_messages(request, f"已{VERB_LABELS[verb]}"):
         wishes.WISH_VERBS[verb](user, wish, data)
-    except ServiceError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, f"已{VERB_LABELS[verb]}")
     return redirect(_back(request, wish))
 
 
@@ -319,18 +306,9 @@ class VolunteerCreateView(ServiceFormView):
     perm = "volunteers.change"
     form_class = VolunteerForm
     title = "登记志愿者"
-
-    def cancel_url(self):
-        return reverse("volunteers:volunteers")
-
-    def breadcrumbs(self):
-        return [("志愿者", reverse("volunteers:volunteers"))]
-
-    def url_for(self, obj):
-        return reverse("volunteers:volunteers")
-
-    def save(self, form):
-        return services.register_volunteer(self.request.user, **form.service_data())
+    list_crumb = "志愿者"
+    list_url_name = "volunteers:volunteers"
+    service = services.register_volunteer
 
 
 @login_required
@@ -389,18 +367,10 @@ class TeamCreateView(ServiceFormView):
     perm = "volunteers.change"
     form_class = TeamForm
     title = "组建志愿服务队"
-
-    def cancel_url(self):
-        return reverse("volunteers:teams")
-
-    def breadcrumbs(self):
-        return [("志愿服务队", reverse("volunteers:teams"))]
-
-    def url_for(self, obj):
-        return reverse("volunteers:team_detail", args=[obj.pk])
-
-    def save(self, form):
-        return services.create_team(self.request.user, **form.service_data())
+    list_crumb = "志愿服务队"
+    object_url_name = "volunteers:team_detail"
+    list_url_name = "volunteers:teams"
+    service = services.create_team
 
 
 @login_required
@@ -433,12 +403,8 @@ def team_member_add(request, pk: int):
     team = get_visible(VolunteerTeam, request.user, pk=pk, select_related=("region",))
     raw = request.POST.get("volunteer", "")
     vol = Volunteer.objects.visible_to(request.user).filter(pk=raw).first() if raw.isdigit() else None
-    try:
+    with service_messages(request, lambda: f"{vol.name}已加入队伍"):
         services.add_team_member(request.user, team, vol)
-    except ServiceError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, f"{vol.name}已加入队伍")
     return redirect("volunteers:team_detail", pk=team.pk)
 
 
@@ -447,12 +413,8 @@ def team_member_add(request, pk: int):
 def team_member_remove(request, pk: int):
     require_perm(request.user, "volunteers.view")
     membership = get_visible(TeamMember, request.user, pk=pk, select_related=("team__region", "volunteer"))
-    try:
+    with service_messages(request, "已移出队伍"):
         services.remove_team_member(request.user, membership)
-    except ServiceError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, "已移出队伍")
     return redirect("volunteers:team_detail", pk=membership.team_id)
 
 
@@ -461,12 +423,8 @@ def team_member_remove(request, pk: int):
 def team_leader(request, pk: int):
     require_perm(request.user, "volunteers.view")
     membership = get_visible(TeamMember, request.user, pk=pk, select_related=("team__region", "volunteer"))
-    try:
+    with service_messages(request, lambda: f"已设{membership.volunteer.name}为队长"):
         services.update_team(request.user, membership.team, leader=membership.volunteer)
-    except ServiceError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, f"已设{membership.volunteer.name}为队长")
     return redirect("volunteers:team_detail", pk=membership.team_id)
 
 
@@ -504,6 +462,9 @@ class ActivityCreateView(ServiceFormView):
     perm = "volunteers.change"
     form_class = ActivityForm
     title = "发布志愿活动"
+    list_crumb = "志愿活动"
+    object_url_name = "volunteers:activity_detail"
+    list_url_name = "volunteers:activities"
 
     def get_form(self, data=None):
         form = super().get_form(data)
@@ -512,15 +473,6 @@ class ActivityCreateView(ServiceFormView):
             (t.pk, f"{t.name}（{t.region.name}）") for t in teams.select_related("region")[:300]
         ]
         return form
-
-    def cancel_url(self):
-        return reverse("volunteers:activities")
-
-    def breadcrumbs(self):
-        return [("志愿活动", reverse("volunteers:activities"))]
-
-    def url_for(self, obj):
-        return reverse("volunteers:activity_detail", args=[obj.pk])
 
     def save(self, form):
         data = form.service_data()
@@ -574,12 +526,8 @@ def activity_qr(request, pk: int, kind: str):
 def activity_cancel(request, pk: int):
     require_perm(request.user, "volunteers.view")
     va = get_visible(VolunteerActivity, request.user, pk=pk, select_related=("activity__region",))
-    try:
+    with service_messages(request, "活动已取消，已通知报名的志愿者"):
         services.cancel_activity(request.user, va, reason=request.POST.get("reason", ""))
-    except ServiceError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, "活动已取消，已通知报名的志愿者")
     return redirect("volunteers:activity_detail", pk=va.pk)
 
 
@@ -646,14 +594,10 @@ def point_grant(request):
         )
         if vol is None:
             raise Http404
-        try:
+        with service_messages(request, "积分已记入"):
             services.grant_points(
                 request.user, vol, amount=form.cleaned_data["amount"], reason=form.cleaned_data["reason"]
             )
-        except ServiceError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, "积分已记入")
     else:
         messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
     raw = request.POST.get("volunteer", "")
@@ -667,12 +611,8 @@ def point_grant(request):
 def point_revoke(request, pk: int):
     require_perm(request.user, "volunteers.view")
     entry = get_visible(PointEntry, request.user, pk=pk, select_related=("region", "account"))
-    try:
+    with service_messages(request, "已撤销，另记一笔负积分"):
         services.revoke_entry(request.user, entry, reason=request.POST.get("reason", ""))
-    except ServiceError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, "已撤销，另记一笔负积分")
     return redirect("volunteers:points")
 
 
@@ -704,32 +644,22 @@ class ItemCreateView(ServiceFormView):
     perm = "volunteers.change"
     form_class = ItemForm
     title = "上架物品"
-
-    def cancel_url(self):
-        return reverse("volunteers:items")
-
-    def breadcrumbs(self):
-        return [("爱心超市", reverse("volunteers:items"))]
-
-    def url_for(self, obj):
-        return reverse("volunteers:items")
-
-    def save(self, form):
-        return services.add_item(self.request.user, **form.service_data())
+    list_crumb = "爱心超市"
+    list_url_name = "volunteers:items"
+    service = services.add_item
 
 
 class ItemEditView(ServiceFormView):
     perm = "volunteers.change"
     form_class = ItemEditForm
     template_name = "volunteers/item_form.html"
+    list_url_name = "volunteers:items"
+    title = "编辑：{object.name}"
 
     def get_object(self):
         return get_visible(
             CatalogItem, self.request.user, action="change", pk=self.kwargs["pk"], select_related=("region",)
         )
-
-    def get_title(self):
-        return f"编辑：{self.object.name}"
 
     def get_initial(self):
         o = self.object
@@ -737,9 +667,6 @@ class ItemEditView(ServiceFormView):
 
     def breadcrumbs(self):
         return [("爱心超市", reverse("volunteers:items"))]
-
-    def url_for(self, obj):
-        return reverse("volunteers:items")
 
     def save(self, form):
         return services.update_item(self.request.user, self.object, **form.service_data())
@@ -754,12 +681,8 @@ def item_stock(request, pk: int):
     if not form.is_valid():
         messages.error(request, "请填写库存变动数量（整数）")
     else:
-        try:
+        with service_messages(request, lambda: f"库存已调整为 {item.stock}"):
             services.adjust_stock(request.user, item, **form.cleaned_data)
-        except ServiceError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, f"库存已调整为 {item.stock}")
     return redirect("volunteers:item_edit", pk=item.pk)
 
 
@@ -798,15 +721,11 @@ def redemption_act(request, pk: int, action: str):
     )
     if red is None:
         red = get_visible(Redemption, request.user, pk=pk, select_related=("item__region", "account"))
-    try:
+    with service_messages(request, "已登记领取" if action == "deliver" else "已取消兑换，积分已退回"):
         if action == "deliver":
             services.deliver_redemption(request.user, red)
         else:
             services.cancel_redemption(request.user, red, reason=request.POST.get("reason", ""))
-    except ServiceError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, "已登记领取" if action == "deliver" else "已取消兑换，积分已退回")
     if red.account_id == request.user.pk:
         return redirect("volunteers:my_points")
     return redirect("volunteers:redemptions")
@@ -871,14 +790,12 @@ class RankingView(View):
             (t.pk, t.name) for t in teams.order_by("name")[:300]
         ]
         form.is_valid()
-        params = request.GET.copy()
-        params["export"] = "xlsx"
         ctx = {
             "rows": rows,
             "mode": mode,
             "by": by,
             "filter_form": form,
-            "export_querystring": params.urlencode(),
+            "export_querystring": export_querystring(request.GET),
             "tabs": _tabs("volunteers:rankings"),
             "title": "排行榜",
         }

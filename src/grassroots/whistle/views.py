@@ -22,8 +22,9 @@ from grassroots.core.errors import ServiceError
 from grassroots.core.excel import Column
 from grassroots.core.excel import local_minute as _local
 from grassroots.core.models import Attachment
+from grassroots.core.pages import service_messages
 from grassroots.core.scoping import grants_for, has_perm
-from grassroots.core.views import ScopedListView
+from grassroots.core.views import ScopedListView, export_querystring
 from grassroots.regions.models import Region
 
 from . import services, stats
@@ -88,12 +89,10 @@ class SummonsListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params["export"] = "xlsx"
         ctx.update(
             title="吹哨报到",
             filter_form=self.list_filter_form(),
-            export_querystring=params.urlencode(),
+            export_querystring=export_querystring(self.request.GET),
             empty_hint="街道、社区召集职能部门报到的事项会出现在这里。",
             can_summon=has_perm(self.request.user, "whistle.summon"),
             # The department ranking answers holders of whistle.view; department members reach this
@@ -219,7 +218,7 @@ def summons_act(request, pk: int, verb: str):
         return redirect("whistle:detail", pk=summons.pk)
     data = form.cleaned_data
     user = request.user
-    try:
+    with service_messages(request, lambda: f"已{STEP_LABELS[verb]}"):
         if verb == "add_targets":
             services.add_targets(user, summons, handlers=list(data["handlers"]))
         elif verb == "answer":
@@ -230,12 +229,6 @@ def summons_act(request, pk: int, verb: str):
             services.close(user, summons, conclusion=data["reason"])
         elif verb == "cancel":
             services.cancel(user, summons, reason=data["reason"])
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已{STEP_LABELS[verb]}")
     return redirect("whistle:detail", pk=summons.pk)
 
 
@@ -246,7 +239,7 @@ def target_act(request, pk: int, target_pk: int, verb: str):
     target = summons.targets.select_related("handler").filter(pk=target_pk).first()
     if target is None or verb not in ("check_in", "report"):
         raise Http404
-    try:
+    with service_messages(request, lambda: f"已{STEP_LABELS[verb]}"):
         if verb == "check_in":
             form = CheckinForm(request.POST, prefix=f"c{target.pk}")
             if not form.is_valid():
@@ -266,12 +259,6 @@ def target_act(request, pk: int, target_pk: int, verb: str):
                 text=form.cleaned_data["text"],
                 photos=request.FILES.getlist(f"r{target.pk}-photos"),
             )
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise Http404 from exc
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已{STEP_LABELS[verb]}")
     nxt = request.POST.get("next", "")
     if nxt == "inbox":
         return redirect("whistle:inbox")
@@ -377,8 +364,6 @@ def ranking(request):
         }
     for r in rows:
         r["assessment"] = comments.get(r["handler_id"])
-    params = request.GET.copy()
-    params["export"] = "xlsx"
     return render(
         request,
         "whistle/ranking.html",
@@ -390,7 +375,7 @@ def ranking(request):
             "error": error,
             "can_assess": can_assess,
             "assess_form": AssessmentForm() if can_assess else None,
-            "export_querystring": params.urlencode(),
+            "export_querystring": export_querystring(request.GET),
             "checkin_rate": stats.checkin_rate(street, start, end) if street else None,
         },
     )
