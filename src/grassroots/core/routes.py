@@ -13,6 +13,4 @@ def path(route: str, view, kwargs=None, name: str | None = None):
     ServiceFormView...): `.as_view()` is called here once rather than at every route of every app."""
     if isinstance(view, type) and issubclass(view, View):
         view = view.as_view()
-    if name is None:
-        return django_path(route, view, kwargs)
     return django_path(route, view, kwargs, name=name)
