@@ -1,13 +1,12 @@
 from django.contrib.auth import views as auth_views
-
-from grassroots.core.routes import path
+from django.urls import path
 
 from . import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", views.LoginView, name="login"),
-    path("logout/", auth_views.LogoutView, name="logout"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("profile/tokens/<str:prefix>/revoke/", views.token_revoke, name="token_revoke"),
     path("users/", views.user_list, name="users"),

@@ -1,10 +1,10 @@
-from grassroots.core.routes import path
+from django.urls import path
 
 from . import config_views, intake_views, public_views, views, visit_views
 
 app_name = "cases"
 urlpatterns = [
-    path("", views.CaseListView, name="list"),
+    path("", views.CaseListView.as_view(), name="list"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/moderate/", views.case_moderate, name="moderate"),
     path("<int:pk>/<slug:verb>/", views.case_act, name="act"),
@@ -23,7 +23,7 @@ urlpatterns = [
     path("mine/", intake_views.mine, name="mine"),
     path("intake/", intake_views.intake, name="intake"),
     path("hotline-import/", intake_views.hotline_import, name="hotline_import"),
-    path("visits/", visit_views.VisitListView, name="visits"),
+    path("visits/", visit_views.VisitListView.as_view(), name="visits"),
     path("visits/new/", visit_views.visit_create, name="visit_create"),
     path("visits/<int:pk>/", visit_views.visit_detail, name="visit_detail"),
     path("config/", config_views.config_home, name="config_home"),

@@ -1,10 +1,10 @@
-from grassroots.core.routes import path
+from django.urls import path
 
 from . import audit_views, export_views, views
 
 app_name = "core"
 urlpatterns = [
-    path("audit/", audit_views.AuditListView, name="audit"),
+    path("audit/", audit_views.AuditListView.as_view(), name="audit"),
     path("files/<int:pk>/", views.attachment_view, name="attachment"),
     path("files/s/<str:token>/", views.attachment_signed_view, name="attachment_signed"),
     path("exports/", export_views.export_list, name="exports"),

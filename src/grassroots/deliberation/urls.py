@@ -1,10 +1,10 @@
-from grassroots.core.routes import path
+from django.urls import path
 
 from . import views
 
 app_name = "deliberation"
 urlpatterns = [
-    path("", views.TopicListView, name="list"),
+    path("", views.TopicListView.as_view(), name="list"),
     path("new/", views.topic_create, name="create"),
     path("topics/<str:number>/", views.topic_detail, name="detail"),
     path("topics/<str:number>/<slug:action>/", views.topic_act, name="act"),

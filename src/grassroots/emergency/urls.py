@@ -1,14 +1,14 @@
-from grassroots.core.routes import path
+from django.urls import path
 
 from . import views
 
 app_name = "emergency"
 
 urlpatterns = [
-    path("", views.EmergencyListView, name="list"),
+    path("", views.EmergencyListView.as_view(), name="list"),
     path("declare/", views.declare, name="declare"),
     path("mine/", views.mine, name="mine"),
-    path("records/", views.RecordListView, name="records"),
+    path("records/", views.RecordListView.as_view(), name="records"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/<str:verb>/", views.act, name="act"),
     path("<int:pk>/live/", views.live, name="live"),

@@ -1,14 +1,14 @@
-from grassroots.core.routes import path
+from django.urls import path
 
 from . import views
 
 app_name = "onewindow"
 urlpatterns = [
-    path("", views.ApplicationListView, name="list"),
+    path("", views.ApplicationListView.as_view(), name="list"),
     path("new/", views.application_create, name="create"),
     path("a/<str:number>/", views.application_detail, name="detail"),
     path("a/<str:number>/<slug:action>/", views.application_act, name="act"),
-    path("items/", views.ItemListView, name="items"),
+    path("items/", views.ItemListView.as_view(), name="items"),
     path("items/new/", views.item_create, name="item_create"),
     path("items/<int:pk>/", views.item_edit, name="item_edit"),
     path("stats/", views.stats_page, name="stats"),

@@ -1,11 +1,11 @@
-from grassroots.core.routes import path
+from django.urls import path
 
 from . import views
 
 app_name = "orglife"
 urlpatterns = [
-    path("", views.ActivityListView, name="list"),
-    path("add/", views.ActivityCreateView, name="add"),
+    path("", views.ActivityListView.as_view(), name="list"),
+    path("add/", views.ActivityCreateView.as_view(), name="add"),
     path("calendar/", views.calendar_view, name="calendar"),
     path("mine/", views.mine, name="mine"),
     path("stats/", views.stats_view, name="stats"),
@@ -15,7 +15,7 @@ urlpatterns = [
     path("checkin/<str:token>/", views.checkin, name="checkin"),
     path("branch/<str:code>/", views.branch, name="branch"),
     path("<int:pk>/", views.activity_detail, name="detail"),
-    path("<int:pk>/edit/", views.ActivityEditView, name="edit"),
+    path("<int:pk>/edit/", views.ActivityEditView.as_view(), name="edit"),
     path("<int:pk>/signup/", views.signup, name="signup"),
     path("<int:pk>/signup/cancel/", views.signup_cancel, name="signup_cancel"),
     path("<int:pk>/attendance/", views.attendance, name="attendance"),

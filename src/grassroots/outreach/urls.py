@@ -1,12 +1,12 @@
-from grassroots.core.routes import path
+from django.urls import path
 
 from . import views
 
 app_name = "outreach"
 urlpatterns = [
-    path("", views.HubListView, name="hubs"),
+    path("", views.HubListView.as_view(), name="hubs"),
     path("hubs/<int:pk>/", views.hub_detail, name="hub_detail"),
-    path("overdue/", views.OverdueListView, name="overdue"),
+    path("overdue/", views.OverdueListView.as_view(), name="overdue"),
     path("communities/<str:code>/", views.community_links, name="community"),
     path("communities/<str:code>/<slug:verb>/", views.community_act, name="community_act"),
     path("weekly/<str:code>/", views.weekly, name="weekly"),
@@ -14,6 +14,6 @@ urlpatterns = [
     path("mine/<int:pk>/contact/", views.contact, name="contact"),
     path("log/", views.my_log, name="my_log"),
     path("log/items/<int:pk>/<slug:verb>/", views.item_act, name="item_act"),
-    path("logs/", views.LogListView, name="logs"),
+    path("logs/", views.LogListView.as_view(), name="logs"),
     path("logs/<int:pk>/", views.log_detail, name="log_detail"),
 ]

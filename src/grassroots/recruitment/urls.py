@@ -1,11 +1,11 @@
-from grassroots.core.routes import path
+from django.urls import path
 
 from . import views
 
 app_name = "recruitment"
 urlpatterns = [
     path("", views.pipeline, name="pipeline"),
-    path("candidates/", views.CandidateListView, name="list"),
+    path("candidates/", views.CandidateListView.as_view(), name="list"),
     path("candidates/new/", views.add, name="add"),
     path("candidates/<int:pk>/", views.candidate_detail, name="detail"),
     path("candidates/<int:pk>/step/", views.record_step, name="record_step"),

@@ -1,4 +1,4 @@
-from grassroots.core.routes import path
+from django.urls import path
 
 from . import views
 
@@ -7,11 +7,11 @@ urlpatterns = [
     path("tree/", views.tree, name="tree"),
     path("tree/<str:code>/children/", views.tree_children, name="tree_children"),
     path("lookup/", views.lookup, name="lookup"),
-    path("households/", views.HouseholdListView, name="households"),
-    path("households/add/", views.HouseholdCreateView, name="household_add"),
+    path("households/", views.HouseholdListView.as_view(), name="households"),
+    path("households/add/", views.HouseholdCreateView.as_view(), name="household_add"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
-    path("households/<int:pk>/edit/", views.HouseholdEditView, name="household_edit"),
+    path("households/<int:pk>/edit/", views.HouseholdEditView.as_view(), name="household_edit"),
     path("<str:code>/", views.detail, name="detail"),
-    path("<str:code>/add/", views.RegionAddChildView, name="add_child"),
-    path("<str:code>/edit/", views.RegionEditView, name="edit"),
+    path("<str:code>/add/", views.RegionAddChildView.as_view(), name="add_child"),
+    path("<str:code>/edit/", views.RegionEditView.as_view(), name="edit"),
 ]

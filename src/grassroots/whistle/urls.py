@@ -1,10 +1,10 @@
-from grassroots.core.routes import path
+from django.urls import path
 
 from . import views
 
 app_name = "whistle"
 urlpatterns = [
-    path("", views.SummonsListView, name="list"),
+    path("", views.SummonsListView.as_view(), name="list"),
     path("new/", views.summons_create, name="create"),
     path("inbox/", views.inbox, name="inbox"),
     path("ranking/", views.ranking, name="ranking"),
