@@ -178,7 +178,7 @@ def _run(job_id: int, commit: bool) -> None:
             else:
                 plan = imp.plan(path, progress)
                 if plan.ok and imp.reuse_checked:
-                    import_reuse.save(path, job.kind, _digest_now(path), plan)
+                    import_reuse.save(path, job.kind, _digest_now(path), plan, imp.model)
         except ImportFailed as exc:
             _finish(job, bad_state, exc.errors)
             return

@@ -1,10 +1,10 @@
 """The commit of an import reuses its dry run instead of reading and checking the file a second time.
 
 A dry run that passes, for an importer that opts in (`Importer.reuse_checked`), leaves its Plan (the
-parsed, validated rows as model instances ready to write, the preview, the counts) beside the upload,
-in "<stored name>.checked": a pickle, zlib-compressed, signed with a key derived from SECRET_KEY and
-readable by the owner only (it holds what the uploaded file holds). With it are the SHA-256 of the
-file and `Plan.state`, a digest of every database row and setting the checks read:
+parsed, validated rows as plain column values ready to write, the preview, the counts) beside the
+upload, in "<stored name>.checked": a pickle, zlib-compressed, signed with a key derived from
+SECRET_KEY and readable by the owner only (it holds what the uploaded file holds). With it are the
+SHA-256 of the file and `Plan.state`, a digest of every database row and setting the checks read:
 
 - the existing records the file's keys matched (all their columns, and those of the related rows
   loaded with them, e.g. a member's org and its region: the scope of a record follows them);
@@ -64,6 +64,73 @@ def state_digest(context: Any, existing: dict, refs: dict) -> str:
     return h.hexdigest()
 
 
+def pack(plan, model) -> dict:
+    """A passed plan as plain values (pickling 100k model instances costs as much as reading the file):
+    each created row's column values, each updated row's pk and new values."""
+    attnames = [f.attname for f in model._meta.concrete_fields]
+    return {
+        "attnames": attnames,
+        "creates": [(row, tuple([getattr(obj, a) for a in attnames])) for row, obj in plan.creates],
+        "updates": [
+            (row, obj.pk, {a: getattr(obj, a) for a in changed}, before, changed)
+            for row, obj, before, changed in plan.updates
+        ],
+        **{
+            name: getattr(plan, name)
+            for name in ("total", "unchanged", "preview", "headers", "keys", "ref_codes", "state", "present")
+        },
+    }
+
+
+def rebuild(kept: dict, model, existing: dict, refs: dict):
+    """The Plan of `pack`, its instances built again on the rows just read (existing records, referenced
+    rows: the same as the dry run's, the state digest says so). Defaults computed at creation (the
+    creation time) are taken now, as a check-and-write would."""
+    from .importing import Plan
+
+    fields = model._meta.concrete_fields
+    attnames = [f.attname for f in fields]
+    if kept["attnames"] != attnames:
+        return None  # the model changed since the dry run
+    related = {}
+    for found in refs.values():
+        for obj in found.values():
+            related[(obj._meta.concrete_model, obj.pk)] = obj
+    fks = [(i, f) for i, f in enumerate(fields) if f.is_relation]
+    fresh = [
+        f
+        for f in fields
+        if not f.primary_key and f.has_default() and callable(f.default) and f.name not in kept["present"]
+    ]
+
+    def attach(obj, values):
+        for i, f in fks:
+            target = related.get((f.related_model._meta.concrete_model, values[i]))
+            if target is not None:
+                f.set_cached_value(obj, target)
+
+    plan = Plan(
+        **{k: kept[k] for k in ("total", "unchanged", "preview", "headers", "keys", "ref_codes", "state")}
+    )
+    plan.present = set(kept["present"])
+    for row, values in kept["creates"]:
+        obj = model(*values)
+        for f in fresh:
+            setattr(obj, f.attname, f.get_default())
+        attach(obj, values)
+        plan.creates.append((row, obj))
+    by_pk = {obj.pk: obj for obj in existing.values()}
+    for row, pk, new, before, changed in kept["updates"]:
+        obj = by_pk.get(pk)
+        if obj is None:
+            return None
+        for a, v in new.items():
+            setattr(obj, a, v)
+        attach(obj, [getattr(obj, a) for a in attnames])
+        plan.updates.append((row, obj, before, changed))
+    return plan
+
+
 def _sign(blob: bytes) -> bytes:
     key = hashlib.sha256(("import-checked:" + settings.SECRET_KEY).encode()).digest()
     return hmac.new(key, blob, hashlib.sha256).digest()
@@ -73,13 +140,14 @@ def checked_path(upload: Path) -> Path:
     return upload.with_name(upload.name + SUFFIX)
 
 
-def save(upload: Path, kind: str, file_sha256: str, plan) -> bool:
+def save(upload: Path, kind: str, file_sha256: str, plan, model) -> bool:
     """Keep a passed dry run's plan beside the upload. Best effort: without it the commit re-checks."""
     path = checked_path(upload)
     tmp = path.with_name(f".tmp-{path.name}")
     try:
         body = pickle.dumps(
-            {"kind": kind, "file_sha256": file_sha256, "plan": plan}, protocol=pickle.HIGHEST_PROTOCOL
+            {"kind": kind, "file_sha256": file_sha256, "plan": pack(plan, model)},
+            protocol=pickle.HIGHEST_PROTOCOL,
         )
         blob = zlib.compress(body, 1)
         with tmp.open("wb") as fh:
@@ -95,7 +163,7 @@ def save(upload: Path, kind: str, file_sha256: str, plan) -> bool:
 
 
 def load(upload: Path, kind: str, file_sha256: str):
-    """The kept plan of this very file, or None (missing, altered, another file or kind, unreadable)."""
+    """The kept (packed) plan of this very file, or None (missing, altered, another file, unreadable)."""
     path = checked_path(upload)
     try:
         data = path.read_bytes()

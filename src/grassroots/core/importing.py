@@ -58,7 +58,7 @@ from .import_cells import (  # noqa: F401 - re-exported: importers import them f
     parse_float,
     parse_int,
 )
-from .import_reuse import state_digest
+from .import_reuse import rebuild, state_digest
 from .masking import mask
 from .models import AuditAction, AuditEvent
 from .scoping import covers, grants_for, has_perm, object_paths, perm_code
@@ -660,16 +660,17 @@ class Importer:
         context = (self.kind, who, grants, timezone.localdate(), sorted(self.present), self.extra_state())
         return state_digest(context, existing, refs)
 
-    def reuse(self, checked: Plan | None) -> Plan | None:
-        """The dry run's plan if nothing it was checked against changed since; else None (check again)."""
-        if checked is None or not self.reuse_checked or not checked.ok or not checked.state:
+    def reuse(self, kept: dict | None) -> Plan | None:
+        """The dry run's plan (packed by core.import_reuse) if nothing it was checked against changed
+        since; else None (check the file again)."""
+        if kept is None or not self.reuse_checked or not kept.get("state"):
             return None
-        self.present = set(checked.present)
-        existing = self.lookup_existing(checked.keys)
-        refs = self.fetch_refs(checked.ref_codes)
-        if self.state_of(existing, refs) != checked.state:
+        self.present = set(kept["present"])
+        existing = self.lookup_existing(kept["keys"])
+        refs = self.fetch_refs(kept["ref_codes"])
+        if self.state_of(existing, refs) != kept["state"]:
             return None
-        return checked
+        return rebuild(kept, self.model, existing, refs)
 
     # --- commit -----------------------------------------------------------------------------
     def commit(
@@ -678,9 +679,9 @@ class Importer:
         progress: Progress = _no_progress,
         *,
         file_digest: str = "",
-        checked: Plan | None = None,
+        checked: dict | None = None,
     ) -> Plan:
-        """Check everything again (or reuse the dry run's `checked` plan when nothing it read changed)
+        """Check everything again (or reuse the dry run's kept plan `checked` when nothing it read changed)
         and write all of it in one transaction, or nothing."""
         with transaction.atomic():
             plan = self.reuse(checked) or self.plan(path, progress)
