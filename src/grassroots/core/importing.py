@@ -17,7 +17,8 @@ row becomes a model instance. The engine:
    model's `change` permission;
 6. on commit, does all of the above again inside one transaction and writes only if there is no
    error at all: bulk inserts (tree paths computed here), bulk updates of changed rows, unchanged
-   rows untouched.
+   rows untouched. An importer with `reuse_checked` instead writes the dry run's kept plan when the
+   rows and settings its checks read are unchanged (core.import_reuse), else checks the file again.
 
 Audit (decided here, for imports of up to 100k rows): one IMPORT event per committed import with the
 counts, the SHA-256 of the uploaded file and the SHA-256 of the sorted keys created (ID numbers enter
