@@ -5,11 +5,12 @@ Generates a members file (valid rows into party orgs the bench creates), then, i
 the same file, `--runs` times each (members deleted between runs, so every run creates them all):
 (1) the bare read: openpyxl read-only iterating every value; (2) the whole import as the pages run it
 (core.import_jobs): upload (store the file, hash it, queue the dry run) → dry run (the check_job task:
-read, parse, validate against the database, preview) → commit (start_commit and the commit_job task:
-validate again, encrypt, bulk write, audit, in one transaction). Prints p50 / p95 of both and the
-ratio of the p95s with the verdict (target of issue 20: ≤ 2×, stable across runs). Runs on a
-throwaway SQLite database in a temporary GRASSROOTS_VAR unless GRASSROOTS_DATABASE_URL is set (then
-on that database: its BENCH-* orgs get the members, deleted again after each run).
+read, parse, validate against the database, preview, keep the checked plan) → commit (start_commit and
+the commit_job task: read again the rows the checks depended on, write the kept plan if they are
+unchanged or else validate the file again, encrypt, bulk write, audit, in one transaction). Prints
+p50 / p95 of both and the ratio of the p95s with the verdict (target of issue 20: ≤ 2×, stable across
+runs). Runs on a throwaway SQLite database in a temporary GRASSROOTS_VAR unless GRASSROOTS_DATABASE_URL
+is set (then on that database: its BENCH-* orgs get the members, deleted again after each run).
 """
 
 from __future__ import annotations

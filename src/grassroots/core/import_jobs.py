@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import excel, importing, runtime
+from . import excel, import_reuse, importing, runtime
 from .errors import NotFound, PermissionDenied, ServiceError
 from .faults import storage_guard, user_message
 from .importing import MAX_FILE_BYTES, XLSX_SIGNATURE, CellError, Importer, ImportFailed
@@ -171,7 +171,14 @@ def _run(job_id: int, commit: bool) -> None:
             if not imp.allowed():
                 raise ImportFailed([CellError(1, "", "", "", "没有执行此导入的权限")])
             path = job_path(job)
-            plan = imp.commit(path, progress, file_digest=job.sha256) if commit else imp.plan(path, progress)
+            if commit:
+                checked = import_reuse.load(path, job.kind, _digest_now(path))
+                import_reuse.discard(path)
+                plan = imp.commit(path, progress, file_digest=job.sha256, checked=checked)
+            else:
+                plan = imp.plan(path, progress)
+                if plan.ok and imp.reuse_checked:
+                    import_reuse.save(path, job.kind, _digest_now(path), plan, imp.model)
         except ImportFailed as exc:
             _finish(job, bad_state, exc.errors)
             return
@@ -186,6 +193,14 @@ def _run(job_id: int, commit: bool) -> None:
         else:
             message = "数据在校验后发生了变化，本次未写入任何数据，请修改后重新上传" if commit else ""
             _finish(job, bad_state, plan.errors, plan, headers, message)
+
+
+def _digest_now(path: Path) -> str:
+    """The stored file's SHA-256 as it is now: a kept plan is only for the very file it was made from."""
+    try:
+        return importing.file_sha256(path)
+    except OSError:
+        return ""
 
 
 @task()
@@ -227,6 +242,7 @@ def retry_job(user, job: ImportJob) -> ImportJob:
     )
     if not updated:
         raise ServiceError("该任务已在处理中")
+    import_reuse.discard(job_path(job))  # the new dry run keeps its own
     write_progress(job, "read", 0, job.total)
     check_job.enqueue(job.pk)
     job.refresh_from_db()

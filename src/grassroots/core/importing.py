@@ -17,7 +17,8 @@ row becomes a model instance. The engine:
    model's `change` permission;
 6. on commit, does all of the above again inside one transaction and writes only if there is no
    error at all: bulk inserts (tree paths computed here), bulk updates of changed rows, unchanged
-   rows untouched.
+   rows untouched. An importer with `reuse_checked` instead writes the dry run's kept plan when the
+   rows and settings its checks read are unchanged (core.import_reuse), else checks the file again.
 
 Audit (decided here, for imports of up to 100k rows): one IMPORT event per committed import with the
 counts, the SHA-256 of the uploaded file and the SHA-256 of the sorted keys created (ID numbers enter
@@ -36,6 +37,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
 from . import excel
@@ -57,9 +59,10 @@ from .import_cells import (  # noqa: F401 - re-exported: importers import them f
     parse_float,
     parse_int,
 )
+from .import_reuse import rebuild, state_digest
 from .masking import mask
 from .models import AuditAction, AuditEvent
-from .scoping import covers, has_perm, object_paths, perm_code
+from .scoping import covers, grants_for, has_perm, object_paths, perm_code
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 XLSX_SIGNATURE = b"PK\x03\x04"
@@ -124,6 +127,11 @@ class Plan:
     unchanged: int = 0
     preview: list[dict] = field(default_factory=list)  # first rows as shown on the page
     headers: list[str] = field(default_factory=list)
+    # What the verdict read from the database (kept with a checked dry run, see core.import_reuse):
+    keys: list[str] = field(default_factory=list)  # natural keys looked up
+    ref_codes: dict[str, list[str]] = field(default_factory=dict)  # reference kind -> codes resolved
+    state: str = ""  # Importer.state_digest of the rows and settings the checks depended on
+    present: set[str] = field(default_factory=set)  # the columns the file has
 
     @property
     def ok(self) -> bool:
@@ -165,6 +173,10 @@ class Importer:
     scope_field: str | None = None  # column whose reference decides the scope (for the error)
     export_order: tuple[str, ...] = ("id",)
     export_select: tuple[str, ...] = ()
+    # The commit may write the dry run's plan when nothing it was checked against changed (see
+    # core.import_reuse). Only for importers whose checks read the database solely through
+    # lookup_existing, the references, the user's grants and extra_state (no query of their own).
+    reuse_checked = False
 
     def __init__(self, user=None):
         self.user = user  # None: the console operator (no scope restriction)
@@ -347,8 +359,8 @@ class Importer:
                     out[c.field] = (get_column_letter(i + 1), c.header)
         return out
 
-    def resolve_refs(self, parsed) -> dict[str, dict[str, models.Model]]:
-        """code -> object for every reference kind, one query per chunk of codes, scoped."""
+    def ref_codes(self, parsed) -> dict[str, list[str]]:
+        """reference kind -> the codes the file names (sorted)."""
         wanted: dict[str, set[str]] = {}
         for col in self.columns:
             if col.type != "ref":
@@ -358,6 +370,13 @@ class Importer:
                 v = values.get(col.field)
                 if v:
                     codes.add(v)
+        return {name: sorted(codes) for name, codes in wanted.items()}
+
+    def resolve_refs(self, parsed) -> dict[str, dict[str, models.Model]]:
+        """code -> object for every reference kind, one query per chunk of codes, scoped."""
+        return self.fetch_refs(self.ref_codes(parsed))
+
+    def fetch_refs(self, wanted: dict[str, list[str]]) -> dict[str, dict[str, models.Model]]:
         out: dict[str, dict[str, models.Model]] = {}
         for name, codes in wanted.items():
             spec = self.refs[name]
@@ -365,7 +384,7 @@ class Importer:
             if spec.select_related:
                 qs = qs.select_related(*spec.select_related)
             found = {}
-            for part in chunked(sorted(codes)):
+            for part in chunked(codes):
                 for obj in qs.filter(**{f"{spec.field}__in": part}):
                     found[getattr(obj, spec.field)] = obj
             out[name] = found
@@ -406,8 +425,13 @@ class Importer:
                 continue
             first_row[key] = rownum
             keyed.append((rownum, values, errs, key))
-        existing = self.lookup_existing([k for *_, k in keyed if k])
-        refs = self.resolve_refs(parsed)
+        plan.keys = [k for *_, k in keyed if k]
+        plan.ref_codes = self.ref_codes(parsed)
+        plan.present = set(self.present)
+        existing = self.lookup_existing(plan.keys)
+        refs = self.fetch_refs(plan.ref_codes)
+        if self.reuse_checked:
+            plan.state = self.state_of(existing, refs)
         progress("check", 0, total)
 
         in_file: dict[str, Any] = {}  # key -> (obj, rownum) for tree parents defined in the file
@@ -617,11 +641,51 @@ class Importer:
         parent = self.model._default_manager.filter(path=obj.path[: -self.model.steplen]).first()
         return parent.code if parent else None
 
+    # --- reusing a dry run --------------------------------------------------------------------
+    def extra_state(self) -> Any:
+        """Whatever else the row checks read (a rule's parameter), for the state digest."""
+        return None
+
+    def state_of(self, existing: dict, refs: dict) -> str:
+        """Digest of the database rows and settings the checks of a plan read (core.import_reuse)."""
+        user = self.user
+        grants = sorted(
+            (g.role, tuple(sorted(g.perms)), g.region_path or "", g.org_path or "", g.own)
+            for g in grants_for(user)
+        )
+        who = (
+            getattr(user, "pk", None),
+            getattr(user, "is_superuser", True),
+            getattr(user, "is_active", True),
+        )
+        context = (self.kind, who, grants, timezone.localdate(), sorted(self.present), self.extra_state())
+        return state_digest(context, existing, refs)
+
+    def reuse(self, kept: dict | None) -> Plan | None:
+        """The dry run's plan (packed by core.import_reuse) if nothing it was checked against changed
+        since; else None (check the file again)."""
+        if kept is None or not self.reuse_checked or not kept.get("state"):
+            return None
+        self.present = set(kept["present"])
+        existing = self.lookup_existing(kept["keys"])
+        refs = self.fetch_refs(kept["ref_codes"])
+        if self.state_of(existing, refs) != kept["state"]:
+            return None
+        return rebuild(kept, self.model, existing, refs)
+
     # --- commit -----------------------------------------------------------------------------
-    def commit(self, path: Path, progress: Progress = _no_progress, *, file_digest: str = "") -> Plan:
-        """Check everything again and write all of it in one transaction, or nothing."""
+    def commit(
+        self,
+        path: Path,
+        progress: Progress = _no_progress,
+        *,
+        file_digest: str = "",
+        checked: dict | None = None,
+    ) -> Plan:
+        """Check everything again (or reuse the dry run's kept plan `checked` when nothing it read changed)
+        and write all of it in one transaction, or nothing."""
         with transaction.atomic():
-            plan = self.plan(path, progress)
+            plan = self.reuse(checked) or self.plan(path, progress)
             if not plan.ok:
                 return plan
             total = len(plan.creates) + len(plan.updates)

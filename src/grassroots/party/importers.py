@@ -134,6 +134,8 @@ class MemberImporter(Importer):
     kind = "members"
     title = "党员"
     model = Member
+    # Member.clean reads the referenced org, today's date and the MEM-AGE rule: all in the digest.
+    reuse_checked = True
     key_field = "id_number"
     scope_field = "party_org"
     refs = {
@@ -206,6 +208,11 @@ class MemberImporter(Importer):
 
     def before_insert(self, obj):
         obj.fill_initials()
+
+    def extra_state(self):
+        from .models import min_join_age
+
+        return (min_join_age(), lookup_hash("key-check"))  # the rule, and that the lookup key is the same
 
     def row_check_needs(self):
         return {"party_org"}
