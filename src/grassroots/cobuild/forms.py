@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from grassroots.core.pages import ActionForm, DateInput, FilterForm, LookupInput, ScopedCodeField
-from grassroots.regions.models import Region
+from grassroots.core.pages import ActionForm, DateInput, FilterForm, LookupInput
+from grassroots.regions.forms import region_field
 from grassroots.units.models import Unit
 
 from .models import Category, Committee, MeetingState, ProjectState, RatingSide
@@ -16,13 +16,7 @@ def _any(choices):
 
 
 def community_field(label="社区", levels=("community",), required=True):
-    return ScopedCodeField(
-        Region,
-        label=label,
-        levels=levels,
-        required=required,
-        widget=LookupInput("regions:lookup", attrs={"placeholder": "区划编码或名称"}),
-    )
+    return region_field(label, required=required, levels=levels)
 
 
 class UnitCodeField(forms.CharField):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from grassroots.core import audit, tallies
 from grassroots.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from grassroots.core.scoping import covers, grants_for, has_perm
-from grassroots.core.services import full_clean, require_in_scope
+from grassroots.core.services import full_clean, require_in_scope, save_changes
 
 from .models import (
     RATING_CRITERIA,
@@ -271,21 +271,25 @@ def register_member(user, *, community, posts=(), note="") -> Registration:
     return reg
 
 
-def _locked_registration(reg) -> Registration:
-    return (
+def _move_registration(user, reg, to_state: str, changes: dict, **extra) -> Registration:
+    """Inside the transaction: the registration re-read under a row lock, moved (audited) with the fields
+    the step stamps."""
+    reg = (
         Registration.objects.select_for_update(of=("self",))
         .select_related("community", "org", "member", "unit")
         .get(pk=reg.pk)
     )
+    _transition(user, reg, to_state, **extra)
+    for field, value in changes.items():
+        setattr(reg, field, value)
+    reg.save(update_fields=["state", *changes])
+    return reg
 
 
 def confirm_registration(user, reg: Registration) -> Registration:
     require_in_scope(user, reg, "change")
     with transaction.atomic():
-        reg = _locked_registration(reg)
-        _transition(user, reg, RegState.ACTIVE)
-        reg.confirmed_at = timezone.now()
-        reg.save(update_fields=["state", "confirmed_at"])
+        reg = _move_registration(user, reg, RegState.ACTIVE, {"confirmed_at": timezone.now()})
         if reg.kind == RegKind.MEMBER and reg.member.user_id:
             _notify(
                 reg.member.user,
@@ -301,20 +305,16 @@ def reject_registration(user, reg: Registration, reason: str) -> Registration:
     if not (reason or "").strip():
         raise ServiceError("请填写退回原因", field="reason")
     with transaction.atomic():
-        reg = _locked_registration(reg)
-        _transition(user, reg, RegState.REJECTED, reason=reason.strip())
-        reg.note = reason.strip()[:200]
-        reg.save(update_fields=["state", "note"])
+        reg = _move_registration(
+            user, reg, RegState.REJECTED, {"note": reason.strip()[:200]}, reason=reason.strip()
+        )
     return reg
 
 
 def end_registration(user, reg: Registration) -> Registration:
     require_in_scope(user, reg, "change")
     with transaction.atomic():
-        reg = _locked_registration(reg)
-        _transition(user, reg, RegState.ENDED)
-        reg.ended_at = timezone.now()
-        reg.save(update_fields=["state", "ended_at"])
+        reg = _move_registration(user, reg, RegState.ENDED, {"ended_at": timezone.now()})
     return reg
 
 
@@ -639,12 +639,8 @@ def complete_milestone(user, milestone: Milestone, done_on=None) -> Milestone:
     done_on = done_on or timezone.localdate()
     if done_on > timezone.localdate():
         raise ServiceError("完成日期不能晚于今天", field="done_on")
-    before = audit.snapshot(milestone)
-    milestone.done_on = done_on
     with transaction.atomic():
-        milestone.save(update_fields=["done_on"])
-        audit.record_update(user, milestone, before)
-    return milestone
+        return save_changes(user, milestone, done_on=done_on)
 
 
 def add_output(user, project: Project, *, title, body="", photos=()) -> ProjectOutput:
@@ -673,12 +669,8 @@ def evaluate_project(user, project: Project, *, score: int, evaluation: str = ""
         raise ServiceError("评价得分须为 1–5 的整数", field="score") from None
     if not 1 <= score <= 5:
         raise ServiceError("评价得分须为 1–5 的整数", field="score")
-    before = audit.snapshot(project)
-    project.evaluation_score, project.evaluation = score, evaluation
     with transaction.atomic():
-        project.save(update_fields=["evaluation_score", "evaluation"])
-        audit.record_update(user, project, before)
-    return project
+        return save_changes(user, project, evaluation_score=score, evaluation=evaluation)
 
 
 # ---- committees, meetings, resolutions --------------------------------------------------------------
@@ -815,12 +807,8 @@ def complete_resolution(user, item: Resolution, *, result: str, done_on=None) ->
     done_on = done_on or timezone.localdate()
     if done_on > timezone.localdate():
         raise ServiceError("办结日期不能晚于今天", field="done_on")
-    before = audit.snapshot(item)
-    item.done_on, item.result = done_on, result.strip()
     with transaction.atomic():
-        item.save(update_fields=["done_on", "result"])
-        audit.record_update(user, item, before)
-    return item
+        return save_changes(user, item, done_on=done_on, result=result.strip())
 
 
 def send_reminders(now=None) -> int:

@@ -162,6 +162,16 @@ def chunked(seq: Sequence, n: int = IN_CHUNK) -> Iterable[Sequence]:
 # ---------------------------------------------------------------------------------------------
 # The importer base class
 # ---------------------------------------------------------------------------------------------
+def ref_code(attr: str) -> Callable:
+    """An export value (Col(export=...)): the code of the object `attr` refers to, or ""."""
+
+    def get(obj):
+        target = getattr(obj, attr, None)
+        return target.code if target is not None else ""
+
+    return get
+
+
 class Importer:
     kind = ""
     title = ""  # Chinese name of what is imported, e.g. 党员
@@ -638,8 +648,22 @@ class Importer:
     def current_parent_code(self, obj) -> str | None:
         if obj.depth <= 1:
             return None
-        parent = self.model._default_manager.filter(path=obj.path[: -self.model.steplen]).first()
-        return parent.code if parent else None
+        parents = self.model._default_manager.filter(path=obj.path[: -self.model.steplen])
+        return parents.values_list("code", flat=True).first()
+
+    def with_parent_codes(self, cols: list[excel.Column], header: str) -> list[excel.Column]:
+        """A tree's export columns with the `header` column (the parent's code) read from one path -> code
+        map loaded on first use (no query per row)."""
+        model, codes = self.model, {}
+
+        def parent_code(obj):
+            if obj.depth <= 1:
+                return ""
+            if not codes:
+                codes.update(model._default_manager.values_list("path", "code"))
+            return codes.get(obj.path[: -model.steplen], "")
+
+        return [c if c.header != header else type(c)(c.header, parent_code, width=c.width) for c in cols]
 
     # --- reusing a dry run --------------------------------------------------------------------
     def extra_state(self) -> Any:

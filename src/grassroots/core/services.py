@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 from . import audit
 from .errors import Conflict, NotFound, PermissionDenied, ServiceError
@@ -88,3 +89,50 @@ def delete_object(user, obj: models.Model, *, action: str = "change") -> None:
         except models.ProtectedError as exc:
             # A conflict with the records that keep it (cases, sweeps, 战时档案...), not bad input: 409.
             raise Conflict("该记录仍被其他数据引用，不能删除") from exc
+
+
+# --------------------------------------------------------------------------- shared service steps
+def clean_text(value, label: str, max_length: int, *, required: bool = True, field: str = "") -> str:
+    """A free-text input stripped: 请填写… when required and blank, …不能超过 N 个字 when too long."""
+    value = (value or "").strip()
+    if required and not value:
+        raise ServiceError(f"请填写{label}", field=field or label)
+    if len(value) > max_length:
+        raise ServiceError(f"{label}不能超过 {max_length} 个字", field=field or label)
+    return value
+
+
+def require_managed(user, obj, message: str, action: str = "manage") -> None:
+    """404 when the object is outside the user's view, 403 (with `message`) when seen but not managed."""
+    if not covers(user, obj, "view"):
+        raise NotFound()
+    if not covers(user, obj, action):
+        raise PermissionDenied(message)
+
+
+def require_action(obj, action: str, transitions: dict, labels: dict, *, subject: str = "") -> str | None:
+    """The state `action` leads to from the object's state; 409 “<subject>当前为…，不能…” when not allowed."""
+    allowed = transitions[obj.state]
+    if action not in allowed:
+        raise ServiceError(f"{subject}当前为“{obj.get_state_display()}”，不能{labels[action]}", status=409)
+    return allowed[action]
+
+
+def move_state(user, obj: M, to_state: str, fields=(), **extra) -> M:
+    """Save a state change with `updated_at` and the listed `fields`, and audit it as a transition."""
+    before = obj.state  # type: ignore[attr-defined]
+    obj.state = to_state  # type: ignore[attr-defined]
+    obj.updated_at = timezone.now()  # type: ignore[attr-defined]
+    obj.save(update_fields=["state", "updated_at", *fields])
+    audit.record_transition(user, obj, before, to_state, **extra)
+    return obj
+
+
+def save_changes(user, obj: M, **changes) -> M:
+    """Set and save just these fields, with one update audit row."""
+    before = audit.snapshot(obj)
+    for field, value in changes.items():
+        setattr(obj, field, value)
+    obj.save(update_fields=list(changes))
+    audit.record_update(user, obj, before)
+    return obj

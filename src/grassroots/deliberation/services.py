@@ -18,7 +18,11 @@ from grassroots.core import audit
 from grassroots.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from grassroots.core.models import AuditAction
 from grassroots.core.scoping import covers, has_perm
+from grassroots.core.services import clean_text as _text
+from grassroots.core.services import move_state as _move
+from grassroots.core.services import require_action, require_managed
 from grassroots.regions.models import Region
+from grassroots.regions.services import home_region
 
 from .models import PUBLIC_STATES, Option, ProposerKind, Topic, TopicState, Vote
 
@@ -50,37 +54,11 @@ MIN_OPTIONS, MAX_OPTIONS = 2, 8
 
 
 def _require_action(topic: Topic, action: str) -> str | None:
-    allowed = TRANSITIONS[topic.state]
-    if action not in allowed:
-        raise ServiceError(
-            f"议题当前为“{topic.get_state_display()}”，不能{ACTION_LABELS[action]}", status=409
-        )
-    return allowed[action]
+    return require_action(topic, action, TRANSITIONS, ACTION_LABELS, subject="议题")
 
 
 def _managed(user, topic: Topic) -> None:
-    if not covers(user, topic, "view"):
-        raise NotFound()
-    if not covers(user, topic, "manage"):
-        raise PermissionDenied("没有组织本社区议事的权限")
-
-
-def _move(user, topic: Topic, to_state: str, fields: list[str], **extra) -> Topic:
-    before = topic.state
-    topic.state = to_state
-    topic.updated_at = timezone.now()
-    topic.save(update_fields=["state", "updated_at", *fields])
-    audit.record_transition(user, topic, before, to_state, **extra)
-    return topic
-
-
-def _text(value: str, label: str, max_length: int, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ServiceError(f"请填写{label}", field=label)
-    if len(value) > max_length:
-        raise ServiceError(f"{label}不能超过 {max_length} 个字", field=label)
-    return value
+    require_managed(user, topic, "没有组织本社区议事的权限")
 
 
 def topic_url(topic: Topic) -> str:
@@ -107,16 +85,7 @@ def participants(topic: Topic) -> set:
 def home_community(user) -> Region | None:
     """The community a person lives in: the household their resident account is linked to, else the
     residence on their party member record. None when the platform does not know it."""
-    profile = getattr(user, "resident_profile", None)
-    household = getattr(profile, "household", None) if profile else None
-    node_path = household.entrance.path if household is not None else None
-    if node_path is None:
-        member = getattr(user, "member", None)
-        residence = getattr(member, "residence", None) if member is not None else None
-        node_path = residence.path if residence is not None else None
-    if not node_path or len(node_path) < Region.steplen * 4:
-        return None
-    return Region.objects.filter(path=node_path[: Region.steplen * 4], level="community").first()
+    return home_region(user, "community")
 
 
 def _check_community(user, community: Region | None) -> Region:

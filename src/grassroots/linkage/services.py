@@ -11,7 +11,7 @@ from django.utils import timezone
 from grassroots.core import audit
 from grassroots.core.errors import NotFound, PermissionDenied, ServiceError
 from grassroots.core.scoping import covers, has_perm
-from grassroots.core.services import full_clean
+from grassroots.core.services import full_clean, save_changes
 from grassroots.regions.models import Region
 
 from . import workflow
@@ -112,12 +112,8 @@ def end_contact_point(user, point: ContactPoint, *, end_on: datetime.date | None
     end_on = end_on or timezone.localdate()
     if end_on < point.start_on:
         raise ServiceError("结束日期不能早于起始日期", field="end_on")
-    before = audit.snapshot(point)
-    point.end_on = end_on
     with transaction.atomic():
-        point.save(update_fields=["end_on"])
-        audit.record_update(user, point, before)
-    return point
+        return save_changes(user, point, end_on=end_on)
 
 
 # ------------------------------------------------------------------ cross-level tasks

@@ -25,6 +25,9 @@ from grassroots.core.crypto import lookup_hash
 from grassroots.core.errors import NotFound, PermissionDenied, ServiceError
 from grassroots.core.models import AuditAction
 from grassroots.core.scoping import covers, grants_for, has_perm
+from grassroots.core.services import clean_text as _text
+from grassroots.core.services import move_state as _move
+from grassroots.core.services import require_action, save_changes
 from grassroots.regions.choices import HouseholdTag
 from grassroots.regions.models import Household, Region
 
@@ -86,15 +89,6 @@ def proactive_params() -> ProactiveParams:
 
 
 # --------------------------------------------------------------------------- helpers
-def _text(value: str, label: str, max_length: int, *, required: bool = True, field: str = "") -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ServiceError(f"请填写{label}", field=field or label)
-    if len(value) > max_length:
-        raise ServiceError(f"{label}不能超过 {max_length} 个字", field=field or label)
-    return value
-
-
 def region_covered(user, region: Region, perm: str) -> bool:
     """Whether one of the user's region grants carrying `perm` covers `region`."""
     if user is None or not user.is_authenticated:
@@ -108,10 +102,7 @@ def region_covered(user, region: Region, perm: str) -> bool:
 
 
 def _require_action(app: Application, action: str) -> str | None:
-    allowed = TRANSITIONS[app.state]
-    if action not in allowed:
-        raise ServiceError(f"申请当前为“{app.get_state_display()}”，不能{ACTION_LABELS[action]}", status=409)
-    return allowed[action]
+    return require_action(app, action, TRANSITIONS, ACTION_LABELS, subject="申请")
 
 
 def can_handle(user, app: Application) -> bool:
@@ -138,15 +129,6 @@ def _department_side(user, app: Application) -> None:
         if not _visible(user, app):
             raise NotFound()
         raise PermissionDenied("只有承办部门可以办理")
-
-
-def _move(user, app: Application, to_state: str, fields: list[str], **extra) -> Application:
-    before = app.state
-    app.state = to_state
-    app.updated_at = timezone.now()
-    app.save(update_fields=["state", "updated_at", *fields])
-    audit.record_transition(user, app, before, to_state, **extra)
-    return app
 
 
 def items_for(community: Region):
@@ -463,13 +445,8 @@ def evaluate(user, app: Application, *, rating, comment: str = "") -> Applicatio
         rating = int(rating)
     if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
         raise ServiceError("请选择 1 到 5 星的满意度", field="rating")
-    before = audit.snapshot(app)
-    app.rating = rating
-    app.rating_comment = _text(comment, "评价", 300, required=False, field="comment")
-    app.rated_at = timezone.now()
-    app.save(update_fields=["rating", "rating_comment", "rated_at"])
-    audit.record_update(user, app, before)
-    return app
+    comment = _text(comment, "评价", 300, required=False, field="comment")
+    return save_changes(user, app, rating=rating, rating_comment=comment, rated_at=timezone.now())
 
 
 # --------------------------------------------------------------------------- notifications

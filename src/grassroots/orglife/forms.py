@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from grassroots.core.pages import ActionForm, FilterForm, LookupInput, ScopedCodeField, ServiceForm
-from grassroots.party.models import PartyOrg
-from grassroots.regions.models import Region
+from grassroots.party.forms import org_field
+from grassroots.regions.forms import region_field
 from grassroots.units.models import Unit
 
 from .models import Activity
@@ -19,27 +19,9 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-def _region_field(label, required=True):
-    return ScopedCodeField(
-        Region,
-        label=label,
-        required=required,
-        widget=LookupInput("regions:lookup", attrs={"placeholder": "区划编码或名称"}),
-    )
-
-
-def _org_field(label, required=False):
-    return ScopedCodeField(
-        PartyOrg,
-        label=label,
-        required=required,
-        widget=LookupInput("party:lookup", attrs={"placeholder": "组织编码或名称"}),
-    )
-
-
 class ActivityForm(ServiceForm):
-    party_org = _org_field("党组织")
-    region = _region_field("所属区划", required=False)
+    party_org = org_field("党组织", required=False)
+    region = region_field("所属区划", required=False)
     unit = ScopedCodeField(
         Unit,
         label="联建单位",

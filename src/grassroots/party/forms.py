@@ -5,23 +5,16 @@ from __future__ import annotations
 from django import forms
 
 from grassroots.core.pages import ActionForm, DateInput, FilterForm, LookupInput, ScopedCodeField, ServiceForm
+from grassroots.regions.forms import region_field
 from grassroots.regions.models import Region
 
 from .choices import SeatPost
 from .models import Member, PartyOrg, Seat, unit_model
+from .services import ORG_FIELDS
 
 Unit = unit_model()
 
 YES_NO = [("", "不限"), ("true", "是"), ("false", "否")]
-
-
-def region_field(label="所在区划", required=True):
-    return ScopedCodeField(
-        Region,
-        label=label,
-        required=required,
-        widget=LookupInput("regions:lookup", attrs={"placeholder": "区划编码或名称"}),
-    )
 
 
 def unit_field(label="所在单位", required=False):
@@ -49,23 +42,7 @@ class OrgForm(ServiceForm):
 
     class Meta:
         model = PartyOrg
-        fields = [
-            "code",
-            "name",
-            "short_name",
-            "kind",
-            "is_regional",
-            "is_joint",
-            "is_functional",
-            "region",
-            "unit",
-            "secretary",
-            "secretary_name",
-            "committee_size",
-            "established_on",
-            "term_start",
-            "term_end",
-        ]
+        fields = ["code", *ORG_FIELDS]
         widgets = {"established_on": DateInput(), "term_start": DateInput(), "term_end": DateInput()}
 
     def __init__(self, *args, **kwargs):

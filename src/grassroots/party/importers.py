@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 from grassroots.core.crypto import lookup_hash
-from grassroots.core.importing import Col, Importer, Ref, chunked
+from grassroots.core.importing import Col, Importer, Ref, chunked, ref_code
 from grassroots.regions.models import Region
 
 from .choices import Gender, MemberStatus, OrgKind
 from .models import Member, PartyOrg, unit_model
 
 Unit = unit_model()
-
-
-def _code(attr):
-    def get(obj):
-        target = getattr(obj, attr, None)
-        return target.code if target is not None else ""
-
-    return get
 
 
 class PartyOrgImporter(Importer):
@@ -63,7 +55,7 @@ class PartyOrgImporter(Importer):
             max_length=24,
             example="511083001000",
             help="单位党组织可以不填，取单位所在区划",
-            export=_code("region"),
+            export=ref_code("region"),
         ),
         Col(
             "所在单位编码",
@@ -72,7 +64,7 @@ class PartyOrgImporter(Importer):
             ref="unit",
             max_length=32,
             help="单位党组织填写",
-            export=_code("unit"),
+            export=ref_code("unit"),
         ),
         Col("区域化(大党委)", "is_regional", "bool", default=False, example="否"),
         Col("联合党组织", "is_joint", "bool", default=False, example="否"),
@@ -104,27 +96,8 @@ class PartyOrgImporter(Importer):
             return [("region", "必填：请填写所在区划编码或所在单位编码")]
         return []
 
-    def current_parent_code(self, obj):
-        if obj.depth <= 1:
-            return None
-        return (
-            PartyOrg.objects.filter(path=obj.path[: -PartyOrg.steplen]).values_list("code", flat=True).first()
-        )
-
     def export_columns(self):
-        codes: dict[str, str] = {}
-
-        def parent_code(obj):
-            if obj.depth <= 1:
-                return ""
-            if not codes:
-                codes.update(PartyOrg.objects.values_list("path", "code"))
-            return codes.get(obj.path[: -PartyOrg.steplen], "")
-
-        cols = super().export_columns()
-        return [
-            c if c.header != "上级组织编码" else type(c)(c.header, parent_code, width=c.width) for c in cols
-        ]
+        return self.with_parent_codes(super().export_columns(), "上级组织编码")
 
 
 class MemberImporter(Importer):
@@ -167,14 +140,19 @@ class MemberImporter(Importer):
             required=True,
             max_length=32,
             example="LC-JE-1-1",
-            export=_code("party_org"),
+            export=ref_code("party_org"),
         ),
         Col("党员类别", "status", "choice", required=True, choices=MemberStatus.choices, example="正式党员"),
         Col("入党日期", "joined_on", "date", required=True, example="2010-07-01"),
         Col("转正日期", "converted_on", "date", example="2011-07-01"),
         Col("在职党员", "in_service", "bool", default=False, example="否"),
         Col(
-            "工作单位编码", "workplace_unit", "ref", ref="unit", max_length=32, export=_code("workplace_unit")
+            "工作单位编码",
+            "workplace_unit",
+            "ref",
+            ref="unit",
+            max_length=32,
+            export=ref_code("workplace_unit"),
         ),
         Col(
             "居住地编码",
@@ -183,7 +161,7 @@ class MemberImporter(Importer):
             ref="region",
             max_length=24,
             help="居住的小区、楼栋或单元编码",
-            export=_code("residence"),
+            export=ref_code("residence"),
         ),
         Col("房号", "room", max_length=20, personal="room"),
         Col("党员中心户", "is_household_hub", "bool", default=False, example="否"),

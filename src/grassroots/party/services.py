@@ -33,7 +33,8 @@ __all__ = [
     "log_contact",
 ]
 
-ORG_EDITABLE = {
+# The organisation fields an edit may change, in the order the form shows them (after the code).
+ORG_FIELDS = (
     "name",
     "short_name",
     "kind",
@@ -48,7 +49,8 @@ ORG_EDITABLE = {
     "established_on",
     "term_start",
     "term_end",
-}
+)
+ORG_EDITABLE = set(ORG_FIELDS)
 MEMBER_EDITABLE = {
     "name",
     "gender",

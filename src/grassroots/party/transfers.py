@@ -202,6 +202,22 @@ def _notify_side(t: Transfer, org: PartyOrg | None, *, also=None, kind: str, tit
         notify(users, kind=kind, title=title, body=body, url=url, obj=t)
 
 
+def _lock_issued(t: Transfer) -> None:
+    """Inside the transaction: the transfer re-read under a row lock; 409 when someone has acted on it."""
+    locked = Transfer.objects.select_for_update().get(pk=t.pk)
+    if locked.state != TransferState.ISSUED:
+        raise ServiceError("该转接已被办理，请刷新后查看", status=409)
+
+
+def _leave_issued(user, t: Transfer, to_state: str, changes: dict, **extra) -> None:
+    """The transfer moves on from 已开具 with the fields the step stamps, audited as one transition."""
+    t.state = to_state
+    for field, value in changes.items():
+        setattr(t, field, value)
+    t.save(update_fields=["state", *changes])
+    _audit(user, t, TransferState.ISSUED, to_state, **extra)
+
+
 def _audit(user, t: Transfer, before: str, after: str, **extra) -> None:
     """One transition row, scoped to the sending side (the receiving side for transfers in from outside)."""
     home = t.from_org or t.to_org
@@ -393,9 +409,7 @@ def accept_transfer(user, t: Transfer) -> Transfer:
     _check_target(t.to_org, "转入", "to_org")
     now = timezone.now()
     with transaction.atomic():
-        locked = Transfer.objects.select_for_update().get(pk=t.pk)
-        if locked.state != TransferState.ISSUED:
-            raise ServiceError("该转接已被办理，请刷新后查看", status=409)
+        _lock_issued(t)
         if t.kind == TransferKind.IN:
             member = _create_incoming_member(user, t)
         else:
@@ -408,12 +422,13 @@ def accept_transfer(user, t: Transfer) -> Transfer:
             if t.from_org.secretary_id == member.pk:
                 PartyOrg.objects.filter(pk=t.from_org_id).update(secretary=None)
             audit.record_update(user, member, before)
-        t.member = member
-        t.state = TransferState.ACCEPTED
-        t.accepted_at, t.accepted_by = now, user
-        t.transferred_on = timezone.localdate()
-        t.save(update_fields=["member", "state", "accepted_at", "accepted_by", "transferred_on"])
-        _audit(user, t, TransferState.ISSUED, TransferState.ACCEPTED)
+        changes = {
+            "member": member,
+            "accepted_at": now,
+            "accepted_by": user,
+            "transferred_on": timezone.localdate(),
+        }
+        _leave_issued(user, t, TransferState.ACCEPTED, changes)
         if t.from_org_id:
             _notify_side(
                 t,
@@ -456,13 +471,9 @@ def return_transfer(user, t: Transfer, *, reason: str) -> Transfer:
     _require_open(t)
     reason = _text(reason, "退回原因", "reason", min_len=2)
     with transaction.atomic():
-        locked = Transfer.objects.select_for_update().get(pk=t.pk)
-        if locked.state != TransferState.ISSUED:
-            raise ServiceError("该转接已被办理，请刷新后查看", status=409)
-        t.state = TransferState.RETURNED
-        t.returned_at, t.returned_by, t.return_reason = timezone.now(), user, reason
-        t.save(update_fields=["state", "returned_at", "returned_by", "return_reason"])
-        _audit(user, t, TransferState.ISSUED, TransferState.RETURNED, return_reason=reason)
+        _lock_issued(t)
+        changes = {"returned_at": timezone.now(), "returned_by": user, "return_reason": reason}
+        _leave_issued(user, t, TransferState.RETURNED, changes, return_reason=reason)
         if t.from_org_id:
             _notify_side(
                 t,
@@ -481,13 +492,9 @@ def cancel_transfer(user, t: Transfer, *, reason: str = "") -> Transfer:
     _require_open(t)
     reason = _text(reason, "撤销原因", "reason")
     with transaction.atomic():
-        locked = Transfer.objects.select_for_update().get(pk=t.pk)
-        if locked.state != TransferState.ISSUED:
-            raise ServiceError("该转接已被办理，请刷新后查看", status=409)
-        t.state = TransferState.CANCELLED
-        t.cancelled_at, t.cancelled_by, t.cancel_reason = timezone.now(), user, reason
-        t.save(update_fields=["state", "cancelled_at", "cancelled_by", "cancel_reason"])
-        _audit(user, t, TransferState.ISSUED, TransferState.CANCELLED, cancel_reason=reason)
+        _lock_issued(t)
+        changes = {"cancelled_at": timezone.now(), "cancelled_by": user, "cancel_reason": reason}
+        _leave_issued(user, t, TransferState.CANCELLED, changes, cancel_reason=reason)
         if t.to_org_id:
             _notify_side(
                 t,
@@ -512,15 +519,15 @@ def record_receipt(user, t: Transfer, *, receipt_on: datetime.date, receipt_ref:
     if receipt_on < t.issued_on:
         raise ServiceError("回执日期不能早于介绍信开具日期", field="receipt_on")
     with transaction.atomic():
-        locked = Transfer.objects.select_for_update().get(pk=t.pk)
-        if locked.state != TransferState.ISSUED:
-            raise ServiceError("该转接已被办理，请刷新后查看", status=409)
+        _lock_issued(t)
         member = Member.objects.select_related("party_org").filter(pk=t.member_id).first()
-        t.state = TransferState.CLOSED
-        t.receipt_on, t.receipt_ref, t.receipt_by = receipt_on, receipt_ref, user
-        t.transferred_on = receipt_on
-        t.save(update_fields=["state", "receipt_on", "receipt_ref", "receipt_by", "transferred_on"])
-        _audit(user, t, TransferState.ISSUED, TransferState.CLOSED, receipt_ref=receipt_ref)
+        changes = {
+            "receipt_on": receipt_on,
+            "receipt_ref": receipt_ref,
+            "receipt_by": user,
+            "transferred_on": receipt_on,
+        }
+        _leave_issued(user, t, TransferState.CLOSED, changes, receipt_ref=receipt_ref)
         if member is not None:
             if t.from_org.secretary_id == member.pk:
                 PartyOrg.objects.filter(pk=t.from_org_id).update(secretary=None)

@@ -16,6 +16,8 @@ from django.utils import timezone
 from grassroots.core import audit
 from grassroots.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from grassroots.core.scoping import covers, has_perm
+from grassroots.core.services import clean_text as _text
+from grassroots.core.services import move_state, require_action, require_managed
 from grassroots.regions.models import Region
 
 from . import clustering
@@ -133,29 +135,12 @@ def refresh_effects(now: datetime.datetime | None = None) -> int:
 
 
 # --------------------------------------------------------------------------- initiatives
-def _text(value: str, label: str, max_length: int, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ServiceError(f"请填写{label}", field=label)
-    if len(value) > max_length:
-        raise ServiceError(f"{label}不能超过 {max_length} 个字", field=label)
-    return value
-
-
 def _require_action(initiative: Initiative, action: str) -> str | None:
-    allowed = TRANSITIONS[initiative.state]
-    if action not in allowed:
-        raise ServiceError(
-            f"当前为“{initiative.get_state_display()}”，不能{ACTION_LABELS[action]}", status=409
-        )
-    return allowed[action]
+    return require_action(initiative, action, TRANSITIONS, ACTION_LABELS)
 
 
 def _managed(user, initiative: Initiative) -> None:
-    if not covers(user, initiative, "view"):
-        raise NotFound()
-    if not covers(user, initiative, "manage"):
-        raise PermissionDenied("没有管理主动治理任务的权限")
+    require_managed(user, initiative, "没有管理主动治理任务的权限")
 
 
 def _check_owner(user, region: Region | None, worker, kind: str) -> None:
@@ -292,11 +277,7 @@ def update_initiative(
 
 
 def _move(user, initiative: Initiative, to_state: str, fields: list[str], **extra) -> Initiative:
-    before = initiative.state
-    initiative.state = to_state
-    initiative.updated_at = timezone.now()
-    initiative.save(update_fields=["state", "updated_at", *fields])
-    audit.record_transition(user, initiative, before, to_state, **extra)
+    move_state(user, initiative, to_state, fields, **extra)
     _tell(user, initiative, to_state)
     return initiative
 

@@ -14,7 +14,11 @@ from django.utils import timezone
 from grassroots.core import audit
 from grassroots.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from grassroots.core.scoping import covers, has_perm
+from grassroots.core.services import clean_text as _text
+from grassroots.core.services import move_state as _move
+from grassroots.core.services import require_action, require_managed, save_changes
 from grassroots.regions.models import Region
+from grassroots.regions.services import home_region
 from grassroots.units.choices import PartyWork, UnitType
 from grassroots.units.models import Unit
 
@@ -54,15 +58,6 @@ TERM_WARN_DAYS = 90  # 业委会 term end warning (the same horizon as ORG-6's t
 
 
 # --------------------------------------------------------------------------- helpers
-def _text(value, label: str, max_length: int, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ServiceError(f"请填写{label}", field=label)
-    if len(value) > max_length:
-        raise ServiceError(f"{label}不能超过 {max_length} 个字", field=label)
-    return value
-
-
 def _date(value, label: str, *, required: bool = True) -> datetime.date | None:
     if value in (None, ""):
         if required:
@@ -85,10 +80,7 @@ def _manage_region(user, region: Region | None, what: str = "小区") -> Region:
 
 
 def _managed(user, obj) -> None:
-    if not covers(user, obj, "view"):
-        raise NotFound()
-    if not covers(user, obj, "manage"):
-        raise PermissionDenied("没有维护红色物业的权限")
+    require_managed(user, obj, "没有维护红色物业的权限")
 
 
 def _neighborhood(value) -> Region:
@@ -258,29 +250,11 @@ def member_leaves(user, member: CommitteeMember, *, left_on) -> CommitteeMember:
     day = _date(left_on, "离任日期")
     if day < member.term_start:
         raise ServiceError("离任日期不能早于任职开始", field="left_on")
-    before = audit.snapshot(member)
-    member.left_on = day
-    member.save(update_fields=["left_on"])
-    audit.record_update(user, member, before)
-    return member
+    return save_changes(user, member, left_on=day)
 
 
 def _require(election: Election, action: str) -> str:
-    allowed = ELECTION_TRANSITIONS[election.state]
-    if action not in allowed:
-        raise ServiceError(
-            f"选举当前为“{election.get_state_display()}”，不能{ELECTION_ACTIONS[action]}", status=409
-        )
-    return allowed[action]
-
-
-def _move(user, election: Election, to: str, fields: list[str], **extra) -> Election:
-    before = election.state
-    election.state = to
-    election.updated_at = timezone.now()
-    election.save(update_fields=["state", "updated_at", *fields])
-    audit.record_transition(user, election, before, to, **extra)
-    return election
+    return require_action(election, action, ELECTION_TRANSITIONS, ELECTION_ACTIONS, subject="选举")
 
 
 @transaction.atomic
@@ -455,26 +429,13 @@ def end_cross_post(user, post: CrossPost, *, end) -> CrossPost:
     day = _date(end, "任职结束")
     if day < post.start:
         raise ServiceError("任职结束日期不能早于开始日期", field="end")
-    before = audit.snapshot(post)
-    post.end = day
-    post.save(update_fields=["end"])
-    audit.record_update(user, post, before)
-    return post
+    return save_changes(user, post, end=day)
 
 
 # --------------------------------------------------------------------------- ratings, inspections
 def home_neighborhood(user) -> Region | None:
     """The neighborhood a resident lives in (their resident household, else their member residence)."""
-    profile = getattr(user, "resident_profile", None)
-    household = getattr(profile, "household", None) if profile else None
-    path = household.entrance.path if household is not None else None
-    if path is None:
-        member = getattr(user, "member", None)
-        residence = getattr(member, "residence", None) if member is not None else None
-        path = residence.path if residence is not None else None
-    if not path or len(path) < Region.steplen * 5:
-        return None
-    return Region.objects.filter(path=path[: Region.steplen * 5], level="neighborhood").first()
+    return home_region(user, "neighborhood")
 
 
 def current_company(neighborhood: Region, today=None) -> PropertyCompany | None:

@@ -18,6 +18,17 @@ def _tri(value):
     return {"true": True, "false": False}.get(value)
 
 
+def region_field(label="所在区划", required=True, levels=None):
+    """A region typed by code or picked by name (the regions lookup), resolved inside the user's scope."""
+    return ScopedCodeField(
+        Region,
+        label=label,
+        levels=levels,
+        required=required,
+        widget=LookupInput("regions:lookup", attrs={"placeholder": "区划编码或名称"}),
+    )
+
+
 class RegionForm(ServiceForm):
     category = forms.ChoiceField(label="分类", required=False)
     is_closed = forms.TypedChoiceField(label="封闭小区", choices=TRI_STATE, coerce=_tri, required=False)

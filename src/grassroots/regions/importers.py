@@ -102,15 +102,4 @@ class RegionImporter(Importer):
         return _parent_code(obj) or None
 
     def export_columns(self):
-        """Parent codes come from one path -> code map loaded on first use (no query per row)."""
-        codes: dict[str, str] = {}
-
-        def parent_code(obj):
-            if obj.depth <= 1:
-                return ""
-            if not codes:
-                codes.update(Region.objects.values_list("path", "code"))
-            return codes.get(obj.path[: -Region.steplen], "")
-
-        cols = super().export_columns()
-        return [c if c.header != "上级编码" else type(c)(c.header, parent_code, width=c.width) for c in cols]
+        return self.with_parent_codes(super().export_columns(), "上级编码")

@@ -94,3 +94,19 @@ def update_household(user, household: Household, *, tags=None, **changes) -> Hou
 
 def delete_household(user, household: Household) -> None:
     core.delete_object(user, household)
+
+
+def home_region(user, level: str) -> Region | None:
+    """The region of `level` a person lives in: above the household their resident account is linked
+    to, else above the residence on their party member record. None when the platform does not know it."""
+    depth = {"community": 4, "neighborhood": 5}[level]
+    profile = getattr(user, "resident_profile", None)
+    household = getattr(profile, "household", None) if profile else None
+    path = household.entrance.path if household is not None else None
+    if path is None:
+        member = getattr(user, "member", None)
+        residence = getattr(member, "residence", None) if member is not None else None
+        path = residence.path if residence is not None else None
+    if not path or len(path) < Region.steplen * depth:
+        return None
+    return Region.objects.filter(path=path[: Region.steplen * depth], level=level).first()

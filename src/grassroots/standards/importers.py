@@ -3,21 +3,13 @@ delegated powers (key: 街道编码 + 事项编号), through core.importing (row
 
 from __future__ import annotations
 
-from grassroots.core.importing import Col, Importer, Ref
+from grassroots.core.importing import Col, Importer, Ref, ref_code
 from grassroots.core.scoping import covers, has_perm
 from grassroots.regions.models import Region
 
 from .models import Area, CheckStatus, DutyKind, Item, Measure, StreetDuty, make_duty_uid
 
 APPLIES = [("community", "社区"), ("street", "街道"), ("all", "街道和社区")]
-
-
-def _code(attr):
-    def get(obj):
-        target = getattr(obj, attr, None)
-        return target.code if target is not None else ""
-
-    return get
 
 
 class ItemImporter(Importer):
@@ -40,7 +32,7 @@ class ItemImporter(Importer):
             required=True,
             max_length=8,
             example="A2",
-            export=_code("area"),
+            export=ref_code("area"),
             help="A1 组织领导、A2 组织体系、A3 队伍建设、A4 区域党建、A5 引领治理、A6 基础保障",
         ),
         Col("标准内容", "title", required=True, max_length=300, example="网格党组织覆盖所有网格", width=50),
@@ -100,7 +92,7 @@ class StreetDutyImporter(Importer):
             required=True,
             max_length=24,
             example="370202001",
-            export=_code("street"),
+            export=ref_code("street"),
         ),
         Col("类别", "kind", "choice", required=True, choices=DutyKind.choices, example="街道职责清单"),
         Col("事项编号", "code", required=True, max_length=24, example="ZZ-001"),

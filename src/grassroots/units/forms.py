@@ -4,33 +4,18 @@ from __future__ import annotations
 
 from django import forms
 
-from grassroots.core.pages import LookupInput, ScopedCodeField, ServiceForm
-from grassroots.party.models import PartyOrg
-from grassroots.regions.models import Region
+from grassroots.core.pages import ServiceForm
+from grassroots.party.forms import org_field
+from grassroots.regions.forms import region_field
 
 from .models import Instructor, Unit
 
 YES_NO = [("", "不限"), ("true", "是"), ("false", "否")]
 
 
-def _region_field(label):
-    return ScopedCodeField(
-        Region, label=label, widget=LookupInput("regions:lookup", attrs={"placeholder": "区划编码或名称"})
-    )
-
-
-def _org_field(label):
-    return ScopedCodeField(
-        PartyOrg,
-        label=label,
-        required=False,
-        widget=LookupInput("party:lookup", attrs={"placeholder": "组织编码或名称"}),
-    )
-
-
 class UnitForm(ServiceForm):
-    region = _region_field("所在区划")
-    party_org = _org_field("覆盖党组织")
+    region = region_field("所在区划")
+    party_org = org_field("覆盖党组织", required=False)
     instructor = forms.ModelChoiceField(
         queryset=Instructor.objects.none(), label="党建指导员", required=False
     )
@@ -64,8 +49,8 @@ class UnitForm(ServiceForm):
 
 class InstructorForm(ServiceForm):
     personal = ("phone",)
-    region = _region_field("所属区划")
-    org = _org_field("选派党组织")
+    region = region_field("所属区划")
+    org = org_field("选派党组织", required=False)
 
     class Meta:
         model = Instructor

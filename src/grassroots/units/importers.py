@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from grassroots.core.importing import Col, Importer, Ref
+from grassroots.core.importing import Col, Importer, Ref, ref_code
 from grassroots.party.models import PartyOrg
 from grassroots.regions.models import Region
 
 from .choices import PartyWork, UnitType
 from .models import Unit
-
-
-def _code(attr):
-    def get(obj):
-        target = getattr(obj, attr, None)
-        return target.code if target is not None else ""
-
-    return get
 
 
 class UnitImporter(Importer):
@@ -48,7 +40,7 @@ class UnitImporter(Importer):
             required=True,
             max_length=24,
             example="511083001001",
-            export=_code("region"),
+            export=ref_code("region"),
         ),
         Col("地址", "address", max_length=200),
         Col("经度", "lng", "float", min_value=-180, max_value=180),
@@ -68,7 +60,7 @@ class UnitImporter(Importer):
             ref="org",
             max_length=32,
             help="已建立党组织时必填",
-            export=_code("party_org"),
+            export=ref_code("party_org"),
         ),
         Col("已建工会", "has_union", "bool", default=False, example="是"),
         Col("已建团组织", "has_youth_league", "bool", default=False, example="否"),

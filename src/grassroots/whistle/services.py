@@ -23,6 +23,7 @@ from grassroots.core import audit
 from grassroots.core.attachments import attach, validate_files
 from grassroots.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from grassroots.core.scoping import covers, grants_for
+from grassroots.core.services import save_changes
 from grassroots.notifications.services import notify
 from grassroots.regions.models import Region
 
@@ -624,8 +625,6 @@ def assess(user, *, region: Region, handler: Handler, period: str, score, commen
             )
             audit.record_create(user, row)
             return row
-        before = audit.snapshot(row)
-        row.score, row.comment, row.assessed_by, row.updated_at = score, comment, user, timezone.now()
-        row.save(update_fields=["score", "comment", "assessed_by", "updated_at"])
-        audit.record_update(user, row, before)
-        return row
+        return save_changes(
+            user, row, score=score, comment=comment, assessed_by=user, updated_at=timezone.now()
+        )

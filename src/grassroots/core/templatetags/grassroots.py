@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import template
+from django.template.base import token_kwargs
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -62,3 +63,71 @@ def yesno_cn(value) -> str:
     if value is None:
         return "—"
     return "是" if value else "否"
+
+
+class PagedNode(template.Node):
+    child_nodelists = ("nodelist", "nodelist_row")
+
+    def __init__(self, rows, var, options: dict, nodelist, nodelist_row, in_table: bool):
+        self.rows, self.var, self.options, self.in_table = rows, var, options, in_table
+        self.nodelist, self.nodelist_row = nodelist, nodelist_row
+
+    def render_body(self, context, rows) -> str:
+        if self.nodelist_row is None:
+            return self.nodelist.render(context)
+        cells = []
+        for item in rows:
+            with context.push(**{self.var: item}):
+                cells.append(self.nodelist_row.render(context))
+        return f"<thead>{self.nodelist.render(context)}</thead>\n<tbody>{''.join(cells)}</tbody>"
+
+    def render(self, context) -> str:
+        options = {name: value.resolve(context) for name, value in self.options.items()}
+        rows = self.rows.resolve(context)
+        options["paged_body"] = mark_safe(self.render_body(context, rows)) if rows else ""  # noqa: S308
+        options["paged_in_table"] = self.in_table
+        page = context.template.engine.get_template("includes/paged.html")
+        with context.push(**options):
+            return page.render(context)
+
+
+def _paged(parser, token, in_table: bool):
+    bits = token.split_contents()
+    tag = bits[0]
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError(f"{tag} needs the rows to show")
+    rows, rest, var = parser.compile_filter(bits[1]), bits[2:], None
+    if in_table and len(rest) >= 2 and rest[0] == "as":
+        var, rest = rest[1], rest[2:]
+    given = len(rest)
+    options = token_kwargs(rest, parser)  # consumes `rest`
+    if len(options) != given:
+        raise template.TemplateSyntaxError(f"{tag} takes name=value options after the rows")
+    nodelist, nodelist_row = parser.parse(("rows", f"end{tag}") if var else (f"end{tag}",)), None
+    if var:
+        if parser.next_token().contents != "rows":
+            raise template.TemplateSyntaxError(f"{tag} … as {var} needs {{% rows %}} before the row")
+        nodelist_row = parser.parse((f"end{tag}",))
+    parser.delete_first_token()
+    return PagedNode(rows, var, options, nodelist, nodelist_row, in_table)
+
+
+@register.tag
+def paged_table(parser, token):
+    """A list page's table, or its empty state:
+
+        {% paged_table object_list as obj icon=… title=… hint=… %}<tr><th>…</th></tr>
+        {% rows %}<tr><td>{{ obj… }}</td></tr>{% endpaged_table %}
+
+    shows the head row and a row for each of the rows in a responsive card table followed by the page's
+    pagination when the rows are not empty; else includes/empty.html with the icon, title, hint
+    (action_url, action_label) given. Without `as`, the block holds the whole <thead> and <tbody>.
+    Options: `table_class` adds to the table's classes; `filtered="没有符合条件的…"` says so (filter-off)
+    when the page is filtered (`filters`); `empty_in_body=True` puts the empty state in a card body."""
+    return _paged(parser, token, in_table=True)
+
+
+@register.tag
+def paged(parser, token):
+    """Like paged_table for rows that are not a table (a list group, cards): the body as written."""
+    return _paged(parser, token, in_table=False)
