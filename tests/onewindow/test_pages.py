@@ -184,3 +184,13 @@ def test_list_and_api_without_n_plus_one(ow, client_for, token_for, django_asser
         headers={"Authorization": f"Bearer {token_for(ow.dept_user)}"},
     )
     assert r.status_code == 409 and "不能办结" in r.json()["detail"]
+
+
+def test_detail_with_its_clerk_account_removed_still_opens(ow, client_for):
+    """受理人 is nullable (SET_NULL when the account goes): the page said "Failed lookup for key
+    [username] in None" as a 500 before the user_name filter."""
+    app = ow.make_app()
+    Application.objects.filter(pk=app.pk).update(taken_by=None)
+    r = client_for(ow.admin).get(f"/onewindow/a/{app.number}/")
+    assert r.status_code == 200
+    assert '受理人</dt><dd class="col-8 col-md-9">— ·' in r.content.decode()
