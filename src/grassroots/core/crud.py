@@ -114,6 +114,11 @@ def get_route(router: Router, path: str, out, op: str, summary: str, fetch: Call
     route(_signed(get, **own))
 
 
+def returned(user, obj, result):
+    """`action_route`'s reply when the answer is what the service returned (a sign-up, a record)."""
+    return result
+
+
 def action_route(
     router: Router,
     path: str,
