@@ -15,6 +15,7 @@ from ninja.pagination import paginate
 from grassroots.core.api import ERRORS, CursorPagination, reference, require_perm, visible_or_404
 from grassroots.core.errors import NotFound
 from grassroots.core.masking import mask
+from grassroots.core.resolvers import display, from_attr
 from grassroots.regions.models import Region
 
 from . import services, stats
@@ -52,25 +53,11 @@ class NeedOut(Schema):
     claimed_at: datetime.datetime | None
     project_id: int | None
 
-    @staticmethod
-    def resolve_category_label(obj):
-        return obj.get_category_display()
-
-    @staticmethod
-    def resolve_community_code(obj):
-        return obj.community.code
-
-    @staticmethod
-    def resolve_community_name(obj):
-        return obj.community.name
-
-    @staticmethod
-    def resolve_state_label(obj):
-        return obj.get_state_display()
-
-    @staticmethod
-    def resolve_claimed_unit_code(obj):
-        return obj.claimed_unit.code if obj.claimed_unit_id else None
+    resolve_category_label = display("category")
+    resolve_community_code = from_attr("community.code")
+    resolve_community_name = from_attr("community.name")
+    resolve_state_label = display("state")
+    resolve_claimed_unit_code = from_attr("claimed_unit.code")
 
 
 class ResourceOut(NeedOut):
@@ -79,17 +66,9 @@ class ResourceOut(NeedOut):
     claimed_community_code: str | None
     claimed_unit_code: str | None = None
 
-    @staticmethod
-    def resolve_unit_code(obj):
-        return obj.unit.code
-
-    @staticmethod
-    def resolve_unit_name(obj):
-        return obj.unit.name
-
-    @staticmethod
-    def resolve_claimed_community_code(obj):
-        return obj.claimed_community.code if obj.claimed_community_id else None
+    resolve_unit_code = from_attr("unit.code")
+    resolve_unit_name = from_attr("unit.name")
+    resolve_claimed_community_code = from_attr("claimed_community.code")
 
     @staticmethod
     def resolve_claimed_unit_code(obj):
@@ -156,13 +135,8 @@ class ProjectOut(Schema):
     unit_codes: list[str]
     evaluation_score: int | None
 
-    @staticmethod
-    def resolve_community_code(obj):
-        return obj.community.code
-
-    @staticmethod
-    def resolve_community_name(obj):
-        return obj.community.name
+    resolve_community_code = from_attr("community.code")
+    resolve_community_name = from_attr("community.name")
 
     @staticmethod
     def resolve_unit_codes(obj):
@@ -179,13 +153,8 @@ class MeetingOut(Schema):
     theme: str
     state: str
 
-    @staticmethod
-    def resolve_committee_name(obj):
-        return obj.committee.name
-
-    @staticmethod
-    def resolve_region_code(obj):
-        return obj.committee.community.code
+    resolve_committee_name = from_attr("committee.name")
+    resolve_region_code = from_attr("committee.community.code")
 
 
 class ResolutionOut(Schema):

@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 
 from grassroots.core.api import ERRORS, CursorPagination, reference, require_perm, visible_or_404
 from grassroots.core.errors import NotFound
+from grassroots.core.resolvers import display, from_attr
 from grassroots.people.models import Worker
 from grassroots.regions.models import Region
 
@@ -35,21 +36,10 @@ class HotTopicOut(Schema):
     keywords: list[str]
     sample_numbers: list[str]
 
-    @staticmethod
-    def resolve_region_code(obj):
-        return obj.region.code
-
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region.name
-
-    @staticmethod
-    def resolve_category_code(obj):
-        return obj.category.code
-
-    @staticmethod
-    def resolve_category(obj):
-        return obj.category.name
+    resolve_region_code = from_attr("region.code")
+    resolve_region = from_attr("region.name")
+    resolve_category_code = from_attr("category.code")
+    resolve_category = from_attr("category.name")
 
 
 class HotTopicDetailOut(HotTopicOut):
@@ -80,21 +70,10 @@ class InitiativeOut(Schema):
     effect_after: int | None
     effect_pct: int | None
 
-    @staticmethod
-    def resolve_region_code(obj):
-        return obj.region.code
-
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region.name
-
-    @staticmethod
-    def resolve_cluster(obj):
-        return obj.cluster_title
-
-    @staticmethod
-    def resolve_state_label(obj):
-        return obj.get_state_display()
+    resolve_region_code = from_attr("region.code")
+    resolve_region = from_attr("region.name")
+    resolve_cluster = from_attr("cluster_title")
+    resolve_state_label = display("state")
 
 
 class InitiativeDetailOut(InitiativeOut):

@@ -8,7 +8,7 @@ from ninja.pagination import paginate
 
 from grassroots.core.api import ERRORS, CursorPagination, visible_or_404
 from grassroots.core.errors import NotFound, PermissionDenied
-from grassroots.core.personal import masked_value
+from grassroots.core.resolvers import display, from_attr, masked
 from grassroots.party.models import Member, PartyOrg
 
 from . import access, rules, services, stats
@@ -34,25 +34,11 @@ class CandidateOut(Schema):
     phone: str
     member_id: int | None
 
-    @staticmethod
-    def resolve_stage_label(obj):
-        return obj.get_stage_display()
-
-    @staticmethod
-    def resolve_party_org_code(obj):
-        return obj.party_org.code
-
-    @staticmethod
-    def resolve_party_org_name(obj):
-        return obj.party_org.name
-
-    @staticmethod
-    def resolve_id_number(obj):
-        return masked_value(obj, "id_number")
-
-    @staticmethod
-    def resolve_phone(obj):
-        return masked_value(obj, "phone")
+    resolve_stage_label = display("stage")
+    resolve_party_org_code = from_attr("party_org.code")
+    resolve_party_org_name = from_attr("party_org.name")
+    resolve_id_number = masked("id_number")
+    resolve_phone = masked("phone")
 
 
 class StepOut(Schema):

@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 
 from grassroots.core.api import ERRORS, CursorPagination, reference, require_perm, visible_or_404
 from grassroots.core.masking import mask_phone
+from grassroots.core.resolvers import display, from_attr
 from grassroots.regions.models import Region
 
 from . import services, stats
@@ -41,17 +42,9 @@ class PropertyCompanyOut(Schema):
     instructor: str | None
     neighborhoods: int
 
-    @staticmethod
-    def resolve_name(obj):
-        return obj.unit.name
-
-    @staticmethod
-    def resolve_unit_code(obj):
-        return obj.unit.code
-
-    @staticmethod
-    def resolve_region(obj):
-        return obj.unit.region.name
+    resolve_name = from_attr("unit.name")
+    resolve_unit_code = from_attr("unit.code")
+    resolve_region = from_attr("unit.region.name")
 
     @staticmethod
     def resolve_manager_phone(obj):
@@ -94,17 +87,9 @@ class OwnersCommitteeOut(Schema):
     members: int
     party_members: int
 
-    @staticmethod
-    def resolve_name(obj):
-        return obj.unit.name
-
-    @staticmethod
-    def resolve_neighborhood(obj):
-        return obj.neighborhood.name
-
-    @staticmethod
-    def resolve_neighborhood_code(obj):
-        return obj.neighborhood.code
+    resolve_name = from_attr("unit.name")
+    resolve_neighborhood = from_attr("neighborhood.name")
+    resolve_neighborhood_code = from_attr("neighborhood.code")
 
     @staticmethod
     def resolve_party_org(obj):
@@ -132,21 +117,10 @@ class PropertyContractOut(Schema):
     state_label: str
     ended_on: dt.date | None
 
-    @staticmethod
-    def resolve_company(obj):
-        return obj.company.unit.name
-
-    @staticmethod
-    def resolve_neighborhood(obj):
-        return obj.neighborhood.name
-
-    @staticmethod
-    def resolve_neighborhood_code(obj):
-        return obj.neighborhood.code
-
-    @staticmethod
-    def resolve_state_label(obj):
-        return obj.get_state_display()
+    resolve_company = from_attr("company.unit.name")
+    resolve_neighborhood = from_attr("neighborhood.name")
+    resolve_neighborhood_code = from_attr("neighborhood.code")
+    resolve_state_label = display("state")
 
 
 class PropertyContractIn(Schema):
@@ -168,13 +142,8 @@ class PropertyInspectionOut(Schema):
     findings: str
     inspector_name: str
 
-    @staticmethod
-    def resolve_company(obj):
-        return obj.company.unit.name
-
-    @staticmethod
-    def resolve_neighborhood(obj):
-        return obj.neighborhood.name
+    resolve_company = from_attr("company.unit.name")
+    resolve_neighborhood = from_attr("neighborhood.name")
 
 
 class PropertyInspectionIn(Schema):
@@ -205,13 +174,8 @@ class PropertyGradeOut(Schema):
     score: Decimal
     grade: str
 
-    @staticmethod
-    def resolve_company(obj):
-        return obj.company.unit.name
-
-    @staticmethod
-    def resolve_district(obj):
-        return obj.district.name
+    resolve_company = from_attr("company.unit.name")
+    resolve_district = from_attr("district.name")
 
 
 class UnmanagedNeighborhoodOut(Schema):
@@ -220,9 +184,7 @@ class UnmanagedNeighborhoodOut(Schema):
     households: int
     taken_over: bool
 
-    @staticmethod
-    def resolve_households(obj):
-        return obj.household_count
+    resolve_households = from_attr("household_count")
 
 
 class PropertyRatingIn(Schema):

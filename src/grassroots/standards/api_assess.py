@@ -11,6 +11,7 @@ from pydantic import ConfigDict
 
 from grassroots.core.api import ERRORS, CursorPagination, require_perm, visible_or_404
 from grassroots.core.errors import NotFound as _NotFound
+from grassroots.core.resolvers import from_attr
 from grassroots.regions.models import Region
 
 from . import assess, indicators, services
@@ -45,13 +46,8 @@ class StdItemOut(Schema):
     max_score: float
     enabled: bool
 
-    @staticmethod
-    def resolve_area(obj):
-        return obj.area.code
-
-    @staticmethod
-    def resolve_area_name(obj):
-        return obj.area.name
+    resolve_area = from_attr("area.code")
+    resolve_area_name = from_attr("area.name")
 
 
 class StdDutyOut(Schema):
@@ -60,9 +56,7 @@ class StdDutyOut(Schema):
     area: str | None
     text: str
 
-    @staticmethod
-    def resolve_area(obj):
-        return obj.area.code if obj.area_id else None
+    resolve_area = from_attr("area.code")
 
 
 class StdCatalogOut(Schema):

@@ -11,6 +11,7 @@ from pydantic import ConfigDict
 
 from grassroots.core.api import ERRORS, CursorPagination, require_perm, visible_or_404
 from grassroots.core.errors import NotFound as _NotFound
+from grassroots.core.resolvers import display, from_attr
 from grassroots.regions.models import Region
 
 from . import health, services
@@ -55,17 +56,9 @@ class StdBranchOut(Schema):
     warnings: int
     findings: list[dict]
 
-    @staticmethod
-    def resolve_org(obj):
-        return obj.org.code
-
-    @staticmethod
-    def resolve_org_name(obj):
-        return obj.org.name
-
-    @staticmethod
-    def resolve_region_name(obj):
-        return obj.org.region.name
+    resolve_org = from_attr("org.code")
+    resolve_org_name = from_attr("org.name")
+    resolve_region_name = from_attr("org.region.name")
 
 
 @router.get(
@@ -135,13 +128,8 @@ class StdRectOut(Schema):
     overdue: bool
     result: str
 
-    @staticmethod
-    def resolve_org(obj):
-        return obj.org.code
-
-    @staticmethod
-    def resolve_org_name(obj):
-        return obj.org.name
+    resolve_org = from_attr("org.code")
+    resolve_org_name = from_attr("org.name")
 
 
 class StdRectIn(Schema):
@@ -237,17 +225,9 @@ class StdFundingOut(Schema):
     on_date: datetime.date
     note: str
 
-    @staticmethod
-    def resolve_community(obj):
-        return obj.community.code
-
-    @staticmethod
-    def resolve_community_name(obj):
-        return obj.community.name
-
-    @staticmethod
-    def resolve_kind_label(obj):
-        return obj.get_kind_display()
+    resolve_community = from_attr("community.code")
+    resolve_community_name = from_attr("community.name")
+    resolve_kind_label = display("kind")
 
 
 class StdFundingIn(Schema):
@@ -365,13 +345,8 @@ class StdHonourOut(Schema):
     revoked_at: datetime.date | None
     revoke_reason: str
 
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region.code
-
-    @staticmethod
-    def resolve_region_name(obj):
-        return obj.region.name
+    resolve_region = from_attr("region.code")
+    resolve_region_name = from_attr("region.name")
 
 
 class StdHonourIn(Schema):
@@ -450,13 +425,8 @@ class StdStreetDutyOut(Schema):
     check_note: str
     checked_at: datetime.datetime | None
 
-    @staticmethod
-    def resolve_street(obj):
-        return obj.street.code
-
-    @staticmethod
-    def resolve_street_name(obj):
-        return obj.street.name
+    resolve_street = from_attr("street.code")
+    resolve_street_name = from_attr("street.name")
 
 
 class StdDutyCheckIn(Schema):

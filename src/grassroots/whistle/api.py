@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 from grassroots.cases.models import Case, Handler, HandlerKind
 from grassroots.core.api import ERRORS, CursorPagination, require_perm
 from grassroots.core.errors import NotFound, ServiceError
+from grassroots.core.resolvers import from_attr
 from grassroots.core.scoping import has_perm
 from grassroots.regions.models import Region
 
@@ -39,13 +40,8 @@ class TargetOut(Schema):
     report: str
     actions: list[str] = Field(description="当前用户可执行的操作：check_in / report")
 
-    @staticmethod
-    def resolve_handler(obj):
-        return obj.handler.name
-
-    @staticmethod
-    def resolve_overdue(obj):
-        return obj.is_overdue
+    resolve_handler = from_attr("handler.name")
+    resolve_overdue = from_attr("is_overdue")
 
     @staticmethod
     def resolve_actions(obj):
@@ -70,17 +66,9 @@ class SummonsOut(Schema):
     answered_at: dt.datetime | None
     closed_at: dt.datetime | None
 
-    @staticmethod
-    def resolve_region_code(obj):
-        return obj.region.code
-
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region.name
-
-    @staticmethod
-    def resolve_case_number(obj):
-        return obj.case.number if obj.case_id else None
+    resolve_region_code = from_attr("region.code")
+    resolve_region = from_attr("region.name")
+    resolve_case_number = from_attr("case.number")
 
 
 class SummonsDetailOut(SummonsOut):
@@ -90,13 +78,8 @@ class SummonsDetailOut(SummonsOut):
     targets: list[TargetOut]
     actions: list[str] = Field(description="当前用户可执行的吹哨操作")
 
-    @staticmethod
-    def resolve_targets(obj):
-        return obj._targets
-
-    @staticmethod
-    def resolve_actions(obj):
-        return obj._actions
+    resolve_targets = from_attr("_targets")
+    resolve_actions = from_attr("_actions")
 
 
 # Ids are database integers: a larger number (≥ 2^63) is refused as input, never sent to the database.
@@ -165,9 +148,7 @@ class AssessmentOut(Schema):
     score: float
     comment: str
 
-    @staticmethod
-    def resolve_street(obj):
-        return obj.region.code
+    resolve_street = from_attr("region.code")
 
 
 def _can_list(user) -> None:
