@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from grassroots.core.api import ERRORS, CursorPagination, require_perm, visible_or_404
+from grassroots.core.crud import action_route, list_route, returned
 from grassroots.core.errors import NotFound as _NotFound
 from grassroots.core.resolvers import display, from_attr
 from grassroots.regions.models import Region
@@ -147,20 +148,8 @@ class StdRectActIn(Schema):
     result: str = Field("", max_length=500)
 
 
-@router.get(
-    "/rectifications",
-    response={200: list[StdRectOut], **ERRORS},
-    operation_id="standards_rects",
-    summary="整改任务",
-)
-@paginate(CursorPagination)
-def rectifications(
-    request,
-    state: Literal["open", "in_progress", "done", "verified"] | None = None,
-    overdue: bool | None = None,
-):
-    require_perm(request.user, PERM)
-    qs = Rectification.objects.visible_to(request.user, PERM).select_related("org")
+def _rectifications(user, state: str | None, overdue: bool | None):
+    qs = Rectification.objects.visible_to(user, PERM).select_related("org")
     if state:
         qs = qs.filter(state=state)
     if overdue is True:
@@ -168,6 +157,16 @@ def rectifications(
     elif overdue is False:
         qs = qs.exclude(health.overdue_q())
     return qs
+
+
+RECT_QUERY = {
+    "state": (Literal["open", "in_progress", "done", "verified"] | None, None),
+    "overdue": (bool | None, None),
+}
+list_route(
+    router, "/rectifications", StdRectOut, "standards_rects", "整改任务",
+    read=_rectifications, perm=PERM, params=RECT_QUERY,
+)  # fmt: skip
 
 
 @router.post(
@@ -263,21 +262,20 @@ class StdFundingStatusOut(Schema):
     records: int
 
 
-@router.get(
-    "/funding",
-    response={200: list[StdFundingOut], **ERRORS},
-    operation_id="standards_funding",
-    summary="社区经费",
-)
-@paginate(CursorPagination)
-def funding(request, year: int | None = None, community: str | None = Query(None, max_length=24)):
-    require_perm(request.user, PERM)
-    qs = FundingRecord.objects.visible_to(request.user, PERM).select_related("community")
+def _funding(user, year: int | None, community: str | None):
+    qs = FundingRecord.objects.visible_to(user, PERM).select_related("community")
     if year:
         qs = qs.filter(year=year)
     if community:
-        qs = qs.filter(community__path__startswith=_region(request.user, community).path)
+        qs = qs.filter(community__path__startswith=_region(user, community).path)
     return qs
+
+
+FUNDING_QUERY = {"year": (int | None, None), "community": (str | None, Query(None, max_length=24))}
+list_route(
+    router, "/funding", StdFundingOut, "standards_funding", "社区经费",
+    read=_funding, perm=PERM, params=FUNDING_QUERY,
+)  # fmt: skip
 
 
 @router.post(
@@ -363,21 +361,20 @@ class StdRevokeIn(Schema):
     reason: str = Field(max_length=300)
 
 
-@router.get(
-    "/honours",
-    response={200: list[StdHonourOut], **ERRORS},
-    operation_id="standards_honours",
-    summary="示范点",
-)
-@paginate(CursorPagination)
-def honours(request, year: int | None = None, revoked: bool | None = None):
-    require_perm(request.user, PERM)
-    qs = Honour.objects.visible_to(request.user, PERM).select_related("region")
+def _honours(user, year: int | None, revoked: bool | None):
+    qs = Honour.objects.visible_to(user, PERM).select_related("region")
     if year:
         qs = qs.filter(year=year)
     if revoked is not None:
         qs = qs.filter(revoked_at__isnull=not revoked)
     return qs
+
+
+HONOUR_QUERY = {"year": (int | None, None), "revoked": (bool | None, None)}
+list_route(
+    router, "/honours", StdHonourOut, "standards_honours", "示范点",
+    read=_honours, perm=PERM, params=HONOUR_QUERY,
+)  # fmt: skip
 
 
 @router.post(
@@ -399,16 +396,13 @@ def honour_create(request, payload: StdHonourIn):
     return Status(201, site)
 
 
-@router.post(
-    "/honours/{int:honour_id}/revoke",
-    response={200: StdHonourOut, **ERRORS},
-    operation_id="standards_honours_revoke",
-    summary="撤销示范点",
-)
-def honour_revoke(request, honour_id: int, payload: StdRevokeIn):
-    # Objects: missing, out of scope and without the permission all answer 404.
-    honour = visible_or_404(Honour, request.user, PERM, select_related=("region",), pk=honour_id)
-    return services.revoke_site(request.user, honour, reason=payload.reason)
+# Objects: missing, out of scope and without the permission all answer 404.
+action_route(
+    router, "/honours/{int:honour_id}/revoke", StdHonourOut, "standards_honours_revoke", "撤销示范点",
+    fetch=lambda user, pk: visible_or_404(Honour, user, PERM, select_related=("region",), pk=pk),
+    payload=StdRevokeIn, reply=returned,
+    act=lambda user, honour, p: services.revoke_site(user, honour, reason=p.reason),
+)  # fmt: skip
 
 
 # --- street duties -------------------------------------------------------------------------------
@@ -435,38 +429,31 @@ class StdDutyCheckIn(Schema):
     note: str = Field("", max_length=300)
 
 
-@router.get(
-    "/street-duties",
-    response={200: list[StdStreetDutyOut], **ERRORS},
-    operation_id="standards_duties",
-    summary="街道职责清单与赋权事项",
-)
-@paginate(CursorPagination)
-def street_duties(
-    request,
-    kind: Literal["duty", "power"] | None = None,
-    status: Literal["pending", "ok", "issue"] | None = None,
-    street: str | None = Query(None, max_length=24),
-):
-    require_perm(request.user, PERM)
-    qs = StreetDuty.objects.visible_to(request.user, PERM).select_related("street")
+def _street_duties(user, kind: str | None, status: str | None, street: str | None):
+    qs = StreetDuty.objects.visible_to(user, PERM).select_related("street")
     if kind:
         qs = qs.filter(kind=kind)
     if status:
         qs = qs.filter(status=status)
     if street:
-        qs = qs.filter(street__path__startswith=_region(request.user, street).path)
+        qs = qs.filter(street__path__startswith=_region(user, street).path)
     return qs
 
 
-@router.post(
-    "/street-duties/{int:duty_id}/check",
-    response={200: StdStreetDutyOut, **ERRORS},
-    operation_id="standards_duties_check",
-    summary="核查街道事项",
+DUTY_QUERY = {
+    "kind": (Literal["duty", "power"] | None, None),
+    "status": (Literal["pending", "ok", "issue"] | None, None),
+    "street": (str | None, Query(None, max_length=24)),
+}
+list_route(
+    router, "/street-duties", StdStreetDutyOut, "standards_duties", "街道职责清单与赋权事项",
+    read=_street_duties, perm=PERM, params=DUTY_QUERY,
+)  # fmt: skip
+# Objects: missing, out of scope and without the permission all answer 404.
+action_route(
+    router, "/street-duties/{int:duty_id}/check", StdStreetDutyOut, "standards_duties_check", "核查街道事项",
+    fetch=lambda user, pk: visible_or_404(StreetDuty, user, PERM, select_related=("street",), pk=pk),
+    payload=StdDutyCheckIn, reply=returned,
+    act=lambda user, duty, p: services.check_street_duty(user, duty, status=p.status, note=p.note),
     description="记录事项是否落实；未落实须说明原因。佐证材料在页面上传。",
-)
-def street_duty_check(request, duty_id: int, payload: StdDutyCheckIn):
-    # Objects: missing, out of scope and without the permission all answer 404.
-    duty = visible_or_404(StreetDuty, request.user, PERM, select_related=("street",), pk=duty_id)
-    return services.check_street_duty(request.user, duty, status=payload.status, note=payload.note)
+)  # fmt: skip
