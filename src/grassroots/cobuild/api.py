@@ -12,8 +12,8 @@ from django.db.models import Sum
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from grassroots.core.api import ERRORS, CursorPagination, reference, require_perm, visible_or_404
-from grassroots.core.crud import action_route, get_route, list_route
+from grassroots.core.api import CursorPagination, reference, require_perm, visible_or_404
+from grassroots.core.crud import action_route, endpoint, get_route, list_route
 from grassroots.core.errors import NotFound
 from grassroots.core.masking import mask
 from grassroots.core.resolvers import display, from_attr
@@ -203,9 +203,7 @@ list_route(
 )  # fmt: skip
 
 
-@router.post(
-    "/needs/", response={201: NeedOut, **ERRORS}, operation_id="cobuild_needs_create", summary="发布需求"
-)
+@endpoint(router.post, "/needs/", NeedOut, "cobuild_needs_create", "发布需求", status=201)
 def needs_create(request, payload: NeedCreate):
     data = payload.dict()
     community = reference(Region, request.user, "community_code", "社区", data.pop("community_code"))
@@ -250,12 +248,10 @@ action_route(
 )  # fmt: skip
 
 
-@router.get(
-    "/needs/{int:need_id}/suggestions",
-    response={200: list[CobuildSuggestionOut], **ERRORS},
-    operation_id="cobuild_needs_suggestions",
-    summary="为需求推荐资源（附推荐理由）",
-)
+@endpoint(
+    router.get, "/needs/{int:need_id}/suggestions", list[CobuildSuggestionOut], "cobuild_needs_suggestions",
+    "为需求推荐资源（附推荐理由）",
+)  # fmt: skip
 def needs_suggestions(request, need_id: int):
     need = _need(request.user, need_id)
     return [
@@ -287,12 +283,10 @@ action_route(
 )  # fmt: skip
 
 
-@router.get(
-    "/registrations/",
-    response={200: list[RegistrationOut], **ERRORS},
-    operation_id="cobuild_registrations_list",
-    summary="双报到记录（联系电话按权限脱敏）",
-)
+@endpoint(
+    router.get, "/registrations/", list[RegistrationOut], "cobuild_registrations_list",
+    "双报到记录（联系电话按权限脱敏）",
+)  # fmt: skip
 @paginate(CursorPagination)
 def registrations_list(request, filters: Query[RegistrationFilters.schema()]):
     require_perm(request.user, "cobuild.view")
@@ -378,12 +372,7 @@ list_route(
 )  # fmt: skip
 
 
-@router.get(
-    "/stats",
-    response={200: CobuildStatsOut, **ERRORS},
-    operation_id="cobuild_stats",
-    summary="共驻共建统计（本人管辖范围）",
-)
+@endpoint(router.get, "/stats", CobuildStatsOut, "cobuild_stats", "共驻共建统计（本人管辖范围）")
 def stats_get(request):
     require_perm(request.user, "cobuild.view")
     return stats.scope_counts(request.user)

@@ -71,6 +71,13 @@ def path_params(path: str) -> dict[str, type]:
     return {name: int if conv == "int" else str for conv, name in _PATH_PARAM.findall(path)}
 
 
+def endpoint(method, path: str, out, op: str, summary: str, *, status: int = 200, **options):
+    """The decorator of a hand-written endpoint: `method` is the router's get/post/patch/put/delete, the
+    answer `out` under `status` beside the problem answers (core.api.ERRORS); other `options` (description,
+    ...) go to the router. The route factories below declare their endpoints through it too."""
+    return method(path, response={status: out, **ERRORS}, operation_id=op, summary=summary, **options)
+
+
 def list_route(
     router: Router,
     path: str,
@@ -99,7 +106,7 @@ def list_route(
         return filters.from_request(request).apply(rows) if filters is not None else rows
 
     query = {"filters": Query[filters.schema()]} if filters is not None else {}  # type: ignore[misc]
-    route = router.get(path, response={200: list[out], **ERRORS}, operation_id=op, summary=summary, **options)
+    route = endpoint(router.get, path, list[out], op, summary, **options)
     route(paginate(CursorPagination)(_signed(list_, **own, **query, **extra)))
 
 
@@ -110,8 +117,7 @@ def get_route(router: Router, path: str, out, op: str, summary: str, fetch: Call
     def get(request, **kw):
         return fetch(request.user, *(kw[n] for n in own))
 
-    route = router.get(path, response={200: out, **ERRORS}, operation_id=op, summary=summary, **options)
-    route(_signed(get, **own))
+    endpoint(router.get, path, out, op, summary, **options)(_signed(get, **own))
 
 
 def returned(user, obj, result):
@@ -150,8 +156,9 @@ def action_route(
         body = fetch(request.user, *keys) if reply is None else reply(request.user, obj, result)
         return body if status == 200 else Status(status, body)
 
-    response = {status: None if status == 204 else out, **ERRORS}
-    route = getattr(router, method)(path, response=response, operation_id=op, summary=summary, **options)
+    route = endpoint(
+        getattr(router, method), path, None if status == 204 else out, op, summary, status=status, **options
+    )
     route(_signed(action, **own, **({} if payload is None else {"payload": payload})))
 
 
@@ -214,9 +221,7 @@ def crud_routes(
             obj = add(request.user, **to_data(request.user, payload))
             return Status(201, reread(request.user, obj))
 
-        route = router.post(
-            prefix, response={201: out, **ERRORS}, operation_id=f"{name}_create", summary=summary["create"]
-        )
+        route = endpoint(router.post, prefix, out, f"{name}_create", summary["create"], status=201)
         route(_signed(create_, payload=create))
 
     if update is not None and change is not None:

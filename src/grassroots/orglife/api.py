@@ -5,8 +5,8 @@ Thin: reads through visible_to(), writes through orglife.services (scope, valida
 
 from ninja import Query, Router, Status
 
-from grassroots.core.api import ERRORS, references, require_perm, visible_or_404
-from grassroots.core.crud import action_route, get_route, list_route, returned
+from grassroots.core.api import references, require_perm, visible_or_404
+from grassroots.core.crud import action_route, endpoint, get_route, list_route, returned
 from grassroots.core.errors import NotFound, ServiceError
 from grassroots.core.scoping import covers, has_perm
 from grassroots.party.models import PartyOrg
@@ -79,12 +79,10 @@ list_route(
 )  # fmt: skip
 
 
-@router.post(
-    "/activities/",
-    response={201: ActivityDetailOut, **ERRORS},
-    operation_id="orglife_activities_create",
-    summary="新建活动计划",
-)
+@endpoint(
+    router.post, "/activities/", ActivityDetailOut, "orglife_activities_create", "新建活动计划",
+    status=201,
+)  # fmt: skip
 def activities_create(request, payload: ActivityCreate):
     data = references(request.user, dump(payload), REFS)
     activity = services.create_activity(request.user, **data)
@@ -127,12 +125,7 @@ list_route(
 )  # fmt: skip
 
 
-@router.post(
-    "/checkin",
-    response={200: SignupOut, **ERRORS},
-    operation_id="orglife_checkin",
-    summary="扫码签到",
-)
+@endpoint(router.post, "/checkin", SignupOut, "orglife_checkin", "扫码签到")
 def checkin(request, payload: CheckinIn):
     return services.check_in(request.user, payload.token)
 
@@ -149,12 +142,10 @@ action_route(
 )  # fmt: skip
 
 
-@router.get(
-    "/branches/{code}/compliance",
-    response={200: list[RuleHistoryOut], **ERRORS},
-    operation_id="orglife_branch_compliance",
-    summary="支部组织生活落实情况（各规则各期）",
-)
+@endpoint(
+    router.get, "/branches/{code}/compliance", list[RuleHistoryOut], "orglife_branch_compliance",
+    "支部组织生活落实情况（各规则各期）",
+)  # fmt: skip
 def branch_compliance(request, code: str):
     org = visible_or_404(PartyOrg, request.user, select_related=("region",), code=code)
     if not has_perm(request.user, "orglife.view"):
@@ -179,12 +170,7 @@ def branch_compliance(request, code: str):
     ]
 
 
-@router.get(
-    "/compliance",
-    response={200: ComplianceOut, **ERRORS},
-    operation_id="orglife_compliance",
-    summary="组织生活达标统计（范围内各支部）",
-)
+@endpoint(router.get, "/compliance", ComplianceOut, "orglife_compliance", "组织生活达标统计（范围内各支部）")
 def compliance(request, filters: Query[OrglifeStatsFilter]):
     require_perm(request.user, "orglife.change")
     from django.utils import timezone

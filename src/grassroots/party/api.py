@@ -6,8 +6,8 @@ Thin: reads through visible_to(), writes through party.services (scope, validati
 from django.db.models import Prefetch
 from ninja import Query, Router, Status
 
-from grassroots.core.api import ERRORS, reference, references, visible_or_404
-from grassroots.core.crud import action_route, get_route, list_route
+from grassroots.core.api import reference, references, visible_or_404
+from grassroots.core.crud import action_route, endpoint, get_route, list_route
 from grassroots.core.crypto import lookup_hash
 from grassroots.core.errors import NotFound, ServiceError
 from grassroots.core.services import require_in_scope
@@ -100,9 +100,7 @@ list_route(
 get_route(router, "/orgs/{code}", OrgDetail, "party_orgs_get", "党组织详情（含委员席位）", _org_detail)
 
 
-@router.post(
-    "/orgs/", response={201: OrgDetail, **ERRORS}, operation_id="party_orgs_create", summary="新增下级党组织"
-)
+@endpoint(router.post, "/orgs/", OrgDetail, "party_orgs_create", "新增下级党组织", status=201)
 def orgs_create(request, payload: OrgCreate):
     data = dump(payload)
     parent = reference(PartyOrg, request.user, "parent_code", "上级党组织", data.pop("parent_code"))
@@ -171,9 +169,7 @@ def _member_refs(user, data: dict) -> dict:
     return data
 
 
-@router.post(
-    "/members/", response={201: MemberOut, **ERRORS}, operation_id="party_members_create", summary="登记党员"
-)
+@endpoint(router.post, "/members/", MemberOut, "party_members_create", "登记党员", status=201)
 def members_create(request, payload: MemberCreate):
     data = _member_refs(request.user, dump(payload))
     # Member.save() derives the lookup hash, but full_clean() runs before save and requires it.
@@ -238,13 +234,11 @@ get_route(
 )
 
 
-@router.post(
-    "/transfers/",
-    response={201: TransferOut, **ERRORS},
-    operation_id="party_transfers_issue",
-    summary="开具组织关系转接（介绍信）",
+@endpoint(
+    router.post, "/transfers/", TransferOut, "party_transfers_issue", "开具组织关系转接（介绍信）",
+    status=201,
     description="转出党组织开具：转入平台内任一非功能型党组织（to_org），或转往平台外（outside_org_name）。",
-)
+)  # fmt: skip
 def transfers_issue(request, payload: TransferIssueIn):
     member = _member(request.user, payload.member_id)
     to_org = None
@@ -264,13 +258,10 @@ def transfers_issue(request, payload: TransferIssueIn):
     return Status(201, _transfer(request.user, t.pk))
 
 
-@router.post(
-    "/transfers/incoming",
-    response={201: TransferOut, **ERRORS},
-    operation_id="party_transfers_incoming",
-    summary="登记平台外转入",
-    description="接收党组织登记平台外党组织开具的介绍信；接收后建立党员档案。",
-)
+@endpoint(
+    router.post, "/transfers/incoming", TransferOut, "party_transfers_incoming", "登记平台外转入",
+    status=201, description="接收党组织登记平台外党组织开具的介绍信；接收后建立党员档案。",
+)  # fmt: skip
 def transfers_incoming(request, payload: TransferIncomingIn):
     data = payload.dict()
     to_org = reference(PartyOrg, request.user, "to_org", "接收党组织", data.pop("to_org"))

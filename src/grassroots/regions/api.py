@@ -7,8 +7,8 @@ from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Length, Substr
 from ninja import Router, Status
 
-from grassroots.core.api import ERRORS, reference, references, visible_or_404
-from grassroots.core.crud import action_route, crud_routes, get_route, list_route
+from grassroots.core.api import reference, references, visible_or_404
+from grassroots.core.crud import action_route, crud_routes, endpoint, get_route, list_route
 from grassroots.core.services import require_in_scope
 
 from . import services
@@ -75,12 +75,7 @@ list_route(
 )  # fmt: skip
 
 
-@router.post(
-    "/",
-    response={201: RegionDetail, **ERRORS},
-    operation_id="regions_create",
-    summary="新增下级区划",
-)
+@endpoint(router.post, "/", RegionDetail, "regions_create", "新增下级区划", status=201)
 def regions_create(request, payload: RegionCreate):
     data = dump(payload)
     parent_code = data.pop("parent_code")
@@ -128,13 +123,11 @@ action_route(
 list_route(router, "/{code}/children", RegionOut, "regions_children", "直接下级区划", read=_children)
 
 
-@router.get(
-    "/{code}/children.geojson",
-    response={200: FeatureCollection, **ERRORS},
-    operation_id="regions_children_geojson",
-    summary="直接下级区划的 GeoJSON（WGS-84）",
+@endpoint(
+    router.get, "/{code}/children.geojson", FeatureCollection, "regions_children_geojson",
+    "直接下级区划的 GeoJSON（WGS-84）",
     description="地图用：每个直接下级一个 Feature，几何为其边界（WGS-84 经纬度），未绘制边界的几何为空。",
-)
+)  # fmt: skip
 def regions_children_geojson(request, code: str):
     node = _node(request.user, code)
     children = (

@@ -9,8 +9,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from grassroots.core.api import ERRORS, CursorPagination, require_perm, visible_or_404
-from grassroots.core.crud import action_route, list_route, returned
+from grassroots.core.api import CursorPagination, require_perm, visible_or_404
+from grassroots.core.crud import action_route, endpoint, list_route, returned
 from grassroots.core.errors import NotFound as _NotFound
 from grassroots.core.resolvers import display, from_attr
 from grassroots.regions.models import Region
@@ -62,35 +62,22 @@ class StdBranchOut(Schema):
     resolve_region_name = from_attr("org.region.name")
 
 
-@router.get(
-    "/health-runs",
-    response={200: list[StdRunOut], **ERRORS},
-    operation_id="standards_runs",
-    summary="支部体检批次",
-)
+@endpoint(router.get, "/health-runs", list[StdRunOut], "standards_runs", "支部体检批次")
 def runs(request):
     require_perm(request.user, PERM)
     return list(HealthRun.objects.order_by("-created_at", "-id")[:20])
 
 
-@router.post(
-    "/health-runs",
-    response={202: StdRunOut, **ERRORS},
-    operation_id="standards_runs_start",
-    summary="立即体检",
-    description="排队运行一次支部体检；已有体检在排队或运行时返回 409。",
-)
+@endpoint(
+    router.post, "/health-runs", StdRunOut, "standards_runs_start", "立即体检",
+    status=202, description="排队运行一次支部体检；已有体检在排队或运行时返回 409。",
+)  # fmt: skip
 def run_start(request):
     require_perm(request.user, PERM)
     return Status(202, health.start_run(request.user))
 
 
-@router.get(
-    "/health-runs/{int:run_id}",
-    response={200: StdRunOut, **ERRORS},
-    operation_id="standards_runs_get",
-    summary="体检进度",
-)
+@endpoint(router.get, "/health-runs/{int:run_id}", StdRunOut, "standards_runs_get", "体检进度")
 def run_get(request, run_id: int):
     require_perm(request.user, PERM)
     run = HealthRun.objects.filter(pk=run_id).first()
@@ -99,12 +86,7 @@ def run_get(request, run_id: int):
     return run
 
 
-@router.get(
-    "/branches",
-    response={200: list[StdBranchOut], **ERRORS},
-    operation_id="standards_branches",
-    summary="最近一次支部体检结果",
-)
+@endpoint(router.get, "/branches", list[StdBranchOut], "standards_branches", "最近一次支部体检结果")
 @paginate(CursorPagination)
 def branches(request, filters: Query[BranchHealthFilters.schema()]):
     require_perm(request.user, PERM)
@@ -169,12 +151,7 @@ list_route(
 )  # fmt: skip
 
 
-@router.post(
-    "/rectifications",
-    response={201: StdRectOut, **ERRORS},
-    operation_id="standards_rects_create",
-    summary="下达整改任务",
-)
+@endpoint(router.post, "/rectifications", StdRectOut, "standards_rects_create", "下达整改任务", status=201)
 def rect_create(request, payload: StdRectIn):
     from grassroots.party.models import PartyOrg
 
@@ -195,14 +172,12 @@ def rect_create(request, payload: StdRectIn):
     return Status(201, rect)
 
 
-@router.post(
-    "/rectifications/{int:rect_id}/actions/{verb}",
-    response={200: StdRectOut, **ERRORS},
-    operation_id="standards_rects_act",
-    summary="整改任务流转",
+@endpoint(
+    router.post, "/rectifications/{int:rect_id}/actions/{verb}", StdRectOut, "standards_rects_act",
+    "整改任务流转",
     description="start 开始整改、finish 整改完成（须填整改结果）、"
     "verify 验收通过、reject 验收不通过（须填原因）。",
-)
+)  # fmt: skip
 def rect_act(
     request, rect_id: int, verb: Literal["start", "finish", "verify", "reject"], payload: StdRectActIn
 ):
@@ -278,12 +253,7 @@ list_route(
 )  # fmt: skip
 
 
-@router.post(
-    "/funding",
-    response={201: StdFundingOut, **ERRORS},
-    operation_id="standards_funding_create",
-    summary="登记社区经费",
-)
+@endpoint(router.post, "/funding", StdFundingOut, "standards_funding_create", "登记社区经费", status=201)
 def funding_create(request, payload: StdFundingIn):
     node = _region(request.user, payload.community)
     rec = services.record_funding(
@@ -299,12 +269,10 @@ def funding_create(request, payload: StdFundingIn):
     return Status(201, rec)
 
 
-@router.get(
-    "/funding/status",
-    response={200: list[StdFundingStatusOut], **ERRORS},
-    operation_id="standards_funding_status",
-    summary="社区经费达标情况（GOV-9）",
-)
+@endpoint(
+    router.get, "/funding/status", list[StdFundingStatusOut], "standards_funding_status",
+    "社区经费达标情况（GOV-9）",
+)  # fmt: skip
 def funding_status(
     request, year: int = Query(..., ge=2000, le=2100), region: str | None = Query(None, max_length=24)
 ):
@@ -377,12 +345,7 @@ list_route(
 )  # fmt: skip
 
 
-@router.post(
-    "/honours",
-    response={201: StdHonourOut, **ERRORS},
-    operation_id="standards_honours_create",
-    summary="命名示范点",
-)
+@endpoint(router.post, "/honours", StdHonourOut, "standards_honours_create", "命名示范点", status=201)
 def honour_create(request, payload: StdHonourIn):
     node = _region(request.user, payload.region)
     site = services.designate_site(

@@ -9,8 +9,8 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator
 
-from grassroots.core.api import ERRORS, reference, references, require_perm, visible_or_404
-from grassroots.core.crud import action_route, crud_routes, get_route, list_route
+from grassroots.core.api import reference, references, require_perm, visible_or_404
+from grassroots.core.crud import action_route, crud_routes, endpoint, get_route, list_route
 from grassroots.core.errors import NotFound, ServiceError
 from grassroots.core.resolvers import from_attr, masked
 from grassroots.core.scoping import has_perm
@@ -332,9 +332,7 @@ list_route(
 )  # fmt: skip
 
 
-@router.post(
-    "/rooms/", response={201: RoomOut, **ERRORS}, operation_id="venues_rooms_create", summary="新增功能室"
-)
+@endpoint(router.post, "/rooms/", RoomOut, "venues_rooms_create", "新增功能室", status=201)
 def rooms_create(request, payload: RoomCreate):
     data = dump(payload)
     center = reference(ServiceCenter, request.user, "center_code", "阵地", data.pop("center_code"))
@@ -361,12 +359,10 @@ action_route(
 )  # fmt: skip
 
 
-@router.get(
-    "/rooms/{int:room_id}/availability",
-    response={200: list[SlotOut], **ERRORS},
-    operation_id="venues_rooms_availability",
-    summary="功能室一周空闲时段",
-)
+@endpoint(
+    router.get, "/rooms/{int:room_id}/availability", list[SlotOut], "venues_rooms_availability",
+    "功能室一周空闲时段",
+)  # fmt: skip
 def rooms_availability(request, room_id: int, week: datetime.date | None = None):
     room = _room(request.user, room_id)
     w = availability.week(room, availability.week_start(week or timezone.localdate()), request.user)
@@ -405,12 +401,7 @@ list_route(
 )  # fmt: skip
 
 
-@router.post(
-    "/bookings/",
-    response={201: BookingOut, **ERRORS},
-    operation_id="venues_bookings_create",
-    summary="预约功能室",
-)
+@endpoint(router.post, "/bookings/", BookingOut, "venues_bookings_create", "预约功能室", status=201)
 def bookings_create(request, payload: BookingCreate):
     require_perm(request.user, "venues.book")
     room = bookable_rooms().filter(pk=payload.room_id).first()
@@ -481,12 +472,7 @@ def _area(a) -> dict:
     }
 
 
-@router.get(
-    "/coverage",
-    response={200: CoverageOut, **ERRORS},
-    operation_id="venues_coverage",
-    summary="15分钟服务圈覆盖与选址建议",
-)
+@endpoint(router.get, "/coverage", CoverageOut, "venues_coverage", "15分钟服务圈覆盖与选址建议")
 def coverage(request, params: Query[CircleQuery]):
     require_perm(request.user, "venues.view")
     region = _region(request.user, params.region.strip())
@@ -503,12 +489,7 @@ def coverage(request, params: Query[CircleQuery]):
     }
 
 
-@router.get(
-    "/stats",
-    response={200: VenueStatsOut, **ERRORS},
-    operation_id="venues_stats",
-    summary="预约与功能室使用率统计",
-)
+@endpoint(router.get, "/stats", VenueStatsOut, "venues_stats", "预约与功能室使用率统计")
 def stats_get(request, params: Query[StatsQuery]):
     require_perm(request.user, "venues.view")
     region = _region(request.user, params.region)
