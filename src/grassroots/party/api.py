@@ -93,6 +93,10 @@ def _add_seat(user, org: PartyOrg, payload: SeatIn) -> Seat:
     return services.add_seat(user, org, **references(user, dump(payload), refs))
 
 
+def _added_seat(user, org: PartyOrg, seat: Seat) -> Seat:
+    return Seat.objects.select_related("unit").get(pk=seat.pk)
+
+
 list_route(
     router, "/orgs/", OrgOut, "party_orgs_list", "党组织列表",
     read=_orgs, filters=OrgFilters, perm="party.view",
@@ -124,8 +128,7 @@ action_route(
 )  # fmt: skip
 action_route(
     router, "/orgs/{code}/seats", SeatOut, "party_seats_create", "新增委员席位", fetch=_org, payload=SeatIn,
-    act=_add_seat, reply=lambda user, org, seat: Seat.objects.select_related("unit").get(pk=seat.pk),
-    status=201,
+    act=_add_seat, reply=_added_seat, status=201,
 )  # fmt: skip
 action_route(
     router, "/orgs/{code}/seats/{int:seat_id}", None, "party_seats_delete", "撤销委员席位", method="delete",
@@ -183,6 +186,11 @@ def _transfer_member(user, member: Member, payload: TransferIn) -> Transfer:
     return services.transfer_member(user, member, to_org, on=payload.on, reason=payload.reason)
 
 
+def _member_transfers(user, member_id: int):
+    member = _member(user, member_id)
+    return Transfer.objects.filter(member=member).select_related("from_org", "to_org", "member")
+
+
 MEMBER = "/members/{int:member_id}"
 action_route(
     router, MEMBER, MemberOut, "party_members_update", "修改党员信息", fetch=_member, payload=MemberUpdate,
@@ -200,9 +208,7 @@ action_route(
 )  # fmt: skip
 list_route(
     router, f"{MEMBER}/transfers", TransferOut, "party_members_transfers", "党员的组织关系转接记录",
-    read=lambda user, member_id: Transfer.objects.filter(member=_member(user, member_id)).select_related(
-        "from_org", "to_org", "member"
-    ),
+    read=_member_transfers,
 )  # fmt: skip
 
 

@@ -350,12 +350,16 @@ def _room(user, room_id: int):
     return room
 
 
+def _updated_room(user, room: Room, _result=None) -> Room:
+    return Room.objects.select_related(*ROOM_RELATED).get(pk=room.pk)
+
+
 get_route(router, "/rooms/{int:room_id}", RoomOut, "venues_rooms_get", "功能室详情", _room)
 action_route(
     router, "/rooms/{int:room_id}", RoomOut, "venues_rooms_update", "修改功能室", method="patch",
     fetch=lambda user, pk: visible_or_404(Room, user, select_related=ROOM_RELATED, pk=pk), payload=RoomUpdate,
     act=lambda user, room, p: services.update_room(user, room, **dump(p)),
-    reply=lambda user, room, _: Room.objects.select_related(*ROOM_RELATED).get(pk=room.pk),
+    reply=_updated_room,
 )  # fmt: skip
 
 
@@ -387,6 +391,10 @@ def _out(pk: int) -> Booking:
     return Booking.objects.select_related(*BOOKING_RELATED, "booker").get(pk=pk)
 
 
+def _my_bookings(user):
+    return Booking.objects.filter(booker=user).select_related(*BOOKING_RELATED, "booker")
+
+
 def _bookings(user):
     return Booking.objects.visible_to(user).select_related(*BOOKING_RELATED, "booker")
 
@@ -397,7 +405,7 @@ list_route(
 )  # fmt: skip
 list_route(
     router, "/bookings/mine", BookingOut, "venues_bookings_mine", "我的预约", perm="venues.book",
-    read=lambda user: Booking.objects.filter(booker=user).select_related(*BOOKING_RELATED, "booker"),
+    read=_my_bookings,
 )  # fmt: skip
 
 
