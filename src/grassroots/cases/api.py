@@ -7,7 +7,7 @@ from typing import Literal
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from grassroots.core.api import ERRORS, CursorPagination
+from grassroots.core.api import ERRORS, CursorPagination, pick
 from grassroots.core.errors import NotFound, ServiceError
 from grassroots.core.resolvers import from_attr, masked
 from grassroots.regions.models import Region
@@ -350,12 +350,7 @@ def create_visit(request, payload: VisitIn):
         )
     visit = visits.record_visit(
         request.user,
-        kind=payload.kind,
+        **pick(payload, "kind", "visitor_name", "visited_at", "place", "whom", "heard"),
         region=region,
-        visitor_name=payload.visitor_name,
-        visited_at=payload.visited_at,
-        place=payload.place,
-        whom=payload.whom,
-        heard=payload.heard,
     )
     return Status(201, _visits(request.user).get(pk=visit.pk))

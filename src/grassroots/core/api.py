@@ -306,3 +306,8 @@ def references(user, data: dict, spec: dict[str, tuple]) -> dict:
         if field in data:
             data[attr] = reference(model, user, field, label, data.pop(field), *(lookup or ["code"]))
     return data
+
+
+def pick(payload: Schema, *names: str) -> dict[str, Any]:
+    """The named fields of a request body, as the keyword arguments of the service that takes them."""
+    return {name: getattr(payload, name) for name in names}

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from grassroots.core.api import ERRORS, CursorPagination, require_perm
+from grassroots.core.api import ERRORS, CursorPagination, pick, require_perm
 from grassroots.core.errors import NotFound, ServiceError
 from grassroots.core.resolvers import from_attr
 from grassroots.regions.choices import HouseholdTag
@@ -198,12 +198,7 @@ def declare(request, payload: DeclareIn):
     e = services.declare(
         request.user,
         region=region,
-        title=payload.title,
-        kind=payload.kind,
-        severity=payload.severity,
-        instructions=payload.instructions,
-        sweep_tags=payload.sweep_tags,
-        starts_at=payload.starts_at,
+        **pick(payload, "title", "kind", "severity", "instructions", "sweep_tags", "starts_at"),
     )
     return Status(201, _detail(request.user, services.get_emergency(request.user, e.pk)))
 

@@ -6,7 +6,7 @@ Thin: reads through visible_to(), writes through party.services (scope, validati
 from django.db.models import Prefetch
 from ninja import Query, Router, Status
 
-from grassroots.core.api import reference, references, visible_or_404
+from grassroots.core.api import pick, reference, references, visible_or_404
 from grassroots.core.crud import action_route, endpoint, get_route, list_route
 from grassroots.core.crypto import lookup_hash
 from grassroots.core.errors import NotFound, ServiceError
@@ -256,10 +256,7 @@ def transfers_issue(request, payload: TransferIssueIn):
         request.user,
         member,
         to_org=to_org,
-        outside_org_name=payload.outside_org_name,
-        outside_org_address=payload.outside_org_address,
-        reason=payload.reason,
-        on=payload.on,
+        **pick(payload, "outside_org_name", "outside_org_address", "reason", "on"),
     )
     return Status(201, _transfer(request.user, t.pk))
 

@@ -7,7 +7,7 @@ from typing import Literal
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from grassroots.core.api import ERRORS, CursorPagination, reference, require_perm, visible_or_404
+from grassroots.core.api import ERRORS, CursorPagination, pick, reference, require_perm, visible_or_404
 from grassroots.core.errors import NotFound
 from grassroots.core.resolvers import display, from_attr
 from grassroots.people.models import Worker
@@ -162,16 +162,10 @@ def create_initiative(request, payload: InitiativeIn):
         worker = reference(Worker, request.user, "owner_worker_code", "责任人", payload.owner_worker_code)
     obj = services.create_initiative(
         request.user,
-        kind=payload.kind,
+        **pick(payload, "kind", "title", "owner_name", "plan", "measures", "month", "due_date"),
         hot_topic=topic,
-        title=payload.title,
         region=region,
-        owner_name=payload.owner_name,
         owner_worker=worker,
-        plan=payload.plan,
-        measures=payload.measures,
-        month=payload.month,
-        due_date=payload.due_date,
     )
     return Status(201, obj)
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
-from grassroots.core.api import ERRORS, CursorPagination, reference, require_perm, visible_or_404
+from grassroots.core.api import ERRORS, CursorPagination, pick, reference, require_perm, visible_or_404
 from grassroots.core.masking import mask_phone
 from grassroots.core.resolvers import display, from_attr
 from grassroots.regions.models import Region
@@ -233,11 +233,7 @@ def create_company(request, payload: PropertyCompanyIn):
     company = services.register_company(
         request.user,
         region=region,
-        name=payload.name,
-        credit_code=payload.credit_code,
-        manager_name=payload.manager_name,
-        manager_phone=payload.manager_phone,
-        is_state_owned=payload.is_state_owned,
+        **pick(payload, "name", "credit_code", "manager_name", "manager_phone", "is_state_owned"),
     )
     return Status(201, _companies(request.user).get(pk=company.pk))
 
@@ -271,13 +267,7 @@ def create_contract(request, payload: PropertyContractIn):
     hood = reference(Region, request.user, "neighborhood_code", "小区", payload.neighborhood_code)
     company = visible_or_404(PropertyCompany, request.user, pk=payload.company_id, select_related=("unit",))
     contract = services.sign_contract(
-        request.user,
-        company=company,
-        neighborhood=hood,
-        start=payload.start,
-        end=payload.end,
-        fee=payload.fee,
-        note=payload.note,
+        request.user, company=company, neighborhood=hood, **pick(payload, "start", "end", "fee", "note")
     )
     return Status(201, contract)
 
@@ -296,12 +286,7 @@ def create_inspection(request, payload: PropertyInspectionIn):
     hood = reference(Region, request.user, "neighborhood_code", "小区", payload.neighborhood_code)
     company = PropertyCompany.objects.select_related("unit").filter(pk=payload.company_id).first()
     inspection = services.inspect(
-        request.user,
-        company=company,
-        neighborhood=hood,
-        inspected_on=payload.inspected_on,
-        score=payload.score,
-        findings=payload.findings,
+        request.user, company=company, neighborhood=hood, **pick(payload, "inspected_on", "score", "findings")
     )
     return Status(201, inspection)
 

@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from grassroots.core.api import CursorPagination, require_perm, visible_or_404
+from grassroots.core.api import CursorPagination, pick, require_perm, visible_or_404
 from grassroots.core.crud import action_route, endpoint, list_route, returned
 from grassroots.core.errors import NotFound as _NotFound
 from grassroots.core.resolvers import display, from_attr
@@ -162,11 +162,7 @@ def rect_create(request, payload: StdRectIn):
     rect = health.create_rectification(
         request.user,
         org=org,
-        problem=payload.problem,
-        owner_name=payload.owner_name,
-        deadline=payload.deadline,
-        rule=payload.rule,
-        measure=payload.measure,
+        **pick(payload, "problem", "owner_name", "deadline", "rule", "measure"),
         source=source,
     )
     return Status(201, rect)
@@ -260,11 +256,7 @@ def funding_create(request, payload: StdFundingIn):
         request.user,
         community=node,
         year=payload.on_date.year,
-        direction=payload.direction,
-        kind=payload.kind,
-        amount=payload.amount,
-        on_date=payload.on_date,
-        note=payload.note,
+        **pick(payload, "direction", "kind", "amount", "on_date", "note"),
     )
     return Status(201, rec)
 
@@ -349,12 +341,7 @@ list_route(
 def honour_create(request, payload: StdHonourIn):
     node = _region(request.user, payload.region)
     site = services.designate_site(
-        request.user,
-        region=node,
-        name=payload.name,
-        year=payload.year,
-        level=payload.level,
-        citation=payload.citation,
+        request.user, region=node, **pick(payload, "name", "year", "level", "citation")
     )
     return Status(201, site)
 

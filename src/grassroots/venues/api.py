@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator
 
-from grassroots.core.api import reference, references, require_perm, visible_or_404
+from grassroots.core.api import pick, reference, references, require_perm, visible_or_404
 from grassroots.core.crud import action_route, crud_routes, endpoint, get_route, list_route
 from grassroots.core.errors import NotFound, ServiceError
 from grassroots.core.resolvers import from_attr, masked
@@ -436,14 +436,10 @@ def bookings_create(request, payload: BookingCreate):
     b = services.book(
         request.user,
         room,
-        start=payload.start,
-        end=payload.end,
-        title=payload.title,
-        attendees=payload.attendees,
+        **pick(payload, "start", "end", "title", "attendees", "contact_phone"),
         booker_kind=payload.booker_kind.value,
         unit=unit,
         org=org,
-        contact_phone=payload.contact_phone,
         activity=activity,
     )
     return Status(201, _out(b.pk))

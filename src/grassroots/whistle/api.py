@@ -7,7 +7,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from grassroots.cases.models import Case, Handler, HandlerKind
-from grassroots.core.api import ERRORS, CursorPagination, require_perm
+from grassroots.core.api import ERRORS, CursorPagination, pick, require_perm
 from grassroots.core.errors import NotFound, ServiceError
 from grassroots.core.resolvers import from_attr
 from grassroots.core.scoping import has_perm
@@ -209,12 +209,7 @@ def put_assessment(request, payload: AssessmentIn):
         raise ServiceError(f"街道“{payload.street}”不存在或不在您的管辖范围内", field="street", status=404)
     handler = _departments([payload.handler_id])[0]
     return services.assess(
-        request.user,
-        region=node,
-        handler=handler,
-        period=payload.period,
-        score=payload.score,
-        comment=payload.comment,
+        request.user, region=node, handler=handler, **pick(payload, "period", "score", "comment")
     )
 
 
@@ -237,15 +232,9 @@ def create_summons(request, payload: SummonsIn):
     summons = services.summon(
         user,
         region=region,
-        subject=payload.subject,
-        description=payload.description,
+        **pick(payload, "subject", "description", "urgency", "requested_mode", "address", "lng", "lat"),
         handlers=_departments(payload.handler_ids),
-        urgency=payload.urgency,
-        requested_mode=payload.requested_mode,
         case=case,
-        address=payload.address,
-        lng=payload.lng,
-        lat=payload.lat,
     )
     return Status(201, _detail(user, _get(user, summons.number)))
 
@@ -289,9 +278,7 @@ def _target(user, number: str, target_id: int):
 )
 def check_in(request, number: str, target_id: int, payload: WhistleCheckinIn):
     summons, target = _target(request.user, number, target_id)
-    services.check_in(
-        request.user, summons, target, mode=payload.mode, lng=payload.lng, lat=payload.lat, note=payload.note
-    )
+    services.check_in(request.user, summons, target, **pick(payload, "mode", "lng", "lat", "note"))
     return _detail(request.user, _get(request.user, number))
 
 
