@@ -7,7 +7,7 @@ from typing import Literal
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from grassroots.core.api import ERRORS, CursorPagination, pick, reference, require_perm, visible_or_404
+from grassroots.core.api import ERRORS, CursorPagination, given, pick, reference, require_perm, visible_or_404
 from grassroots.core.errors import NotFound
 from grassroots.core.resolvers import display, from_attr
 from grassroots.people.models import Worker
@@ -112,11 +112,7 @@ _INIT = ("region", "cluster_region", "category")
 def list_hot_topics(request, level: Level | None = None, trend: Trend | None = None):
     require_perm(request.user, "proactive.view")
     qs = HotTopic.objects.visible_to(request.user).select_related(*_HOT)
-    if level:
-        qs = qs.filter(level=level)
-    if trend:
-        qs = qs.filter(trend=trend)
-    return qs.order_by("-case_count", "id")
+    return given(qs, level=level, trend=trend).order_by("-case_count", "id")
 
 
 @router.get("/hot-topics/{topic_id}", response={200: HotTopicDetailOut, **ERRORS}, summary="热点问题详情")
@@ -135,11 +131,7 @@ def recompute(request):
 def list_initiatives(request, kind: InitiativeKind | None = None, state: InitiativeState | None = None):
     require_perm(request.user, "proactive.view")
     qs = Initiative.objects.visible_to(request.user).select_related(*_INIT)
-    if kind:
-        qs = qs.filter(kind=kind)
-    if state:
-        qs = qs.filter(state=state)
-    return qs.order_by("-created_at", "-id")
+    return given(qs, kind=kind, state=state).order_by("-created_at", "-id")
 
 
 @router.get("/initiatives/{number}", response={200: InitiativeDetailOut, **ERRORS}, summary="任务详情与效果")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
-from grassroots.core.api import ERRORS, CursorPagination, pick, reference, require_perm, visible_or_404
+from grassroots.core.api import ERRORS, CursorPagination, given, pick, reference, require_perm, visible_or_404
 from grassroots.core.masking import mask_phone
 from grassroots.core.resolvers import display, from_attr
 from grassroots.regions.models import Region
@@ -258,7 +258,7 @@ def list_committees(request):
 def list_contracts(request, state: ContractState | None = None):
     require_perm(request.user, services.VIEW)
     qs = ServiceContract.objects.visible_to(request.user).select_related("company__unit", "neighborhood")
-    return qs.filter(state=state) if state else qs
+    return given(qs, state=state)
 
 
 @router.post("/contracts", response={201: PropertyContractOut, **ERRORS}, summary="登记物业服务合同")
@@ -277,7 +277,7 @@ def create_contract(request, payload: PropertyContractIn):
 def list_inspections(request, company_id: int | None = None):
     require_perm(request.user, services.VIEW)
     qs = Inspection.objects.visible_to(request.user).select_related("company__unit", "neighborhood")
-    return qs.filter(company_id=company_id) if company_id else qs
+    return given(qs, company_id=company_id)
 
 
 @router.post("/inspections", response={201: PropertyInspectionOut, **ERRORS}, summary="登记物业检查")
@@ -296,7 +296,7 @@ def create_inspection(request, payload: PropertyInspectionIn):
 def list_grades(request, year: int | None = None):
     require_perm(request.user, services.VIEW)
     qs = Grade.objects.visible_to(request.user).select_related("company__unit", "district")
-    return qs.filter(year=year) if year else qs
+    return given(qs, year=year)
 
 
 @router.get("/unmanaged", response={200: list[UnmanagedNeighborhoodOut], **ERRORS}, summary="无物业管理小区")

@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from grassroots.core.api import CursorPagination, pick, require_perm, visible_or_404
+from grassroots.core.api import CursorPagination, given, pick, require_perm, visible_or_404
 from grassroots.core.crud import action_route, endpoint, list_route, returned
 from grassroots.core.errors import NotFound as _NotFound
 from grassroots.core.resolvers import display, from_attr
@@ -131,9 +131,7 @@ class StdRectActIn(Schema):
 
 
 def _rectifications(user, state: str | None, overdue: bool | None):
-    qs = Rectification.objects.visible_to(user, PERM).select_related("org")
-    if state:
-        qs = qs.filter(state=state)
+    qs = given(Rectification.objects.visible_to(user, PERM).select_related("org"), state=state)
     if overdue is True:
         qs = qs.filter(health.overdue_q())
     elif overdue is False:
@@ -234,9 +232,7 @@ class StdFundingStatusOut(Schema):
 
 
 def _funding(user, year: int | None, community: str | None):
-    qs = FundingRecord.objects.visible_to(user, PERM).select_related("community")
-    if year:
-        qs = qs.filter(year=year)
+    qs = given(FundingRecord.objects.visible_to(user, PERM).select_related("community"), year=year)
     if community:
         qs = qs.filter(community__path__startswith=_region(user, community).path)
     return qs
@@ -322,9 +318,7 @@ class StdRevokeIn(Schema):
 
 
 def _honours(user, year: int | None, revoked: bool | None):
-    qs = Honour.objects.visible_to(user, PERM).select_related("region")
-    if year:
-        qs = qs.filter(year=year)
+    qs = given(Honour.objects.visible_to(user, PERM).select_related("region"), year=year)
     if revoked is not None:
         qs = qs.filter(revoked_at__isnull=not revoked)
     return qs
@@ -380,11 +374,7 @@ class StdDutyCheckIn(Schema):
 
 
 def _street_duties(user, kind: str | None, status: str | None, street: str | None):
-    qs = StreetDuty.objects.visible_to(user, PERM).select_related("street")
-    if kind:
-        qs = qs.filter(kind=kind)
-    if status:
-        qs = qs.filter(status=status)
+    qs = given(StreetDuty.objects.visible_to(user, PERM).select_related("street"), kind=kind, status=status)
     if street:
         qs = qs.filter(street__path__startswith=_region(user, street).path)
     return qs
