@@ -7,9 +7,9 @@ from typing import Literal
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from grassroots.core.api import ERRORS, CursorPagination
+from grassroots.core.api import ERRORS, CursorPagination, pick
 from grassroots.core.errors import NotFound, ServiceError
-from grassroots.core.personal import masked_value
+from grassroots.core.resolvers import from_attr, masked
 from grassroots.regions.models import Region
 
 from . import services, visits
@@ -59,25 +59,11 @@ class CaseOut(Schema):
     return_count: int
     score: int | None
 
-    @staticmethod
-    def resolve_category(obj):
-        return obj.category.code if obj.category_id else None
-
-    @staticmethod
-    def resolve_community_code(obj):
-        return obj.region.code
-
-    @staticmethod
-    def resolve_reporter_name(obj):
-        return masked_value(obj, "reporter_name")
-
-    @staticmethod
-    def resolve_reporter_phone(obj):
-        return masked_value(obj, "reporter_phone")
-
-    @staticmethod
-    def resolve_handler(obj):
-        return obj.handler.name if obj.handler_id else None
+    resolve_category = from_attr("category.code")
+    resolve_community_code = from_attr("region.code")
+    resolve_reporter_name = masked("reporter_name")
+    resolve_reporter_phone = masked("reporter_phone")
+    resolve_handler = from_attr("handler.name")
 
     @staticmethod
     def resolve_deadline_status(obj):
@@ -97,9 +83,7 @@ class CaseDetailOut(CaseOut):
     actions: list[str] = Field(description="当前用户在当前状态下可执行的操作")
     events: list[EventOut]
 
-    @staticmethod
-    def resolve_actions(obj):
-        return obj._actions
+    resolve_actions = from_attr("_actions")
 
     @staticmethod
     def resolve_events(obj):
@@ -291,9 +275,7 @@ class VisitOut(Schema):
     heard: str
     cases: list[str] = Field(description="由本次走访转办的工单编号")
 
-    @staticmethod
-    def resolve_community_code(obj):
-        return obj.region.code
+    resolve_community_code = from_attr("region.code")
 
     @staticmethod
     def resolve_cases(obj):
@@ -368,12 +350,7 @@ def create_visit(request, payload: VisitIn):
         )
     visit = visits.record_visit(
         request.user,
-        kind=payload.kind,
+        **pick(payload, "kind", "visitor_name", "visited_at", "place", "whom", "heard"),
         region=region,
-        visitor_name=payload.visitor_name,
-        visited_at=payload.visited_at,
-        place=payload.place,
-        whom=payload.whom,
-        heard=payload.heard,
     )
     return Status(201, _visits(request.user).get(pk=visit.pk))

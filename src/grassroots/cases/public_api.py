@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 
 from grassroots.core.api import ERRORS, CursorPagination
 from grassroots.core.errors import ServiceError
+from grassroots.core.resolvers import from_attr
 
 from . import public
 
@@ -35,13 +36,8 @@ class PublicCaseOut(Schema):
     def resolve_category(obj):
         return obj.category.name if obj.category_id else "待分类"
 
-    @staticmethod
-    def resolve_community(obj):
-        return obj.region.name
-
-    @staticmethod
-    def resolve_community_code(obj):
-        return obj.region.code
+    resolve_community = from_attr("region.name")
+    resolve_community_code = from_attr("region.code")
 
     @staticmethod
     def resolve_text(obj):

@@ -12,9 +12,11 @@ from django.db.models import Sum
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from grassroots.core.api import ERRORS, CursorPagination, reference, require_perm, visible_or_404
+from grassroots.core.api import CursorPagination, reference, require_perm, visible_or_404
+from grassroots.core.crud import action_route, endpoint, get_route, list_route
 from grassroots.core.errors import NotFound
 from grassroots.core.masking import mask
+from grassroots.core.resolvers import display, from_attr
 from grassroots.regions.models import Region
 
 from . import services, stats
@@ -52,25 +54,11 @@ class NeedOut(Schema):
     claimed_at: datetime.datetime | None
     project_id: int | None
 
-    @staticmethod
-    def resolve_category_label(obj):
-        return obj.get_category_display()
-
-    @staticmethod
-    def resolve_community_code(obj):
-        return obj.community.code
-
-    @staticmethod
-    def resolve_community_name(obj):
-        return obj.community.name
-
-    @staticmethod
-    def resolve_state_label(obj):
-        return obj.get_state_display()
-
-    @staticmethod
-    def resolve_claimed_unit_code(obj):
-        return obj.claimed_unit.code if obj.claimed_unit_id else None
+    resolve_category_label = display("category")
+    resolve_community_code = from_attr("community.code")
+    resolve_community_name = from_attr("community.name")
+    resolve_state_label = display("state")
+    resolve_claimed_unit_code = from_attr("claimed_unit.code")
 
 
 class ResourceOut(NeedOut):
@@ -79,17 +67,9 @@ class ResourceOut(NeedOut):
     claimed_community_code: str | None
     claimed_unit_code: str | None = None
 
-    @staticmethod
-    def resolve_unit_code(obj):
-        return obj.unit.code
-
-    @staticmethod
-    def resolve_unit_name(obj):
-        return obj.unit.name
-
-    @staticmethod
-    def resolve_claimed_community_code(obj):
-        return obj.claimed_community.code if obj.claimed_community_id else None
+    resolve_unit_code = from_attr("unit.code")
+    resolve_unit_name = from_attr("unit.name")
+    resolve_claimed_community_code = from_attr("claimed_community.code")
 
     @staticmethod
     def resolve_claimed_unit_code(obj):
@@ -156,13 +136,8 @@ class ProjectOut(Schema):
     unit_codes: list[str]
     evaluation_score: int | None
 
-    @staticmethod
-    def resolve_community_code(obj):
-        return obj.community.code
-
-    @staticmethod
-    def resolve_community_name(obj):
-        return obj.community.name
+    resolve_community_code = from_attr("community.code")
+    resolve_community_name = from_attr("community.name")
 
     @staticmethod
     def resolve_unit_codes(obj):
@@ -179,13 +154,8 @@ class MeetingOut(Schema):
     theme: str
     state: str
 
-    @staticmethod
-    def resolve_committee_name(obj):
-        return obj.committee.name
-
-    @staticmethod
-    def resolve_region_code(obj):
-        return obj.committee.community.code
+    resolve_committee_name = from_attr("committee.name")
+    resolve_region_code = from_attr("committee.community.code")
 
 
 class ResolutionOut(Schema):
@@ -222,24 +192,18 @@ def _region_path(user, code: str) -> str:
     return node.path
 
 
-def _items(model, request):
-    require_perm(request.user, "cobuild.view")
+def _items(model):
     related = ("community", "claimed_unit") if model is Need else ("community", "unit", "claimed_community")
-    qs = model.objects.visible_to(request.user).select_related(*related)
-    return ItemFilters.from_request(request).apply(qs)
+    return lambda user: model.objects.visible_to(user).select_related(*related)
 
 
-@router.get(
-    "/needs/", response={200: list[NeedOut], **ERRORS}, operation_id="cobuild_needs_list", summary="需求清单"
-)
-@paginate(CursorPagination)
-def needs_list(request, filters: Query[ItemFilters.schema()]):
-    return _items(Need, request)
+list_route(
+    router, "/needs/", NeedOut, "cobuild_needs_list", "需求清单",
+    read=_items(Need), filters=ItemFilters, perm="cobuild.view",
+)  # fmt: skip
 
 
-@router.post(
-    "/needs/", response={201: NeedOut, **ERRORS}, operation_id="cobuild_needs_create", summary="发布需求"
-)
+@endpoint(router.post, "/needs/", NeedOut, "cobuild_needs_create", "发布需求", status=201)
 def needs_create(request, payload: NeedCreate):
     data = payload.dict()
     community = reference(Region, request.user, "community_code", "社区", data.pop("community_code"))
@@ -248,63 +212,48 @@ def needs_create(request, payload: NeedCreate):
     return Status(201, Need.objects.select_related("community", "claimed_unit").get(pk=need.pk))
 
 
-def _need(request, need_id):
-    return visible_or_404(Need, request.user, select_related=("community", "claimed_unit", "org"), pk=need_id)
+def _need(user, need_id):
+    return visible_or_404(Need, user, select_related=("community", "claimed_unit", "org"), pk=need_id)
 
 
-def _resource(request, resource_id):
-    return visible_or_404(
-        Resource,
-        request.user,
-        select_related=("community", "unit", "claimed_community", "org"),
-        pk=resource_id,
-    )
+def _resource(user, resource_id):
+    related = ("community", "unit", "claimed_community", "org")
+    return visible_or_404(Resource, user, select_related=related, pk=resource_id)
 
 
-@router.get(
-    "/needs/{int:need_id}",
-    response={200: NeedOut, **ERRORS},
-    operation_id="cobuild_needs_get",
-    summary="需求详情",
-)
-def needs_get(request, need_id: int):
-    return _need(request, need_id)
-
-
-@router.post(
-    "/needs/{int:need_id}/claim",
-    response={200: NeedOut, **ERRORS},
-    operation_id="cobuild_needs_claim",
-    summary="单位认领需求（并发安全：同一需求只有一个单位认领成功，其余返回 409）",
-)
-def needs_claim(request, need_id: int, payload: ClaimNeed):
-    need = _need(request, need_id)
-    unit = services.acting_units(request.user).filter(code=payload.unit_code).first()
+def _claim_need(user, need: Need, payload: ClaimNeed) -> None:
+    unit = services.acting_units(user).filter(code=payload.unit_code).first()
     if unit is None:
         raise NotFound(f"单位“{payload.unit_code}”不存在或您无权代表该单位")
-    services.claim_need(request.user, need, unit)
-    return _need(request, need_id)
+    services.claim_need(user, need, unit)
 
 
-@router.post(
-    "/needs/{int:need_id}/release",
-    response={200: NeedOut, **ERRORS},
-    operation_id="cobuild_needs_release",
-    summary="退回已认领的需求",
-)
-def needs_release(request, need_id: int, payload: Release):
-    services.release_need(request.user, _need(request, need_id), payload.reason)
-    return _need(request, need_id)
+def _claim_resource(user, res: Resource, payload: ClaimResource) -> None:
+    community = Region.objects.filter(code=payload.community_code, level="community").first()
+    if community is None:
+        raise NotFound(f"社区“{payload.community_code}”不存在或不在您的管辖范围内")
+    services.claim_resource(user, res, community)
 
 
-@router.get(
-    "/needs/{int:need_id}/suggestions",
-    response={200: list[CobuildSuggestionOut], **ERRORS},
-    operation_id="cobuild_needs_suggestions",
-    summary="为需求推荐资源（附推荐理由）",
-)
+NEED = "/needs/{int:need_id}"
+get_route(router, NEED, NeedOut, "cobuild_needs_get", "需求详情", _need)
+action_route(
+    router, f"{NEED}/claim", NeedOut, "cobuild_needs_claim",
+    "单位认领需求（并发安全：同一需求只有一个单位认领成功，其余返回 409）",
+    fetch=_need, payload=ClaimNeed, act=_claim_need,
+)  # fmt: skip
+action_route(
+    router, f"{NEED}/release", NeedOut, "cobuild_needs_release", "退回已认领的需求", fetch=_need,
+    payload=Release, act=lambda user, need, p: services.release_need(user, need, p.reason),
+)  # fmt: skip
+
+
+@endpoint(
+    router.get, "/needs/{int:need_id}/suggestions", list[CobuildSuggestionOut], "cobuild_needs_suggestions",
+    "为需求推荐资源（附推荐理由）",
+)  # fmt: skip
 def needs_suggestions(request, need_id: int):
-    need = _need(request, need_id)
+    need = _need(request.user, need_id)
     return [
         {
             "id": s.item.pk,
@@ -317,59 +266,27 @@ def needs_suggestions(request, need_id: int):
     ]
 
 
-@router.get(
-    "/resources/",
-    response={200: list[ResourceOut], **ERRORS},
-    operation_id="cobuild_resources_list",
-    summary="资源清单",
-)
-@paginate(CursorPagination)
-def resources_list(request, filters: Query[ItemFilters.schema()]):
-    return _items(Resource, request)
+RESOURCE = "/resources/{int:resource_id}"
+list_route(
+    router, "/resources/", ResourceOut, "cobuild_resources_list", "资源清单",
+    read=_items(Resource), filters=ItemFilters, perm="cobuild.view",
+)  # fmt: skip
+get_route(router, RESOURCE, ResourceOut, "cobuild_resources_get", "资源详情", _resource)
+action_route(
+    router, f"{RESOURCE}/claim", ResourceOut, "cobuild_resources_claim",
+    "社区认领资源（并发安全：同一资源只有一个社区认领成功，其余返回 409）",
+    fetch=_resource, payload=ClaimResource, act=_claim_resource,
+)  # fmt: skip
+action_route(
+    router, f"{RESOURCE}/release", ResourceOut, "cobuild_resources_release", "退回已认领的资源",
+    fetch=_resource, payload=Release, act=lambda user, res, p: services.release_resource(user, res, p.reason),
+)  # fmt: skip
 
 
-@router.get(
-    "/resources/{int:resource_id}",
-    response={200: ResourceOut, **ERRORS},
-    operation_id="cobuild_resources_get",
-    summary="资源详情",
-)
-def resources_get(request, resource_id: int):
-    return _resource(request, resource_id)
-
-
-@router.post(
-    "/resources/{int:resource_id}/claim",
-    response={200: ResourceOut, **ERRORS},
-    operation_id="cobuild_resources_claim",
-    summary="社区认领资源（并发安全：同一资源只有一个社区认领成功，其余返回 409）",
-)
-def resources_claim(request, resource_id: int, payload: ClaimResource):
-    res = _resource(request, resource_id)
-    community = Region.objects.filter(code=payload.community_code, level="community").first()
-    if community is None:
-        raise NotFound(f"社区“{payload.community_code}”不存在或不在您的管辖范围内")
-    services.claim_resource(request.user, res, community)
-    return _resource(request, resource_id)
-
-
-@router.post(
-    "/resources/{int:resource_id}/release",
-    response={200: ResourceOut, **ERRORS},
-    operation_id="cobuild_resources_release",
-    summary="退回已认领的资源",
-)
-def resources_release(request, resource_id: int, payload: Release):
-    services.release_resource(request.user, _resource(request, resource_id), payload.reason)
-    return _resource(request, resource_id)
-
-
-@router.get(
-    "/registrations/",
-    response={200: list[RegistrationOut], **ERRORS},
-    operation_id="cobuild_registrations_list",
-    summary="双报到记录（联系电话按权限脱敏）",
-)
+@endpoint(
+    router.get, "/registrations/", list[RegistrationOut], "cobuild_registrations_list",
+    "双报到记录（联系电话按权限脱敏）",
+)  # fmt: skip
 @paginate(CursorPagination)
 def registrations_list(request, filters: Query[RegistrationFilters.schema()]):
     require_perm(request.user, "cobuild.view")
@@ -426,55 +343,36 @@ class _Row(dict):
             raise AttributeError(name) from exc
 
 
-@router.get(
-    "/projects/",
-    response={200: list[ProjectOut], **ERRORS},
-    operation_id="cobuild_projects_list",
-    summary="项目清单",
-)
-@paginate(CursorPagination)
-def projects_list(request, region: str | None = None):
-    require_perm(request.user, "cobuild.view")
-    qs = Project.objects.visible_to(request.user).select_related("community").prefetch_related("units")
+def _projects(user, region: str | None):
+    qs = Project.objects.visible_to(user).select_related("community").prefetch_related("units")
     if region:
-        qs = qs.filter(community__path__startswith=_region_path(request.user, region))
+        qs = qs.filter(community__path__startswith=_region_path(user, region))
     return qs
 
 
-@router.get(
-    "/meetings/",
-    response={200: list[MeetingOut], **ERRORS},
-    operation_id="cobuild_meetings_list",
-    summary="联席会议",
-)
-@paginate(CursorPagination)
-def meetings_list(request, held: bool | None = None):
-    require_perm(request.user, "cobuild.view")
-    qs = Meeting.objects.visible_to(request.user).select_related("committee__community")
+def _meetings(user, held: bool | None):
+    qs = Meeting.objects.visible_to(user).select_related("committee__community")
     if held is not None:
         qs = qs.filter(state="held") if held else qs.exclude(state="held")
     return qs
 
 
-@router.get(
-    "/resolutions/",
-    response={200: list[ResolutionOut], **ERRORS},
-    operation_id="cobuild_resolutions_list",
-    summary="联席会议决议事项（办理状态由期限推算）",
-)
-@paginate(CursorPagination)
-def resolutions_list(request, filters: Query[ResolutionFilters.schema()]):
-    require_perm(request.user, "cobuild.view")
-    qs = Resolution.objects.visible_to(request.user)
-    return ResolutionFilters.from_request(request).apply(qs)
+list_route(
+    router, "/projects/", ProjectOut, "cobuild_projects_list", "项目清单",
+    read=_projects, perm="cobuild.view", params={"region": (str | None, None)},
+)  # fmt: skip
+list_route(
+    router, "/meetings/", MeetingOut, "cobuild_meetings_list", "联席会议",
+    read=_meetings, perm="cobuild.view", params={"held": (bool | None, None)},
+)  # fmt: skip
+list_route(
+    router, "/resolutions/", ResolutionOut, "cobuild_resolutions_list",
+    "联席会议决议事项（办理状态由期限推算）", read=lambda user: Resolution.objects.visible_to(user),
+    filters=ResolutionFilters, perm="cobuild.view",
+)  # fmt: skip
 
 
-@router.get(
-    "/stats",
-    response={200: CobuildStatsOut, **ERRORS},
-    operation_id="cobuild_stats",
-    summary="共驻共建统计（本人管辖范围）",
-)
+@endpoint(router.get, "/stats", CobuildStatsOut, "cobuild_stats", "共驻共建统计（本人管辖范围）")
 def stats_get(request):
     require_perm(request.user, "cobuild.view")
     return stats.scope_counts(request.user)

@@ -306,3 +306,13 @@ def references(user, data: dict, spec: dict[str, tuple]) -> dict:
         if field in data:
             data[attr] = reference(model, user, field, label, data.pop(field), *(lookup or ["code"]))
     return data
+
+
+def given(qs, **lookups):
+    """`qs` filtered by each lookup whose query parameter was given (one left out is None or empty)."""
+    return qs.filter(**{lookup: value for lookup, value in lookups.items() if value})
+
+
+def pick(payload: Schema, *names: str) -> dict[str, Any]:
+    """The named fields of a request body, as the keyword arguments of the service that takes them."""
+    return {name: getattr(payload, name) for name in names}

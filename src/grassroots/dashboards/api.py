@@ -2,7 +2,8 @@
 
 from ninja import Router
 
-from grassroots.core.api import ERRORS, require_perm
+from grassroots.core.api import require_perm
+from grassroots.core.crud import endpoint
 
 from . import services
 from .schemas import Summary
@@ -10,13 +11,10 @@ from .schemas import Summary
 router = Router(tags=["dashboards"])
 
 
-@router.get(
-    "/summary",
-    response={200: Summary, **ERRORS},
-    operation_id="dashboards_summary",
-    summary="管辖范围内的主要数字",
+@endpoint(
+    router.get, "/summary", Summary, "dashboards_summary", "管辖范围内的主要数字",
     description="区划、党组织、党员、驻区单位、社区工作者和住户的数量，只统计调用者管辖范围之内的数据。",
-)
+)  # fmt: skip
 def summary(request):
     require_perm(request.user, "dashboards.view")
     return services.scope_counts(request.user)

@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 from grassroots.core.api import ERRORS, CursorPagination, require_perm
 from grassroots.core.errors import NotFound, ServiceError
 from grassroots.core.masking import mask_name
+from grassroots.core.resolvers import display, from_attr
 
 from . import services
 from .models import Topic, TopicState
@@ -35,13 +36,8 @@ class TopicOut(Schema):
     meeting_place: str
     votes: int
 
-    @staticmethod
-    def resolve_community(obj):
-        return obj.region.name
-
-    @staticmethod
-    def resolve_state_label(obj):
-        return obj.get_state_display()
+    resolve_community = from_attr("region.name")
+    resolve_state_label = display("state")
 
     @staticmethod
     def resolve_proposer(obj):

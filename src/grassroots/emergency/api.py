@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from grassroots.core.api import ERRORS, CursorPagination, require_perm
+from grassroots.core.api import ERRORS, CursorPagination, pick, require_perm
 from grassroots.core.errors import NotFound, ServiceError
+from grassroots.core.resolvers import from_attr
 from grassroots.regions.choices import HouseholdTag
 from grassroots.regions.models import Region
 
@@ -43,17 +44,9 @@ class EmergencyOut(Schema):
     stood_down_at: dt.datetime | None
     closed_at: dt.datetime | None
 
-    @staticmethod
-    def resolve_region_code(obj):
-        return obj.region.code
-
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region.name
-
-    @staticmethod
-    def resolve_sweep_tags(obj):
-        return obj.tag_list
+    resolve_region_code = from_attr("region.code")
+    resolve_region = from_attr("region.name")
+    resolve_sweep_tags = from_attr("tag_list")
 
 
 class Progress(Schema):
@@ -74,21 +67,10 @@ class EmergencyDetailOut(EmergencyOut):
     needs: dict[str, int] = Field(description="需求数，按状态")
     actions: list[str] = Field(description="当前用户可执行的操作：activate / stand_down / close")
 
-    @staticmethod
-    def resolve_sweep(obj):
-        return obj._sweep
-
-    @staticmethod
-    def resolve_callups(obj):
-        return obj._callups
-
-    @staticmethod
-    def resolve_needs(obj):
-        return obj._needs
-
-    @staticmethod
-    def resolve_actions(obj):
-        return obj._actions
+    resolve_sweep = from_attr("_sweep")
+    resolve_callups = from_attr("_callups")
+    resolve_needs = from_attr("_needs")
+    resolve_actions = from_attr("_actions")
 
 
 class AreaProgress(Progress):
@@ -149,17 +131,9 @@ class RecordOut(Schema):
     needs_delivered: int
     computed_at: dt.datetime
 
-    @staticmethod
-    def resolve_emergency_number(obj):
-        return obj.emergency.number
-
-    @staticmethod
-    def resolve_emergency_title(obj):
-        return obj.emergency.title
-
-    @staticmethod
-    def resolve_community_code(obj):
-        return obj.community.code
+    resolve_emergency_number = from_attr("emergency.number")
+    resolve_emergency_title = from_attr("emergency.title")
+    resolve_community_code = from_attr("community.code")
 
 
 class RecordFilter(Schema):
@@ -224,12 +198,7 @@ def declare(request, payload: DeclareIn):
     e = services.declare(
         request.user,
         region=region,
-        title=payload.title,
-        kind=payload.kind,
-        severity=payload.severity,
-        instructions=payload.instructions,
-        sweep_tags=payload.sweep_tags,
-        starts_at=payload.starts_at,
+        **pick(payload, "title", "kind", "severity", "instructions", "sweep_tags", "starts_at"),
     )
     return Status(201, _detail(request.user, services.get_emergency(request.user, e.pk)))
 

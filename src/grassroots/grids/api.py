@@ -14,7 +14,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from grassroots.core.api import ERRORS, CursorPagination
+from grassroots.core.api import ERRORS, CursorPagination, pick
 from grassroots.core.errors import PermissionDenied, ServiceError
 from grassroots.core.personal import can_unmask, masked_value
 from grassroots.core.scoping import has_perm
@@ -374,13 +374,7 @@ def create_grid(request, payload: GridIn):
     grid = services.create_grid(
         request.user,
         region=region,
-        code=payload.code,
-        name=payload.name,
-        polygon=payload.polygon,
-        level=payload.level,
-        kind=payload.kind,
-        layers=payload.layers,
-        coord_system=payload.coord_system,
+        **pick(payload, "code", "name", "polygon", "level", "kind", "layers", "coord_system"),
     )
     return Status(201, _detail(request, _get(request, grid.code)))
 
@@ -391,13 +385,7 @@ def patch_grid(request, code: str, payload: GridPatch):
     services.update_grid(
         request.user,
         grid,
-        name=payload.name,
-        level=payload.level,
-        kind=payload.kind,
-        polygon=payload.polygon,
-        layers=payload.layers,
-        coord_system=payload.coord_system,
-        repair=payload.repair,
+        **pick(payload, "name", "level", "kind", "polygon", "layers", "coord_system", "repair"),
     )
     return _detail(request, _get(request, code))
 

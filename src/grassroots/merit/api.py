@@ -6,7 +6,8 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from grassroots.core.api import ERRORS, CursorPagination, require_perm
+from grassroots.core.api import CursorPagination, require_perm
+from grassroots.core.crud import endpoint
 from grassroots.core.errors import NotFound
 from grassroots.party.models import Member
 
@@ -61,7 +62,7 @@ class RatingOut(Schema):
         return obj.get_state_display()
 
 
-@router.get("/mine", response={200: MemberPointsOut, **ERRORS}, operation_id="merit_mine", summary="我的积分")
+@endpoint(router.get, "/mine", MemberPointsOut, "merit_mine", "我的积分")
 def mine(request, year: int | None = None):
     require_perm(request.user, "merit.view")
     member = Member.objects.filter(user=request.user).first()
@@ -96,12 +97,7 @@ def mine(request, year: int | None = None):
     }
 
 
-@router.get(
-    "/ratings/",
-    response={200: list[RatingOut], **ERRORS},
-    operation_id="merit_ratings_list",
-    summary="支部星级评定列表",
-)
+@endpoint(router.get, "/ratings/", list[RatingOut], "merit_ratings_list", "支部星级评定列表")
 @paginate(CursorPagination)
 def ratings_list(request, filters: Query[RatingFilters.schema()]):
     require_perm(request.user, "merit.view")

@@ -7,7 +7,8 @@ import datetime
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from grassroots.core.api import ERRORS, CursorPagination
+from grassroots.core.api import CursorPagination
+from grassroots.core.crud import endpoint
 
 from . import services
 from .models import Notification
@@ -41,12 +42,7 @@ def unread(request):
     return {"unread": services.unread_count(request.auth)}
 
 
-@router.post(
-    "/{int:pk}/read",
-    response={200: NotificationOut, **ERRORS},
-    operation_id="notifications_read",
-    summary="标为已读",
-)
+@endpoint(router.post, "/{int:pk}/read", NotificationOut, "notifications_read", "标为已读")
 def read(request, pk: int):
     return services.mark_read(request.auth, pk)
 

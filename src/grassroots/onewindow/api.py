@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 from grassroots.core.api import ERRORS, CursorPagination
 from grassroots.core.errors import NotFound, PermissionDenied
 from grassroots.core.masking import mask_name, mask_phone
+from grassroots.core.resolvers import display, from_attr
 from grassroots.core.scoping import has_perm
 
 from . import services
@@ -31,13 +32,8 @@ class ItemOut(Schema):
     description: str
     is_active: bool
 
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region.name
-
-    @staticmethod
-    def resolve_department(obj):
-        return obj.department.name
+    resolve_region = from_attr("region.name")
+    resolve_department = from_attr("department.name")
 
 
 class ApplicationOut(Schema):
@@ -57,21 +53,10 @@ class ApplicationOut(Schema):
     on_time: bool | None
     rating: int | None
 
-    @staticmethod
-    def resolve_community(obj):
-        return obj.community.name
-
-    @staticmethod
-    def resolve_item(obj):
-        return obj.item.name
-
-    @staticmethod
-    def resolve_department(obj):
-        return obj.department.name
-
-    @staticmethod
-    def resolve_state_label(obj):
-        return obj.get_state_display()
+    resolve_community = from_attr("community.name")
+    resolve_item = from_attr("item.name")
+    resolve_department = from_attr("department.name")
+    resolve_state_label = display("state")
 
     # Personal data is masked here for every role; plaintext goes through the audited /unmask endpoint.
     @staticmethod

@@ -4,9 +4,9 @@ Thin: reads through visible_to(), writes through orglife.services (scope, valida
 """
 
 from ninja import Query, Router, Status
-from ninja.pagination import paginate
 
-from grassroots.core.api import ERRORS, CursorPagination, references, require_perm, visible_or_404
+from grassroots.core.api import references, require_perm, visible_or_404
+from grassroots.core.crud import action_route, endpoint, get_route, list_route, returned
 from grassroots.core.errors import NotFound, ServiceError
 from grassroots.core.scoping import covers, has_perm
 from grassroots.party.models import PartyOrg
@@ -54,173 +54,98 @@ def _detail(user, pk: int) -> Activity:
     return a
 
 
-def _get(request, activity_id: int) -> Activity:
-    return visible_or_404(Activity, request.user, select_related=RELATED, pk=activity_id)
+def _get(user, activity_id: int) -> Activity:
+    return visible_or_404(Activity, user, select_related=RELATED, pk=activity_id)
 
 
-@router.get(
-    "/activities/",
-    response={200: list[ActivityOut], **ERRORS},
-    operation_id="orglife_activities_list",
-    summary="活动列表",
-)
-@paginate(CursorPagination)
-def activities_list(request, filters: Query[OrglifeActivityFilters.schema()]):
-    require_perm(request.user, "orglife.view")
-    return OrglifeActivityFilters.from_request(request).apply(_activities(request.user))
+def _detailed(user, activity: Activity, _result=None) -> Activity:
+    return _detail(user, activity.pk)
 
 
-@router.post(
-    "/activities/",
-    response={201: ActivityDetailOut, **ERRORS},
-    operation_id="orglife_activities_create",
-    summary="新建活动计划",
-)
+def _update(user, activity: Activity, payload: ActivityUpdate) -> None:
+    data = references(user, dump(payload), REFS)
+    version = data.pop("version", None)
+    services.update_activity(user, activity, version=version, **data)
+
+
+def _signups(user, activity_id: int):
+    activity = visible_or_404(Activity, user, "change", select_related=RELATED, pk=activity_id)
+    return Signup.objects.filter(activity=activity)
+
+
+list_route(
+    router, "/activities/", ActivityOut, "orglife_activities_list", "活动列表",
+    read=_activities, filters=OrglifeActivityFilters, perm="orglife.view",
+)  # fmt: skip
+
+
+@endpoint(
+    router.post, "/activities/", ActivityDetailOut, "orglife_activities_create", "新建活动计划",
+    status=201,
+)  # fmt: skip
 def activities_create(request, payload: ActivityCreate):
     data = references(request.user, dump(payload), REFS)
     activity = services.create_activity(request.user, **data)
     return Status(201, _detail(request.user, activity.pk))
 
 
-@router.get(
-    "/activities/{int:activity_id}",
-    response={200: ActivityDetailOut, **ERRORS},
-    operation_id="orglife_activities_get",
-    summary="活动详情",
+ACTIVITY = "/activities/{int:activity_id}"
+Out = ActivityDetailOut
+get_route(
+    router, ACTIVITY, Out, "orglife_activities_get", "活动详情", lambda u, pk: _detailed(u, _get(u, pk))
 )
-def activities_get(request, activity_id: int):
-    return _detail(request.user, _get(request, activity_id).pk)
+action_route(
+    router, ACTIVITY, Out, "orglife_activities_update", "修改活动安排", method="patch",
+    fetch=_get, payload=ActivityUpdate, act=_update, reply=_detailed,
+)  # fmt: skip
+for verb, summary, service in (
+    ("publish", "发布活动（通知本组织党员）", services.publish_activity),
+    ("start", "开始活动", services.start_activity),
+    ("finish", "标记活动完成", services.finish_activity),
+):
+    action_route(
+        router, f"{ACTIVITY}/{verb}", Out, f"orglife_activities_{verb}", summary,
+        fetch=_get, act=service, reply=_detailed,
+    )  # fmt: skip
+action_route(
+    router, f"{ACTIVITY}/cancel", Out, "orglife_activities_cancel", "取消活动", fetch=_get, payload=CancelIn,
+    act=lambda user, a, p: services.cancel_activity(user, a, p.reason), reply=_detailed,
+)  # fmt: skip
+action_route(
+    router, f"{ACTIVITY}/signup", SignupOut, "orglife_signup", "报名",
+    fetch=_get, act=services.sign_up, reply=returned, status=201,
+)  # fmt: skip
+action_route(
+    router, f"{ACTIVITY}/signup", SignupOut, "orglife_signup_cancel", "取消报名",
+    fetch=_get, act=services.cancel_signup, reply=returned, method="delete",
+)  # fmt: skip
+list_route(
+    router, f"{ACTIVITY}/signups", SignupOut, "orglife_signups_list", "报名与出席名单（组织者）",
+    read=_signups,
+)  # fmt: skip
 
 
-@router.patch(
-    "/activities/{int:activity_id}",
-    response={200: ActivityDetailOut, **ERRORS},
-    operation_id="orglife_activities_update",
-    summary="修改活动安排",
-)
-def activities_update(request, activity_id: int, payload: ActivityUpdate):
-    activity = _get(request, activity_id)
-    data = references(request.user, dump(payload), REFS)
-    version = data.pop("version", None)
-    services.update_activity(request.user, activity, version=version, **data)
-    return _detail(request.user, activity.pk)
-
-
-def _transition(request, activity_id: int, fn, *args):
-    activity = _get(request, activity_id)
-    fn(request.user, activity, *args)
-    return _detail(request.user, activity.pk)
-
-
-@router.post(
-    "/activities/{int:activity_id}/publish",
-    response={200: ActivityDetailOut, **ERRORS},
-    operation_id="orglife_activities_publish",
-    summary="发布活动（通知本组织党员）",
-)
-def activities_publish(request, activity_id: int):
-    return _transition(request, activity_id, services.publish_activity)
-
-
-@router.post(
-    "/activities/{int:activity_id}/start",
-    response={200: ActivityDetailOut, **ERRORS},
-    operation_id="orglife_activities_start",
-    summary="开始活动",
-)
-def activities_start(request, activity_id: int):
-    return _transition(request, activity_id, services.start_activity)
-
-
-@router.post(
-    "/activities/{int:activity_id}/finish",
-    response={200: ActivityDetailOut, **ERRORS},
-    operation_id="orglife_activities_finish",
-    summary="标记活动完成",
-)
-def activities_finish(request, activity_id: int):
-    return _transition(request, activity_id, services.finish_activity)
-
-
-@router.post(
-    "/activities/{int:activity_id}/cancel",
-    response={200: ActivityDetailOut, **ERRORS},
-    operation_id="orglife_activities_cancel",
-    summary="取消活动",
-)
-def activities_cancel(request, activity_id: int, payload: CancelIn):
-    return _transition(request, activity_id, services.cancel_activity, payload.reason)
-
-
-@router.post(
-    "/activities/{int:activity_id}/signup",
-    response={201: SignupOut, **ERRORS},
-    operation_id="orglife_signup",
-    summary="报名",
-)
-def signup_create(request, activity_id: int):
-    signup = services.sign_up(request.user, _get(request, activity_id))
-    return Status(201, signup)
-
-
-@router.delete(
-    "/activities/{int:activity_id}/signup",
-    response={200: SignupOut, **ERRORS},
-    operation_id="orglife_signup_cancel",
-    summary="取消报名",
-)
-def signup_cancel(request, activity_id: int):
-    return services.cancel_signup(request.user, _get(request, activity_id))
-
-
-@router.get(
-    "/activities/{int:activity_id}/signups",
-    response={200: list[SignupOut], **ERRORS},
-    operation_id="orglife_signups_list",
-    summary="报名与出席名单（组织者）",
-)
-@paginate(CursorPagination)
-def signups_list(request, activity_id: int):
-    activity = visible_or_404(Activity, request.user, "change", select_related=RELATED, pk=activity_id)
-    return Signup.objects.filter(activity=activity)
-
-
-@router.post(
-    "/checkin",
-    response={200: SignupOut, **ERRORS},
-    operation_id="orglife_checkin",
-    summary="扫码签到",
-)
+@endpoint(router.post, "/checkin", SignupOut, "orglife_checkin", "扫码签到")
 def checkin(request, payload: CheckinIn):
     return services.check_in(request.user, payload.token)
 
 
-@router.post(
-    "/activities/{int:activity_id}/attendance",
-    response={200: AttendanceOut, **ERRORS},
-    operation_id="orglife_attendance",
-    summary="登记出席（按本组织党员）",
-)
-def attendance(request, activity_id: int, payload: AttendanceIn):
-    return services.record_attendance(request.user, _get(request, activity_id), payload.member_ids)
+action_route(
+    router, f"{ACTIVITY}/attendance", AttendanceOut, "orglife_attendance", "登记出席（按本组织党员）",
+    fetch=_get, payload=AttendanceIn, reply=returned,
+    act=lambda user, a, p: services.record_attendance(user, a, p.member_ids),
+)  # fmt: skip
+action_route(
+    router, f"{ACTIVITY}/minutes", Out, "orglife_minutes", "保存会议记录", method="put",
+    fetch=_get, payload=MinutesIn, act=lambda user, a, p: services.record_minutes(user, a, p.minutes),
+    reply=_detailed,
+)  # fmt: skip
 
 
-@router.put(
-    "/activities/{int:activity_id}/minutes",
-    response={200: ActivityDetailOut, **ERRORS},
-    operation_id="orglife_minutes",
-    summary="保存会议记录",
-)
-def minutes(request, activity_id: int, payload: MinutesIn):
-    return _transition(request, activity_id, services.record_minutes, payload.minutes)
-
-
-@router.get(
-    "/branches/{code}/compliance",
-    response={200: list[RuleHistoryOut], **ERRORS},
-    operation_id="orglife_branch_compliance",
-    summary="支部组织生活落实情况（各规则各期）",
-)
+@endpoint(
+    router.get, "/branches/{code}/compliance", list[RuleHistoryOut], "orglife_branch_compliance",
+    "支部组织生活落实情况（各规则各期）",
+)  # fmt: skip
 def branch_compliance(request, code: str):
     org = visible_or_404(PartyOrg, request.user, select_related=("region",), code=code)
     if not has_perm(request.user, "orglife.view"):
@@ -245,12 +170,7 @@ def branch_compliance(request, code: str):
     ]
 
 
-@router.get(
-    "/compliance",
-    response={200: ComplianceOut, **ERRORS},
-    operation_id="orglife_compliance",
-    summary="组织生活达标统计（范围内各支部）",
-)
+@endpoint(router.get, "/compliance", ComplianceOut, "orglife_compliance", "组织生活达标统计（范围内各支部）")
 def compliance(request, filters: Query[OrglifeStatsFilter]):
     require_perm(request.user, "orglife.change")
     from django.utils import timezone

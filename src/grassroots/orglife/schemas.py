@@ -5,6 +5,7 @@ import enum
 
 from ninja import Field, Schema
 
+from grassroots.core.resolvers import display, from_attr
 from grassroots.regions.schemas import InSchema, Lat, Lng, text
 
 from .models import ActivityKind as _Kind
@@ -38,25 +39,11 @@ class ActivityOut(Schema):
     has_minutes: bool
     version: int
 
-    @staticmethod
-    def resolve_kind_label(obj):
-        return obj.get_kind_display()
-
-    @staticmethod
-    def resolve_status_label(obj):
-        return obj.get_status_display()
-
-    @staticmethod
-    def resolve_party_org_code(obj):
-        return obj.party_org.code if obj.party_org_id else None
-
-    @staticmethod
-    def resolve_region_code(obj):
-        return obj.region.code
-
-    @staticmethod
-    def resolve_unit_code(obj):
-        return obj.unit.code if obj.unit_id else None
+    resolve_kind_label = display("kind")
+    resolve_status_label = display("status")
+    resolve_party_org_code = from_attr("party_org.code")
+    resolve_region_code = from_attr("region.code")
+    resolve_unit_code = from_attr("unit.code")
 
     @staticmethod
     def resolve_has_minutes(obj):

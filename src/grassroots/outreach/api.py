@@ -6,7 +6,7 @@ from typing import Literal
 
 from ninja import Field, Router, Schema, Status
 
-from grassroots.core.api import ERRORS
+from grassroots.core.api import ERRORS, pick
 from grassroots.core.errors import NotFound
 
 from . import services
@@ -72,9 +72,7 @@ def my_links(request):
 @router.post("/links/{link_id}/contacts", response={201: ContactOut, **ERRORS}, summary="登记联户联系")
 def log_contact(request, link_id: int, payload: ContactIn):
     link = services.get_link(request.user, link_id)
-    log = services.log_contact(
-        request.user, link, kind=payload.kind, note=payload.note, matter=payload.matter
-    )
+    log = services.log_contact(request.user, link, **pick(payload, "kind", "note", "matter"))
     return Status(
         201,
         {

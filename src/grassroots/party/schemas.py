@@ -6,6 +6,7 @@ from typing import Annotated
 from ninja import Field, Schema
 
 from grassroots.core.personal import masked_value
+from grassroots.core.resolvers import display, from_attr, masked
 from grassroots.regions.schemas import InSchema, text
 
 from .choices import Gender, MemberStatus, OrgKind, SeatPost
@@ -23,9 +24,7 @@ class SeatOut(Schema):
     member_id: int | None = None
     unit_code: str | None = Field(None, description="兼职委员来自的单位编码")
 
-    @staticmethod
-    def resolve_unit_code(obj):
-        return obj.unit.code if obj.unit_id else None
+    resolve_unit_code = from_attr("unit.code")
 
 
 class SeatIn(InSchema):
@@ -59,17 +58,9 @@ class OrgOut(Schema):
     def resolve_parent_code(obj):
         return getattr(obj, "parent_code", None)
 
-    @staticmethod
-    def resolve_children_count(obj):
-        return obj.numchild
-
-    @staticmethod
-    def resolve_region_code(obj):
-        return obj.region.code
-
-    @staticmethod
-    def resolve_unit_code(obj):
-        return obj.unit.code if obj.unit_id else None
+    resolve_children_count = from_attr("numchild")
+    resolve_region_code = from_attr("region.code")
+    resolve_unit_code = from_attr("unit.code")
 
 
 class OrgDetail(OrgOut):
@@ -148,33 +139,13 @@ class MemberOut(Schema):
     def resolve_birth_date(obj):
         return masked_value(obj, "birth_date") or None
 
-    @staticmethod
-    def resolve_id_number(obj):
-        return masked_value(obj, "id_number")
-
-    @staticmethod
-    def resolve_phone(obj):
-        return masked_value(obj, "phone")
-
-    @staticmethod
-    def resolve_room(obj):
-        return masked_value(obj, "room")
-
-    @staticmethod
-    def resolve_party_org_code(obj):
-        return obj.party_org.code
-
-    @staticmethod
-    def resolve_party_org_name(obj):
-        return obj.party_org.name
-
-    @staticmethod
-    def resolve_workplace_unit_code(obj):
-        return obj.workplace_unit.code if obj.workplace_unit_id else None
-
-    @staticmethod
-    def resolve_residence_code(obj):
-        return obj.residence.code if obj.residence_id else None
+    resolve_id_number = masked("id_number")
+    resolve_phone = masked("phone")
+    resolve_room = masked("room")
+    resolve_party_org_code = from_attr("party_org.code")
+    resolve_party_org_name = from_attr("party_org.name")
+    resolve_workplace_unit_code = from_attr("workplace_unit.code")
+    resolve_residence_code = from_attr("residence.code")
 
 
 class MemberCreate(InSchema):
@@ -240,29 +211,12 @@ class TransferOut(Schema):
     reason: str
     return_reason: str
 
-    @staticmethod
-    def resolve_state_label(obj):
-        return obj.get_state_display()
-
-    @staticmethod
-    def resolve_name(obj):
-        return obj.display_name
-
-    @staticmethod
-    def resolve_from_org_code(obj):
-        return obj.from_org.code if obj.from_org_id else None
-
-    @staticmethod
-    def resolve_from_org_name(obj):
-        return obj.from_name
-
-    @staticmethod
-    def resolve_to_org_code(obj):
-        return obj.to_org.code if obj.to_org_id else None
-
-    @staticmethod
-    def resolve_to_org_name(obj):
-        return obj.to_name
+    resolve_state_label = display("state")
+    resolve_name = from_attr("display_name")
+    resolve_from_org_code = from_attr("from_org.code")
+    resolve_from_org_name = from_attr("from_name")
+    resolve_to_org_code = from_attr("to_org.code")
+    resolve_to_org_name = from_attr("to_name")
 
 
 class TransferIssueIn(InSchema):

@@ -7,8 +7,9 @@ from typing import Literal
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from grassroots.core.api import ERRORS, CursorPagination, reference, require_perm, visible_or_404
+from grassroots.core.api import ERRORS, CursorPagination, given, pick, reference, require_perm, visible_or_404
 from grassroots.core.errors import NotFound
+from grassroots.core.resolvers import display, from_attr
 from grassroots.people.models import Worker
 from grassroots.regions.models import Region
 
@@ -35,21 +36,10 @@ class HotTopicOut(Schema):
     keywords: list[str]
     sample_numbers: list[str]
 
-    @staticmethod
-    def resolve_region_code(obj):
-        return obj.region.code
-
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region.name
-
-    @staticmethod
-    def resolve_category_code(obj):
-        return obj.category.code
-
-    @staticmethod
-    def resolve_category(obj):
-        return obj.category.name
+    resolve_region_code = from_attr("region.code")
+    resolve_region = from_attr("region.name")
+    resolve_category_code = from_attr("category.code")
+    resolve_category = from_attr("category.name")
 
 
 class HotTopicDetailOut(HotTopicOut):
@@ -80,21 +70,10 @@ class InitiativeOut(Schema):
     effect_after: int | None
     effect_pct: int | None
 
-    @staticmethod
-    def resolve_region_code(obj):
-        return obj.region.code
-
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region.name
-
-    @staticmethod
-    def resolve_cluster(obj):
-        return obj.cluster_title
-
-    @staticmethod
-    def resolve_state_label(obj):
-        return obj.get_state_display()
+    resolve_region_code = from_attr("region.code")
+    resolve_region = from_attr("region.name")
+    resolve_cluster = from_attr("cluster_title")
+    resolve_state_label = display("state")
 
 
 class InitiativeDetailOut(InitiativeOut):
@@ -133,11 +112,7 @@ _INIT = ("region", "cluster_region", "category")
 def list_hot_topics(request, level: Level | None = None, trend: Trend | None = None):
     require_perm(request.user, "proactive.view")
     qs = HotTopic.objects.visible_to(request.user).select_related(*_HOT)
-    if level:
-        qs = qs.filter(level=level)
-    if trend:
-        qs = qs.filter(trend=trend)
-    return qs.order_by("-case_count", "id")
+    return given(qs, level=level, trend=trend).order_by("-case_count", "id")
 
 
 @router.get("/hot-topics/{topic_id}", response={200: HotTopicDetailOut, **ERRORS}, summary="热点问题详情")
@@ -156,11 +131,7 @@ def recompute(request):
 def list_initiatives(request, kind: InitiativeKind | None = None, state: InitiativeState | None = None):
     require_perm(request.user, "proactive.view")
     qs = Initiative.objects.visible_to(request.user).select_related(*_INIT)
-    if kind:
-        qs = qs.filter(kind=kind)
-    if state:
-        qs = qs.filter(state=state)
-    return qs.order_by("-created_at", "-id")
+    return given(qs, kind=kind, state=state).order_by("-created_at", "-id")
 
 
 @router.get("/initiatives/{number}", response={200: InitiativeDetailOut, **ERRORS}, summary="任务详情与效果")
@@ -183,16 +154,10 @@ def create_initiative(request, payload: InitiativeIn):
         worker = reference(Worker, request.user, "owner_worker_code", "责任人", payload.owner_worker_code)
     obj = services.create_initiative(
         request.user,
-        kind=payload.kind,
+        **pick(payload, "kind", "title", "owner_name", "plan", "measures", "month", "due_date"),
         hot_topic=topic,
-        title=payload.title,
         region=region,
-        owner_name=payload.owner_name,
         owner_worker=worker,
-        plan=payload.plan,
-        measures=payload.measures,
-        month=payload.month,
-        due_date=payload.due_date,
     )
     return Status(201, obj)
 

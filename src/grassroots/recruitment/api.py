@@ -6,9 +6,10 @@ import datetime
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from grassroots.core.api import ERRORS, CursorPagination, visible_or_404
+from grassroots.core.api import CursorPagination, visible_or_404
+from grassroots.core.crud import endpoint
 from grassroots.core.errors import NotFound, PermissionDenied
-from grassroots.core.personal import masked_value
+from grassroots.core.resolvers import display, from_attr, masked
 from grassroots.party.models import Member, PartyOrg
 
 from . import access, rules, services, stats
@@ -34,25 +35,11 @@ class CandidateOut(Schema):
     phone: str
     member_id: int | None
 
-    @staticmethod
-    def resolve_stage_label(obj):
-        return obj.get_stage_display()
-
-    @staticmethod
-    def resolve_party_org_code(obj):
-        return obj.party_org.code
-
-    @staticmethod
-    def resolve_party_org_name(obj):
-        return obj.party_org.name
-
-    @staticmethod
-    def resolve_id_number(obj):
-        return masked_value(obj, "id_number")
-
-    @staticmethod
-    def resolve_phone(obj):
-        return masked_value(obj, "phone")
+    resolve_stage_label = display("stage")
+    resolve_party_org_code = from_attr("party_org.code")
+    resolve_party_org_name = from_attr("party_org.name")
+    resolve_id_number = masked("id_number")
+    resolve_phone = masked("phone")
 
 
 class StepOut(Schema):
@@ -162,35 +149,26 @@ def _org(user, code: str) -> PartyOrg:
     return org
 
 
-@router.get(
-    "/candidates/",
-    response={200: list[CandidateOut], **ERRORS},
-    operation_id="recruitment_candidates_list",
-    summary="发展党员对象列表",
-)
+@endpoint(router.get, "/candidates/", list[CandidateOut], "recruitment_candidates_list", "发展党员对象列表")
 @paginate(CursorPagination)
 def candidates_list(request, filters: Query[CandidateFilters.schema()]):
     _require_list(request.user)
     return CandidateFilters.from_request(request).apply(_candidates(request.user))
 
 
-@router.get(
-    "/candidates/{candidate_id}/",
-    response={200: CandidateDetailOut, **ERRORS},
-    operation_id="recruitment_candidate_detail",
-    summary="发展党员档案",
-)
+@endpoint(
+    router.get, "/candidates/{candidate_id}/", CandidateDetailOut, "recruitment_candidate_detail",
+    "发展党员档案",
+)  # fmt: skip
 def candidate_detail(request, candidate_id: int):
     c = visible_or_404(Candidate, request.user, select_related=("party_org", "member"), pk=candidate_id)
     return c
 
 
-@router.post(
-    "/candidates/",
-    response={201: CandidateDetailOut, **ERRORS},
-    operation_id="recruitment_candidate_create",
-    summary="登记入党申请人（第 1 步）",
-)
+@endpoint(
+    router.post, "/candidates/", CandidateDetailOut, "recruitment_candidate_create",
+    "登记入党申请人（第 1 步）", status=201,
+)  # fmt: skip
 def candidate_create(request, payload: ApplicantIn):
     if not access.can(request.user, "party.change"):
         raise NotFound("党组织不存在或不在您的管辖范围内")
@@ -200,12 +178,10 @@ def candidate_create(request, payload: ApplicantIn):
     return Status(201, Candidate.objects.select_related("party_org", "member").get(pk=c.pk))
 
 
-@router.post(
-    "/candidates/{candidate_id}/steps/",
-    response={201: CandidateDetailOut, **ERRORS},
-    operation_id="recruitment_step_record",
-    summary="记录发展步骤",
-)
+@endpoint(
+    router.post, "/candidates/{candidate_id}/steps/", CandidateDetailOut, "recruitment_step_record",
+    "记录发展步骤", status=201,
+)  # fmt: skip
 def step_record(request, candidate_id: int, payload: StepIn):
     c = visible_or_404(Candidate, request.user, select_related=("party_org", "member"), pk=candidate_id)
     data = payload.dict()
@@ -217,12 +193,7 @@ def step_record(request, candidate_id: int, payload: StepIn):
     return Status(201, Candidate.objects.select_related("party_org", "member").get(pk=c.pk))
 
 
-@router.get(
-    "/pipeline/",
-    response={200: PipelineOut, **ERRORS},
-    operation_id="recruitment_pipeline",
-    summary="发展党员进度与待办",
-)
+@endpoint(router.get, "/pipeline/", PipelineOut, "recruitment_pipeline", "发展党员进度与待办")
 def pipeline(request, org: str | None = None):
     _require_list(request.user)
     qs = Candidate.objects.visible_to(request.user)

@@ -9,8 +9,9 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
-from grassroots.core.api import ERRORS, CursorPagination, reference, require_perm, visible_or_404
+from grassroots.core.api import ERRORS, CursorPagination, given, pick, reference, require_perm, visible_or_404
 from grassroots.core.masking import mask_phone
+from grassroots.core.resolvers import display, from_attr
 from grassroots.regions.models import Region
 
 from . import services, stats
@@ -41,17 +42,9 @@ class PropertyCompanyOut(Schema):
     instructor: str | None
     neighborhoods: int
 
-    @staticmethod
-    def resolve_name(obj):
-        return obj.unit.name
-
-    @staticmethod
-    def resolve_unit_code(obj):
-        return obj.unit.code
-
-    @staticmethod
-    def resolve_region(obj):
-        return obj.unit.region.name
+    resolve_name = from_attr("unit.name")
+    resolve_unit_code = from_attr("unit.code")
+    resolve_region = from_attr("unit.region.name")
 
     @staticmethod
     def resolve_manager_phone(obj):
@@ -94,17 +87,9 @@ class OwnersCommitteeOut(Schema):
     members: int
     party_members: int
 
-    @staticmethod
-    def resolve_name(obj):
-        return obj.unit.name
-
-    @staticmethod
-    def resolve_neighborhood(obj):
-        return obj.neighborhood.name
-
-    @staticmethod
-    def resolve_neighborhood_code(obj):
-        return obj.neighborhood.code
+    resolve_name = from_attr("unit.name")
+    resolve_neighborhood = from_attr("neighborhood.name")
+    resolve_neighborhood_code = from_attr("neighborhood.code")
 
     @staticmethod
     def resolve_party_org(obj):
@@ -132,21 +117,10 @@ class PropertyContractOut(Schema):
     state_label: str
     ended_on: dt.date | None
 
-    @staticmethod
-    def resolve_company(obj):
-        return obj.company.unit.name
-
-    @staticmethod
-    def resolve_neighborhood(obj):
-        return obj.neighborhood.name
-
-    @staticmethod
-    def resolve_neighborhood_code(obj):
-        return obj.neighborhood.code
-
-    @staticmethod
-    def resolve_state_label(obj):
-        return obj.get_state_display()
+    resolve_company = from_attr("company.unit.name")
+    resolve_neighborhood = from_attr("neighborhood.name")
+    resolve_neighborhood_code = from_attr("neighborhood.code")
+    resolve_state_label = display("state")
 
 
 class PropertyContractIn(Schema):
@@ -168,13 +142,8 @@ class PropertyInspectionOut(Schema):
     findings: str
     inspector_name: str
 
-    @staticmethod
-    def resolve_company(obj):
-        return obj.company.unit.name
-
-    @staticmethod
-    def resolve_neighborhood(obj):
-        return obj.neighborhood.name
+    resolve_company = from_attr("company.unit.name")
+    resolve_neighborhood = from_attr("neighborhood.name")
 
 
 class PropertyInspectionIn(Schema):
@@ -205,13 +174,8 @@ class PropertyGradeOut(Schema):
     score: Decimal
     grade: str
 
-    @staticmethod
-    def resolve_company(obj):
-        return obj.company.unit.name
-
-    @staticmethod
-    def resolve_district(obj):
-        return obj.district.name
+    resolve_company = from_attr("company.unit.name")
+    resolve_district = from_attr("district.name")
 
 
 class UnmanagedNeighborhoodOut(Schema):
@@ -220,9 +184,7 @@ class UnmanagedNeighborhoodOut(Schema):
     households: int
     taken_over: bool
 
-    @staticmethod
-    def resolve_households(obj):
-        return obj.household_count
+    resolve_households = from_attr("household_count")
 
 
 class PropertyRatingIn(Schema):
@@ -271,11 +233,7 @@ def create_company(request, payload: PropertyCompanyIn):
     company = services.register_company(
         request.user,
         region=region,
-        name=payload.name,
-        credit_code=payload.credit_code,
-        manager_name=payload.manager_name,
-        manager_phone=payload.manager_phone,
-        is_state_owned=payload.is_state_owned,
+        **pick(payload, "name", "credit_code", "manager_name", "manager_phone", "is_state_owned"),
     )
     return Status(201, _companies(request.user).get(pk=company.pk))
 
@@ -300,7 +258,7 @@ def list_committees(request):
 def list_contracts(request, state: ContractState | None = None):
     require_perm(request.user, services.VIEW)
     qs = ServiceContract.objects.visible_to(request.user).select_related("company__unit", "neighborhood")
-    return qs.filter(state=state) if state else qs
+    return given(qs, state=state)
 
 
 @router.post("/contracts", response={201: PropertyContractOut, **ERRORS}, summary="登记物业服务合同")
@@ -309,13 +267,7 @@ def create_contract(request, payload: PropertyContractIn):
     hood = reference(Region, request.user, "neighborhood_code", "小区", payload.neighborhood_code)
     company = visible_or_404(PropertyCompany, request.user, pk=payload.company_id, select_related=("unit",))
     contract = services.sign_contract(
-        request.user,
-        company=company,
-        neighborhood=hood,
-        start=payload.start,
-        end=payload.end,
-        fee=payload.fee,
-        note=payload.note,
+        request.user, company=company, neighborhood=hood, **pick(payload, "start", "end", "fee", "note")
     )
     return Status(201, contract)
 
@@ -325,7 +277,7 @@ def create_contract(request, payload: PropertyContractIn):
 def list_inspections(request, company_id: int | None = None):
     require_perm(request.user, services.VIEW)
     qs = Inspection.objects.visible_to(request.user).select_related("company__unit", "neighborhood")
-    return qs.filter(company_id=company_id) if company_id else qs
+    return given(qs, company_id=company_id)
 
 
 @router.post("/inspections", response={201: PropertyInspectionOut, **ERRORS}, summary="登记物业检查")
@@ -334,12 +286,7 @@ def create_inspection(request, payload: PropertyInspectionIn):
     hood = reference(Region, request.user, "neighborhood_code", "小区", payload.neighborhood_code)
     company = PropertyCompany.objects.select_related("unit").filter(pk=payload.company_id).first()
     inspection = services.inspect(
-        request.user,
-        company=company,
-        neighborhood=hood,
-        inspected_on=payload.inspected_on,
-        score=payload.score,
-        findings=payload.findings,
+        request.user, company=company, neighborhood=hood, **pick(payload, "inspected_on", "score", "findings")
     )
     return Status(201, inspection)
 
@@ -349,7 +296,7 @@ def create_inspection(request, payload: PropertyInspectionIn):
 def list_grades(request, year: int | None = None):
     require_perm(request.user, services.VIEW)
     qs = Grade.objects.visible_to(request.user).select_related("company__unit", "district")
-    return qs.filter(year=year) if year else qs
+    return given(qs, year=year)
 
 
 @router.get("/unmanaged", response={200: list[UnmanagedNeighborhoodOut], **ERRORS}, summary="无物业管理小区")

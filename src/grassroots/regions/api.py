@@ -5,10 +5,10 @@ Thin: reads through visible_to(), writes through regions.services (scope, valida
 
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Length, Substr
-from ninja import Query, Router, Status
-from ninja.pagination import paginate
+from ninja import Router, Status
 
-from grassroots.core.api import ERRORS, CursorPagination, reference, require_perm, visible_or_404
+from grassroots.core.api import reference, references, visible_or_404
+from grassroots.core.crud import action_route, crud_routes, endpoint, get_route, list_route
 from grassroots.core.services import require_in_scope
 
 from . import services
@@ -54,94 +54,28 @@ def _region(user, code: str) -> Region:
 
 # ---- households (declared before /{code} so the literal path wins) --------------------------------
 
-
-def _households(user):
-    return Household.objects.visible_to(user).select_related("entrance", "grid")
-
-
-@router.get(
-    "/households/",
-    response={200: list[HouseholdOut], **ERRORS},
-    operation_id="households_list",
-    summary="住户列表（个人信息已脱敏）",
-)
-@paginate(CursorPagination)
-def households_list(request, filters: Query[HouseholdFilters.schema()]):
-    require_perm(request.user, "regions.view")
-    return HouseholdFilters.from_request(request).apply(_households(request.user))
-
-
-@router.get(
-    "/households/{int:household_id}",
-    response={200: HouseholdOut, **ERRORS},
-    operation_id="households_get",
-    summary="住户详情（个人信息已脱敏）",
-)
-def households_get(request, household_id: int):
-    return visible_or_404(Household, request.user, select_related=("entrance", "grid"), pk=household_id)
-
-
-@router.post(
-    "/households/",
-    response={201: HouseholdOut, **ERRORS},
-    operation_id="households_create",
-    summary="登记住户",
-)
-def households_create(request, payload: HouseholdCreate):
-    data = dump(payload)
-    entrance = reference(Region, request.user, "entrance_code", "单元", data.pop("entrance_code"))
-    household = services.add_household(request.user, entrance, **data)
-    return Status(201, _households(request.user).get(pk=household.pk))
-
-
-@router.patch(
-    "/households/{int:household_id}",
-    response={200: HouseholdOut, **ERRORS},
-    operation_id="households_update",
-    summary="修改住户",
-)
-def households_update(request, household_id: int, payload: HouseholdUpdate):
-    household = visible_or_404(Household, request.user, select_related=("entrance",), pk=household_id)
-    data = dump(payload)
-    if "entrance_code" in data:
-        data["entrance"] = reference(Region, request.user, "entrance_code", "单元", data.pop("entrance_code"))
-    services.update_household(request.user, household, **data)
-    return _households(request.user).get(pk=household.pk)
-
-
-@router.delete(
-    "/households/{int:household_id}",
-    response={204: None, **ERRORS},
-    operation_id="households_delete",
-    summary="删除住户",
-)
-def households_delete(request, household_id: int):
-    household = visible_or_404(Household, request.user, select_related=("entrance",), pk=household_id)
-    services.delete_household(request.user, household)
-    return Status(204, None)
+MASKED = "（个人信息已脱敏）"
+HOUSEHOLD_REFS = {"entrance_code": ("entrance", Region, "单元")}
+crud_routes(
+    router, "/households/", Household, name="households", label="住户", out=HouseholdOut,
+    create=HouseholdCreate, update=HouseholdUpdate, filters=HouseholdFilters, perm="regions.view",
+    read=lambda user: Household.objects.visible_to(user).select_related("entrance", "grid"),
+    body=lambda user, payload: references(user, dump(payload), HOUSEHOLD_REFS),
+    add=lambda user, entrance, **data: services.add_household(user, entrance, **data),
+    change=services.update_household, remove=services.delete_household, key="pk", param="household_id",
+    select_related=("entrance", "grid"), summaries={"list": f"住户列表{MASKED}", "get": f"住户详情{MASKED}"},
+)  # fmt: skip
 
 
 # ---- regions ------------------------------------------------------------------------------------
 
-
-@router.get(
-    "/",
-    response={200: list[RegionOut], **ERRORS},
-    operation_id="regions_list",
-    summary="行政区划列表",
-)
-@paginate(CursorPagination)
-def regions_list(request, filters: Query[RegionFilters.schema()]):
-    require_perm(request.user, "regions.view")
-    return RegionFilters.from_request(request).apply(_regions(request.user))
+list_route(
+    router, "/", RegionOut, "regions_list", "行政区划列表",
+    read=_regions, filters=RegionFilters, perm="regions.view",
+)  # fmt: skip
 
 
-@router.post(
-    "/",
-    response={201: RegionDetail, **ERRORS},
-    operation_id="regions_create",
-    summary="新增下级区划",
-)
+@endpoint(router.post, "/", RegionDetail, "regions_create", "新增下级区划", status=201)
 def regions_create(request, payload: RegionCreate):
     data = dump(payload)
     parent_code = data.pop("parent_code")
@@ -156,67 +90,46 @@ def regions_create(request, payload: RegionCreate):
     return Status(201, _region(request.user, node.code))
 
 
-@router.get(
-    "/{code}",
-    response={200: RegionDetail, **ERRORS},
-    operation_id="regions_get",
-    summary="区划详情（含边界）",
-)
-def regions_get(request, code: str):
-    return _region(request.user, code)
+def _node(user, code: str) -> Region:
+    return visible_or_404(Region, user, code=code)
 
 
-@router.patch(
-    "/{code}",
-    response={200: RegionDetail, **ERRORS},
-    operation_id="regions_update",
-    summary="修改区划",
-)
-def regions_update(request, code: str, payload: RegionUpdate):
-    node = visible_or_404(Region, request.user, code=code)
+def _update_region(user, node: Region, payload: RegionUpdate) -> None:
     data = dump(payload)
     if "category" in data and data["category"] is None:
         data["category"] = ""
-    services.update_region(request.user, node, **data)
-    return _region(request.user, code)
+    services.update_region(user, node, **data)
 
 
-@router.delete(
-    "/{code}",
-    response={204: None, **ERRORS},
-    operation_id="regions_delete",
-    summary="删除区划（仅限无下级、无住户的节点）",
-)
-def regions_delete(request, code: str):
-    node = visible_or_404(Region, request.user, code=code)
-    require_in_scope(
-        request.user, node, "change"
-    )  # 403 before the service's own checks (households, children)
-    services.delete_region(request.user, node)
-    return Status(204, None)
+def _delete_region(user, node: Region) -> None:
+    require_in_scope(user, node, "change")  # 403 before the service's own checks (households, children)
+    services.delete_region(user, node)
 
 
-@router.get(
-    "/{code}/children",
-    response={200: list[RegionOut], **ERRORS},
-    operation_id="regions_children",
-    summary="直接下级区划",
-)
-@paginate(CursorPagination)
-def regions_children(request, code: str):
-    node = visible_or_404(Region, request.user, code=code)
-    return _regions(request.user).filter(path__startswith=node.path, depth=node.depth + 1)
+def _children(user, code: str):
+    node = _node(user, code)
+    return _regions(user).filter(path__startswith=node.path, depth=node.depth + 1)
 
 
-@router.get(
-    "/{code}/children.geojson",
-    response={200: FeatureCollection, **ERRORS},
-    operation_id="regions_children_geojson",
-    summary="直接下级区划的 GeoJSON（WGS-84）",
+get_route(router, "/{code}", RegionDetail, "regions_get", "区划详情（含边界）", _region)
+action_route(
+    router, "/{code}", RegionDetail, "regions_update", "修改区划", fetch=_node, payload=RegionUpdate,
+    act=_update_region, reply=lambda user, node, _: _region(user, node.code), method="patch",
+)  # fmt: skip
+action_route(
+    router, "/{code}", None, "regions_delete", "删除区划（仅限无下级、无住户的节点）", fetch=_node,
+    act=_delete_region, method="delete", status=204,
+)  # fmt: skip
+list_route(router, "/{code}/children", RegionOut, "regions_children", "直接下级区划", read=_children)
+
+
+@endpoint(
+    router.get, "/{code}/children.geojson", FeatureCollection, "regions_children_geojson",
+    "直接下级区划的 GeoJSON（WGS-84）",
     description="地图用：每个直接下级一个 Feature，几何为其边界（WGS-84 经纬度），未绘制边界的几何为空。",
-)
+)  # fmt: skip
 def regions_children_geojson(request, code: str):
-    node = visible_or_404(Region, request.user, code=code)
+    node = _node(request.user, code)
     children = (
         Region.objects.visible_to(request.user)
         .filter(path__startswith=node.path, depth=node.depth + 1)

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict, model_validator
 
-from grassroots.core.personal import masked_value
+from grassroots.core.resolvers import from_attr, masked
 
 from .choices import CommunityCategory, HouseholdTag, RegionLevel, StreetCategory
 
@@ -98,13 +98,8 @@ class RegionOut(Schema):
     def resolve_parent_code(obj):
         return getattr(obj, "parent_code", None)
 
-    @staticmethod
-    def resolve_children_count(obj):
-        return obj.numchild
-
-    @staticmethod
-    def resolve_grid_code(obj):
-        return obj.grid.code if obj.grid_id else None
+    resolve_children_count = from_attr("numchild")
+    resolve_grid_code = from_attr("grid.code")
 
 
 class RegionDetail(RegionOut):
@@ -177,29 +172,12 @@ class HouseholdOut(Schema):
     note: str
     grid_code: str | None = Field(None, description="所在网格编码")
 
-    @staticmethod
-    def resolve_entrance_code(obj):
-        return obj.entrance.code
-
-    @staticmethod
-    def resolve_room(obj):
-        return masked_value(obj, "room")
-
-    @staticmethod
-    def resolve_head_name(obj):
-        return masked_value(obj, "head_name")
-
-    @staticmethod
-    def resolve_phone(obj):
-        return masked_value(obj, "phone")
-
-    @staticmethod
-    def resolve_tags(obj):
-        return obj.tag_list
-
-    @staticmethod
-    def resolve_grid_code(obj):
-        return obj.grid.code if obj.grid_id else None
+    resolve_entrance_code = from_attr("entrance.code")
+    resolve_room = masked("room")
+    resolve_head_name = masked("head_name")
+    resolve_phone = masked("phone")
+    resolve_tags = from_attr("tag_list")
+    resolve_grid_code = from_attr("grid.code")
 
 
 class HouseholdCreate(InSchema):

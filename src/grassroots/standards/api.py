@@ -6,7 +6,8 @@ from typing import Any, Literal
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
-from grassroots.core.api import ERRORS, require_perm
+from grassroots.core.api import require_perm
+from grassroots.core.crud import endpoint
 
 from . import services
 from .checks import PERM, Finding
@@ -148,32 +149,22 @@ def _rule_or_404(code: str) -> Rule:
     return rule
 
 
-@router.get(
-    "/rules", response={200: list[RuleOut], **ERRORS}, operation_id="standards_rules", summary="规则表"
-)
+@endpoint(router.get, "/rules", list[RuleOut], "standards_rules", "规则表")
 def list_rules(request):
     require_perm(request.user, PERM)
     return [_rule_out(r) for r in Rule.objects.order_by("category", "code")]
 
 
-@router.get(
-    "/rules/{code}",
-    response={200: RuleOut, **ERRORS},
-    operation_id="standards_rules_get",
-    summary="一条规则",
-)
+@endpoint(router.get, "/rules/{code}", RuleOut, "standards_rules_get", "一条规则")
 def get_rule(request, code: str):
     require_perm(request.user, PERM)
     return _rule_out(_rule_or_404(code))
 
 
-@router.patch(
-    "/rules/{code}",
-    response={200: RuleOut, **ERRORS},
-    operation_id="standards_rules_update",
-    summary="修改规则参数或启停",
+@endpoint(
+    router.patch, "/rules/{code}", RuleOut, "standards_rules_update", "修改规则参数或启停",
     description="需要“修改规则参数”权限。参数只能是规则已有的键，取值为正整数；修改记入审计日志。",
-)
+)  # fmt: skip
 def patch_rule(request, code: str, payload: RulePatch):
     require_perm(request.user, PERM)
     rule = _rule_or_404(code)
@@ -181,13 +172,10 @@ def patch_rule(request, code: str, payload: RulePatch):
     return _rule_out(rule)
 
 
-@router.get(
-    "/findings",
-    response={200: FindingsPage, **ERRORS},
-    operation_id="standards_findings",
-    summary="组织体检问题清单",
+@endpoint(
+    router.get, "/findings", FindingsPage, "standards_findings", "组织体检问题清单",
     description="按已启用的 ORG、COV 规则检查调用者管辖范围内的单位、党组织和党员。",
-)
+)  # fmt: skip
 def list_findings(request, filters: Query[FindingsQuery]):
     require_perm(request.user, PERM)
     within = services.resolve_region(request.user, filters.region, PERM) if filters.region else None
@@ -213,15 +201,12 @@ def list_findings(request, filters: Query[FindingsQuery]):
     }
 
 
-@router.get(
-    "/coverage",
-    response={200: StdCoverageOut, **ERRORS},
-    operation_id="standards_coverage",
-    summary="单位党组织覆盖率（COV-3）",
+@endpoint(
+    router.get, "/coverage", StdCoverageOut, "standards_coverage", "单位党组织覆盖率（COV-3）",
     description="党的组织覆盖率 = 应覆盖单位中已建立、联合组建或挂靠党组织的 ÷ 应覆盖单位；党的工作覆盖率 = "
     "应覆盖单位中已实现组织覆盖、或已选派党建指导员（无党员单位还须建立工会和共青团组织）的 ÷ 应覆盖单位。"
     "指定 region 时同时给出各下级区划的组织覆盖率。",
-)
+)  # fmt: skip
 def coverage(request, region: str | None = Query(None, max_length=24, description="区划编码")):
     require_perm(request.user, PERM)
     parent = services.resolve_region(request.user, region, PERM) if region else None

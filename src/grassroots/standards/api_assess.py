@@ -9,8 +9,10 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from grassroots.core.api import ERRORS, CursorPagination, require_perm, visible_or_404
+from grassroots.core.api import CursorPagination, require_perm, visible_or_404
+from grassroots.core.crud import endpoint
 from grassroots.core.errors import NotFound as _NotFound
+from grassroots.core.resolvers import from_attr
 from grassroots.regions.models import Region
 
 from . import assess, indicators, services
@@ -45,13 +47,8 @@ class StdItemOut(Schema):
     max_score: float
     enabled: bool
 
-    @staticmethod
-    def resolve_area(obj):
-        return obj.area.code
-
-    @staticmethod
-    def resolve_area_name(obj):
-        return obj.area.name
+    resolve_area = from_attr("area.code")
+    resolve_area_name = from_attr("area.name")
 
 
 class StdDutyOut(Schema):
@@ -60,9 +57,7 @@ class StdDutyOut(Schema):
     area: str | None
     text: str
 
-    @staticmethod
-    def resolve_area(obj):
-        return obj.area.code if obj.area_id else None
+    resolve_area = from_attr("area.code")
 
 
 class StdCatalogOut(Schema):
@@ -70,9 +65,7 @@ class StdCatalogOut(Schema):
     duties: list[StdDutyOut]
 
 
-@router.get(
-    "/catalog", response={200: StdCatalogOut, **ERRORS}, operation_id="standards_catalog", summary="标准目录"
-)
+@endpoint(router.get, "/catalog", StdCatalogOut, "standards_catalog", "标准目录")
 def catalog(request):
     require_perm(request.user, PERM)
     return {
@@ -90,12 +83,7 @@ class StdIndicatorOut(Schema):
     facts: str
 
 
-@router.get(
-    "/indicators",
-    response={200: list[StdIndicatorOut], **ERRORS},
-    operation_id="standards_indicators",
-    summary="区划的各项系统指标",
-)
+@endpoint(router.get, "/indicators", list[StdIndicatorOut], "standards_indicators", "区划的各项系统指标")
 def indicator_values(
     request,
     region: str | None = Query(
@@ -259,12 +247,7 @@ def _detail(user, ev: Evaluation) -> dict:
     }
 
 
-@router.get(
-    "/evaluations",
-    response={200: list[StdEvaluationOut], **ERRORS},
-    operation_id="standards_evaluations",
-    summary="考评列表",
-)
+@endpoint(router.get, "/evaluations", list[StdEvaluationOut], "standards_evaluations", "考评列表")
 @paginate(CursorPagination)
 def evaluations(request, filters: Query[EvaluationFilters.schema()]):
     require_perm(request.user, PERM)
@@ -272,38 +255,31 @@ def evaluations(request, filters: Query[EvaluationFilters.schema()]):
     return EvaluationFilters.from_request(request).apply(qs)
 
 
-@router.post(
-    "/evaluations",
-    response={201: StdEvaluationDetail, **ERRORS},
-    operation_id="standards_evaluations_create",
-    summary="发起考评",
-    description="为社区或街道发起某年度的考评，计算系统指标并生成自评初始得分。需要考评权限。",
-)
+@endpoint(
+    router.post, "/evaluations", StdEvaluationDetail, "standards_evaluations_create", "发起考评",
+    status=201, description="为社区或街道发起某年度的考评，计算系统指标并生成自评初始得分。需要考评权限。",
+)  # fmt: skip
 def evaluation_create(request, payload: StdEvaluationIn):
     node = _region(request.user, payload.region)
     ev = assess.open_evaluation(request.user, region=node, period=payload.period)
     return Status(201, _detail(request.user, ev))
 
 
-@router.get(
-    "/evaluations/{int:evaluation_id}",
-    response={200: StdEvaluationDetail, **ERRORS},
-    operation_id="standards_evaluations_get",
-    summary="考评详情",
-)
+@endpoint(
+    router.get, "/evaluations/{int:evaluation_id}", StdEvaluationDetail, "standards_evaluations_get",
+    "考评详情",
+)  # fmt: skip
 def evaluation_get(request, evaluation_id: int):
     # Objects: missing, out of scope and without the permission all answer 404.
     ev = visible_or_404(Evaluation, request.user, PERM, select_related=("region",), pk=evaluation_id)
     return _detail(request.user, ev)
 
 
-@router.patch(
-    "/evaluations/{int:evaluation_id}/scores",
-    response={200: StdEvaluationDetail, **ERRORS},
-    operation_id="standards_evaluations_scores",
-    summary="填写当前步骤的得分",
+@endpoint(
+    router.patch, "/evaluations/{int:evaluation_id}/scores", StdEvaluationDetail,
+    "standards_evaluations_scores", "填写当前步骤的得分",
     description="自评阶段填自评分，审核阶段填审核分，确认阶段填确认分；得分在 0 至条目分值之间。",
-)
+)  # fmt: skip
 def evaluation_scores(request, evaluation_id: int, payload: StdScoresIn):
     # Objects: missing, out of scope and without the permission all answer 404.
     ev = visible_or_404(Evaluation, request.user, PERM, select_related=("region",), pk=evaluation_id)
@@ -312,15 +288,13 @@ def evaluation_scores(request, evaluation_id: int, payload: StdScoresIn):
     return _detail(request.user, ev)
 
 
-@router.post(
-    "/evaluations/{int:evaluation_id}/actions/{verb}",
-    response={200: StdEvaluationDetail, **ERRORS},
-    operation_id="standards_evaluations_act",
-    summary="考评流程操作",
+@endpoint(
+    router.post, "/evaluations/{int:evaluation_id}/actions/{verb}", StdEvaluationDetail,
+    "standards_evaluations_act", "考评流程操作",
     description="submit 提交自评、approve 审核通过、return_self 退回自评、"
     "confirm 确认结果、return_review 退回审核；"
     "退回须填写意见。",
-)
+)  # fmt: skip
 def evaluation_act(
     request,
     evaluation_id: int,
@@ -344,12 +318,7 @@ class StdRankOut(Schema):
     list: str = Field(description="red 红榜 / black 黑榜 / 空")
 
 
-@router.get(
-    "/rankings",
-    response={200: list[StdRankOut], **ERRORS},
-    operation_id="standards_rankings",
-    summary="考评排名与红黑榜",
-)
+@endpoint(router.get, "/rankings", list[StdRankOut], "standards_rankings", "考评排名与红黑榜")
 def rankings(
     request,
     period: int = Query(..., ge=2000, le=2100),

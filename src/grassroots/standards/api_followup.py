@@ -9,8 +9,10 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from grassroots.core.api import ERRORS, CursorPagination, require_perm, visible_or_404
+from grassroots.core.api import CursorPagination, given, pick, require_perm, visible_or_404
+from grassroots.core.crud import action_route, endpoint, list_route, returned
 from grassroots.core.errors import NotFound as _NotFound
+from grassroots.core.resolvers import display, from_attr
 from grassroots.regions.models import Region
 
 from . import health, services
@@ -55,48 +57,27 @@ class StdBranchOut(Schema):
     warnings: int
     findings: list[dict]
 
-    @staticmethod
-    def resolve_org(obj):
-        return obj.org.code
-
-    @staticmethod
-    def resolve_org_name(obj):
-        return obj.org.name
-
-    @staticmethod
-    def resolve_region_name(obj):
-        return obj.org.region.name
+    resolve_org = from_attr("org.code")
+    resolve_org_name = from_attr("org.name")
+    resolve_region_name = from_attr("org.region.name")
 
 
-@router.get(
-    "/health-runs",
-    response={200: list[StdRunOut], **ERRORS},
-    operation_id="standards_runs",
-    summary="支部体检批次",
-)
+@endpoint(router.get, "/health-runs", list[StdRunOut], "standards_runs", "支部体检批次")
 def runs(request):
     require_perm(request.user, PERM)
     return list(HealthRun.objects.order_by("-created_at", "-id")[:20])
 
 
-@router.post(
-    "/health-runs",
-    response={202: StdRunOut, **ERRORS},
-    operation_id="standards_runs_start",
-    summary="立即体检",
-    description="排队运行一次支部体检；已有体检在排队或运行时返回 409。",
-)
+@endpoint(
+    router.post, "/health-runs", StdRunOut, "standards_runs_start", "立即体检",
+    status=202, description="排队运行一次支部体检；已有体检在排队或运行时返回 409。",
+)  # fmt: skip
 def run_start(request):
     require_perm(request.user, PERM)
     return Status(202, health.start_run(request.user))
 
 
-@router.get(
-    "/health-runs/{int:run_id}",
-    response={200: StdRunOut, **ERRORS},
-    operation_id="standards_runs_get",
-    summary="体检进度",
-)
+@endpoint(router.get, "/health-runs/{int:run_id}", StdRunOut, "standards_runs_get", "体检进度")
 def run_get(request, run_id: int):
     require_perm(request.user, PERM)
     run = HealthRun.objects.filter(pk=run_id).first()
@@ -105,12 +86,7 @@ def run_get(request, run_id: int):
     return run
 
 
-@router.get(
-    "/branches",
-    response={200: list[StdBranchOut], **ERRORS},
-    operation_id="standards_branches",
-    summary="最近一次支部体检结果",
-)
+@endpoint(router.get, "/branches", list[StdBranchOut], "standards_branches", "最近一次支部体检结果")
 @paginate(CursorPagination)
 def branches(request, filters: Query[BranchHealthFilters.schema()]):
     require_perm(request.user, PERM)
@@ -135,13 +111,8 @@ class StdRectOut(Schema):
     overdue: bool
     result: str
 
-    @staticmethod
-    def resolve_org(obj):
-        return obj.org.code
-
-    @staticmethod
-    def resolve_org_name(obj):
-        return obj.org.name
+    resolve_org = from_attr("org.code")
+    resolve_org_name = from_attr("org.name")
 
 
 class StdRectIn(Schema):
@@ -159,22 +130,8 @@ class StdRectActIn(Schema):
     result: str = Field("", max_length=500)
 
 
-@router.get(
-    "/rectifications",
-    response={200: list[StdRectOut], **ERRORS},
-    operation_id="standards_rects",
-    summary="整改任务",
-)
-@paginate(CursorPagination)
-def rectifications(
-    request,
-    state: Literal["open", "in_progress", "done", "verified"] | None = None,
-    overdue: bool | None = None,
-):
-    require_perm(request.user, PERM)
-    qs = Rectification.objects.visible_to(request.user, PERM).select_related("org")
-    if state:
-        qs = qs.filter(state=state)
+def _rectifications(user, state: str | None, overdue: bool | None):
+    qs = given(Rectification.objects.visible_to(user, PERM).select_related("org"), state=state)
     if overdue is True:
         qs = qs.filter(health.overdue_q())
     elif overdue is False:
@@ -182,12 +139,17 @@ def rectifications(
     return qs
 
 
-@router.post(
-    "/rectifications",
-    response={201: StdRectOut, **ERRORS},
-    operation_id="standards_rects_create",
-    summary="下达整改任务",
-)
+RECT_QUERY = {
+    "state": (Literal["open", "in_progress", "done", "verified"] | None, None),
+    "overdue": (bool | None, None),
+}
+list_route(
+    router, "/rectifications", StdRectOut, "standards_rects", "整改任务",
+    read=_rectifications, perm=PERM, params=RECT_QUERY,
+)  # fmt: skip
+
+
+@endpoint(router.post, "/rectifications", StdRectOut, "standards_rects_create", "下达整改任务", status=201)
 def rect_create(request, payload: StdRectIn):
     from grassroots.party.models import PartyOrg
 
@@ -198,24 +160,18 @@ def rect_create(request, payload: StdRectIn):
     rect = health.create_rectification(
         request.user,
         org=org,
-        problem=payload.problem,
-        owner_name=payload.owner_name,
-        deadline=payload.deadline,
-        rule=payload.rule,
-        measure=payload.measure,
+        **pick(payload, "problem", "owner_name", "deadline", "rule", "measure"),
         source=source,
     )
     return Status(201, rect)
 
 
-@router.post(
-    "/rectifications/{int:rect_id}/actions/{verb}",
-    response={200: StdRectOut, **ERRORS},
-    operation_id="standards_rects_act",
-    summary="整改任务流转",
+@endpoint(
+    router.post, "/rectifications/{int:rect_id}/actions/{verb}", StdRectOut, "standards_rects_act",
+    "整改任务流转",
     description="start 开始整改、finish 整改完成（须填整改结果）、"
     "verify 验收通过、reject 验收不通过（须填原因）。",
-)
+)  # fmt: skip
 def rect_act(
     request, rect_id: int, verb: Literal["start", "finish", "verify", "reject"], payload: StdRectActIn
 ):
@@ -237,17 +193,9 @@ class StdFundingOut(Schema):
     on_date: datetime.date
     note: str
 
-    @staticmethod
-    def resolve_community(obj):
-        return obj.community.code
-
-    @staticmethod
-    def resolve_community_name(obj):
-        return obj.community.name
-
-    @staticmethod
-    def resolve_kind_label(obj):
-        return obj.get_kind_display()
+    resolve_community = from_attr("community.code")
+    resolve_community_name = from_attr("community.name")
+    resolve_kind_label = display("kind")
 
 
 class StdFundingIn(Schema):
@@ -283,50 +231,36 @@ class StdFundingStatusOut(Schema):
     records: int
 
 
-@router.get(
-    "/funding",
-    response={200: list[StdFundingOut], **ERRORS},
-    operation_id="standards_funding",
-    summary="社区经费",
-)
-@paginate(CursorPagination)
-def funding(request, year: int | None = None, community: str | None = Query(None, max_length=24)):
-    require_perm(request.user, PERM)
-    qs = FundingRecord.objects.visible_to(request.user, PERM).select_related("community")
-    if year:
-        qs = qs.filter(year=year)
+def _funding(user, year: int | None, community: str | None):
+    qs = given(FundingRecord.objects.visible_to(user, PERM).select_related("community"), year=year)
     if community:
-        qs = qs.filter(community__path__startswith=_region(request.user, community).path)
+        qs = qs.filter(community__path__startswith=_region(user, community).path)
     return qs
 
 
-@router.post(
-    "/funding",
-    response={201: StdFundingOut, **ERRORS},
-    operation_id="standards_funding_create",
-    summary="登记社区经费",
-)
+FUNDING_QUERY = {"year": (int | None, None), "community": (str | None, Query(None, max_length=24))}
+list_route(
+    router, "/funding", StdFundingOut, "standards_funding", "社区经费",
+    read=_funding, perm=PERM, params=FUNDING_QUERY,
+)  # fmt: skip
+
+
+@endpoint(router.post, "/funding", StdFundingOut, "standards_funding_create", "登记社区经费", status=201)
 def funding_create(request, payload: StdFundingIn):
     node = _region(request.user, payload.community)
     rec = services.record_funding(
         request.user,
         community=node,
         year=payload.on_date.year,
-        direction=payload.direction,
-        kind=payload.kind,
-        amount=payload.amount,
-        on_date=payload.on_date,
-        note=payload.note,
+        **pick(payload, "direction", "kind", "amount", "on_date", "note"),
     )
     return Status(201, rec)
 
 
-@router.get(
-    "/funding/status",
-    response={200: list[StdFundingStatusOut], **ERRORS},
-    operation_id="standards_funding_status",
-    summary="社区经费达标情况（GOV-9）",
-)
+@endpoint(
+    router.get, "/funding/status", list[StdFundingStatusOut], "standards_funding_status",
+    "社区经费达标情况（GOV-9）",
+)  # fmt: skip
 def funding_status(
     request, year: int = Query(..., ge=2000, le=2100), region: str | None = Query(None, max_length=24)
 ):
@@ -365,13 +299,8 @@ class StdHonourOut(Schema):
     revoked_at: datetime.date | None
     revoke_reason: str
 
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region.code
-
-    @staticmethod
-    def resolve_region_name(obj):
-        return obj.region.name
+    resolve_region = from_attr("region.code")
+    resolve_region_name = from_attr("region.name")
 
 
 class StdHonourIn(Schema):
@@ -388,52 +317,36 @@ class StdRevokeIn(Schema):
     reason: str = Field(max_length=300)
 
 
-@router.get(
-    "/honours",
-    response={200: list[StdHonourOut], **ERRORS},
-    operation_id="standards_honours",
-    summary="示范点",
-)
-@paginate(CursorPagination)
-def honours(request, year: int | None = None, revoked: bool | None = None):
-    require_perm(request.user, PERM)
-    qs = Honour.objects.visible_to(request.user, PERM).select_related("region")
-    if year:
-        qs = qs.filter(year=year)
+def _honours(user, year: int | None, revoked: bool | None):
+    qs = given(Honour.objects.visible_to(user, PERM).select_related("region"), year=year)
     if revoked is not None:
         qs = qs.filter(revoked_at__isnull=not revoked)
     return qs
 
 
-@router.post(
-    "/honours",
-    response={201: StdHonourOut, **ERRORS},
-    operation_id="standards_honours_create",
-    summary="命名示范点",
-)
+HONOUR_QUERY = {"year": (int | None, None), "revoked": (bool | None, None)}
+list_route(
+    router, "/honours", StdHonourOut, "standards_honours", "示范点",
+    read=_honours, perm=PERM, params=HONOUR_QUERY,
+)  # fmt: skip
+
+
+@endpoint(router.post, "/honours", StdHonourOut, "standards_honours_create", "命名示范点", status=201)
 def honour_create(request, payload: StdHonourIn):
     node = _region(request.user, payload.region)
     site = services.designate_site(
-        request.user,
-        region=node,
-        name=payload.name,
-        year=payload.year,
-        level=payload.level,
-        citation=payload.citation,
+        request.user, region=node, **pick(payload, "name", "year", "level", "citation")
     )
     return Status(201, site)
 
 
-@router.post(
-    "/honours/{int:honour_id}/revoke",
-    response={200: StdHonourOut, **ERRORS},
-    operation_id="standards_honours_revoke",
-    summary="撤销示范点",
-)
-def honour_revoke(request, honour_id: int, payload: StdRevokeIn):
-    # Objects: missing, out of scope and without the permission all answer 404.
-    honour = visible_or_404(Honour, request.user, PERM, select_related=("region",), pk=honour_id)
-    return services.revoke_site(request.user, honour, reason=payload.reason)
+# Objects: missing, out of scope and without the permission all answer 404.
+action_route(
+    router, "/honours/{int:honour_id}/revoke", StdHonourOut, "standards_honours_revoke", "撤销示范点",
+    fetch=lambda user, pk: visible_or_404(Honour, user, PERM, select_related=("region",), pk=pk),
+    payload=StdRevokeIn, reply=returned,
+    act=lambda user, honour, p: services.revoke_site(user, honour, reason=p.reason),
+)  # fmt: skip
 
 
 # --- street duties -------------------------------------------------------------------------------
@@ -450,13 +363,8 @@ class StdStreetDutyOut(Schema):
     check_note: str
     checked_at: datetime.datetime | None
 
-    @staticmethod
-    def resolve_street(obj):
-        return obj.street.code
-
-    @staticmethod
-    def resolve_street_name(obj):
-        return obj.street.name
+    resolve_street = from_attr("street.code")
+    resolve_street_name = from_attr("street.name")
 
 
 class StdDutyCheckIn(Schema):
@@ -465,38 +373,27 @@ class StdDutyCheckIn(Schema):
     note: str = Field("", max_length=300)
 
 
-@router.get(
-    "/street-duties",
-    response={200: list[StdStreetDutyOut], **ERRORS},
-    operation_id="standards_duties",
-    summary="街道职责清单与赋权事项",
-)
-@paginate(CursorPagination)
-def street_duties(
-    request,
-    kind: Literal["duty", "power"] | None = None,
-    status: Literal["pending", "ok", "issue"] | None = None,
-    street: str | None = Query(None, max_length=24),
-):
-    require_perm(request.user, PERM)
-    qs = StreetDuty.objects.visible_to(request.user, PERM).select_related("street")
-    if kind:
-        qs = qs.filter(kind=kind)
-    if status:
-        qs = qs.filter(status=status)
+def _street_duties(user, kind: str | None, status: str | None, street: str | None):
+    qs = given(StreetDuty.objects.visible_to(user, PERM).select_related("street"), kind=kind, status=status)
     if street:
-        qs = qs.filter(street__path__startswith=_region(request.user, street).path)
+        qs = qs.filter(street__path__startswith=_region(user, street).path)
     return qs
 
 
-@router.post(
-    "/street-duties/{int:duty_id}/check",
-    response={200: StdStreetDutyOut, **ERRORS},
-    operation_id="standards_duties_check",
-    summary="核查街道事项",
+DUTY_QUERY = {
+    "kind": (Literal["duty", "power"] | None, None),
+    "status": (Literal["pending", "ok", "issue"] | None, None),
+    "street": (str | None, Query(None, max_length=24)),
+}
+list_route(
+    router, "/street-duties", StdStreetDutyOut, "standards_duties", "街道职责清单与赋权事项",
+    read=_street_duties, perm=PERM, params=DUTY_QUERY,
+)  # fmt: skip
+# Objects: missing, out of scope and without the permission all answer 404.
+action_route(
+    router, "/street-duties/{int:duty_id}/check", StdStreetDutyOut, "standards_duties_check", "核查街道事项",
+    fetch=lambda user, pk: visible_or_404(StreetDuty, user, PERM, select_related=("street",), pk=pk),
+    payload=StdDutyCheckIn, reply=returned,
+    act=lambda user, duty, p: services.check_street_duty(user, duty, status=p.status, note=p.note),
     description="记录事项是否落实；未落实须说明原因。佐证材料在页面上传。",
-)
-def street_duty_check(request, duty_id: int, payload: StdDutyCheckIn):
-    # Objects: missing, out of scope and without the permission all answer 404.
-    duty = visible_or_404(StreetDuty, request.user, PERM, select_related=("street",), pk=duty_id)
-    return services.check_street_duty(request.user, duty, status=payload.status, note=payload.note)
+)  # fmt: skip

@@ -2,7 +2,7 @@
 
 from ninja import Field, Schema
 
-from grassroots.core.personal import masked_value
+from grassroots.core.resolvers import from_attr, masked
 from grassroots.regions.schemas import InSchema, Lat, Lng, UInt, text
 
 from .choices import PartyWork, UnitType
@@ -28,21 +28,10 @@ class UnitOut(Schema):
     instructor_id: int | None = Field(None, description="党建指导员编号")
     grid_code: str | None = Field(None, description="所在网格编码")
 
-    @staticmethod
-    def resolve_region_code(obj):
-        return obj.region.code
-
-    @staticmethod
-    def resolve_covered(obj):
-        return obj.is_covered
-
-    @staticmethod
-    def resolve_party_org_code(obj):
-        return obj.party_org.code if obj.party_org_id else None
-
-    @staticmethod
-    def resolve_grid_code(obj):
-        return obj.grid.code if obj.grid_id else None
+    resolve_region_code = from_attr("region.code")
+    resolve_covered = from_attr("is_covered")
+    resolve_party_org_code = from_attr("party_org.code")
+    resolve_grid_code = from_attr("grid.code")
 
 
 class UnitCreate(InSchema):
@@ -87,17 +76,9 @@ class InstructorOut(Schema):
     region_code: str = Field(description="所属区划编码")
     org_code: str | None = Field(None, description="选派党组织编码")
 
-    @staticmethod
-    def resolve_phone(obj):
-        return masked_value(obj, "phone")
-
-    @staticmethod
-    def resolve_region_code(obj):
-        return obj.region.code
-
-    @staticmethod
-    def resolve_org_code(obj):
-        return obj.org.code if obj.org_id else None
+    resolve_phone = masked("phone")
+    resolve_region_code = from_attr("region.code")
+    resolve_org_code = from_attr("org.code")
 
 
 class InstructorCreate(InSchema):

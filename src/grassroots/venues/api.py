@@ -7,12 +7,12 @@ from typing import Annotated
 from django.db.models import Q
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
 from pydantic import AfterValidator
 
-from grassroots.core.api import ERRORS, CursorPagination, reference, references, require_perm, visible_or_404
+from grassroots.core.api import pick, reference, references, require_perm, visible_or_404
+from grassroots.core.crud import action_route, crud_routes, endpoint, get_route, list_route
 from grassroots.core.errors import NotFound, ServiceError
-from grassroots.core.personal import masked_value
+from grassroots.core.resolvers import from_attr, masked
 from grassroots.core.scoping import has_perm
 from grassroots.party.models import PartyOrg
 from grassroots.regions.models import Region
@@ -68,13 +68,8 @@ class CenterOut(Schema):
     contact_phone: str = Field(description="联系电话（脱敏）")
     is_active: bool
 
-    @staticmethod
-    def resolve_region_code(obj):
-        return obj.region.code
-
-    @staticmethod
-    def resolve_owner_unit_code(obj):
-        return obj.owner_unit.code if obj.owner_unit_id else None
+    resolve_region_code = from_attr("region.code")
+    resolve_owner_unit_code = from_attr("owner_unit.code")
 
     @staticmethod
     def resolve_opens_at(obj):
@@ -84,13 +79,8 @@ class CenterOut(Schema):
     def resolve_closes_at(obj):
         return f"{obj.closes_at:%H:%M}"
 
-    @staticmethod
-    def resolve_services(obj):
-        return obj.service_list
-
-    @staticmethod
-    def resolve_contact_phone(obj):
-        return masked_value(obj, "contact_phone")
+    resolve_services = from_attr("service_list")
+    resolve_contact_phone = masked("contact_phone")
 
 
 class CenterCreate(InSchema):
@@ -144,13 +134,8 @@ class RoomOut(Schema):
     max_hours: int
     cancel_hours: int
 
-    @staticmethod
-    def resolve_center_code(obj):
-        return obj.center.code
-
-    @staticmethod
-    def resolve_center_name(obj):
-        return obj.center.name
+    resolve_center_code = from_attr("center.code")
+    resolve_center_name = from_attr("center.name")
 
     @staticmethod
     def resolve_requires_approval(obj):
@@ -210,33 +195,13 @@ class BookingOut(Schema):
     checked_in_at: datetime.datetime | None = None
     activity_id: int | None = None
 
-    @staticmethod
-    def resolve_room_name(obj):
-        return obj.room.name
-
-    @staticmethod
-    def resolve_center_code(obj):
-        return obj.room.center.code
-
-    @staticmethod
-    def resolve_no_show(obj):
-        return obj.is_no_show
-
-    @staticmethod
-    def resolve_booker(obj):
-        return obj.booker_label
-
-    @staticmethod
-    def resolve_unit_code(obj):
-        return obj.unit.code if obj.unit_id else None
-
-    @staticmethod
-    def resolve_org_code(obj):
-        return obj.org.code if obj.org_id else None
-
-    @staticmethod
-    def resolve_contact_phone(obj):
-        return masked_value(obj, "contact_phone")
+    resolve_room_name = from_attr("room.name")
+    resolve_center_code = from_attr("room.center.code")
+    resolve_no_show = from_attr("is_no_show")
+    resolve_booker = from_attr("booker_label")
+    resolve_unit_code = from_attr("unit.code")
+    resolve_org_code = from_attr("org.code")
+    resolve_contact_phone = masked("contact_phone")
 
 
 class BookingCreate(InSchema):
@@ -336,65 +301,19 @@ def _region(user, code: str | None):
     return node
 
 
-@router.get(
-    "/centers/",
-    response={200: list[CenterOut], **ERRORS},
-    operation_id="venues_centers_list",
-    summary="服务阵地列表",
-)
-@paginate(CursorPagination)
-def centers_list(request, filters: Query[CenterFilters.schema()]):
-    require_perm(request.user, "venues.view")
-    return CenterFilters.from_request(request).apply(_centers(request.user))
-
-
-@router.post(
-    "/centers/",
-    response={201: CenterOut, **ERRORS},
-    operation_id="venues_centers_create",
-    summary="新增服务阵地",
-)
-def centers_create(request, payload: CenterCreate):
-    center = services.add_center(request.user, **references(request.user, dump(payload), CENTER_REFS))
-    return Status(201, _centers(request.user).get(pk=center.pk))
-
-
-@router.get(
-    "/centers/{code}",
-    response={200: CenterOut, **ERRORS},
-    operation_id="venues_centers_get",
-    summary="服务阵地详情",
-)
-def centers_get(request, code: str):
-    return visible_or_404(ServiceCenter, request.user, select_related=CENTER_RELATED, code=code)
-
-
-@router.patch(
-    "/centers/{code}",
-    response={200: CenterOut, **ERRORS},
-    operation_id="venues_centers_update",
-    summary="修改服务阵地",
-)
-def centers_update(request, code: str, payload: CenterUpdate):
-    center = visible_or_404(ServiceCenter, request.user, select_related=CENTER_RELATED, code=code)
-    services.update_center(request.user, center, **references(request.user, dump(payload), CENTER_REFS))
-    return _centers(request.user).get(pk=center.pk)
+crud_routes(
+    router, "/centers/", ServiceCenter, name="venues_centers", label="服务阵地", out=CenterOut,
+    create=CenterCreate, update=CenterUpdate, filters=CenterFilters, read=_centers, perm="venues.view",
+    body=lambda user, payload: references(user, dump(payload), CENTER_REFS),
+    add=services.add_center, change=services.update_center, select_related=CENTER_RELATED,
+    summaries={"create": "新增服务阵地"},
+)  # fmt: skip
 
 
 # ---- rooms --------------------------------------------------------------------------------------
 
 
-@router.get(
-    "/rooms/",
-    response={200: list[RoomOut], **ERRORS},
-    operation_id="venues_rooms_list",
-    summary="可预约功能室",
-)
-@paginate(CursorPagination)
-def rooms_list(
-    request, q: str | None = Query(None, max_length=50), center: str | None = Query(None, max_length=32)
-):
-    require_perm(request.user, "venues.book")
+def _rooms(user, q: str | None, center: str | None):
     qs = bookable_rooms()
     if center:
         qs = qs.filter(center__code=center)
@@ -403,9 +322,17 @@ def rooms_list(
     return qs
 
 
-@router.post(
-    "/rooms/", response={201: RoomOut, **ERRORS}, operation_id="venues_rooms_create", summary="新增功能室"
-)
+ROOM_QUERY = {
+    "q": (str | None, Query(None, max_length=50)),
+    "center": (str | None, Query(None, max_length=32)),
+}
+list_route(
+    router, "/rooms/", RoomOut, "venues_rooms_list", "可预约功能室",
+    read=_rooms, perm="venues.book", params=ROOM_QUERY,
+)  # fmt: skip
+
+
+@endpoint(router.post, "/rooms/", RoomOut, "venues_rooms_create", "新增功能室", status=201)
 def rooms_create(request, payload: RoomCreate):
     data = dump(payload)
     center = reference(ServiceCenter, request.user, "center_code", "阵地", data.pop("center_code"))
@@ -413,46 +340,35 @@ def rooms_create(request, payload: RoomCreate):
     return Status(201, Room.objects.select_related(*ROOM_RELATED).get(pk=room.pk))
 
 
-def _room(request, room_id: int):
+def _room(user, room_id: int):
     """A room the caller may see: managers in scope, and bookers through the public directory."""
-    room = Room.objects.visible_to(request.user).select_related(*ROOM_RELATED).filter(pk=room_id).first()
-    if room is None and has_perm(request.user, "venues.book"):
+    room = Room.objects.visible_to(user).select_related(*ROOM_RELATED).filter(pk=room_id).first()
+    if room is None and has_perm(user, "venues.book"):
         room = bookable_rooms().select_related(*ROOM_RELATED).filter(pk=room_id).first()
     if room is None:
         raise NotFound()
     return room
 
 
-@router.get(
-    "/rooms/{int:room_id}",
-    response={200: RoomOut, **ERRORS},
-    operation_id="venues_rooms_get",
-    summary="功能室详情",
-)
-def rooms_get(request, room_id: int):
-    return _room(request, room_id)
-
-
-@router.patch(
-    "/rooms/{int:room_id}",
-    response={200: RoomOut, **ERRORS},
-    operation_id="venues_rooms_update",
-    summary="修改功能室",
-)
-def rooms_update(request, room_id: int, payload: RoomUpdate):
-    room = visible_or_404(Room, request.user, select_related=ROOM_RELATED, pk=room_id)
-    services.update_room(request.user, room, **dump(payload))
+def _updated_room(user, room: Room, _result=None) -> Room:
     return Room.objects.select_related(*ROOM_RELATED).get(pk=room.pk)
 
 
-@router.get(
-    "/rooms/{int:room_id}/availability",
-    response={200: list[SlotOut], **ERRORS},
-    operation_id="venues_rooms_availability",
-    summary="功能室一周空闲时段",
-)
+get_route(router, "/rooms/{int:room_id}", RoomOut, "venues_rooms_get", "功能室详情", _room)
+action_route(
+    router, "/rooms/{int:room_id}", RoomOut, "venues_rooms_update", "修改功能室", method="patch",
+    fetch=lambda user, pk: visible_or_404(Room, user, select_related=ROOM_RELATED, pk=pk), payload=RoomUpdate,
+    act=lambda user, room, p: services.update_room(user, room, **dump(p)),
+    reply=_updated_room,
+)  # fmt: skip
+
+
+@endpoint(
+    router.get, "/rooms/{int:room_id}/availability", list[SlotOut], "venues_rooms_availability",
+    "功能室一周空闲时段",
+)  # fmt: skip
 def rooms_availability(request, room_id: int, week: datetime.date | None = None):
-    room = _room(request, room_id)
+    room = _room(request.user, room_id)
     w = availability.week(room, availability.week_start(week or timezone.localdate()), request.user)
     return [{"start": c.start, "end": c.end, "state": c.state} for row in w["rows"] for c in row["cells"]]
 
@@ -460,16 +376,13 @@ def rooms_availability(request, room_id: int, week: datetime.date | None = None)
 # ---- bookings -----------------------------------------------------------------------------------
 
 
-def _booking(request, booking_id: int) -> Booking:
+def _booking(user, booking_id: int) -> Booking:
     b = Booking.objects.select_related(*BOOKING_RELATED, "booker").filter(pk=booking_id).first()
     if b is None:
         raise NotFound()
-    if b.booker_id == request.user.pk:
+    if b.booker_id == user.pk:
         return b
-    if (
-        has_perm(request.user, "venues.view")
-        and Booking.objects.visible_to(request.user).filter(pk=b.pk).exists()
-    ):
+    if has_perm(user, "venues.view") and Booking.objects.visible_to(user).filter(pk=b.pk).exists():
         return b
     raise NotFound()
 
@@ -478,37 +391,25 @@ def _out(pk: int) -> Booking:
     return Booking.objects.select_related(*BOOKING_RELATED, "booker").get(pk=pk)
 
 
-@router.get(
-    "/bookings/",
-    response={200: list[BookingOut], **ERRORS},
-    operation_id="venues_bookings_list",
-    summary="预约列表（管理）",
-)
-@paginate(CursorPagination)
-def bookings_list(request, filters: Query[BookingFilters.schema()]):
-    require_perm(request.user, "venues.view")
-    qs = Booking.objects.visible_to(request.user).select_related(*BOOKING_RELATED, "booker")
-    return BookingFilters.from_request(request).apply(qs)
+def _my_bookings(user):
+    return Booking.objects.filter(booker=user).select_related(*BOOKING_RELATED, "booker")
 
 
-@router.get(
-    "/bookings/mine",
-    response={200: list[BookingOut], **ERRORS},
-    operation_id="venues_bookings_mine",
-    summary="我的预约",
-)
-@paginate(CursorPagination)
-def bookings_mine(request):
-    require_perm(request.user, "venues.book")
-    return Booking.objects.filter(booker=request.user).select_related(*BOOKING_RELATED, "booker")
+def _bookings(user):
+    return Booking.objects.visible_to(user).select_related(*BOOKING_RELATED, "booker")
 
 
-@router.post(
-    "/bookings/",
-    response={201: BookingOut, **ERRORS},
-    operation_id="venues_bookings_create",
-    summary="预约功能室",
-)
+list_route(
+    router, "/bookings/", BookingOut, "venues_bookings_list", "预约列表（管理）",
+    read=_bookings, filters=BookingFilters, perm="venues.view",
+)  # fmt: skip
+list_route(
+    router, "/bookings/mine", BookingOut, "venues_bookings_mine", "我的预约", perm="venues.book",
+    read=_my_bookings,
+)  # fmt: skip
+
+
+@endpoint(router.post, "/bookings/", BookingOut, "venues_bookings_create", "预约功能室", status=201)
 def bookings_create(request, payload: BookingCreate):
     require_perm(request.user, "venues.book")
     room = bookable_rooms().filter(pk=payload.room_id).first()
@@ -535,67 +436,27 @@ def bookings_create(request, payload: BookingCreate):
     b = services.book(
         request.user,
         room,
-        start=payload.start,
-        end=payload.end,
-        title=payload.title,
-        attendees=payload.attendees,
+        **pick(payload, "start", "end", "title", "attendees", "contact_phone"),
         booker_kind=payload.booker_kind.value,
         unit=unit,
         org=org,
-        contact_phone=payload.contact_phone,
         activity=activity,
     )
     return Status(201, _out(b.pk))
 
 
-@router.get(
-    "/bookings/{int:booking_id}",
-    response={200: BookingOut, **ERRORS},
-    operation_id="venues_bookings_get",
-    summary="预约详情",
-)
-def bookings_get(request, booking_id: int):
-    return _booking(request, booking_id)
-
-
-@router.post(
-    "/bookings/{int:booking_id}/approve",
-    response={200: BookingOut, **ERRORS},
-    operation_id="venues_bookings_approve",
-    summary="通过预约",
-)
-def bookings_approve(request, booking_id: int):
-    return _out(services.approve(request.user, _booking(request, booking_id)).pk)
-
-
-@router.post(
-    "/bookings/{int:booking_id}/reject",
-    response={200: BookingOut, **ERRORS},
-    operation_id="venues_bookings_reject",
-    summary="驳回预约",
-)
-def bookings_reject(request, booking_id: int, payload: ReasonIn):
-    return _out(services.reject(request.user, _booking(request, booking_id), payload.reason).pk)
-
-
-@router.post(
-    "/bookings/{int:booking_id}/cancel",
-    response={200: BookingOut, **ERRORS},
-    operation_id="venues_bookings_cancel",
-    summary="取消预约",
-)
-def bookings_cancel(request, booking_id: int, payload: ReasonIn):
-    return _out(services.cancel(request.user, _booking(request, booking_id), payload.reason).pk)
-
-
-@router.post(
-    "/bookings/{int:booking_id}/check-in",
-    response={200: BookingOut, **ERRORS},
-    operation_id="venues_bookings_check_in",
-    summary="工作人员代为签到",
-)
-def bookings_check_in(request, booking_id: int):
-    return _out(services.check_in(request.user, _booking(request, booking_id)).pk)
+BOOKING = "/bookings/{int:booking_id}"
+get_route(router, BOOKING, BookingOut, "venues_bookings_get", "预约详情", _booking)
+for verb, summary, payload, act in (
+    ("approve", "通过预约", None, services.approve),
+    ("reject", "驳回预约", ReasonIn, lambda user, b, p: services.reject(user, b, p.reason)),
+    ("cancel", "取消预约", ReasonIn, lambda user, b, p: services.cancel(user, b, p.reason)),
+    ("check-in", "工作人员代为签到", None, services.check_in),
+):
+    action_route(
+        router, f"{BOOKING}/{verb}", BookingOut, f"venues_bookings_{verb.replace('-', '_')}", summary,
+        fetch=_booking, payload=payload, act=act, reply=lambda user, b, done: _out(done.pk),
+    )  # fmt: skip
 
 
 # ---- coverage and statistics --------------------------------------------------------------------
@@ -615,12 +476,7 @@ def _area(a) -> dict:
     }
 
 
-@router.get(
-    "/coverage",
-    response={200: CoverageOut, **ERRORS},
-    operation_id="venues_coverage",
-    summary="15分钟服务圈覆盖与选址建议",
-)
+@endpoint(router.get, "/coverage", CoverageOut, "venues_coverage", "15分钟服务圈覆盖与选址建议")
 def coverage(request, params: Query[CircleQuery]):
     require_perm(request.user, "venues.view")
     region = _region(request.user, params.region.strip())
@@ -637,12 +493,7 @@ def coverage(request, params: Query[CircleQuery]):
     }
 
 
-@router.get(
-    "/stats",
-    response={200: VenueStatsOut, **ERRORS},
-    operation_id="venues_stats",
-    summary="预约与功能室使用率统计",
-)
+@endpoint(router.get, "/stats", VenueStatsOut, "venues_stats", "预约与功能室使用率统计")
 def stats_get(request, params: Query[StatsQuery]):
     require_perm(request.user, "venues.view")
     region = _region(request.user, params.region)

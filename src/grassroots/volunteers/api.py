@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 
 from grassroots.core.api import ERRORS, CursorPagination, require_perm, visible_or_404
 from grassroots.core.errors import NotFound, ServiceError
-from grassroots.core.personal import masked_value
+from grassroots.core.resolvers import from_attr, masked
 from grassroots.core.scoping import has_perm
 from grassroots.regions.models import Region
 
@@ -66,34 +66,22 @@ class WishOut(Schema):
     fulfilled_at: dt.datetime | None
     confirmed_at: dt.datetime | None
 
-    @staticmethod
-    def resolve_community_code(obj):
-        return obj.region.code
-
-    @staticmethod
-    def resolve_community(obj):
-        return obj.region.name
+    resolve_community_code = from_attr("region.code")
+    resolve_community = from_attr("region.name")
 
     @staticmethod
     def resolve_timing(obj):
         return obj.timing()
 
-    @staticmethod
-    def resolve_beneficiary_name(obj):
-        return masked_value(obj, "beneficiary_name")
-
-    @staticmethod
-    def resolve_beneficiary_phone(obj):
-        return masked_value(obj, "beneficiary_phone")
+    resolve_beneficiary_name = masked("beneficiary_name")
+    resolve_beneficiary_phone = masked("beneficiary_phone")
 
 
 class WishDetailOut(WishOut):
     actions: list[str] = Field(description="当前用户在当前状态下可执行的操作")
     fulfil_note: str
 
-    @staticmethod
-    def resolve_actions(obj):
-        return obj._actions
+    resolve_actions = from_attr("_actions")
 
 
 class PoolWishOut(Schema):
@@ -109,13 +97,8 @@ class PoolWishOut(Schema):
     expires_at: dt.datetime | None
     claim_days: int
 
-    @staticmethod
-    def resolve_community_code(obj):
-        return obj.region.code
-
-    @staticmethod
-    def resolve_community(obj):
-        return obj.region.name
+    resolve_community_code = from_attr("region.code")
+    resolve_community = from_attr("region.name")
 
 
 class WishIn(Schema):
@@ -239,9 +222,7 @@ class PointEntryOut(Schema):
     created_at: dt.datetime
     volunteer: str
 
-    @staticmethod
-    def resolve_community_code(obj):
-        return obj.region.code
+    resolve_community_code = from_attr("region.code")
 
     @staticmethod
     def resolve_volunteer(obj):
@@ -317,9 +298,7 @@ class CatalogItemOut(Schema):
     is_active: bool
     community_code: str
 
-    @staticmethod
-    def resolve_community_code(obj):
-        return obj.region.code
+    resolve_community_code = from_attr("region.code")
 
 
 class PointRedeemIn(Schema):
@@ -335,9 +314,7 @@ class PointRedemptionOut(Schema):
     state: str
     created_at: dt.datetime
 
-    @staticmethod
-    def resolve_item(obj):
-        return obj.item.name
+    resolve_item = from_attr("item.name")
 
 
 @router.get("/items", response={200: list[CatalogItemOut], **ERRORS}, summary="爱心超市物品（按社区）")
@@ -387,17 +364,9 @@ class VolunteerTeamOut(Schema):
     leader: str | None
     members: int
 
-    @staticmethod
-    def resolve_community_code(obj):
-        return obj.region.code
-
-    @staticmethod
-    def resolve_leader(obj):
-        return obj.leader.name if obj.leader_id else None
-
-    @staticmethod
-    def resolve_members(obj):
-        return obj.n_members
+    resolve_community_code = from_attr("region.code")
+    resolve_leader = from_attr("leader.name")
+    resolve_members = from_attr("n_members")
 
 
 class VolunteerActivityOut(Schema):
@@ -414,21 +383,10 @@ class VolunteerActivityOut(Schema):
     community_code: str
     team: str | None
 
-    @staticmethod
-    def resolve_signed_up(obj):
-        return obj.activity.signed_up_count
-
-    @staticmethod
-    def resolve_status(obj):
-        return obj.activity.status
-
-    @staticmethod
-    def resolve_community_code(obj):
-        return obj.activity.region.code
-
-    @staticmethod
-    def resolve_team(obj):
-        return obj.team.name if obj.team_id else None
+    resolve_signed_up = from_attr("activity.signed_up_count")
+    resolve_status = from_attr("activity.status")
+    resolve_community_code = from_attr("activity.region.code")
+    resolve_team = from_attr("team.name")
 
 
 class VolunteerSignupOut(Schema):

@@ -7,8 +7,9 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from grassroots.cases.models import Case, Handler, HandlerKind
-from grassroots.core.api import ERRORS, CursorPagination, require_perm
+from grassroots.core.api import ERRORS, CursorPagination, pick, require_perm
 from grassroots.core.errors import NotFound, ServiceError
+from grassroots.core.resolvers import from_attr
 from grassroots.core.scoping import has_perm
 from grassroots.regions.models import Region
 
@@ -39,13 +40,8 @@ class TargetOut(Schema):
     report: str
     actions: list[str] = Field(description="当前用户可执行的操作：check_in / report")
 
-    @staticmethod
-    def resolve_handler(obj):
-        return obj.handler.name
-
-    @staticmethod
-    def resolve_overdue(obj):
-        return obj.is_overdue
+    resolve_handler = from_attr("handler.name")
+    resolve_overdue = from_attr("is_overdue")
 
     @staticmethod
     def resolve_actions(obj):
@@ -70,17 +66,9 @@ class SummonsOut(Schema):
     answered_at: dt.datetime | None
     closed_at: dt.datetime | None
 
-    @staticmethod
-    def resolve_region_code(obj):
-        return obj.region.code
-
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region.name
-
-    @staticmethod
-    def resolve_case_number(obj):
-        return obj.case.number if obj.case_id else None
+    resolve_region_code = from_attr("region.code")
+    resolve_region = from_attr("region.name")
+    resolve_case_number = from_attr("case.number")
 
 
 class SummonsDetailOut(SummonsOut):
@@ -90,13 +78,8 @@ class SummonsDetailOut(SummonsOut):
     targets: list[TargetOut]
     actions: list[str] = Field(description="当前用户可执行的吹哨操作")
 
-    @staticmethod
-    def resolve_targets(obj):
-        return obj._targets
-
-    @staticmethod
-    def resolve_actions(obj):
-        return obj._actions
+    resolve_targets = from_attr("_targets")
+    resolve_actions = from_attr("_actions")
 
 
 # Ids are database integers: a larger number (≥ 2^63) is refused as input, never sent to the database.
@@ -165,9 +148,7 @@ class AssessmentOut(Schema):
     score: float
     comment: str
 
-    @staticmethod
-    def resolve_street(obj):
-        return obj.region.code
+    resolve_street = from_attr("region.code")
 
 
 def _can_list(user) -> None:
@@ -228,12 +209,7 @@ def put_assessment(request, payload: AssessmentIn):
         raise ServiceError(f"街道“{payload.street}”不存在或不在您的管辖范围内", field="street", status=404)
     handler = _departments([payload.handler_id])[0]
     return services.assess(
-        request.user,
-        region=node,
-        handler=handler,
-        period=payload.period,
-        score=payload.score,
-        comment=payload.comment,
+        request.user, region=node, handler=handler, **pick(payload, "period", "score", "comment")
     )
 
 
@@ -256,15 +232,9 @@ def create_summons(request, payload: SummonsIn):
     summons = services.summon(
         user,
         region=region,
-        subject=payload.subject,
-        description=payload.description,
+        **pick(payload, "subject", "description", "urgency", "requested_mode", "address", "lng", "lat"),
         handlers=_departments(payload.handler_ids),
-        urgency=payload.urgency,
-        requested_mode=payload.requested_mode,
         case=case,
-        address=payload.address,
-        lng=payload.lng,
-        lat=payload.lat,
     )
     return Status(201, _detail(user, _get(user, summons.number)))
 
@@ -308,9 +278,7 @@ def _target(user, number: str, target_id: int):
 )
 def check_in(request, number: str, target_id: int, payload: WhistleCheckinIn):
     summons, target = _target(request.user, number, target_id)
-    services.check_in(
-        request.user, summons, target, mode=payload.mode, lng=payload.lng, lat=payload.lat, note=payload.note
-    )
+    services.check_in(request.user, summons, target, **pick(payload, "mode", "lng", "lat", "note"))
     return _detail(request.user, _get(request.user, number))
 
 
