@@ -6,7 +6,7 @@ the numerators and the clock-free parts of the denominators of the 三率), the 
 (the trend's 办结 line), and the day's cases by category class, channel, tier, state, grid and handler
 (`counts`, {dimension: {key: n}}). Every figure of a period and a region subtree is then a sum over
 the rows of that path prefix and day range (index on region_path, day): SQL sums for the figures and
-the trend, a SQL sum over the JSON `counts` for the breakdowns. One row per community-day, whatever the
+the trend, a Python sum of the `counts` for the breakdowns. One row per community-day, whatever the
 number of cases, categories or handlers (a row per category or per breakdown key made the summary
 larger than the cases themselves at a few cases per community and day); plus one month row per
 community-month (`month=True`, the sum of its day rows), from which a period reads the breakdowns of
@@ -16,7 +16,7 @@ Figures that move with the clock alone (办理中·正常 / 临期 / 超期, and
 cases still waiting past their response deadline) cannot be stored as counts: the row keeps the
 deadlines of the day's cases that can still move that way (`clock`: due-soon and due times of the open
 cases, response deadlines of the cases not yet responded to) and a read counts them against its own
-`now` in SQL (`summed_clock`), exactly as the row query did.
+`now` (`clock_figures`), exactly as the row query did.
 
 Freshness:
 * `rebuild()` recomputes everything: every rollup run (registered summary), the migration that made
@@ -40,7 +40,7 @@ import datetime
 import logging
 from collections import defaultdict
 
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Min, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -118,66 +118,17 @@ def micros(value: datetime.datetime | None) -> int | None:
     return None if value is None else (value - EPOCH) // MICRO
 
 
-def _subquery(qs, *fields):
-    sql, params = qs.values(*fields).order_by().query.sql_with_params()
-    return connections[qs.db], sql, list(params)
-
-
-def summed_counts(qs) -> dict[str, dict[str, int]]:
-    """The `counts` of the rows of `qs` summed per dimension and key, {dim: {key: n}}, summed by the
-    database with its JSON functions (PostgreSQL jsonb_each, SQLite json_each): a district's quarter
-    sends back one row per breakdown key instead of every row's JSON to decode in Python, which was
-    most of a statistics read's time."""
-    conn, sql, params = _subquery(qs, "counts")
-    if conn.vendor == "postgresql":
-        outer = (
-            f"SELECT d.key, k.key, SUM(k.value::bigint) FROM ({sql}) s, "
-            "jsonb_each(s.counts) d, jsonb_each_text(d.value) k GROUP BY 1, 2"
-        )
-    else:
-        outer = (
-            f"SELECT d.key, k.key, SUM(k.value) FROM ({sql}) s, "
-            "json_each(s.counts) d, json_each(d.value) k GROUP BY 1, 2"
-        )
-    out: dict[str, dict[str, int]] = {}
-    with conn.cursor() as cursor:
-        cursor.execute(outer, params)
-        for dim, key, n in cursor.fetchall():
-            out.setdefault(dim, {})[key] = int(n)
-    return out
-
-
-def summed_clock(qs, now: datetime.datetime) -> dict[str, int]:
+def clock_figures(clocks, now: datetime.datetime) -> dict[str, int]:
     """on_track / due_soon / overdue of the open cases and resp_waiting (not responded to, response
-    deadline passed) at `now`, from the `clock` of the rows of `qs`: the row query's conditions, counted
-    by the database (one answer row instead of every open case's deadlines)."""
-    conn, sql, params = _subquery(qs, "clock")
+    deadline passed) at `now`, from the `clock` values of CaseDay rows: the row query's conditions."""
     t = micros(now)
-    if conn.vendor == "postgresql":
-        opens = (
-            f"SELECT (e->>0)::bigint AS soon, (e->>1)::bigint AS due FROM ({sql}) s, "
-            "jsonb_array_elements(s.clock->'open') e"
-        )
-        responds = f"SELECT r::bigint AS d FROM ({sql}) s, jsonb_array_elements_text(s.clock->'respond') r"
-    else:
-        opens = (
-            "SELECT json_extract(e.value, '$[0]') AS soon, json_extract(e.value, '$[1]') AS due "
-            f"FROM ({sql}) s, json_each(s.clock, '$.open') e"
-        )
-        responds = f"SELECT r.value AS d FROM ({sql}) s, json_each(s.clock, '$.respond') r"
-    figures = (
-        "SELECT"
-        " SUM(CASE WHEN due IS NOT NULL AND due <= %s THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN soon IS NOT NULL AND soon <= %s AND due IS NOT NULL AND due > %s THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN (soon IS NOT NULL AND soon > %s) OR (soon IS NULL AND due IS NOT NULL AND due > %s)"
-        " THEN 1 ELSE 0 END)"
-        f" FROM ({opens}) o"
-    )
-    with conn.cursor() as cursor:
-        cursor.execute(figures, [t, t, t, t, t, *params])
-        overdue, due_soon, on_track = (int(v or 0) for v in cursor.fetchone())
-        cursor.execute(f"SELECT COUNT(*) FROM ({responds}) w WHERE d <= %s", [*params, t])
-        resp_waiting = int(cursor.fetchone()[0])
+    on_track = due_soon = overdue = resp_waiting = 0
+    for clock in clocks:
+        for soon, due in clock.get("open", ()):
+            overdue += due is not None and due <= t
+            due_soon += soon is not None and soon <= t and due is not None and due > t
+            on_track += (soon is not None and soon > t) or (soon is None and due is not None and due > t)
+        resp_waiting += sum(1 for d in clock.get("respond", ()) if d <= t)
     return {"on_track": on_track, "due_soon": due_soon, "overdue": overdue, "resp_waiting": resp_waiting}
 
 

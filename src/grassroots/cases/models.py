@@ -750,7 +750,7 @@ class CaseDay(ScopedModel):
     counts = models.JSONField(default=dict)
     # The deadlines of the day's cases whose figures move with the clock alone, in µs since the epoch:
     # {"open": [[due_soon_at, due_at], ...] of open cases, "respond": [respond_due_at, ...] of cases
-    # not yet responded to}; a read compares them with its `now` (casedays.summed_clock).
+    # not yet responded to}; a read compares them with its `now` (casedays.clock_figures).
     clock = models.JSONField(default=dict)
     # True: the row sums the whole calendar month starting at `day` (the day rows of that month and
     # community): a period's breakdowns read it for its whole months instead of up to 31 day rows.

@@ -427,7 +427,7 @@ def _bucket(day: datetime.date, granularity: str) -> str:
 
 
 def _case_stats_from_summary(user, start, end, region, granularity, now, top) -> dict:
-    from .casedays import FIGURES, summed_clock, summed_counts, whole_months
+    from .casedays import DIMS, FIGURES, clock_figures, whole_months
     from .models import CaseDay
 
     rows = CaseDay.objects.visible_to(user, "view").filter(day__gte=start, day__lte=end).order_by()
@@ -452,8 +452,16 @@ def _case_stats_from_summary(user, start, end, region, granularity, now, top) ->
             t = trend.setdefault(_bucket(r["day"], granularity), [0, 0])
             t[0] += r["submitted_n"]
             t[1] += r["resolved_n"]
-    by_dim = summed_counts(detail)
-    clock = summed_clock(detail, now)
+    by_dim: dict[str, dict] = {d: {} for d in DIMS}
+    clocks = []
+    for counts, clock in detail.values_list("counts", "clock"):
+        for dim, values in counts.items():
+            acc = by_dim.setdefault(dim, {})
+            for key, n in values.items():
+                acc[key] = acc.get(key, 0) + n
+        if clock:
+            clocks.append(clock)
+    clock = clock_figures(clocks, now)
     totals = {
         k: sums[k]
         for k in ("submitted", "open", "waiting", "finished", "closed_unresolved", "on_time", "late")
