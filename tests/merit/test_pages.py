@@ -133,3 +133,99 @@ def test_api_mine(sources, year, token_for):
     body = r.json()
     assert float(body["total"]) == sum(float(e["points"]) for e in body["entries"]) == 4.0
     assert {e["source_type"] for e in body["entries"]} == {"orglife.signup", "merit.studyrecord"}
+
+
+def _ledger_ranking(user, year) -> list[tuple[int, object, int]]:
+    """The ranking as the page computed it before MemberYearPoints: every visible member's year
+    aggregated from the ledger."""
+    from decimal import Decimal
+
+    from django.db.models import Count, DecimalField, Q, Sum, Value
+    from django.db.models.functions import Coalesce
+
+    from grassroots.party.models import Member
+
+    zero = Value(Decimal(0), output_field=DecimalField(max_digits=10, decimal_places=1))
+    qs = (
+        Member.objects.visible_to(user, "merit.view")
+        .annotate(
+            t=Coalesce(Sum("points_entries__points", filter=Q(points_entries__year=year)), zero),
+            n=Count("points_entries", filter=Q(points_entries__year=year)),
+        )
+        .order_by("-t", "name", "id")
+    )
+    return [(m.pk, m.t, m.n) for m in qs]
+
+
+def _page_ranking(c, year) -> list[tuple[int, object, int]]:
+    out, page = [], 1
+    while True:
+        r = c.get(reverse("merit:ranking") + f"?year={year}&page={page}")
+        assert r.status_code == 200
+        for m in r.context["object_list"]:
+            assert m.rank == len(out) + 1
+            out.append((m.pk, m.year_total, m.entry_count))
+        if not r.context["page_obj"].has_next():
+            return out
+        page += 1
+
+
+@pytest.mark.parametrize("role", ["community_admin", "street_admin", "district_admin", "superuser"])
+def test_ranking_equals_the_ledger_aggregate_for_each_role(role, sources, year, city, make_user, client_for):
+    from tests.factories import add_member
+
+    # Enough members for several pages, and a later accrual (a study approved after the first run).
+    for i in range(30):
+        add_member(sources.branch, f"排名测试{i:02d}")
+    services.accrue_points(year)
+    m1 = sources.members[1]
+    StudyRecord.objects.create(
+        member=m1, course="补录学习", hours="4", studied_on=datetime.date(year, 2, 1), state="approved"
+    )
+    services.accrue_points(year)
+    assert services.member_total(m1, year) > 4
+    scope = {
+        "community_admin": city.communities[0],
+        "street_admin": city.streets[0],
+        "district_admin": city.district,
+    }
+    if role == "superuser":
+        user = make_user("merit_su", is_superuser=True, is_staff=True)
+    else:
+        user = make_user(f"merit_{role}", role, scope[role])
+    got = _page_ranking(client_for(user), year)
+    assert got == _ledger_ranking(user, year)
+    assert len(got) > 25 and got[0][0] == m1.pk
+    # The year totals are a rebuild of the ledger: a rollup run writes the same rows.
+    before = sorted(
+        services.MemberYearPoints.objects.values_list("member_id", "year", "total", "entry_count")
+    )
+    services.rebuild_year_points()
+    after = sorted(services.MemberYearPoints.objects.values_list("member_id", "year", "total", "entry_count"))
+    assert before == after
+
+
+def test_ranking_query_count_does_not_grow_with_members(sources, year, city, make_user, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import add_member
+
+    services.accrue_points(year)
+    c = client_for(make_user("merit_da", "district_admin", city.district))
+    c.get(reverse("merit:ranking"))  # warm the session and grants
+    with CaptureQueriesContext(connection) as few:
+        c.get(reverse("merit:ranking"))
+    for i in range(40):
+        add_member(sources.branch, f"加入{i:02d}")
+    StudyRecord.objects.bulk_create(
+        StudyRecord(
+            member=m, course="学习", hours="1", studied_on=datetime.date(year, 1, 2), state="approved"
+        )
+        for m in sources.branch.members.all()
+    )
+    services.accrue_points(year)
+    with CaptureQueriesContext(connection) as many:
+        r = c.get(reverse("merit:ranking"))
+    assert r.status_code == 200 and len(r.context["object_list"]) == 25
+    assert len(many) == len(few)

@@ -15,10 +15,12 @@ class MeritConfig(AppConfig):
 
     def ready(self):
         from grassroots.core import navigation, schedule
+        from grassroots.core.figures import register_summary
 
-        from . import figures
+        from . import figures, services
 
         figures.register_all()
+        register_summary("merit.year_points", services.rebuild_year_points)
 
         # Points from the day's records are added every night (idempotent: missing entries only).
         schedule.register(

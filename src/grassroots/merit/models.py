@@ -312,3 +312,25 @@ class StarRating(ScopedModel):
             RatingState.REVIEWED: "bg-blue-lt",
             RatingState.PUBLISHED: "bg-green-lt",
         }[self.state]
+
+
+class MemberYearPoints(models.Model):
+    """A member's ledger summed per year (the SUM and COUNT of their MemberPointsEntry rows of that year),
+    so that the ranking orders members without aggregating the whole ledger. Derived data, no audit:
+    accrue_points (the only writer of entries) refreshes the rows of the members it added entries for,
+    and every rollup run rebuilds this year and last (services.rebuild_year_points)."""
+
+    member = models.ForeignKey(
+        "party.Member", on_delete=models.CASCADE, related_name="year_points", verbose_name="党员"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    total = models.DecimalField("年度积分", max_digits=10, decimal_places=1)
+    entry_count = models.PositiveIntegerField("积分记录数")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员年度积分"
+        constraints = [models.UniqueConstraint(fields=["member", "year"], name="merit_year_points_once")]
+        indexes = [models.Index(fields=["year", "-total"], name="merit_year_points_rank")]
+
+    def __str__(self):
+        return f"{self.member_id} {self.year} {self.total}"

@@ -31,6 +31,7 @@ from grassroots.party.models import Member, PartyOrg
 from .models import (
     GRADE_RANK,
     MemberPointsEntry,
+    MemberYearPoints,
     PointKind,
     RatingState,
     StarCriterion,
@@ -219,7 +220,44 @@ def accrue_points(year: int) -> int:
     with transaction.atomic():
         before = MemberPointsEntry.objects.filter(year=year).count()
         MemberPointsEntry.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+        refresh_year_points(year, {e.member_id for e in new})
         return MemberPointsEntry.objects.filter(year=year).count() - before
+
+
+def refresh_year_points(year: int, member_ids=None) -> int:
+    """Rewrite the MemberYearPoints rows of `year` from the ledger: of the given members, or of all
+    (a rebuild). Returns the rows written."""
+    if member_ids is None:
+        chunks: list[list[int] | None] = [None]
+    else:
+        ids = sorted(member_ids)
+        chunks = [ids[i : i + 1000] for i in range(0, len(ids), 1000)]
+    written = 0
+    with transaction.atomic():
+        for chunk in chunks:
+            entries = MemberPointsEntry.objects.filter(year=year)
+            stale = MemberYearPoints.objects.filter(year=year)
+            if chunk is not None:
+                entries = entries.filter(member_id__in=chunk)
+                stale = stale.filter(member_id__in=chunk)
+            stale.delete()
+            rows = entries.values("member_id").annotate(t=Sum("points"), n=Count("id")).order_by()
+            made = MemberYearPoints.objects.bulk_create(
+                (
+                    MemberYearPoints(member_id=r["member_id"], year=year, total=r["t"], entry_count=r["n"])
+                    for r in rows
+                ),
+                batch_size=1000,
+            )
+            written += len(made)
+    return written
+
+
+def rebuild_year_points() -> int:
+    """This year's and last year's totals from the ledger (a summary of every rollup run; repairs a
+    total if a ledger write ever went around accrue_points)."""
+    this = timezone.localdate().year
+    return refresh_year_points(this) + refresh_year_points(this - 1)
 
 
 def _corrections(year: int, now) -> list[MemberPointsEntry]:
