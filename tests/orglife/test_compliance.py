@@ -172,6 +172,27 @@ def test_life_compliance(admin, city, branch):
     assert "支部党员大会每季度至少召开 1 次（2025年第1季度）" in other_row["missed"]
 
 
+def test_life_compliance_rate_counts_the_stored_judgements(city, branch):
+    """The home figure's rate, counted in SQL over BranchLife, equals life_compliance's: first judging
+    and storing the branches without a row, then from the stored rows alone."""
+    from grassroots.orglife.models import BranchLife
+    from grassroots.party.models import PartyOrg
+
+    for month in range(1, 13):
+        done(branch, ActivityKind.COMMITTEE_MEETING, local_dt(2025, month, 5))
+    today = datetime.date(2026, 2, 1)
+    period = parse_period("2025")
+    orgs = PartyOrg.objects.all()
+    assert not BranchLife.objects.exists()
+    first = stats.life_compliance_rate(orgs, period, today=today)
+    assert BranchLife.objects.filter(computed_on=today).exists()
+    expected = stats.life_compliance(orgs, period, today=today)["rate"]
+    assert first == expected
+    assert stats.life_compliance_rate(orgs, period, today=today) == expected
+    none = PartyOrg.objects.none()
+    assert stats.life_compliance_rate(none, period, today=today) is None
+
+
 def test_standards_indicator_reads_life_compliance(city, branch):
     """The standards catalog's life_compliance indicator measures a community from orglife's figures."""
     from grassroots.standards import indicators

@@ -239,7 +239,8 @@ def find_clusters(points, radius_m: float, min_count: int) -> list[list[int]]:
 
 
 def repeat_clusters(qs, now=None, params: AlertParams | None = None, load: bool = True) -> list[Cluster]:
-    """Places with repeated cases in the window, largest first. `load` fetches the case rows (one query)."""
+    """Places with repeated cases in the window, largest first: one query for the places, one for the
+    submission times of the clustered cases (or, with `load`, their Case rows)."""
     now = now or timezone.now()
     params = params or alert_params()
     since = now - datetime.timedelta(days=params.repeat_days)
@@ -253,12 +254,22 @@ def repeat_clusters(qs, now=None, params: AlertParams | None = None, load: bool 
         )
         .exclude(state=CaseState.MERGED)
         .order_by()
-        .values_list("id", "category_id", "lat", "lng", "submitted_at")
+        .values_list("id", "category_id", "lat", "lng")
     )
-    when = {r[0]: r[4] for r in rows}
     where = {r[0]: (r[2], r[3]) for r in rows}
     cats = {r[0]: r[1] for r in rows}
-    groups = find_clusters([r[:4] for r in rows], params.repeat_radius_m, params.repeat_count)
+    groups = find_clusters(rows, params.repeat_radius_m, params.repeat_count)
+    # The submission times of the clustered cases only: converting the timestamps of every case in the
+    # window (some 15k at the city preset) cost more than the clustering itself.
+    wanted = [i for ids in groups for i in ids]
+    by_id: dict = {}
+    if load and wanted:
+        by_id = Case.objects.select_related("category__parent", "region", "handler").in_bulk(wanted)
+        when = {pk: case.submitted_at for pk, case in by_id.items()}
+    else:
+        when: dict = {}
+        for i in range(0, len(wanted), 2000):
+            when.update(Case.objects.filter(pk__in=wanted[i : i + 2000]).values_list("id", "submitted_at"))
     clusters = []
     for ids in groups:
         times = [when[i] for i in ids]
@@ -273,8 +284,6 @@ def repeat_clusters(qs, now=None, params: AlertParams | None = None, load: bool 
             )
         )
     if load and clusters:
-        wanted = [i for c in clusters for i in c.case_ids]
-        by_id = Case.objects.select_related("category__parent", "region", "handler").in_bulk(wanted)
         for c in clusters:
             c.cases = sorted((by_id[i] for i in c.case_ids), key=lambda x: (x.submitted_at, x.pk))
     return clusters
