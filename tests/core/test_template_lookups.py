@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 from django.template import engines
-from django.test.utils import override_settings
 
 import grassroots
 
@@ -42,17 +41,9 @@ def test_the_old_shape_raises_and_user_name_does_not():
     assert new.render({"a": {"b": None}}) == "[—][系统]"
 
 
-class _User:
-    def __init__(self, display_name="", username="u1", full=""):
-        self.display_name, self.username, self._full = display_name, username, full
+def test_user_name_is_the_person_name_else_the_account_name():
+    from grassroots.accounts.models import User
 
-    def get_full_name(self):
-        return self._full
-
-
-@override_settings()
-def test_user_name_prefers_the_person_name():
     t = engines["django"].from_string("{% load grassroots %}{{ u|user_name }}")
-    assert t.render({"u": _User(display_name="张三")}) == "张三"
-    assert t.render({"u": _User(full="李四")}) == "李四"
-    assert t.render({"u": _User()}) == "u1"
+    assert t.render({"u": User(username="u1", display_name="张三")}) == "张三"
+    assert t.render({"u": User(username="u1")}) == "u1"

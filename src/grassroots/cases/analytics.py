@@ -263,11 +263,11 @@ def repeat_clusters(qs, now=None, params: AlertParams | None = None, load: bool 
     # window (some 15k at the city preset) cost more than the clustering itself.
     wanted = [i for ids in groups for i in ids]
     by_id: dict = {}
+    when: dict = {}
     if load and wanted:
         by_id = Case.objects.select_related("category__parent", "region", "handler").in_bulk(wanted)
         when = {pk: case.submitted_at for pk, case in by_id.items()}
     else:
-        when: dict = {}
         for i in range(0, len(wanted), 2000):
             when.update(Case.objects.filter(pk__in=wanted[i : i + 2000]).values_list("id", "submitted_at"))
     clusters = []

@@ -67,12 +67,10 @@ def yesno_cn(value) -> str:
 
 @register.filter
 def user_name(user, empty: str = "—") -> str:
-    """A user as people read it: 姓名, else the account name; `empty` for none. Templates used
+    """A user as people read it (User.__str__), `empty` for none. Templates used
     `u.display_name|default:u.username`, whose filter argument raises (a 500) when `u` is None: a
     nullable actor (受理人, 上门人, 发布人) whose account was removed, or a record made by the system."""
-    if user is None:
-        return empty
-    return getattr(user, "display_name", "") or user.get_full_name() or user.username
+    return empty if user is None else str(user)  # User.__str__: 姓名, else the account name
 
 
 class PagedNode(template.Node):
